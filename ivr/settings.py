@@ -1,0 +1,150 @@
+"""Settings read from the environment (and an optional .env file)."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a runnable deployment."""
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    public_base_url: str = "http://localhost:5000"
+    redis_url: str = ""
+    var_dir: Path = PROJECT_ROOT / "var"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_number: str = "+390200000000"
+    twilio_api_base: str = ""
+    twilio_webhook_shared_key: str = ""
+    secret_key: str = ""
+    timezone: str = "Europe/Rome"
+    business_hours: str = "mon-fri 08:30-21:30; sat 09:00-18:00"
+    holiday_country: str = "IT"
+    callback_countries: tuple[str, ...] = ("IT",)
+    callback_window_minutes: int = 120
+    english_regions: tuple[str, ...] = ("GB", "IE", "US", "CA", "AU", "NZ", "ZA", "MT")
+    voice_it: str = "Polly.Carla"
+    voice_en: str = "Polly.Joanna"
+    confirm_below: float = 0.75
+    reject_below: float = 0.35
+    agents_on_shift: int = 3
+    handle_seconds: int = 300
+    call_ttl_seconds: int = 4 * 3600
+    channels: tuple[str, ...] = ("sms",)
+    messenger_page_id: str = ""
+    whatsapp_number: str = ""
+    x_account: str = ""
+    dev_token: str = field(default="", repr=False)
+
+    @property
+    def dev_mode(self) -> bool:
+        return not (self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def signing_token(self) -> str:
+        """The secret Twilio signs webhooks with: the auth token, or the dev token."""
+        return self.twilio_auth_token or self.dev_token
+
+    def url(self, path: str) -> str:
+        return self.public_base_url.rstrip("/") + path
+
+    def with_overrides(self, **overrides) -> "Settings":
+        return replace(self, **overrides)
+
+
+_ENV = {
+    "public_base_url": "PUBLIC_BASE_URL",
+    "redis_url": "REDIS_URL",
+    "var_dir": "NOHOLD_VAR_DIR",
+    "twilio_account_sid": "TWILIO_ACCOUNT_SID",
+    "twilio_auth_token": "TWILIO_AUTH_TOKEN",
+    "twilio_number": "TWILIO_NUMBER",
+    "twilio_api_base": "TWILIO_API_BASE",
+    "twilio_webhook_shared_key": "TWILIO_WEBHOOK_SHARED_KEY",
+    "secret_key": "SECRET_KEY",
+    "timezone": "TIMEZONE",
+    "business_hours": "BUSINESS_HOURS",
+    "holiday_country": "HOLIDAY_COUNTRY",
+    "callback_countries": "CALLBACK_COUNTRIES",
+    "callback_window_minutes": "CALLBACK_WINDOW_MINUTES",
+    "english_regions": "ENGLISH_REGIONS",
+    "voice_it": "VOICE_IT",
+    "voice_en": "VOICE_EN",
+    "confirm_below": "INTENT_CONFIRM_BELOW",
+    "reject_below": "INTENT_REJECT_BELOW",
+    "agents_on_shift": "AGENTS_ON_SHIFT",
+    "handle_seconds": "HANDLE_SECONDS",
+    "call_ttl_seconds": "CALL_TTL_SECONDS",
+    "channels": "CHAT_CHANNELS",
+    "messenger_page_id": "MESSENGER_PAGE_ID",
+    "whatsapp_number": "WHATSAPP_NUMBER",
+    "x_account": "X_ACCOUNT_ID",
+}
+
+
+def _coerce(name: str, raw: str):
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind == "Path":
+        return Path(raw)
+    if kind.startswith("tuple"):
+        return _split(raw)
+    return raw
+
+
+def load_settings(environ: dict | None = None, dotenv: bool = True) -> Settings:
+    """Build Settings from the environment; refuses unsafe combinations."""
+    if dotenv and environ is None:
+        from dotenv import load_dotenv
+
+        load_dotenv(PROJECT_ROOT / ".env", override=False)
+    env = os.environ if environ is None else environ
+    values = {}
+    for name, key in _ENV.items():
+        raw = env.get(key, "").strip()
+        if raw:
+            try:
+                values[name] = _coerce(name, raw)
+            except ValueError as exc:
+                raise SettingsError(f"{key}={raw!r} is not valid: {exc}") from exc
+    settings = Settings(**values)
+    if settings.dev_mode:
+        token = env.get("NOHOLD_DEV_TOKEN") or dev_token(settings.var_dir)
+        settings = settings.with_overrides(dev_token=token)
+        if not settings.secret_key:
+            settings = settings.with_overrides(secret_key="dev-" + token)
+    elif not settings.secret_key:
+        raise SettingsError("SECRET_KEY is required when Twilio credentials are set")
+    return settings
+
+
+def dev_token(var_dir: Path) -> str:
+    """The dev-mode signing token, created once and shared by every process via var/."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path = var_dir / "dev-auth-token"
+    if not path.exists():
+        tmp = var_dir / f".dev-auth-token.{os.getpid()}"
+        tmp.write_text(secrets.token_hex(16))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)  # atomic: the first process wins, the others read its token
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
