@@ -34,9 +34,9 @@ class Settings:
     holiday_country: str = "IT"
     callback_countries: tuple[str, ...] = ("IT",)
     callback_window_minutes: int = 120
-    english_regions: tuple[str, ...] = ("GB", "IE", "US", "CA", "AU", "NZ", "ZA", "MT")
+    english_regions: tuple[str, ...] = ("GB", "GG", "JE", "IM", "IE", "US", "CA", "AU", "NZ", "ZA", "MT")
     voice_it: str = "Polly.Carla"
-    voice_en: str = "Polly.Joanna"
+    voice_en: str = "Polly.Amy"
     confirm_below: float = 0.75
     reject_below: float = 0.35
     agents_on_shift: int = 3

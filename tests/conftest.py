@@ -28,3 +28,82 @@ def redis_client(redis_url):
     yield client
     client.flushdb()
     client.close()
+
+
+class FixedClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, when):
+        self.now = when.timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def set(self, when) -> None:
+        self.now = when.timestamp()
+
+
+ROME = "Europe/Rome"
+OPEN_TIME = (2026, 12, 2, 10, 0)      # a Wednesday morning: agents on shift
+CLOSED_TIME = (2026, 12, 2, 22, 30)   # the same Wednesday, after closing
+
+
+@pytest.fixture
+def clock():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return FixedClock(datetime(*OPEN_TIME, tzinfo=ZoneInfo(ROME)))
+
+
+@pytest.fixture
+def settings(redis_url, tmp_path, monkeypatch):
+    """Dev-mode settings on the test Redis; jobs run in-process read the same environment."""
+    from ivr.settings import load_settings
+
+    env = {"REDIS_URL": redis_url, "NOHOLD_VAR_DIR": str(tmp_path / "var"),
+           "PUBLIC_BASE_URL": "https://nohold.example.it"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for key in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "NOHOLD_DEV_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    return load_settings(environ=env)
+
+
+@pytest.fixture
+def app(settings, clock, redis_client):
+    from ivr import create_app
+
+    application = create_app({"SETTINGS": settings, "CLOCK": clock})
+    application.testing = True
+    return application
+
+
+@pytest.fixture
+def nohold(app):
+    return app.extensions["nohold"]
+
+
+@pytest.fixture
+def phone(app, settings):
+    from ivr.simulate import FlaskTransport, Phone
+
+    return Phone(settings.public_base_url, settings.signing_token, FlaskTransport(app))
+
+
+@pytest.fixture
+def run_jobs(redis_url):
+    """Runs every queued job in this process, like a worker would (burst mode)."""
+    import redis as redis_lib
+    from rq import Queue, SimpleWorker
+
+    from ivr.jobs import QUEUE_NAME
+
+    def run() -> None:
+        connection = redis_lib.Redis.from_url(redis_url)
+        SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=True)
+
+    return run

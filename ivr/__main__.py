@@ -1,0 +1,34 @@
+"""Command line: `python -m ivr run | worker | simulate | outbox`."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "simulate":  # the terminal phone has its own options
+        from ivr.simulate import main as simulate
+
+        return simulate(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m ivr", description="nohold: no more hold music.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="embedded Redis + web server + job worker (what `make run` does)")
+    run.add_argument("--port", type=int, default=None, help="web port (default $PORT or 5000)")
+    run.add_argument("--web-workers", type=int, default=2)
+    commands.add_parser("worker", help="one RQ job worker (REDIS_URL, or the embedded Redis)")
+    commands.add_parser("simulate", help="a terminal phone that calls the running server (see --help)")
+    outbox = commands.add_parser("outbox", help="show what dev mode would have sent")
+    outbox.add_argument("-n", type=int, default=20)
+    args = parser.parse_args(argv)
+    from ivr import launcher
+
+    if args.command == "run":
+        return launcher.run(args.port, args.web_workers)
+    if args.command == "worker":
+        return launcher.worker()
+    return launcher.show_outbox(args.n)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""The app factory: builds every collaborator once and hands them to thin blueprints."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import redis
+from flask import Flask, current_app, request
+from redis.exceptions import RedisError
+from werkzeug.exceptions import HTTPException
+
+from ivr.business_hours import BusinessHours
+from ivr.call_flow import CallFlow, FlowConfig
+from ivr.call_store import CallStore
+from ivr.embedded import ensure_embedded_redis
+from ivr.front_desk import FrontDesk
+from ivr.jobs import enqueuer, job_queue
+from ivr.language import language_for_caller
+from ivr.messaging import DevOutbox, Messages
+from ivr.metrics import Metrics
+from ivr.prompts import PromptBook
+from ivr.settings import Settings, load_settings
+from ivr.spoken import Speech
+from ivr.twiml import Hangup, Reply, render_message, render_voice
+from ivr.understanding.catalog import load_catalog
+from ivr.understanding.lexical import LexicalUnderstanding
+from social_bridge.eta import EtaEstimator
+from social_bridge.work_queue import WorkQueue
+
+log = logging.getLogger("nohold")
+
+
+@dataclass
+class Nohold:
+    """Everything a request handler may use, built once per process."""
+
+    settings: Settings
+    redis: redis.Redis
+    prompts: PromptBook
+    speech: Speech
+    calls: CallStore
+    queue: WorkQueue
+    eta: EtaEstimator
+    desk: FrontDesk
+    flow: CallFlow
+    messages: Messages
+    outbox: DevOutbox
+    metrics: Metrics
+    voices: dict
+    fallback_twiml: str
+    clock: object = time.time
+
+
+@lru_cache(maxsize=4)
+def _trained(path: Path, mtime: float, reject_below: float):
+    catalog = load_catalog(path)
+    return catalog, LexicalUnderstanding.train(catalog, reject_below=reject_below)
+
+
+def build_understanding(settings: Settings):
+    """Trained once per process (and again only if intents.yaml changes)."""
+    path = settings.prompts_dir / "intents.yaml"
+    return _trained(path, path.stat().st_mtime, settings.reject_below)
+
+
+def build(settings: Settings, clock=time.time, understanding=None) -> Nohold:
+    client = redis.Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=30)
+    prompts = PromptBook.load(settings.prompts_dir)
+    speech = Speech.load(settings.prompts_dir / "spoken.yaml")
+    catalog, lexical = build_understanding(settings)
+    queue = WorkQueue(client, clock=clock)
+    eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds)
+    messages = Messages(client, enqueuer(job_queue(settings.redis_url)), clock=clock)
+    hours = BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
+    desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock)
+    config = FlowConfig(settings.confirm_below, settings.reject_below, settings.callback_countries)
+    flow = CallFlow(prompts, speech, catalog, understanding or lexical, desk, config)
+    voices = {"it": settings.voice_it, "en": settings.voice_en}
+    fallback = Reply().say(prompts.text("it", "voice.technical_error"), "it") \
+        .say(prompts.text("en", "voice.technical_error"), "en").add(Hangup())
+    return Nohold(settings, client, prompts, speech, CallStore(client, settings.call_ttl_seconds), queue, eta,
+                  desk, flow, messages, DevOutbox(client, clock), Metrics(client), voices,
+                  render_voice(fallback, "", voices), clock)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """test_config may hold SETTINGS (a Settings), CLOCK and UNDERSTANDING overrides."""
+    test_config = test_config or {}
+    settings = test_config.get("SETTINGS") or load_settings()
+    if not settings.redis_url:
+        settings = settings.with_overrides(redis_url=ensure_embedded_redis(settings.var_dir))
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=256 * 1024, NOHOLD=settings)
+    app.extensions["nohold"] = build(settings, test_config.get("CLOCK", time.time), test_config.get("UNDERSTANDING"))
+
+    from ivr import ops, sms, voice
+    for blueprint in (voice.bp, sms.bp, ops.bp):
+        app.register_blueprint(blueprint)
+    app.register_error_handler(Exception, _on_error)
+    if settings.dev_mode:
+        log.warning("dev mode: no Twilio credentials; webhooks are signed with the dev token in %s/dev-auth-token, "
+                    "messages go to the dev outbox", settings.var_dir)
+    return app
+
+
+def _caller_language() -> str:
+    """The caller's language for an apology: from the call state if Redis answers, else from the number."""
+    nohold = current_app.extensions["nohold"]
+    try:
+        state = nohold.calls.load(request.form.get("CallSid", ""))
+        if state is not None:
+            return state.lang
+    except RedisError:
+        pass
+    return language_for_caller(request.form.get("From", ""), nohold.settings.english_regions)
+
+
+def _on_error(error: Exception):
+    """Callers always hear a sentence in their language; everyone else gets a clean JSON error."""
+    if isinstance(error, HTTPException):
+        return {"error": error.name, "message": error.description}, error.code
+    log.error("unhandled %s on %s", type(error).__name__, request.path, exc_info=error)
+    if request.path.startswith("/voice/"):
+        from ivr.voice import apology
+        return apology(_caller_language()), 200, {"Content-Type": "text/xml"}
+    if request.path.startswith("/sms/"):
+        text = current_app.extensions["nohold"].prompts.text(_caller_language(), "sms.technical_error")
+        return render_message(text), 200, {"Content-Type": "text/xml"}
+    return {"error": "internal error", "message": "something went wrong on our side; it has been logged"}, 500

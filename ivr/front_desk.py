@@ -1,0 +1,121 @@
+"""What the call flow asks of the back office: hours, waits, bookings, messages."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ivr.business_hours import BusinessHours, Window
+from ivr.call_state import CallState, Recording
+from ivr.callback_policy import check_callback_number, last_digits
+from social_bridge.eta import EtaEstimator
+from social_bridge.work_item import WorkItem
+from social_bridge.work_queue import WorkQueue
+
+
+@dataclass(frozen=True)
+class Booking:
+    item_id: str
+    created: bool
+    position: int | None        # place among waiting items; None when scheduled for later
+    wait_seconds: float
+    at: datetime | None         # when the item becomes eligible, if not now
+
+
+class FrontDesk:
+    def __init__(self, queue: WorkQueue, eta: EtaEstimator, hours: BusinessHours, messages,
+                 prompts, speech, settings, clock=time.time):
+        self.queue, self.eta, self.hours, self.messages = queue, eta, hours, messages
+        self.prompts, self.speech, self.settings, self.clock = prompts, speech, settings, clock
+        self.tz = ZoneInfo(settings.timezone)
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), self.tz)
+
+    def is_open(self) -> bool:
+        return self.hours.is_open(self.now())
+
+    def next_opening(self) -> datetime:
+        return self.hours.next_opening(self.now())
+
+    def wait_for_newcomer(self) -> float:
+        return self.eta.for_newcomer().seconds
+
+    def windows(self, count: int) -> list[Window]:
+        length = timedelta(minutes=self.settings.callback_window_minutes)
+        return self.hours.windows(self.now(), length, count)
+
+    def window_from(self, pair) -> Window:
+        start, end = pair
+        return Window(datetime.fromtimestamp(start, self.tz), datetime.fromtimestamp(end, self.tz))
+
+    def _place(self, item: WorkItem, created: bool) -> Booking:
+        position = self.queue.position(item.id)
+        wait = self.eta.for_position(position).seconds if position else 0.0
+        at = datetime.fromtimestamp(item.not_before, self.tz) if item.not_before > self.clock() else None
+        return Booking(item.id, created, position, wait, at)
+
+    def book_callback(self, state: CallState, number: str, window: Window | None) -> Booking:
+        """One pending callback per number; booking again keeps the earliest acquired time."""
+        if window is not None:
+            not_before, not_after = window.start.timestamp(), window.end.timestamp()
+        elif not self.is_open():
+            not_before, not_after = self.next_opening().timestamp(), 0.0
+        else:
+            not_before, not_after = 0.0, 0.0
+        item = WorkItem(id="", kind="callback", channel="voice", lang=state.lang,
+                        acquired_at=state.started_at, natural_key=f"callback:{number}",
+                        not_before=not_before, not_after=not_after, customer=number,
+                        intent=state.intent, summary=state.heard, call_sid=state.sid,
+                        details={"confidence": round(state.confidence, 3)})
+        enqueued = self.queue.enqueue(item)
+        booking = self._place(enqueued.item, enqueued.created)
+        self._send_receipt(state, enqueued.item, booking, window)
+        return booking
+
+    def _send_receipt(self, state: CallState, item: WorkItem, booking: Booking, window: Window | None) -> None:
+        lang, now = state.lang, self.now()
+        digits = last_digits(item.customer, 4)
+        if window is not None or booking.at is not None:
+            when = self.speech.window(window, now, lang) if window else self.speech.moment(booking.at, now, lang)
+            body = self.prompts.text(lang, "sms.callback_receipt_window", window=when, last_digits=digits)
+        else:
+            body = self.prompts.text(lang, "sms.callback_receipt_asap", last_digits=digits,
+                                     wait=self.speech.wait(booking.wait_seconds, lang))
+        self.messages.send_sms(item.customer, body, key=f"receipt:{item.id}:{state.sid}", lang=lang)
+
+    def take_voicemail(self, state: CallState, recording: Recording) -> Booking:
+        item = WorkItem(id="", kind="voicemail", channel="voice", lang=state.lang,
+                        acquired_at=state.started_at, natural_key=f"voicemail:{recording.sid or state.sid}",
+                        customer=state.caller, intent=state.intent, summary=state.heard,
+                        call_sid=state.sid, recording_url=recording.url, recording_sid=recording.sid,
+                        recording_seconds=recording.seconds)
+        enqueued = self.queue.enqueue(item)
+        booking = self._place(enqueued.item, enqueued.created)
+        if not self.is_open():
+            return Booking(booking.item_id, booking.created, booking.position, booking.wait_seconds,
+                           self.next_opening())
+        return booking
+
+    def send_chat_links(self, state: CallState) -> bool:
+        """Texts the caller how to reach us in writing; False when there is no number to text."""
+        check = check_callback_number(state.caller, self.settings.callback_countries)
+        if not check.ok:
+            return False
+        links = "".join(self.prompts.text(state.lang, f"sms.chat_link_{channel}", url=url)
+                        for channel, url in self.chat_links())
+        body = self.prompts.text(state.lang, "sms.chat_links", links=links)
+        self.messages.send_sms(check.e164, body, key=f"chat:{state.sid}", lang=state.lang)
+        return True
+
+    def chat_links(self) -> list[tuple[str, str]]:
+        """Deep links for the configured written channels (SMS itself is the reply)."""
+        s, links = self.settings, []
+        if "messenger" in s.channels and s.messenger_page_id:
+            links.append(("messenger", f"https://m.me/{s.messenger_page_id}"))
+        if "whatsapp" in s.channels and s.whatsapp_number:
+            links.append(("whatsapp", f"https://wa.me/{s.whatsapp_number.lstrip('+')}"))
+        if "x" in s.channels and s.x_account:
+            links.append(("x", f"https://x.com/messages/compose?recipient_id={s.x_account}"))
+        return links

@@ -1,0 +1,105 @@
+"""`make run`: one embedded Redis, a gunicorn web server and a job worker, stopped together."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import redis
+
+from ivr.callback_policy import mask
+from ivr.redis_server import RedisServer
+from ivr.settings import load_settings
+
+BANNER = """
+  nohold is running — nobody waits on hold.
+
+    web        http://localhost:{port}/            (health: /healthz · metrics: /metrics)
+    dev outbox http://localhost:{port}/dev/outbox  (dev mode: SMS are kept here, never sent)
+    redis      {redis}
+    mode       {mode}
+
+  Try a call from another terminal:
+    .venv/bin/python -m ivr simulate                       (talk to it: type what you'd say, or digits)
+    .venv/bin/python -m ivr simulate --script scenarios/it_internet_callback.yaml
+
+  Connect a real Twilio number: set PUBLIC_BASE_URL and TWILIO_* (see README), then point the
+  number's Voice URL to {public}/voice/incoming and its Fallback URL to {public}/voice/fallback.
+  Ctrl-C stops everything.
+"""
+
+
+def _env_with_redis(url: str) -> dict:
+    env = dict(os.environ)
+    env["REDIS_URL"] = url
+    return env
+
+
+def run(port: int | None, web_workers: int) -> int:
+    settings = load_settings()
+    port = port or int(os.environ.get("PORT", "5000"))
+    server = None
+    redis_url = settings.redis_url
+    if not redis_url:
+        server = RedisServer(settings.var_dir / "redis", port=6399, appendonly=True).start()
+        redis_url = server.url
+        (settings.var_dir / "redis.url").write_text(redis_url)
+    env = _env_with_redis(redis_url)
+    if settings.dev_mode and "PUBLIC_BASE_URL" not in os.environ:
+        env["PUBLIC_BASE_URL"] = f"http://localhost:{port}"
+    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--preload", "-k", "gthread", "--threads", "16",
+                            "-w", str(web_workers), "-b", f"{os.environ.get('HOST', '127.0.0.1')}:{port}",
+                            "--access-logfile", "-", "--access-logformat", '%(m)s %(U)s %(s)s %(M)sms',
+                            "ivr:create_app()"], env=env)
+    worker = subprocess.Popen([sys.executable, "-m", "ivr", "worker"], env=env)
+    mode = "dev (no Twilio credentials; webhook token in var/dev-auth-token)" if settings.dev_mode else "live Twilio"
+    print(BANNER.format(port=port, redis=redis_url, mode=mode, public=env.get("PUBLIC_BASE_URL", settings.public_base_url)),
+          flush=True)
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    try:
+        while not stopping and web.poll() is None and worker.poll() is None:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    for child in (web, worker):
+        if child.poll() is None:
+            child.terminate()
+    for child in (web, worker):
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    if server:
+        server.stop()
+    return 0 if stopping or (web.returncode in (0, -15) and worker.returncode in (0, -15)) else 1
+
+
+def worker() -> int:
+    from rq import Worker
+
+    from ivr.embedded import ensure_embedded_redis
+    from ivr.jobs import QUEUE_NAME
+
+    settings = load_settings()
+    url = settings.redis_url or ensure_embedded_redis(settings.var_dir)
+    os.environ["REDIS_URL"] = url
+    Worker([QUEUE_NAME], connection=redis.Redis.from_url(url)).work(with_scheduler=True)
+    return 0
+
+
+def show_outbox(limit: int) -> int:
+    from ivr.embedded import ensure_embedded_redis
+    from ivr.messaging import DevOutbox
+
+    settings = load_settings()
+    url = settings.redis_url or ensure_embedded_redis(settings.var_dir)
+    entries = DevOutbox(redis.Redis.from_url(url, decode_responses=True)).entries(limit)
+    if not entries:
+        print("The dev outbox is empty: nothing would have been sent yet.")
+    for entry in entries:
+        when = time.strftime("%H:%M:%S", time.localtime(entry["at"]))
+        print(f"{when}  SMS to {mask(entry['to'])}\n          {entry['body']}\n")
+    return 0

@@ -1,0 +1,32 @@
+"""Counters shared by every process and machine (kept in Redis), exposed for Prometheus."""
+from __future__ import annotations
+
+METRICS_KEY = "nohold:{metrics}"
+
+
+class Metrics:
+    def __init__(self, redis):
+        self.redis = redis
+
+    def incr(self, name: str, amount: int = 1, **labels: str) -> None:
+        field = name + "".join(f"|{k}={v}" for k, v in sorted(labels.items()))
+        self.redis.hincrby(METRICS_KEY, field, amount)
+
+    def counters(self) -> dict[str, int]:
+        return {k: int(v) for k, v in self.redis.hgetall(METRICS_KEY).items()}
+
+    def render(self, gauges: dict[str, float]) -> str:
+        """Prometheus text exposition: counters as nohold_<name>_total, then gauges."""
+        lines, seen = [], set()
+        for field, value in sorted(self.counters().items()):
+            name, *pairs = field.split("|")
+            metric = f"nohold_{name}_total"
+            if metric not in seen:
+                lines.append(f"# TYPE {metric} counter")
+                seen.add(metric)
+            labels = ",".join(f'{k}="{v}"' for k, v in (p.split("=", 1) for p in pairs))
+            lines.append(f"{metric}{{{labels}}} {value}" if labels else f"{metric} {value}")
+        for name, value in sorted(gauges.items()):
+            lines.append(f"# TYPE nohold_{name} gauge")
+            lines.append(f"nohold_{name} {value}")
+        return "\n".join(lines) + "\n"

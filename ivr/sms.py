@@ -1,0 +1,73 @@
+"""Twilio Messaging webhook: the customer's commands about their callback, by SMS."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from ivr.callback_policy import check_callback_number, mask
+from ivr.flow_nodes import normalise
+from ivr.language import language_for_caller
+from ivr.signatures import twilio_signed
+from ivr.twiml import render_message
+
+bp = Blueprint("sms", __name__, url_prefix="/sms")
+REPLY_TTL = 7 * 86400   # Twilio may redeliver; the same MessageSid always gets the same answer
+
+
+def command_of(prompts, body: str) -> tuple[str | None, str | None]:
+    """(command, language) when the message is one of our command words, in either language."""
+    words = normalise(body)
+    for lang in ("it", "en"):
+        for command in ("cancel", "status"):
+            if words in (normalise(w) for w in prompts.words(lang, f"commands.{command}")):
+                return command, lang
+    return None, None
+
+
+def _status(nohold, item, lang: str) -> str:
+    speech, prompts = nohold.speech, nohold.prompts
+    position = nohold.queue.position(item.id)
+    if position:
+        wait = speech.wait(nohold.eta.for_position(position).seconds, lang)
+        place = nohold.prompts.text(lang, "voice.position_first") if position == 1 else \
+            nohold.prompts.text(lang, "voice.position_nth", n=position)
+        return prompts.text(lang, "sms.status_waiting", position=place, wait=wait)
+    now = nohold.desk.now()
+    if item.not_after:
+        when = speech.window(nohold.desk.window_from((item.not_before, item.not_after)), now, lang)
+    else:
+        when = speech.moment(nohold.desk.window_from((item.not_before, item.not_before)).start, now, lang)
+    return prompts.text(lang, "sms.status_scheduled", window=when)
+
+
+def answer(nohold, sender: str, body: str) -> str:
+    command, lang = command_of(nohold.prompts, body)
+    check = check_callback_number(sender, nohold.settings.callback_countries)
+    item = nohold.queue.pending_for(f"callback:{check.e164}") if check.ok else None
+    lang = lang or (item.lang if item else language_for_caller(sender, nohold.settings.english_regions))
+    if command == "cancel":
+        if item and nohold.queue.cancel(item.id, reason="customer_sms"):
+            nohold.metrics.incr("callbacks_cancelled", channel="sms")
+            return nohold.prompts.text(lang, "sms.cancelled")
+        return nohold.prompts.text(lang, "sms.nothing_to_cancel")
+    if command == "status":
+        return _status(nohold, item, lang) if item else nohold.prompts.text(lang, "sms.status_none")
+    return nohold.prompts.text(lang, "sms.help")
+
+
+@bp.post("/incoming")
+@twilio_signed
+def incoming():
+    sid = request.form.get("MessageSid", "").strip() or request.form.get("SmsSid", "").strip()
+    sender = request.form.get("From", "").strip()
+    if not sid or not sender:
+        abort(400, description="missing MessageSid or From")
+    nohold = current_app.extensions["nohold"]
+    key = f"nohold:{{sms:{sid}}}"
+    cached = nohold.redis.get(key)
+    if cached is None:
+        text = answer(nohold, sender, request.form.get("Body", ""))
+        cached = render_message(text)
+        if not nohold.redis.set(key, cached, nx=True, ex=REPLY_TTL):
+            cached = nohold.redis.get(key) or cached
+        current_app.logger.info("sms %s from %s answered", sid, mask(sender))
+    return Response(cached, mimetype="text/xml")

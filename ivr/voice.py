@@ -1,0 +1,116 @@
+"""Twilio voice webhooks: thin — check, load, let the flow decide, save, render."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from ivr.call_state import CallState, Inputs
+from ivr.callback_policy import mask
+from ivr.language import language_for_caller
+from ivr.signatures import twilio_signed
+from ivr.twiml import Hangup, Reply, action_url, render_voice
+
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+
+
+def _nohold():
+    return current_app.extensions["nohold"]
+
+
+def _twiml(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
+
+
+def _required(name: str) -> str:
+    value = request.form.get(name, "").strip()
+    if not value:
+        abort(400, description=f"missing {name}")
+    return value
+
+
+def apology(lang: str) -> str:
+    """Said when anything inside goes wrong: a sentence and a way forward, never a stack trace."""
+    nohold = _nohold()
+    reply = Reply().say(nohold.prompts.text(lang, "voice.technical_error"), lang).add(Hangup())
+    return render_voice(reply, "", nohold.voices)
+
+
+def _answer(sid: str, seq: int, decide) -> Response:
+    """Runs one step once: a replayed delivery gets the reply already given."""
+    nohold = _nohold()
+    with nohold.calls.locked(sid):
+        cached = nohold.calls.reply_for(sid, seq)
+        if cached is not None:
+            return _twiml(cached)
+        state, reply = decide(nohold)
+        state.seq = seq + 1
+        twiml = render_voice(reply, action_url("/voice/step", seq=state.seq), nohold.voices)
+        nohold.calls.commit(state, seq, twiml)
+        return _twiml(twiml)
+
+
+def _new_call(nohold, sid: str) -> CallState:
+    caller = request.form.get("From", "")
+    lang = language_for_caller(caller, nohold.settings.english_regions)
+    nohold.metrics.incr("calls", lang=lang)
+    current_app.logger.info("call %s from %s (%s)", sid, mask(caller), lang)
+    return CallState(sid=sid, caller=caller, lang=lang, started_at=nohold.clock())
+
+
+@bp.post("/incoming")
+@twilio_signed
+def incoming():
+    sid = _required("CallSid")
+
+    def decide(nohold):
+        state = _new_call(nohold, sid)
+        return state, nohold.flow.start(state)
+
+    return _answer(sid, 0, decide)
+
+
+@bp.post("/step")
+@twilio_signed
+def step():
+    sid = _required("CallSid")
+    seq = request.args.get("seq", type=int)
+    if seq is None or seq < 1:
+        abort(400, description="missing or invalid seq")
+
+    def decide(nohold):
+        state = nohold.calls.load(sid)
+        if state is None:  # state expired or lost: start afresh rather than fail the caller
+            state = _new_call(nohold, sid)
+            return state, nohold.flow.start(state)
+        if state.seq != seq:  # out of order and never answered: ask the current question again
+            current_app.logger.warning("call %s: step %s arrived while at %s", sid, seq, state.seq)
+        inputs = Inputs.from_form(request.form)
+        reply = nohold.flow.handle(state, inputs)
+        if reply.ends_call and state.outcome:
+            nohold.metrics.incr("outcomes", outcome=state.outcome, lang=state.lang)
+        return state, reply
+
+    return _answer(sid, seq, decide)
+
+
+@bp.post("/status")
+@twilio_signed
+def status():
+    sid = _required("CallSid")
+    call_status = request.form.get("CallStatus", "unknown")
+    nohold = _nohold()
+    if call_status in ("completed", "busy", "failed", "no-answer", "canceled"):
+        if nohold.redis.set(f"nohold:{{call:{sid}}}:ended", call_status, nx=True, ex=nohold.settings.call_ttl_seconds):
+            state = nohold.calls.load(sid)
+            outcome = state.outcome if state and state.outcome else "abandoned"
+            nohold.metrics.incr("calls_ended", outcome=outcome)
+            duration = request.form.get("CallDuration", "")
+            if duration.isdigit():
+                nohold.metrics.incr("call_seconds", int(duration))
+    return Response(status=204)
+
+
+@bp.post("/fallback")
+@twilio_signed
+def fallback():
+    """Twilio's Fallback URL: a static apology in both languages, no Redis."""
+    return _twiml(_nohold().fallback_twiml)

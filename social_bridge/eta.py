@@ -1,0 +1,50 @@
+"""Honest wait estimates from queue position, agents and recent handle times."""
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+
+from social_bridge.work_queue import WorkQueue
+
+MIN_SAMPLES = 5  # below this a median swings on one odd call; use the default instead
+
+
+@dataclass(frozen=True)
+class WaitEstimate:
+    """Roughly how long until a human takes the item at this position."""
+
+    seconds: float
+    position: int
+    agents: int
+
+
+class EtaEstimator:
+    """Estimates waits as rounds of handle time: ceil(position / agents) * handle."""
+
+    def __init__(self, queue: WorkQueue, default_agents: int = 3, default_handle_seconds: float = 300.0):
+        self.queue = queue
+        self.default_agents = default_agents
+        self.default_handle_seconds = default_handle_seconds
+
+    def agents_available(self) -> int:
+        """Agents taking work now; the default until agent presence exists."""
+        return self.default_agents
+
+    def handle_seconds(self) -> float:
+        """Median recent handle time, or the default while there are too few samples."""
+        recent = self.queue.recent_handle_times()
+        return statistics.median(recent) if len(recent) >= MIN_SAMPLES else self.default_handle_seconds
+
+    def for_position(self, position: int) -> WaitEstimate:
+        """Estimate for the item at this 1-based position."""
+        if position < 1:
+            raise ValueError("position is 1-based")
+        agents = max(1, self.agents_available())  # nobody on shift still must not divide by zero
+        return WaitEstimate(math.ceil(position / agents) * self.handle_seconds(), position, agents)
+
+    def for_newcomer(self) -> WaitEstimate:
+        """Estimate for someone joining the queue now, behind every eligible waiting item."""
+        depth = self.queue.depth()
+        waiting = sum(n for kind, n in depth.items() if kind != "scheduled")
+        return self.for_position(waiting + 1)
