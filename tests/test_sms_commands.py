@@ -1,0 +1,59 @@
+"""SMS commands about a pending callback, in both languages, idempotent on MessageSid."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from social_bridge.work_item import WorkItem
+
+CUSTOMER = "+393471234567"
+
+
+def sms(client, settings, body: str, sid: str = "SM" + "1" * 32, sender: str = CUSTOMER) -> list[str]:
+    form = {"MessageSid": sid, "From": sender, "To": "+390200000000", "Body": body}
+    signature = RequestValidator(settings.signing_token).compute_signature(settings.url("/sms/incoming"), form)
+    response = client.post("/sms/incoming", data=form, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200
+    return [m.text for m in ET.fromstring(response.data).iter("Message")]
+
+
+@pytest.fixture
+def booked(nohold, clock):
+    item = WorkItem(id="", kind="callback", channel="voice", lang="it", acquired_at=clock() - 300,
+                    natural_key=f"callback:{CUSTOMER}", customer=CUSTOMER, intent="billing")
+    return nohold.queue.enqueue(item).item
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.mark.parametrize("body", ["ANNULLA", "annulla", " Annulla! ", "CANCEL"])
+def test_cancel_words_cancel_the_pending_callback(client, settings, nohold, booked, body):
+    reply = sms(client, settings, body)
+    assert nohold.queue.get(booked.id).status == "cancelled"
+    assert ("annullata" in reply[0]) if body.strip(" !").lower() == "annulla" else ("cancelled" in reply[0])
+
+
+def test_status_tells_position_and_wait(client, settings, booked):
+    reply = sms(client, settings, "STATO")
+    assert "la prima in coda" in reply[0] and "ANNULLA" in reply[0]
+
+
+def test_redelivered_message_is_answered_once(client, settings, nohold, booked):
+    first = sms(client, settings, "ANNULLA")
+    again = sms(client, settings, "ANNULLA")
+    assert first == again and "annullata" in again[0]
+    assert sms(client, settings, "ANNULLA", sid="SM" + "2" * 32)[0].startswith("Non c'è nessuna richiamata")
+
+
+def test_other_text_gets_help_and_changes_nothing(client, settings, nohold, booked):
+    reply = sms(client, settings, "ciao volevo sapere una cosa")
+    assert "STATO" in reply[0] and nohold.queue.get(booked.id).status == "waiting"
+
+
+def test_status_without_a_booking(client, settings):
+    assert "no call back booked" in sms(client, settings, "STATUS", sender="+447400123456")[0]
