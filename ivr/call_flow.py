@@ -43,8 +43,8 @@ class CallFlow:
 
     def ask(self, reply: Reply, state: CallState, *texts: str, speech: bool = True,
             hints: bool = False, num_digits: int | None = 1, finish_on_key: str = "",
-            timeout: int = 5, tail: tuple[Say, ...] = ()) -> Reply:
-        says = tuple(Say(text, state.lang) for text in texts) + tail
+            timeout: int = 5, head: tuple[Say, ...] = ()) -> Reply:
+        says = head + tuple(Say(text, state.lang) for text in texts)
         return reply.add(Ask(says, state.lang, speech=speech, num_digits=num_digits,
                              finish_on_key=finish_on_key, timeout=timeout,
                              hints=tuple(self.catalog.hints(state.lang)) if hints else ()))
@@ -63,13 +63,15 @@ class CallFlow:
 
     # -- entry points ---------------------------------------------------------
     def start(self, state: CallState) -> Reply:
-        reply = Reply()
         greeting = self.t(state, "voice.greeting_day" if self.desk.now().hour < 17 else "voice.greeting_evening")
         if self.desk.is_open():
-            self.say(reply, state, "voice.welcome", greeting=greeting)
+            welcome = self.t(state, "voice.welcome", greeting=greeting)
         else:
-            self.say(reply, state, "voice.welcome_after_hours", greeting=greeting, return_at=self.return_at(state))
-        return self.ask_reason(reply, state, offer_english=state.lang == "it")
+            welcome = self.t(state, "voice.welcome_after_hours", greeting=greeting, return_at=self.return_at(state))
+        head = (Say(welcome, state.lang),)
+        if state.lang == "it":  # said early, in English, so an English speaker can press 9 at once
+            head += (Say(self.prompts.text("en", "voice.offer_english"), "en"),)
+        return self.ask_reason(Reply(), state, head=head)
 
     def handle(self, state: CallState, inputs: Inputs) -> Reply:
         handler = self.nodes.get(state.node)
@@ -79,16 +81,14 @@ class CallFlow:
 
     # -- shared moves ---------------------------------------------------------
     def ask_reason(self, reply: Reply, state: CallState, key: str = "voice.ask_reason",
-                   offer_english: bool = False) -> Reply:
+                   head: tuple[Say, ...] = ()) -> Reply:
+        """The open question; the whole greeting sits inside the Gather so callers may answer at once."""
         state.goto("reason")
-        # the English offer is spoken in English, inside the same Gather so 9 works at once
-        tail = (Say(self.prompts.text("en", "voice.offer_english"), "en"),) if offer_english else ()
-        return self.ask(reply, state, self.t(state, key), hints=True, tail=tail)
+        return self.ask(reply, state, self.t(state, key), hints=True, head=head)
 
     def switch_to_english(self, state: CallState) -> Reply:
         state.lang = "en"
-        reply = self.say(Reply(), state, "voice.language_switched")
-        return self.ask_reason(reply, state)
+        return self.ask_reason(Reply(), state)
 
     def keypad_menu(self, reply: Reply, state: CallState) -> Reply:
         state.goto("keypad")

@@ -70,8 +70,13 @@ class FrontDesk:
                         intent=state.intent, summary=state.heard, call_sid=state.sid,
                         details={"confidence": round(state.confidence, 3)})
         enqueued = self.queue.enqueue(item)
-        booking = self._place(enqueued.item, enqueued.created)
-        self._send_receipt(state, enqueued.item, booking, window)
+        booked = enqueued.item
+        if not enqueued.created and not_before == 0.0 and booked.not_before > self.clock():
+            # the caller's latest choice wins: "as soon as possible" replaces an earlier window
+            self.queue.reschedule(booked.id, 0.0)
+            booked = self.queue.get(booked.id)
+        booking = self._place(booked, enqueued.created)
+        self._send_receipt(state, booked, booking, window)
         return booking
 
     def _send_receipt(self, state: CallState, item: WorkItem, booking: Booking, window: Window | None) -> None:

@@ -32,7 +32,7 @@ def test_italian_internet_down_callback_asap_then_sms_cancel(phone, nohold, run_
     assert first.get("input") == "speech dtmf" and first.get("language") == "it-IT"
     assert first.get("action") == "/voice/step?seq=1" and first.get("actionOnEmptyResult") == "true"
     assert "adsl" in first.get("hints")
-    assert [s.get("language") for s in first.iter("Say")] == ["it-IT", "en-GB"]  # "For English, press 9"
+    assert [s.get("language") for s in first.iter("Say")] == ["it-IT", "en-GB", "it-IT"]  # welcome, "For English, press 9", question
     options = gather(steps[1].body)
     assert options.get("numDigits") == "1" and "connessione internet" in said(steps[1].body)
     assert [v.tag for v in verbs(steps[-1].body)] == ["Say", "Hangup"]

@@ -387,3 +387,21 @@ answers:
     broken = write_script(tmp_path, "answers:\n  - shout: hello\n")
     assert main(["--base", live_url, "--token", TOKEN, "--script", broken]) == 2
     assert "exactly one of" in capsys.readouterr().err
+
+
+def test_barge_in_counts_only_what_was_said_before_the_caller_answered():
+    from ivr.simulate.player import unsaid_words
+
+    spoken = [("Buongiorno, è l'assistenza clienti.", 5), ("For English, press 9.", 4), ("Mi dica il motivo.", 4)]
+    assert unsaid_words(spoken, "for english, press 9") == 4
+    assert unsaid_words(spoken, "motivo") == 0
+    assert unsaid_words(spoken, "never said") == 0
+
+
+def test_barge_in_needs_an_expect():
+    import pytest as _pytest
+
+    from ivr.simulate.callers import ScriptError, validate_script
+
+    with _pytest.raises(ScriptError, match="barge_in needs an expect"):
+        validate_script({"answers": [{"digits": "9", "barge_in": True}]})

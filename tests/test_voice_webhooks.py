@@ -191,3 +191,21 @@ def test_after_hours_asap_means_the_next_opening(client, settings, nohold, clock
     item = nohold.queue.pending_for(f"callback:{CALLER}")
     opening = datetime(2026, 12, 3, 8, 30, tzinfo=ZoneInfo(ROME)).timestamp()
     assert item.status == "scheduled" and item.not_before == opening
+
+
+def test_asap_booking_replaces_an_earlier_window_but_keeps_the_place(client, settings, nohold, clock):
+    sid_window, sid_asap = "CA" + "c" * 32, "CA" + "d" * 32
+    for path, extra in (("/voice/incoming", {}), ("/voice/step?seq=1", {"Digits": "1"}),
+                        ("/voice/step?seq=2", {"Digits": "2"}), ("/voice/step?seq=3", {"Digits": "1"}),
+                        ("/voice/step?seq=4", {"Digits": "1"})):
+        call(client, settings, path, CallSid=sid_window, **extra)
+    scheduled = nohold.queue.pending_for(f"callback:{CALLER}")
+    assert scheduled.status == "scheduled"
+    clock.advance(120)
+    for path, extra in (("/voice/incoming", {}), ("/voice/step?seq=1", {"Digits": "1"}),
+                        ("/voice/step?seq=2", {"Digits": "1"})):
+        call(client, settings, path, CallSid=sid_asap, **extra)
+    booked = call(client, settings, "/voice/step?seq=3", CallSid=sid_asap, Digits="1")
+    item = nohold.queue.get(scheduled.id)
+    assert item.status == "waiting" and item.acquired_at == scheduled.acquired_at
+    assert "la prima in coda" in said(booked.data)

@@ -49,9 +49,12 @@ def validate_script(script) -> dict:
     for n, raw in enumerate(script.get("answers") or [], 1):
         where = f"answers[{n}]"
         kinds = [k for k in ANSWER_KINDS if isinstance(raw, dict) and k in raw]
-        if len(kinds) != 1 or set(raw) - {kinds[0], "expect"}:
+        if len(kinds) != 1 or set(raw) - {kinds[0], "expect", "barge_in"}:
             raise ScriptError(f"{where} must have exactly one of {', '.join(ANSWER_KINDS)} "
-                              f"(plus an optional expect); got {raw!r}")
+                              f"(plus an optional expect and barge_in); got {raw!r}")
+        if raw.get("barge_in") and ("expect" not in raw or kinds[0] not in ("say", "digits")):
+            raise ScriptError(f"{where}: barge_in needs an expect (the caller answers as soon as "
+                              "they hear it) and a say or digits answer")
         kind, value = kinds[0], raw[kinds[0]]
         if kind == "digits":
             value = str(value)
@@ -63,7 +66,7 @@ def validate_script(script) -> dict:
             value = ""
         elif not isinstance(value, str) or not value.strip():
             raise ScriptError(f"{where}: {kind} needs some text")
-        answers.append({"kind": kind, "text": value,
+        answers.append({"kind": kind, "text": value, "barge_in": bool(raw.get("barge_in")),
                         "expect": _expects(raw["expect"], where) if "expect" in raw else []})
     out["answers"] = answers
     out["expect_end"] = _expects(script["expect_end"], "expect_end") \
@@ -123,7 +126,7 @@ class ScriptCaller:
         self.console.you("(silence)" if spec["kind"] == "silence" else
                          f"[keys {spec['text']}]" if spec["kind"] == "digits" else spec["text"])
         kind = {"say": "speech"}.get(spec["kind"], spec["kind"])
-        return Answer(kind, spec["text"])
+        return Answer(kind, spec["text"], spec["expect"][-1] if spec.get("barge_in") else None)
 
     def leftovers(self) -> list[str]:
         rest = enumerate(self.answers[self.used:], self.used + 1)

@@ -47,6 +47,7 @@ class Answer:
 
     kind: str          # "speech" | "digits" | "record" | "silence"
     text: str = ""
+    barge_in_after: str | None = None   # answered as soon as this was heard: the rest went unsaid
 
 
 @dataclass

@@ -159,18 +159,23 @@ class CallPlayer:
 
     def gather(self, el: ET.Element, doc_url: str):
         inputs = frozenset((el.get("input") or "dtmf").split())
+        spoken = []   # (text, words) of each nested prompt, for barge-in
         for child in el:
             if child.tag in FORBIDDEN:
                 raise CallBroken(f"{doc_url} answered {FORBIDDEN[child.tag]} (inside <Gather>).")
             if child.tag not in ("Say", "Pause"):
                 raise CallBroken(f"{doc_url}: <{child.tag}> is not allowed inside <Gather>.")
+            before = self.words
             self.prompt_verb(child, doc_url)
+            spoken.append((text_of(child), self.words - before))
         num_digits = el.get("numDigits")
         ask = Ask("gather", inputs, timeout=number(el, "timeout", 5),
                   num_digits=int(num_digits) if num_digits and num_digits.isdigit() else None,
                   finish_on_key=el.get("finishOnKey", "#"), hints=el.get("hints", ""),
                   language=el.get("language", ""))
         answer = self.ask(ask)
+        if answer.barge_in_after:
+            self.words -= unsaid_words(spoken, answer.barge_in_after)
         params = gather_params(answer, ask)
         if params is None:
             self.waited += ask.timeout
@@ -267,3 +272,9 @@ def gather_params(answer: Answer, ask: Ask) -> dict[str, str] | None:
         if keys:
             return {"Digits": keys, "FinishedOnKey": finished}
     return None
+
+
+def unsaid_words(spoken: list[tuple[str, int]], heard: str) -> int:
+    """Twilio stops a Gather's prompts when the caller answers: words after `heard` are not spoken."""
+    marks = [i for i, (text, _) in enumerate(spoken) if normalize(heard) in normalize(text)]
+    return sum(words for _, words in spoken[marks[-1] + 1:]) if marks else 0

@@ -74,18 +74,18 @@ def load_catalog(path: Path) -> IntentCatalog:
     if not isinstance(data, dict) or not isinstance(data.get("intents"), dict) or not data["intents"]:
         raise ValueError(f"{path}: expected a non-empty 'intents' mapping at the top level")
     intents = tuple(_intent(name, body, path) for name, body in data["intents"].items())
-    languages = tuple(intents[0].examples)
-    for intent in intents:
-        for field in ("hints", "examples"):
-            if tuple(getattr(intent, field)) != languages:
-                raise ValueError(f"{path}: intent {intent.name!r}: {field} must have languages "
-                                 f"{list(languages)}, has {list(getattr(intent, field))}")
+    out_of_scope = _per_language(data.get(OUT_OF_SCOPE), f"{path}: {OUT_OF_SCOPE}")
+    # Every language mentioned anywhere must be present everywhere, so none is half-served.
+    fields = [(f"intent {i.name!r}: {f}", getattr(i, f)) for i in intents for f in ("hints", "examples")]
+    fields.append((OUT_OF_SCOPE, out_of_scope))
+    languages = tuple(dict.fromkeys(lang for _, per_lang in fields for lang in per_lang))
+    for where, per_lang in fields:
+        if set(per_lang) != set(languages):
+            raise ValueError(f"{path}: {where} must have languages {list(languages)}, "
+                             f"has {list(per_lang)}")
     digits = [i.keypad for i in intents if i.keypad is not None]
     if len(digits) != len(set(digits)):
         raise ValueError(f"{path}: a keypad digit is used by more than one intent: {digits}")
-    out_of_scope = _per_language(data.get(OUT_OF_SCOPE), f"{path}: {OUT_OF_SCOPE}")
-    if tuple(out_of_scope) != languages:
-        raise ValueError(f"{path}: {OUT_OF_SCOPE} must have languages {list(languages)}")
     return IntentCatalog(intents, out_of_scope, languages)
 
 

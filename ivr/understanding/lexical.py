@@ -7,7 +7,7 @@ import unicodedata
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 
 from ivr.understanding import Interpretation
 from ivr.understanding.catalog import OUT_OF_SCOPE, IntentCatalog
@@ -24,15 +24,11 @@ def normalise(text: str) -> str:
 
 
 def build_pipeline(random_state: int = 0) -> Pipeline:
-    """The feature union and classifier, untrained."""
-    features = FeatureUnion([
-        # Character n-grams survive misrecognitions ("moden", "pasword") and Italian inflection.
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
-                                  min_df=1)),
-        # Whole words and pairs keep short decisive phrases ("non è così", "sim") sharp.
-        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                                  token_pattern=r"(?u)\b\w+\b")),
-    ])
+    """The vectoriser and classifier, untrained."""
+    # Character n-grams survive misrecognitions ("moden", "pasword") and Italian inflection;
+    # a word-level TF-IDF alongside them measured no better in cross-validation, only slower.
+    features = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+    # newton-cg converges in a handful of steps here where lbfgs takes ~5x longer.
     classifier = LogisticRegression(C=100.0, solver="newton-cg", max_iter=1000,
                                     random_state=random_state)
     return Pipeline([("features", features), ("classifier", classifier)])
@@ -44,7 +40,7 @@ class LexicalUnderstanding:
     def __init__(self, model: Pipeline, reject_below: float):
         self.model = model
         self.reject_below = reject_below
-        self.classes: tuple[str, ...] = tuple(model.classes_)
+        self.classes: tuple[str, ...] = tuple(str(label) for label in model.classes_)
 
     @classmethod
     def train(cls, catalog: IntentCatalog, reject_below: float = 0.35) -> "LexicalUnderstanding":

@@ -1,0 +1,1 @@
+"""Benchmarks kept with the code: `make bench` runs `python -m bench.voice_load`."""

@@ -1,0 +1,47 @@
+"""How long each scripted call costs the caller (words at 2.5/s + 3 s per answer), in-process.
+
+    python -m bench.call_length [scenarios/*.yaml]
+
+Runs against a real redis-server and the real app at a fixed weekday morning, so figures do
+not depend on the hour the command is run.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from ivr import create_app
+from ivr.redis_server import RedisServer
+from ivr.settings import load_settings
+from ivr.simulate import FlaskTransport, Phone
+
+ROOT = Path(__file__).resolve().parent.parent
+MORNING = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Europe/Rome")).timestamp()
+
+
+def main(argv: list[str]) -> int:
+    paths = [Path(p) for p in argv] or sorted((ROOT / "scenarios").glob("*.yaml"))
+    with tempfile.TemporaryDirectory() as tmp, RedisServer(Path(tmp) / "redis", appendonly=False) as server:
+        failures = 0
+        print(f"{'scenario':<58} {'caller s':>8} {'words':>6} {'answers':>7}")
+        for path in paths:
+            server_client = __import__("redis").Redis.from_url(server.url)
+            server_client.flushdb()
+            settings = load_settings({"REDIS_URL": server.url, "NOHOLD_VAR_DIR": tmp,
+                                      "PUBLIC_BASE_URL": "https://bench.local"})
+            app = create_app({"SETTINGS": settings, "CLOCK": lambda: MORNING})
+            phone = Phone(settings.public_base_url, settings.signing_token, FlaskTransport(app))
+            result = phone.run_script(yaml.safe_load(path.read_text()))
+            failures += not result.ok
+            mark = "" if result.ok else f"  FAILED: {result.error}"
+            print(f"{path.stem:<58} {result.caller_seconds:>8.1f} {result.words:>6} {result.answers:>7}{mark}")
+        return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
