@@ -52,7 +52,8 @@ class IntentCatalog:
 
     def hints(self, lang: str) -> list[str]:
         self._check_lang(lang)
-        return [hint for intent in self.intents for hint in intent.hints[lang]]
+        # Twilio takes one flat list; the same word may hint several intents.
+        return list(dict.fromkeys(hint for i in self.intents for hint in i.hints[lang]))
 
     def examples(self, lang: str) -> list[tuple[str, str]]:
         self._check_lang(lang)

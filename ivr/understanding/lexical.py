@@ -1,4 +1,4 @@
-"""A small bilingual intent classifier: character and word n-grams into a logistic regression."""
+"""A small bilingual intent classifier: character n-grams into a logistic regression."""
 from __future__ import annotations
 
 import re
