@@ -242,7 +242,7 @@ def new_calls(count: int, rng: random.Random) -> list[Call]:
 
 
 def _country(number: str) -> str:
-    return {"+39": "IT", "+44": "GB", "+1": "US"}.get(number[:3], "US" if number.startswith("+1") else "IT")
+    return "GB" if number.startswith("+44") else "US" if number.startswith("+1") else "IT"
 
 
 def incoming_params(call: Call) -> dict:
@@ -432,14 +432,13 @@ def machine() -> dict:
     wrk_version = ""
     if shutil.which("wrk"):
         first = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.splitlines()
-        wrk_version = first[0] if first else ""
-    import flask
-    import gunicorn
+        wrk_version = first[0].split(" Copyright")[0].strip() if first else ""
+    from importlib.metadata import version
 
     return {"cpu": model or platform.processor(), "logical_cpus": os.cpu_count(),
             "usable_cpus": len(os.sched_getaffinity(0)), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            "os": platform.platform(), "python": platform.python_version(), "gunicorn": gunicorn.__version__,
-            "flask": flask.__version__, "wrk": wrk_version}
+            "os": platform.platform(), "python": platform.python_version(), "gunicorn": version("gunicorn"),
+            "flask": version("flask"), "wrk": wrk_version}
 
 
 def desk_state(business_hours: str | None) -> str:
@@ -466,6 +465,10 @@ def table(results: list[dict]) -> str:
                          f"{b['rps']:>9.0f} {r['ratio']:>5.0%} {n['p50_ms']:>7.1f} {n['p99_ms']:>7.1f} "
                          f"{b['p99_ms']:>8.1f} {r['errors']:>6}  {verdict}")
     return "\n".join(lines)
+
+
+def _interrupt(*_):
+    raise KeyboardInterrupt  # SIGTERM cleans up like Ctrl-C
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -496,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
 
     wrk = ensure_wrk()
     procs = Processes()
-    previous = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     rng = random.Random(args.seed)
     results = []
     started = time.time()

@@ -11,7 +11,7 @@ from typing import Callable
 from ivr.call_state import CallState, Inputs
 from ivr.callback_policy import check_callback_number, last_digits
 from ivr.twiml import Ask, Hangup, RecordMessage, Reply, Say
-from ivr.understanding import Interpretation
+from ivr.understanding import Interpretation, interpret_digits
 
 MAX_REPROMPTS = 2          # then the keypad menu
 MAX_MENU_FAILURES = 2      # then a safe path
@@ -55,8 +55,7 @@ class CallFlow:
     # -- understanding --------------------------------------------------------
     def interpret(self, state: CallState, inputs: Inputs) -> Interpretation:
         if inputs.digits:
-            intent = self.catalog.keypad.get(inputs.digits[:1])
-            return Interpretation(intent, 1.0 if intent else 0.0, intent)
+            return interpret_digits(self.catalog, inputs.digits)
         if inputs.speech.strip():
             return self.understanding.interpret(inputs.speech, state.lang)
         return Interpretation(None, 0.0, None)

@@ -51,7 +51,7 @@ def test_english_caller_billing_window_callback_to_another_number(phone, nohold,
     steps = voice_steps(result)
     assert gather(steps[0].body).get("language") == "en-GB"
     assert all(s.get("language") == "en-GB" for s in verbs(steps[0].body) if s.tag == "Say")
-    keyed = gather(steps[3].body)
+    keyed = gather(steps[4].body)
     assert keyed.get("input") == "dtmf" and keyed.get("finishOnKey") == "#" and keyed.get("numDigits") is None
     item = nohold.queue.get(nohold.calls.load(result.call_sid).item_id)
     assert item.customer == "+393331234567" and item.intent == "billing" and item.lang == "en"
