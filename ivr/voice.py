@@ -41,7 +41,10 @@ def _answer(sid: str, seq: int, decide) -> Response:
         cached = nohold.calls.reply_for(sid, seq)
         if cached is not None:
             return _twiml(cached)
-        state, reply = decide(nohold)
+        decided = decide(nohold)
+        if isinstance(decided, str):  # an answer already given, returned as is
+            return _twiml(decided)
+        state, reply = decided
         state.seq = seq + 1
         twiml = render_voice(reply, action_url("/voice/step", seq=state.seq), nohold.voices)
         nohold.calls.commit(state, seq, twiml)
@@ -81,8 +84,11 @@ def step():
         if state is None:  # state expired or lost: start afresh rather than fail the caller
             state = _new_call(nohold, sid)
             return state, nohold.flow.start(state)
-        if state.seq != seq:  # out of order and never answered: ask the current question again
+        if state.seq != seq:  # out of order and never answered: the question pending now, again
             current_app.logger.warning("call %s: step %s arrived while at %s", sid, seq, state.seq)
+            pending = nohold.calls.reply_for(sid, state.seq - 1)
+            if pending is not None:
+                return pending
         inputs = Inputs.from_form(request.form)
         reply = nohold.flow.handle(state, inputs)
         if reply.ends_call and state.outcome:

@@ -209,3 +209,11 @@ def test_asap_booking_replaces_an_earlier_window_but_keeps_the_place(client, set
     item = nohold.queue.get(scheduled.id)
     assert item.status == "waiting" and item.acquired_at == scheduled.acquired_at
     assert "la prima in coda" in said(booked.data)
+
+
+def test_a_step_from_the_future_gets_the_pending_question_and_moves_nothing(client, settings, nohold):
+    first = call(client, settings, "/voice/incoming")
+    early = call(client, settings, "/voice/step?seq=7", Digits="1")
+    assert early.data == first.data
+    state = nohold.calls.load("CA" + "1" * 32)
+    assert state.seq == 1 and state.node == "reason"
