@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import random
@@ -288,7 +289,8 @@ def calls_at(client: redis.Redis, calls: list[Call], seq: int) -> list[Call]:
 
 def run_wrk(procs: Processes, wrk: str, base: str, requests_file: Path, duration: float, threads: int,
             connections: int) -> dict:
-    args = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency", "--timeout", "5s",
+    duration = max(1, math.ceil(duration))  # wrk takes whole seconds
+    args = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s",
             "-s", str(LUA), base, "--", str(requests_file), str(threads)]
     proc = procs.start(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -349,7 +351,7 @@ def run_kind(procs: Processes, wrk: str, kind: Kind, connections: list[int], arg
             return write_requests(files / name, nohold.base, INCOMING, [incoming_params(c) for c in calls])
 
         # warm-up: imports, first connections, the classifier's first calls; these calls also feed phase 2
-        warm = new_calls(args.pool, rng)
+        warm = new_calls(min(args.pool, 20000), rng)
         run_wrk(procs, wrk, nohold.base, incoming_file("warm.txt", warm), args.warmup, args.wrk_threads, 8)
         run_wrk(procs, wrk, bare.base, incoming_file("warm.txt", warm), args.warmup, args.wrk_threads, 8)
         created = list(warm)
@@ -477,8 +479,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated gunicorn worker kinds: sync, gthread:THREADS (default {PRODUCT_KIND}, "
                              "what `make run` uses)")
     parser.add_argument("--connections", default="32", help="comma-separated wrk connection counts (default 32)")
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement (default 10)")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up per server (default 3)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement (default 10)")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per server (default 3)")
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--pool", type=int, default=60000, help="distinct signed /voice/incoming requests per run")
     parser.add_argument("--step-headroom", type=float, default=1.5,

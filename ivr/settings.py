@@ -46,6 +46,11 @@ class Settings:
     messenger_page_id: str = ""
     whatsapp_number: str = ""
     x_account: str = ""
+    lease_seconds: int = 120
+    other_language_after: int = 120
+    callback_retry_minutes: tuple[str, ...] = ("10", "30")
+    callback_max_attempts: int = 3
+    target_wait_seconds: int = 150
     dev_token: str = field(default="", repr=False)
 
     @property
@@ -91,6 +96,11 @@ _ENV = {
     "messenger_page_id": "MESSENGER_PAGE_ID",
     "whatsapp_number": "WHATSAPP_NUMBER",
     "x_account": "X_ACCOUNT_ID",
+    "lease_seconds": "LEASE_SECONDS",
+    "other_language_after": "OTHER_LANGUAGE_AFTER",
+    "callback_retry_minutes": "CALLBACK_RETRY_MINUTES",
+    "callback_max_attempts": "CALLBACK_MAX_ATTEMPTS",
+    "target_wait_seconds": "TARGET_WAIT_SECONDS",
 }
 
 
