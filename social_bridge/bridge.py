@@ -1,0 +1,33 @@
+"""What the agent-facing web layers (console, API) are given by the app factory.
+
+social_bridge never imports ivr: whatever it needs from the voice side (sending a message,
+dialing an agent-first callback, fetching a recording, the dev outbox) arrives here as a
+plain callable, or None when that capability is not configured.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass
+class Bridge:
+    redis: object
+    queue: object                 # social_bridge.work_queue.WorkQueue
+    claims: object                # social_bridge.claims.Claims
+    presence: object              # social_bridge.presence.Presence
+    agents: object                # social_bridge.agents.AgentDirectory
+    eta: object                   # social_bridge.eta.EtaEstimator
+    clock: Callable[[], float] = time.time
+    dev_mode: bool = True
+    target_wait_seconds: int = 150
+    # reply(item, text, agent) -> message id: sends text to the customer on the item's channel
+    reply: Callable | None = None
+    # dial(item, claim, agent) -> attempt id: starts an agent-first callback
+    dial: Callable | None = None
+    # recording(item) -> (bytes, mimetype): the voicemail audio, fetched with provider credentials
+    recording: Callable | None = None
+    # outbox(limit) -> list[dict]: what dev mode would have sent
+    outbox: Callable | None = None
+    extras: dict = field(default_factory=dict)
