@@ -152,9 +152,7 @@ class CallFlow:
         return reply.add(Hangup())
 
     def position(self, state: CallState, position: int | None) -> str:
-        if not position or position <= 1:
-            return self.t(state, "voice.position_first")
-        return self.t(state, "voice.position_nth", n=position)
+        return self.prompts.position(state.lang, position)
 
     def _chosen_window(self, state: CallState):
         if not state.windows or len(state.windows) != 1:

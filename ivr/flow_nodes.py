@@ -54,8 +54,7 @@ def on_reason(flow, state: CallState, inputs: Inputs) -> Reply:
     if state.tries > MAX_REPROMPTS:
         return flow.keypad_menu(Reply(), state)
     key = "voice.ask_reason_silence" if inputs.empty else "voice.ask_reason_again"
-    reply = flow.ask_reason(Reply(), state, key)
-    return reply
+    return flow.ask_reason(Reply(), state, key)
 
 
 def on_confirm(flow, state: CallState, inputs: Inputs) -> Reply:
@@ -87,8 +86,7 @@ def on_keypad(flow, state: CallState, inputs: Inputs) -> Reply:
     if state.tries >= MAX_MENU_FAILURES:
         state.intent = state.intent or "unknown"
         return flow.offer_options(flow.say(Reply(), state, "voice.safe_path"), state)
-    reply = flow.keypad_menu(flow.say(Reply(), state, "voice.keypad_again"), state)
-    return reply
+    return flow.keypad_menu(flow.say(Reply(), state, "voice.keypad_again"), state)
 
 
 def on_options(flow, state: CallState, inputs: Inputs) -> Reply:
@@ -111,8 +109,7 @@ def on_options(flow, state: CallState, inputs: Inputs) -> Reply:
     state.tries += 1
     if state.tries > MAX_MENU_FAILURES:  # safe path: a callback as soon as possible
         return flow.confirm_number(flow.say(Reply(), state, "voice.safe_path"), state)
-    reply = flow.offer_options(flow.say(Reply(), state, "voice.options_again"), state)
-    return reply
+    return flow.offer_options(flow.say(Reply(), state, "voice.options_again"), state)
 
 
 def offer_windows(flow, state: CallState) -> Reply:
@@ -147,8 +144,7 @@ def on_number(flow, state: CallState, inputs: Inputs) -> Reply:
     state.tries += 1
     if state.tries > MAX_MENU_FAILURES:
         return flow.ask_number(Reply(), state)
-    reply = flow.confirm_number(Reply(), state)
-    return reply
+    return flow.confirm_number(Reply(), state)
 
 
 def on_enter_number(flow, state: CallState, inputs: Inputs) -> Reply:
@@ -160,8 +156,7 @@ def on_enter_number(flow, state: CallState, inputs: Inputs) -> Reply:
     if state.tries > MAX_MENU_FAILURES:  # no number we may call: a voice message still reaches us
         return flow.record_message(flow.say(Reply(), state, "voice.number_give_up"), state)
     reply = flow.say(Reply(), state, f"voice.number_refused.{check.reason or 'invalid'}")
-    reply = flow.ask_number(reply, state)
-    return reply
+    return flow.ask_number(reply, state)
 
 
 def on_voicemail(flow, state: CallState, inputs: Inputs) -> Reply:

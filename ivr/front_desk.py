@@ -46,14 +46,17 @@ class FrontDesk:
         length = timedelta(minutes=self.settings.callback_window_minutes)
         return self.hours.windows(self.now(), length, count)
 
+    def at(self, timestamp: float) -> datetime:
+        return datetime.fromtimestamp(timestamp, self.tz)
+
     def window_from(self, pair) -> Window:
         start, end = pair
-        return Window(datetime.fromtimestamp(start, self.tz), datetime.fromtimestamp(end, self.tz))
+        return Window(self.at(start), self.at(end))
 
     def _place(self, item: WorkItem, created: bool) -> Booking:
         position = self.queue.position(item.id)
         wait = self.eta.for_position(position).seconds if position else 0.0
-        at = datetime.fromtimestamp(item.not_before, self.tz) if item.not_before > self.clock() else None
+        at = self.at(item.not_before) if item.not_before > self.clock() else None
         return Booking(item.id, created, position, wait, at)
 
     def book_callback(self, state: CallState, number: str, window: Window | None) -> Booking:

@@ -49,3 +49,9 @@ class PromptBook:
         """A list-valued entry, e.g. the SMS command words."""
         value = self._texts[lang][key]
         return list(value) if isinstance(value, list) else [str(value)]
+
+    def position(self, lang: str, position: int | None) -> str:
+        """"la prima" / "la numero 3": the customer's place in the queue, as said or written."""
+        if not position or position <= 1:
+            return self.text(lang, "voice.position_first")
+        return self.text(lang, "voice.position_nth", n=position)

@@ -24,18 +24,16 @@ def command_of(prompts, body: str) -> tuple[str | None, str | None]:
 
 
 def _status(nohold, item, lang: str) -> str:
-    speech, prompts = nohold.speech, nohold.prompts
+    speech, prompts, desk = nohold.speech, nohold.prompts, nohold.desk
     position = nohold.queue.position(item.id)
     if position:
         wait = speech.wait(nohold.eta.for_position(position).seconds, lang)
-        place = nohold.prompts.text(lang, "voice.position_first") if position == 1 else \
-            nohold.prompts.text(lang, "voice.position_nth", n=position)
-        return prompts.text(lang, "sms.status_waiting", position=place, wait=wait)
-    now = nohold.desk.now()
+        return prompts.text(lang, "sms.status_waiting", position=prompts.position(lang, position), wait=wait)
+    now = desk.now()
     if item.not_after:
-        when = speech.window(nohold.desk.window_from((item.not_before, item.not_after)), now, lang)
+        when = speech.window(desk.window_from((item.not_before, item.not_after)), now, lang)
     else:
-        when = speech.moment(nohold.desk.window_from((item.not_before, item.not_before)).start, now, lang)
+        when = speech.moment(desk.at(item.not_before), now, lang)
     return prompts.text(lang, "sms.status_scheduled", window=when)
 
 

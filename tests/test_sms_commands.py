@@ -57,3 +57,11 @@ def test_other_text_gets_help_and_changes_nothing(client, settings, nohold, book
 
 def test_status_without_a_booking(client, settings):
     assert "no call back booked" in sms(client, settings, "STATUS", sender="+447400123456")[0]
+
+
+def test_status_of_a_callback_booked_in_a_window(client, settings, nohold, clock):
+    start = clock() + 86400
+    item = WorkItem(id="", kind="callback", channel="voice", lang="it", acquired_at=clock() - 60,
+                    natural_key=f"callback:{CUSTOMER}", customer=CUSTOMER, not_before=start, not_after=start + 7200)
+    nohold.queue.enqueue(item)
+    assert sms(client, settings, "STATO")[0].startswith("Ti richiameremo domani tra le 10 e le 12")
