@@ -64,4 +64,4 @@ def test_status_of_a_callback_booked_in_a_window(client, settings, nohold, clock
     item = WorkItem(id="", kind="callback", channel="voice", lang="it", acquired_at=clock() - 60,
                     natural_key=f"callback:{CUSTOMER}", customer=CUSTOMER, not_before=start, not_after=start + 7200)
     nohold.queue.enqueue(item)
-    assert sms(client, settings, "STATO")[0].startswith("Ti richiameremo domani tra le 10 e le 12")
+    assert sms(client, settings, "STATO")[0].startswith("Ti richiameremo domani tra le 10 e mezzogiorno")
