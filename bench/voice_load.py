@@ -17,8 +17,8 @@ What it does, all on 127.0.0.1 and cleaned up on exit (also on Ctrl-C or an erro
      (seq 1 -> 2 in Redis), measures the workers' RSS, prints a table with verdicts against the bars,
      and writes bench/out/voice_load.json.
 
-    python -m bench.voice_load                      # the product's worker kind, 32 connections
-    python -m bench.voice_load --kinds sync,gthread:4,gthread:16 --connections 8,32
+    python -m bench.voice_load                      # the product's worker kind, 32 then 8 connections
+    python -m bench.voice_load --kinds gthread:16,gthread:4,sync --connections 32
     python -m bench.voice_load --strict             # exit 1 when the product kind misses a bar
 
 Bars (from the issue): nohold >= 60 % of the bare app's req/s, p99 <= 25 ms, web worker RSS <= 250 MB.
@@ -33,6 +33,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -217,12 +218,22 @@ class Server:
         except psutil.NoSuchProcess:
             return []
 
+    def processes(self) -> list[psutil.Process]:
+        """Master and workers (the master does little: it only watches the workers)."""
+        return [psutil.Process(self.proc.pid), *self.workers()]
+
     def memory(self) -> dict:
-        rss = [p.memory_info().rss for p in self.workers()]
+        """RSS (the bar) and USS: with --preload the workers share the master's pages until they write."""
+        workers = self.workers()
+        rss = [p.memory_info().rss for p in workers]
+        try:
+            uss = [p.memory_full_info().uss for p in workers]
+        except (psutil.AccessDenied, AttributeError):
+            uss = []
         master = psutil.Process(self.proc.pid).memory_info().rss
-        return {"workers_rss_mb": [round(r / 2**20, 1) for r in rss],
-                "max_worker_rss_mb": round(max(rss) / 2**20, 1) if rss else None,
-                "master_rss_mb": round(master / 2**20, 1)}
+        mb = lambda n: round(n / 2**20, 1)  # noqa: E731
+        return {"workers_rss_mb": [mb(r) for r in rss], "max_worker_rss_mb": mb(max(rss)) if rss else None,
+                "workers_uss_mb": [mb(u) for u in uss], "master_rss_mb": mb(master)}
 
 
 # -- signed requests --------------------------------------------------------------------------------
@@ -287,16 +298,64 @@ def calls_at(client: redis.Redis, calls: list[Call], seq: int) -> list[Call]:
 
 # -- wrk --------------------------------------------------------------------------------------------
 
+def _cpu_seconds(group: list[psutil.Process]) -> float:
+    total = 0.0
+    for p in group:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def _busy_seconds() -> float:
+    t = psutil.cpu_times()
+    return sum(t) - t.idle - getattr(t, "iowait", 0.0) - getattr(t, "guest", 0.0) - getattr(t, "guest_nice", 0.0)
+
+
+QUIET_WAIT = [60.0]  # --quiet-wait
+QUIET_CORES = 0.15
+
+
+def wait_quiet(max_wait: float) -> float:
+    """Waits (up to max_wait s) for a second in which the machine is idle: other work skews the figures."""
+    if max_wait <= 0:
+        return 0.0
+    start = time.monotonic()
+    while True:
+        before = _busy_seconds()
+        time.sleep(1.0)
+        busy = _busy_seconds() - before
+        if busy <= QUIET_CORES or time.monotonic() - start >= max_wait:
+            if max_wait and busy > QUIET_CORES:
+                print(f"  warning: still {busy:.2f} cores busy elsewhere after {max_wait:.0f}s; measuring anyway",
+                      file=sys.stderr, flush=True)
+            return busy
+
+
 def run_wrk(procs: Processes, wrk: str, base: str, requests_file: Path, duration: float, threads: int,
-            connections: int) -> dict:
+            connections: int, watch: dict[str, list[psutil.Process]] | None = None) -> dict:
+    """One wrk run; `watch` names process groups whose CPU time per request is reported too."""
     duration = max(1, math.ceil(duration))  # wrk takes whole seconds
     args = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s",
             "-s", str(LUA), base, "--", str(requests_file), str(threads)]
+    if watch:
+        wait_quiet(QUIET_WAIT[0])
+    watch = watch or {}
+    before = {name: _cpu_seconds(group) for name, group in watch.items()}
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk is the only child that exits meanwhile
+    system = _busy_seconds()
     proc = procs.start(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         out, _ = proc.communicate(timeout=duration + 120)
     finally:
         procs.stop(proc)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = {name: _cpu_seconds(group) - before[name] for name, group in watch.items()}
+    cpu["wrk"] = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    # everything else the machine did meanwhile (other users, the bench's own Python): noise to report
+    cpu["other"] = max(0.0, _busy_seconds() - system - sum(cpu.values()))
     match = re.search(r"^BENCH_JSON (.*)$", out, re.M)
     if proc.returncode != 0 or not match:
         raise RuntimeError(f"wrk failed (exit {proc.returncode}):\n{out}")
@@ -318,6 +377,8 @@ def run_wrk(procs: Processes, wrk: str, base: str, requests_file: Path, duration
         "sent": data["sent"],
         "distinct_loaded": data["distinct_loaded"],
         "wrapped": data["threads_wrapped"] > 0,
+        "cpu_s": {name: round(v, 2) for name, v in cpu.items()},
+        "cpu_ms_per_request": {name: round(1000 * v / max(data["requests"], 1), 3) for name, v in cpu.items()},
     }
 
 
@@ -334,7 +395,9 @@ def nohold_env(redis_url: str, var_dir: Path, extra: dict) -> dict:
 
 
 def run_kind(procs: Processes, wrk: str, kind: Kind, connections: list[int], args, workdir: Path,
-             client: redis.Redis, redis_url: str, rng: random.Random, log) -> dict:
+             client: redis.Redis, redis_server: RedisServer, rng: random.Random, log) -> dict:
+    redis_url = redis_server.url
+    redis_proc = [psutil.Process(redis_server.process.pid)]
     logdir = workdir / f"logs-{kind.label.replace(':', '-')}"
     logdir.mkdir()
     env = nohold_env(redis_url, workdir / "var", {"BUSINESS_HOURS": args.business_hours} if args.business_hours else {})
@@ -344,6 +407,8 @@ def run_kind(procs: Processes, wrk: str, kind: Kind, connections: list[int], arg
         nohold.wait_ready("/healthz")
         bare.wait_ready("/voice/incoming")
         log(f"  servers up: nohold {nohold.base}, bare {bare.base} ({kind.label}, {WORKERS} workers)")
+        watch_n = {"server": nohold.processes(), "redis": redis_proc}
+        watch_b = {"server": bare.processes(), "redis": redis_proc}
         files = workdir / f"requests-{kind.label.replace(':', '-')}"
         files.mkdir()
 
@@ -362,9 +427,9 @@ def run_kind(procs: Processes, wrk: str, kind: Kind, connections: list[int], arg
             created += fresh
             path = incoming_file(f"incoming-c{conns}.txt", fresh)
             log(f"  c={conns}: {INCOMING} nohold …")
-            inc_n = run_wrk(procs, wrk, nohold.base, path, args.duration, args.wrk_threads, conns)
+            inc_n = run_wrk(procs, wrk, nohold.base, path, args.duration, args.wrk_threads, conns, watch_n)
             log(f"  c={conns}: {INCOMING} bare …")
-            inc_b = run_wrk(procs, wrk, bare.base, path, args.duration, args.wrk_threads, conns)
+            inc_b = run_wrk(procs, wrk, bare.base, path, args.duration, args.wrk_threads, conns, watch_b)
             rows.append(row(INCOMING, kind, conns, inc_n, inc_b))
 
             # phase 2: the gather step for calls at seq 1; top up with a seeding run when too few
@@ -390,7 +455,7 @@ def run_kind(procs: Processes, wrk: str, kind: Kind, connections: list[int], arg
                 path = write_requests(files / f"step-c{conns}-{attempt}.txt", nohold.base, STEP,
                                       [step_params(c, rng) for c in step_calls])
                 log(f"  c={conns}: {STEP} nohold ({len(step_calls)} calls at seq 1) …")
-                step_n = run_wrk(procs, wrk, nohold.base, path, args.duration, args.wrk_threads, conns)
+                step_n = run_wrk(procs, wrk, nohold.base, path, args.duration, args.wrk_threads, conns, watch_n)
                 advanced = len(step_calls) - len(calls_at(client, step_calls, 1))
                 step_n["calls_advanced"] = advanced
                 step_n["calls_available"] = len(step_calls)
@@ -403,7 +468,7 @@ def run_kind(procs: Processes, wrk: str, kind: Kind, connections: list[int], arg
                         2.4 * step_n["requests"] / max(inc_n["rps"], 50), args.wrk_threads, conns)
                 ready = calls_at(client, created, 1)
             log(f"  c={conns}: {STEP} bare …")
-            step_b = run_wrk(procs, wrk, bare.base, path, args.duration, args.wrk_threads, conns)
+            step_b = run_wrk(procs, wrk, bare.base, path, args.duration, args.wrk_threads, conns, watch_b)
             rows.append(row(STEP, kind, conns, step_n, step_b))
         memory = {"nohold": nohold.memory(), "bare": bare.memory()}
         return {"kind": kind.label, "rows": rows, "memory": memory}
@@ -414,8 +479,14 @@ def run_kind(procs: Processes, wrk: str, kind: Kind, connections: list[int], arg
 
 def row(endpoint: str, kind: Kind, conns: int, n: dict, b: dict) -> dict:
     ratio = n["rps"] / b["rps"] if b["rps"] else 0.0
+    # CPU (server + redis + wrk) per request, bare over nohold: what the ratio would be on a machine with
+    # nothing else running; it moves far less than req/s when other processes take CPU during a run
+    def cpu(m):
+        per = m["cpu_ms_per_request"]
+        return per.get("server", 0) + per.get("redis", 0) + per.get("wrk", 0)
+    cpu_ratio = cpu(b) / cpu(n) if cpu(n) else 0.0
     return {"endpoint": endpoint, "kind": kind.label, "connections": conns, "nohold": n, "bare": b,
-            "ratio": round(ratio, 3),
+            "ratio": round(ratio, 3), "cpu_ratio": round(cpu_ratio, 3),
             "errors": n["non_2xx"] + n["socket_errors"] + b["non_2xx"] + b["socket_errors"],
             "ok_ratio": ratio >= BAR_RATIO, "ok_p99": n["p99_ms"] <= BAR_P99_MS}
 
@@ -443,6 +514,17 @@ def machine() -> dict:
             "flask": version("flask"), "wrk": wrk_version}
 
 
+def code_version() -> dict:
+    """The commit measured, and whether the working tree differed from it (read-only git)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "ivr", "social_bridge",
+                                "prompts"], cwd=ROOT, capture_output=True, text=True)
+        return {"commit": head.stdout.strip(), "product_code_modified": bool(dirty.stdout.strip())}
+    except OSError:
+        return {}
+
+
 def desk_state(business_hours: str | None) -> str:
     from ivr.business_hours import BusinessHours
     from ivr.settings import Settings
@@ -457,14 +539,14 @@ def desk_state(business_hours: str | None) -> str:
 
 def table(results: list[dict]) -> str:
     head = (f"{'endpoint':<20} {'workers':<11} {'conns':>5} {'nohold r/s':>10} {'bare r/s':>9} {'ratio':>6} "
-            f"{'p50 ms':>7} {'p99 ms':>7} {'bare p99':>8} {'errors':>6}  verdict")
+            f"{'cpu ratio':>9} {'p50 ms':>7} {'p99 ms':>7} {'bare p99':>8} {'errors':>6}  verdict")
     lines = [head, "-" * len(head)]
     for res in results:
         for r in res["rows"]:
             n, b = r["nohold"], r["bare"]
             verdict = ("ratio " + ("ok" if r["ok_ratio"] else "MISS") + ", p99 " + ("ok" if r["ok_p99"] else "MISS"))
             lines.append(f"{r['endpoint']:<20} {r['kind']:<11} {r['connections']:>5} {n['rps']:>10.0f} "
-                         f"{b['rps']:>9.0f} {r['ratio']:>5.0%} {n['p50_ms']:>7.1f} {n['p99_ms']:>7.1f} "
+                         f"{b['rps']:>9.0f} {r['ratio']:>5.0%} {r['cpu_ratio']:>9.0%} {n['p50_ms']:>7.1f} {n['p99_ms']:>7.1f} "
                          f"{b['p99_ms']:>8.1f} {r['errors']:>6}  {verdict}")
     return "\n".join(lines)
 
@@ -478,7 +560,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kinds", default=PRODUCT_KIND,
                         help=f"comma-separated gunicorn worker kinds: sync, gthread:THREADS (default {PRODUCT_KIND}, "
                              "what `make run` uses)")
-    parser.add_argument("--connections", default="32", help="comma-separated wrk connection counts (default 32)")
+    parser.add_argument("--connections", default="32,8",
+                        help="comma-separated wrk connection counts; the first one is the headline (default 32,8)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement (default 10)")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per server (default 3)")
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
@@ -489,10 +572,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="BUSINESS_HOURS for nohold (default: always open, the daytime path; '' = product default)")
     parser.add_argument("--no-access-log", dest="access_log", action="store_false",
                         help="run both servers without gunicorn's access log (`make run` has one)")
+    parser.add_argument("--quiet-wait", type=float, default=60.0,
+                        help="before each measurement, wait up to this many seconds for the machine to be idle "
+                             "(other processes' CPU skews the figures; default 60, 0 = don't wait)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--strict", action="store_true", help="exit 1 when the product kind misses a bar")
     args = parser.parse_args(argv)
+    QUIET_WAIT[0] = args.quiet_wait
     kinds = [Kind.parse(k.strip()) for k in args.kinds.split(",") if k.strip()]
     connections = [int(c) for c in args.connections.split(",") if c.strip()]
 
@@ -500,8 +587,14 @@ def main(argv: list[str] | None = None) -> int:
         print(msg, file=sys.stderr, flush=True)
 
     wrk = ensure_wrk()
+    before = _busy_seconds()
+    time.sleep(1.0)
+    background = round(_busy_seconds() - before, 2)  # cores busy before we start anything
+    if background > 0.25:
+        log(f"warning: the machine is not idle ({background:.2f} cores busy before the run): figures will be low")
     procs = Processes()
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background
     rng = random.Random(args.seed)
     results = []
     started = time.time()
@@ -514,7 +607,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"redis-server {server.url}; work dir {workdir}")
             for kind in kinds:
                 log(f"{kind.label}:")
-                results.append(run_kind(procs, wrk, kind, connections, args, workdir, client, server.url, rng, log))
+                results.append(run_kind(procs, wrk, kind, connections, args, workdir, client, server, rng, log))
             client.close()
     except KeyboardInterrupt:
         log("interrupted: stopping everything")
@@ -540,15 +633,19 @@ def main(argv: list[str] | None = None) -> int:
                                     and not r["nohold"]["wrapped"]
                                     for res in results for r in res["rows"] if r["endpoint"] == STEP)},
     }
+    by_conns = {c: {r["endpoint"]: {"ratio": r["ratio"], "ok_ratio": r["ok_ratio"], "p99_ms": r["nohold"]["p99_ms"],
+                                   "ok_p99": r["ok_p99"]}
+                    for r in headline["rows"] if r["connections"] == c} for c in connections}
     report = {"started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
-              "machine": machine(), "desk": desk_state(args.business_hours),
+              "code": code_version(),
+              "machine": dict(machine(), background_cores_before=background), "desk": desk_state(args.business_hours),
               "settings": {"workers": WORKERS, "kinds": [k.label for k in kinds], "product_kind": product,
                            "preload": True, "access_log": args.access_log, "connections": connections,
                            "duration_s": args.duration, "wrk_threads": args.wrk_threads,
                            "business_hours": args.business_hours or "product default"},
               "headline": {"kind": product if headline["kind"] == product else headline["kind"],
                            "connections": connections[0]},
-              "bars": bars, "results": results}
+              "bars": bars, "bars_by_connections": by_conns, "results": results}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
 
@@ -556,6 +653,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"machine  {m['cpu']}, {m['usable_cpus']} usable CPUs (wrk shares them), {m['memory_gb']} GB, "
           f"Python {m['python']}, gunicorn {m['gunicorn']}, {m['wrk']}")
+    code = report["code"]
+    print(f"code     {code.get('commit', '?')}" + (" + uncommitted product changes" if code.get("product_code_modified") else ""))
+    print(f"idle     {background:.2f} cores busy before the run (others' processes)")
     print(f"setup    {WORKERS} workers, --preload, access log {'on' if args.access_log else 'off'}, "
           f"wrk -t{args.wrk_threads} -d{args.duration:g}s, desk {report['desk']}")
     print()
@@ -563,8 +663,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for res in results:
         mem = res["memory"]
-        print(f"RSS {res['kind']:<11} nohold workers {mem['nohold']['workers_rss_mb']} MB (master "
-              f"{mem['nohold']['master_rss_mb']}), bare workers {mem['bare']['workers_rss_mb']} MB")
+        print(f"RSS {res['kind']:<11} nohold workers {mem['nohold']['workers_rss_mb']} MB (USS "
+              f"{mem['nohold']['workers_uss_mb']}; master {mem['nohold']['master_rss_mb']}), "
+              f"bare workers {mem['bare']['workers_rss_mb']} MB")
     for res in results:
         for r in res["rows"]:
             if r["endpoint"] == STEP:
@@ -572,11 +673,26 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"step {res['kind']:<11} c={r['connections']}: {n['requests']} served, "
                       f"{n['calls_advanced']} calls advanced seq 1->2 of {n['calls_available']} prepared"
                       + (" (WRAPPED: some were replays)" if n["wrapped"] else ""))
+    print("\nCPU ms per request (server = gunicorn master + workers); cores busy: ours, and others' (noise, incl. kernel softirq):")
+    for res in results:
+        for r in res["rows"]:
+            parts = []
+            for app in ("nohold", "bare"):
+                m = r[app]
+                per, busy = m["cpu_ms_per_request"], sum(m["cpu_s"].values()) / m["seconds"]
+                other = m["cpu_s"]["other"] / m["seconds"]
+                parts.append(f"{app}: server {per.get('server', 0):.2f}, redis {per.get('redis', 0):.2f}, "
+                             f"wrk {per['wrk']:.2f}; {busy - other:.2f} cores ours, {other:.2f} others")
+            print(f"  {r['endpoint']:<18} {res['kind']:<11} c={r['connections']:<3} " + " | ".join(parts))
     print()
     print(f"verdicts ({headline['kind']}, {connections[0]} connections):")
     for name, bar in bars.items():
         values = bar.get("values")
         print(f"  {name:<14} {'PASS' if bar['ok'] else 'MISS'}  {bar['bar']}" + (f"  {values}" if values else ""))
+    for c in connections[1:]:
+        print(f"  at {c} connections: " + "; ".join(
+            f"{ep} ratio {v['ratio']:.0%} {'PASS' if v['ok_ratio'] else 'MISS'}, p99 {v['p99_ms']:g} ms "
+            f"{'PASS' if v['ok_p99'] else 'MISS'}" for ep, v in by_conns[c].items()))
     print(f"\nwritten {args.out}")
     missed = [name for name, bar in bars.items() if not bar["ok"]]
     return 1 if missed and args.strict else 0

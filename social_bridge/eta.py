@@ -5,6 +5,7 @@ import math
 import statistics
 from dataclasses import dataclass
 
+from social_bridge.presence import Presence
 from social_bridge.work_queue import WorkQueue
 
 MIN_SAMPLES = 5  # below this a median swings on one odd call; use the default instead
@@ -22,14 +23,23 @@ class WaitEstimate:
 class EtaEstimator:
     """Estimates waits as rounds of handle time: ceil(position / agents) * handle."""
 
-    def __init__(self, queue: WorkQueue, default_agents: int = 3, default_handle_seconds: float = 300.0):
+    def __init__(self, queue: WorkQueue, default_agents: int = 3, default_handle_seconds: float = 300.0,
+                 presence: Presence | None = None):
         self.queue = queue
         self.default_agents = default_agents
         self.default_handle_seconds = default_handle_seconds
+        self.presence = presence
 
     def agents_available(self) -> int:
-        """Agents taking work now; the default until agent presence exists."""
-        return self.default_agents
+        """Agents working the queue now: available plus busy; the default until any agent reports presence.
+
+        Busy agents count because the estimate already is rounds of handle time: an agent busy on
+        one item takes the next when done. Away agents (or silent consoles) do not count.
+        """
+        if self.presence is None or not self.presence.known():
+            return self.default_agents
+        counts = self.presence.counts()
+        return counts["available"] + counts["busy"]
 
     def handle_seconds(self) -> float:
         """Median recent handle time, or the default while there are too few samples."""

@@ -40,7 +40,7 @@ class QueueKeys:
 
     def natural(self, natural_key: str) -> str:
         """String: id of the pending item for a natural key (provider id, customer...)."""
-        return f"{self.base}:natural:{natural_key}"
+        return self.natural_prefix + natural_key
 
     @property
     def handle_times(self) -> str:
@@ -49,10 +49,53 @@ class QueueKeys:
 
     @property
     def leases(self) -> str:
-        """Reserved for claiming: zset of claimed ids -> lease expiry."""
+        """Zset of claimed ids -> lease expiry (lease_until)."""
         return f"{self.base}:leases"
 
     @property
     def fence(self) -> str:
-        """Reserved for claiming: counter handing out fencing tokens."""
+        """Counter handing out fencing tokens, one per claim, never reused."""
         return f"{self.base}:fence"
+
+    @property
+    def dead(self) -> str:
+        """Zset of dead-lettered ids -> when they died."""
+        return f"{self.base}:dead"
+
+    @property
+    def lanes(self) -> str:
+        """Set of "kind:lang" lanes that may hold waiting items."""
+        return f"{self.base}:lanes"
+
+    @property
+    def lane_prefix(self) -> str:
+        """Prefix of lane zsets; scripts append "kind:lang" they read from the item."""
+        return f"{self.base}:lane:"
+
+    def lane(self, kind: str, lang: str) -> str:
+        """Zset of waiting ids of one kind and language -> acquired_at (an index of items_waiting)."""
+        return f"{self.lane_prefix}{kind}:{lang}"
+
+    @property
+    def natural_prefix(self) -> str:
+        """Prefix of natural-key strings, for scripts that read the key from the item."""
+        return f"{self.base}:natural:"
+
+    @property
+    def presence_states(self) -> str:
+        """Hash agent id -> the state the agent last chose."""
+        return f"{self.base}:presence:state"
+
+    @property
+    def presence_seen(self) -> str:
+        """Zset agent id -> last heartbeat."""
+        return f"{self.base}:presence:seen"
+
+    def script_keys(self) -> list[str]:
+        """The fixed KEYS every queue script receives, in the order lua/common.lua names them."""
+        return [self.items_waiting, self.items_scheduled, self.leases, self.fence, self.dead, self.lanes,
+                self.handle_times]
+
+    def script_prefixes(self) -> list[str]:
+        """ARGV[2..5] of every queue script: how to build the keys it learns inside Redis."""
+        return [self.item_prefix, HISTORY_SUFFIX, self.natural_prefix, self.lane_prefix]

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any, Mapping, get_type_hints
 
 KINDS = ("callback", "voicemail", "thread")
 PENDING = ("waiting", "scheduled", "claimed")
-FINAL = ("done", "cancelled")
+FINAL = ("done", "cancelled", "dead")
 
 
 @dataclass
@@ -20,7 +21,7 @@ class WorkItem:
     lang: str
     acquired_at: float
     natural_key: str
-    status: str = "waiting"  # waiting | scheduled | claimed | done | cancelled
+    status: str = "waiting"  # waiting | scheduled | claimed | done | cancelled | dead
     not_before: float = 0.0
     not_after: float = 0.0
     customer: str = ""  # E.164 or channel user id
@@ -34,6 +35,13 @@ class WorkItem:
     created_at: float = 0.0
     updated_at: float = 0.0
     details: dict = field(default_factory=dict)
+    # The claim (see claims.py); fence is the token of the last claim, kept after it ends.
+    claimed_by: str = ""
+    fence: int = 0
+    lease_until: float = 0.0
+    claimed_at: float = 0.0
+    outcome: str = ""
+    dead_reason: str = ""
 
     def to_hash(self) -> dict[str, str]:
         """Flatten to the strings stored in a Redis hash."""
@@ -42,8 +50,15 @@ class WorkItem:
     @classmethod
     def from_hash(cls, h: Mapping[str, str]) -> WorkItem:
         """Rebuild from a Redis hash; fields this code does not know (yet) are ignored."""
-        types = get_type_hints(cls)
-        return cls(**{f.name: _load(types[f.name], h[f.name]) for f in fields(cls) if f.name in h})
+        types = _field_types(cls)
+        return cls(**{name: _load(kind, h[name]) for name, kind in types.items() if name in h})
+
+
+@lru_cache(maxsize=None)
+def _field_types(cls: type) -> dict[str, type]:
+    """Field name -> type, resolved once: get_type_hints evaluates every annotation string per call."""
+    hints = get_type_hints(cls)
+    return {f.name: hints[f.name] for f in fields(cls)}
 
 
 def _dump(value: Any) -> str:

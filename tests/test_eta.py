@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from social_bridge.eta import EtaEstimator, WaitEstimate
+from social_bridge.presence import Presence
 from social_bridge.work_item import WorkItem
 from social_bridge.work_queue import WorkQueue
 
@@ -58,3 +59,30 @@ def test_agents_available_is_the_presence_hook(queue):
 def test_position_is_one_based(queue):
     with pytest.raises(ValueError):
         EtaEstimator(queue).for_position(0)
+
+
+@pytest.mark.parametrize("states, silent, agents", [
+    ({}, [], 3),  # nobody ever reported: the configured default
+    ({"anna": "available"}, [], 1),
+    ({"anna": "available", "bruno": "busy"}, [], 2),  # busy agents free up and take the next item
+    ({"anna": "available", "bruno": "busy", "carla": "away"}, [], 2),
+    ({"anna": "available", "bruno": "available"}, ["bruno"], 1),  # a silent console is away
+    ({"anna": "away"}, [], 0),
+])
+def test_agents_available_from_presence(redis_client, queue, states, silent, agents):
+    clock = {"now": T0 - 200}
+    presence = Presence(redis_client, clock=lambda: clock["now"], heartbeat_ttl=90)
+    for agent in silent:
+        presence.set_state(agent, states[agent])
+    clock["now"] = T0
+    for agent, state in states.items():
+        if agent not in silent:
+            presence.set_state(agent, state)
+    eta = EtaEstimator(queue, default_agents=3, default_handle_seconds=300, presence=presence)
+    assert eta.agents_available() == agents
+
+
+def test_nobody_on_shift_still_estimates_as_one_agent(redis_client, queue):
+    presence = Presence(redis_client, clock=lambda: T0)
+    presence.set_state("anna", "away")
+    assert EtaEstimator(queue, presence=presence).for_position(2) == WaitEstimate(seconds=600.0, position=2, agents=1)

@@ -216,7 +216,7 @@ def test_work_item_round_trips_through_a_hash_and_ignores_unknown_fields():
     it = item("k", id="abc", details={"a": [1, 2]}, recording_seconds=17, not_before=T0 + 0.125)
     h = it.to_hash()
     assert all(isinstance(v, str) for v in h.values())
-    assert WorkItem.from_hash({**h, "fence": "7"}) == it
+    assert WorkItem.from_hash({**h, "lane": "callback:it", "added_later": "x"}) == it
 
 
 def test_client_without_decoding_is_refused(redis_url):

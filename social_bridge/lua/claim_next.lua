@@ -1,0 +1,31 @@
+-- Reap expired leases, promote due items, then claim the earliest eligible waiting item.
+-- A = lease_until, agent, batch, other_language_after, languages json, kinds json ('' = any kind)
+-- Eligible: its lang is one the agent speaks, or it has waited other_language_after seconds.
+-- Each kind:lang lane is ordered by acquired_at, so only lane heads are read: O(lanes * log n).
+local lease_until, agent, batch = A[1], A[2], tonumber(A[3])
+local other_from = NOW - tonumber(A[4])
+local speaks, wants = {}, nil
+for _, lang in ipairs(cjson.decode(A[5])) do speaks[lang] = true end
+if A[6] ~= '' then
+  wants = {}
+  for _, kind in ipairs(cjson.decode(A[6])) do wants[kind] = true end
+end
+reap(batch)
+promote(batch)
+local best, best_at
+for _, lane in ipairs(redis.call('SMEMBERS', LANES)) do
+  local kind, lang = string.match(lane, '^([^:]*):(.*)$')
+  if wants == nil or wants[kind] then
+    local head = redis.call('ZRANGE', LANE .. lane, 0, 0, 'WITHSCORES')
+    if head[1] then
+      local at = tonumber(head[2])
+      -- ties on acquired_at go to the smaller id, the order of the waiting zset
+      if (speaks[lang] or at <= other_from) and (not best or at < best_at or (at == best_at and head[1] < best)) then
+        best, best_at = head[1], at
+      end
+    end
+  end
+end
+if not best then return {'none'} end
+take(best, agent, lease_until)
+return reply('ok', best)
