@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench clean-var
+.PHONY: run test install bench faults clean-var
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.voice_load
+	$(PY) -m bench.queue_claims
+	$(PY) -m bench.call_length
+
+faults: $(STAMP)
+	$(PY) -m pytest -m faults -s tests/test_dialer_faults.py
 
 clean-var:
 	rm -rf var

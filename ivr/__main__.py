@@ -11,6 +11,10 @@ def main(argv: list[str] | None = None) -> int:
         from ivr.simulate import main as simulate
 
         return simulate(argv[1:])
+    if argv and argv[0] == "agents":  # so does agent management
+        from ivr.agents_cli import main as agents
+
+        return agents(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m ivr", description="nohold: no more hold music.")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="embedded Redis + web server + job worker (what `make run` does)")
@@ -18,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--web-workers", type=int, default=2)
     commands.add_parser("worker", help="one RQ job worker (REDIS_URL, or the embedded Redis)")
     commands.add_parser("simulate", help="a terminal phone that calls the running server (see --help)")
+    commands.add_parser("agents", help="add / list agents, issue API tokens (see `agents --help`)")
+    reconcile = commands.add_parser("reconcile", help="adopt or flag dial attempts left by crashed workers")
+    reconcile.add_argument("--grace", type=float, default=60.0)
     outbox = commands.add_parser("outbox", help="show what dev mode would have sent")
     outbox.add_argument("-n", type=int, default=20)
     args = parser.parse_args(argv)
@@ -27,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         return launcher.run(args.port, args.web_workers)
     if args.command == "worker":
         return launcher.worker()
+    if args.command == "reconcile":
+        return launcher.reconcile(args.grace)
     return launcher.show_outbox(args.n)
 
 

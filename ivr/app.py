@@ -52,6 +52,8 @@ class Nohold:
     voices: dict
     fallback_twiml: str
     clock: object = time.time
+    claims: object = None         # social_bridge.claims.Claims, set by agent_side.wire
+    dialer: object = None         # ivr.dialer.Dialer, set by agent_side.wire
 
 
 @lru_cache(maxsize=4)
@@ -96,9 +98,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=256 * 1024, NOHOLD=settings)
     app.extensions["nohold"] = build(settings, test_config.get("CLOCK", time.time), test_config.get("UNDERSTANDING"))
 
-    from ivr import ops, sms, voice
+    from ivr import agent_side, ops, sms, voice
     for blueprint in (voice.bp, sms.bp, ops.bp):
         app.register_blueprint(blueprint)
+    agent_side.wire(app, app.extensions["nohold"])
     app.register_error_handler(Exception, _on_error)
     if settings.dev_mode:
         log.warning("dev mode: no Twilio credentials; webhooks are signed with the dev token in %s/dev-auth-token, "

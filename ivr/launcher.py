@@ -17,6 +17,7 @@ BANNER = """
   nohold is running — nobody waits on hold.
 
     web        http://localhost:{port}/            (health: /healthz · metrics: /metrics)
+    console    http://localhost:{port}/console/     ({login})
     dev outbox http://localhost:{port}/dev/outbox  (dev mode: SMS are kept here, never sent)
     redis      {redis}
     mode       {mode}
@@ -43,10 +44,14 @@ def run(port: int | None, web_workers: int) -> int:
     server = None
     redis_url = settings.redis_url
     if not redis_url:
-        server = RedisServer(settings.var_dir / "redis", port=6399, appendonly=True).start()
+        from ivr.embedded import DEFAULT_PORT, _answers
+
+        taken = _answers(f"redis://127.0.0.1:{DEFAULT_PORT}/0")  # another nohold is running: don't share its Redis
+        server = RedisServer(settings.var_dir / "redis", port=None if taken else DEFAULT_PORT, appendonly=True).start()
         redis_url = server.url
         (settings.var_dir / "redis.url").write_text(redis_url)
     env = _env_with_redis(redis_url)
+    login = ensure_dev_agent(redis_url, settings) if settings.dev_mode else "agents: python -m ivr agents add NAME"
     if settings.dev_mode and "PUBLIC_BASE_URL" not in os.environ:
         env["PUBLIC_BASE_URL"] = f"http://localhost:{port}"
     web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--preload", "-k", "gthread", "--threads", "16",
@@ -55,7 +60,7 @@ def run(port: int | None, web_workers: int) -> int:
                             "ivr:create_app()"], env=env)
     worker = subprocess.Popen([sys.executable, "-m", "ivr", "worker"], env=env)
     mode = "dev (no Twilio credentials; webhook token in var/dev-auth-token)" if settings.dev_mode else "live Twilio"
-    print(BANNER.format(port=port, redis=redis_url, mode=mode, public=env.get("PUBLIC_BASE_URL", settings.public_base_url)),
+    print(BANNER.format(port=port, redis=redis_url, login=login, mode=mode, public=env.get("PUBLIC_BASE_URL", settings.public_base_url)),
           flush=True)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
@@ -86,8 +91,20 @@ def worker() -> int:
     settings = load_settings()
     url = settings.redis_url or ensure_embedded_redis(settings.var_dir)
     os.environ["REDIS_URL"] = url
+    from ivr.dialer import on_worker_start
+
+    on_worker_start()  # builds collaborators once before jobs fork; schedules the reconcile sweep
     Worker([QUEUE_NAME], connection=redis.Redis.from_url(url)).work(with_scheduler=True)
     return 0
+
+
+def reconcile(grace: float) -> int:
+    from ivr.dialer import reconcile_command
+    from ivr.embedded import ensure_embedded_redis
+
+    settings = load_settings()
+    os.environ["REDIS_URL"] = settings.redis_url or ensure_embedded_redis(settings.var_dir)
+    return reconcile_command(grace)
 
 
 def show_outbox(limit: int) -> int:
@@ -103,3 +120,22 @@ def show_outbox(limit: int) -> int:
         when = time.strftime("%H:%M:%S", time.localtime(entry["at"]))
         print(f"{when}  SMS to {mask(entry['to'])}\n          {entry['body']}\n")
     return 0
+
+
+def ensure_dev_agent(redis_url: str, settings) -> str:
+    """Dev mode: a supervisor agent to log in with, its password kept in var/."""
+    import secrets
+
+    from social_bridge.agents import AgentDirectory
+
+    directory = AgentDirectory(redis.Redis.from_url(redis_url, decode_responses=True))
+    password_file = settings.var_dir / "dev-agent-password"
+    if directory.get("dev") is None or not password_file.exists():
+        password = secrets.token_urlsafe(9)
+        if directory.get("dev") is None:
+            directory.create("dev", password, role="supervisor", languages=("it", "en"), phone="+393331112222")
+        else:
+            directory.set_password("dev", password)
+        password_file.write_text(password)
+        password_file.chmod(0o600)
+    return f"log in as dev / {password_file.read_text().strip()}"

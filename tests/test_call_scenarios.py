@@ -87,3 +87,15 @@ def test_withheld_caller_premium_and_shared_cost_numbers_refused(phone, nohold):
 def test_every_scenario_passes_and_is_short(phone, name):
     result = play(phone, name)
     assert result.caller_seconds <= 120, result.summary()
+
+
+@pytest.mark.parametrize("name", ["it_internet_callback.yaml", "en_shortest_callback.yaml", "en_uk_caller_callback.yaml"])
+def test_shortest_path_to_a_booked_callback_costs_at_most_60_seconds(phone, name):
+    """Words at 2.5/s + 3 s per answer, during business hours (the issue's bar, per language)."""
+    result = play(phone, name)
+    assert result.caller_seconds <= 60, result.summary()
+
+
+def test_it_internet_status_sms_tells_the_place_during_business_hours(phone):
+    result = play(phone, "it_internet_callback.yaml")
+    assert "in coda" in result.sms_replies[0]

@@ -1,0 +1,66 @@
+"""Wires the agent side (social_bridge: claims, presence, console, API) and the dialer into the app."""
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from social_bridge import api, console
+from social_bridge.agents import AgentDirectory
+from social_bridge.bridge import Bridge
+from social_bridge.claims import Claims
+from social_bridge.presence import Presence
+
+
+def recording_fetcher(settings):
+    """The voicemail audio, fetched with Twilio credentials (never a public URL); None in dev mode."""
+    if settings.dev_mode:
+        return None
+
+    def fetch(item):
+        url = item.recording_url + ".mp3"
+        if settings.twilio_api_base:  # staging / test double, like the REST client
+            base, parts = urlsplit(settings.twilio_api_base), urlsplit(url)
+            url = urlunsplit((base.scheme, base.netloc, base.path.rstrip("/") + parts.path, "", ""))
+        response = requests.get(url, auth=(settings.twilio_account_sid, settings.twilio_auth_token), timeout=10)
+        response.raise_for_status()
+        return response.content, response.headers.get("Content-Type", "audio/mpeg")
+    return fetch
+
+
+def wire(app, nohold) -> Bridge:
+    """Builds the Bridge the console and API use, registers them and the dialer webhooks."""
+    from ivr import dial_webhooks
+
+    settings, client, clock = nohold.settings, nohold.redis, nohold.clock
+    presence = Presence(client, clock=clock)
+    nohold.eta.presence = presence  # wait estimates count the agents actually there
+    claims = Claims(client, clock=clock, lease_seconds=settings.lease_seconds,
+                    other_language_after=settings.other_language_after,
+                    max_attempts=settings.callback_max_attempts)
+    nohold.claims = claims
+    dialer = dial_webhooks.register(app, nohold, claims=claims)
+
+    def reply(item, text, agent):
+        digest = hashlib.sha256(f"{item.id}:{agent.id}:{text}".encode()).hexdigest()[:16]
+        return nohold.messages.send_sms(item.customer, text, key=f"reply:{digest}", lang=item.lang)
+
+    def dial_check(item):
+        if nohold.desk.is_open():
+            return None
+        back = nohold.speech.moment(nohold.desk.next_opening(), nohold.desk.now(), "it")
+        return nohold.prompts.text("it", "voice.wait_after_hours", return_at=back)
+
+    bridge = Bridge(redis=client, queue=nohold.queue, claims=claims, presence=presence,
+                    agents=AgentDirectory(client, clock=clock), eta=nohold.eta, clock=clock,
+                    dev_mode=settings.dev_mode, target_wait_seconds=settings.target_wait_seconds,
+                    reply=reply, dial=lambda item, claim, agent: dialer.start(item, claim, agent),
+                    recording=recording_fetcher(settings), outbox=nohold.outbox.entries,
+                    extras={"timezone": settings.timezone, "dial_check": dial_check})
+    app.extensions["social_bridge"] = bridge
+    app.register_blueprint(api.bp)
+    app.register_blueprint(console.bp)
+    app.config.update(SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https"))
+    return bridge
