@@ -225,7 +225,11 @@ def reply(item_id: str):
 @bp.post("/items/<item_id>/callback")
 def callback(item_id: str):
     claim = _proven(item_id, "dial", _body())
-    return {"attempt_id": bridge().dial(claim.item, claim, g.agent)}, 202
+    try:
+        attempt_id = bridge().dial(claim.item, claim, g.agent)
+    except ValueError as refused:  # quiet hours, no agent phone, a number we may not call
+        raise ApiError(409, "not_dialable", str(refused)) from refused
+    return {"attempt_id": attempt_id}, 202
 
 
 @bp.get("/items/<item_id>/recording")

@@ -398,3 +398,15 @@ def test_requeue_refused_when_the_customer_came_back(call, bridge, clock, item):
     newer = enqueue(bridge, "callback:1", ago=5)  # same natural key: the customer booked again
     assert newer.id != item.id
     assert_error(call("POST", f"/api/dead/{item.id}/requeue", "sara"), 409, "not_claimable")
+
+
+
+def test_a_refused_callback_is_a_409_with_the_reason(call, bridge, item):
+    def closed(item, claim, agent):
+        raise ValueError("the desk is closed until Monday 08:30")
+
+    bridge.dial = closed
+    fence = claimed(call, item)
+    response = call("POST", f"/api/items/{item.id}/callback", body={"fence": fence})
+    assert_error(response, 409, "not_dialable")
+    assert "closed until Monday" in response.json["message"]
