@@ -8,9 +8,13 @@ class Metrics:
     def __init__(self, redis):
         self.redis = redis
 
+    @staticmethod
+    def field(name: str, **labels: str) -> str:
+        """The hash field for a counter and its labels (also what a script increments)."""
+        return name + "".join(f"|{k}={v}" for k, v in sorted(labels.items()))
+
     def incr(self, name: str, amount: int = 1, **labels: str) -> None:
-        field = name + "".join(f"|{k}={v}" for k, v in sorted(labels.items()))
-        self.redis.hincrby(METRICS_KEY, field, amount)
+        self.redis.hincrby(METRICS_KEY, self.field(name, **labels), amount)
 
     def counters(self) -> dict[str, int]:
         return {k: int(v) for k, v in self.redis.hgetall(METRICS_KEY).items()}

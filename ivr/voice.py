@@ -1,11 +1,15 @@
 """Twilio voice webhooks: thin — check, load, let the flow decide, save, render."""
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, Response, abort, current_app, request
 
 from ivr.call_state import CallState, Inputs
+from ivr.call_store import CallBusy
 from ivr.callback_policy import mask
 from ivr.language import language_for_caller
+from ivr.metrics import METRICS_KEY, Metrics
 from ivr.signatures import twilio_signed
 from ivr.twiml import Hangup, Reply, action_url, render_voice
 
@@ -34,28 +38,50 @@ def apology(lang: str) -> str:
     return render_voice(reply, "", nohold.voices)
 
 
-def _answer(sid: str, seq: int, decide) -> Response:
-    """Runs one step once: a replayed delivery gets the reply already given."""
+class _Counters(dict):
+    """Counter increments a step makes, applied only by the commit that wins (a replay never counts twice)."""
+
+    def incr(self, name: str, amount: int = 1, **labels: str) -> None:
+        field = Metrics.field(name, **labels)
+        self[field] = self.get(field, 0) + amount
+
+
+_ATTEMPTS = 5
+
+
+def _answer(sid: str, seq: int, decide, check_state: bool) -> Response:
+    """Runs one step once: a replayed delivery gets the reply already given.
+
+    Optimistic: one pipelined read (state and any reply to this step), decide, then one script that commits
+    only if nobody answered this step meanwhile (and, for steps, the state is still where it was read);
+    otherwise the reply that won is returned, or the step is decided again on fresh state.
+    """
     nohold = _nohold()
-    with nohold.calls.locked(sid):
-        cached = nohold.calls.reply_for(sid, seq)
+    for _ in range(_ATTEMPTS):
+        stored, cached = nohold.calls.snapshot(sid, seq)
         if cached is not None:
             return _twiml(cached)
-        decided = decide(nohold)
+        expected = (stored.seq if stored is not None else -1) if check_state else None  # decide mutates it
+        counters = _Counters()
+        decided = decide(nohold, stored, counters)
         if isinstance(decided, str):  # an answer already given, returned as is
             return _twiml(decided)
         state, reply = decided
         state.seq = seq + 1
         twiml = render_voice(reply, action_url("/voice/step", seq=state.seq), nohold.voices)
-        nohold.calls.commit(state, seq, twiml)
-        return _twiml(twiml)
+        winner = nohold.calls.commit_once(state, seq, twiml, expected, counters, METRICS_KEY)
+        if winner is not None:
+            return _twiml(winner)
+    raise CallBusy(sid)
 
 
-def _new_call(nohold, sid: str) -> CallState:
+def _new_call(nohold, sid: str, counters: _Counters) -> CallState:
     caller = request.form.get("From", "")
     lang = language_for_caller(caller, nohold.settings.english_regions)
-    nohold.metrics.incr("calls", lang=lang)
-    current_app.logger.info("call %s from %s (%s)", sid, mask(caller), lang)
+    counters.incr("calls", lang=lang)
+    logger = current_app.logger
+    if logger.isEnabledFor(logging.INFO):
+        logger.info("call %s from %s (%s)", sid, mask(caller), lang)
     return CallState(sid=sid, caller=caller, lang=lang, started_at=nohold.clock())
 
 
@@ -64,11 +90,11 @@ def _new_call(nohold, sid: str) -> CallState:
 def incoming():
     sid = _required("CallSid")
 
-    def decide(nohold):
-        state = _new_call(nohold, sid)
+    def decide(nohold, stored, counters):
+        state = _new_call(nohold, sid, counters)
         return state, nohold.flow.start(state)
 
-    return _answer(sid, 0, decide)
+    return _answer(sid, 0, decide, check_state=False)
 
 
 @bp.post("/step")
@@ -79,10 +105,9 @@ def step():
     if seq is None or seq < 1:
         abort(400, description="missing or invalid seq")
 
-    def decide(nohold):
-        state = nohold.calls.load(sid)
+    def decide(nohold, state, counters):
         if state is None:  # state expired or lost: start afresh rather than fail the caller
-            state = _new_call(nohold, sid)
+            state = _new_call(nohold, sid, counters)
             return state, nohold.flow.start(state)
         if state.seq != seq:  # out of order and never answered: the question pending now, again
             current_app.logger.warning("call %s: step %s arrived while at %s", sid, seq, state.seq)
@@ -92,10 +117,10 @@ def step():
         inputs = Inputs.from_form(request.form)
         reply = nohold.flow.handle(state, inputs)
         if reply.ends_call and state.outcome:
-            nohold.metrics.incr("outcomes", outcome=state.outcome, lang=state.lang)
+            counters.incr("outcomes", outcome=state.outcome, lang=state.lang)
         return state, reply
 
-    return _answer(sid, seq, decide)
+    return _answer(sid, seq, decide, check_state=True)
 
 
 @bp.post("/status")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 import statistics
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from social_bridge.presence import Presence
@@ -24,8 +26,14 @@ class EtaEstimator:
     """Estimates waits as rounds of handle time: ceil(position / agents) * handle."""
 
     def __init__(self, queue: WorkQueue, default_agents: int = 3, default_handle_seconds: float = 300.0,
-                 presence: Presence | None = None):
+                 presence: Presence | None = None, cache_seconds: float = 2.0,
+                 clock: Callable[[], float] = time.monotonic):
         self.queue = queue
+        # for_newcomer costs several Redis round trips per greeting, and a wait spoken in minutes does not
+        # change meaningfully within a couple of seconds: each process reuses its last answer that long.
+        self.cache_seconds = cache_seconds
+        self.clock = clock
+        self._newcomer: tuple[float, WaitEstimate] | None = None
         self.default_agents = default_agents
         self.default_handle_seconds = default_handle_seconds
         self.presence = presence
@@ -54,7 +62,17 @@ class EtaEstimator:
         return WaitEstimate(math.ceil(position / agents) * self.handle_seconds(), position, agents)
 
     def for_newcomer(self) -> WaitEstimate:
-        """Estimate for someone joining the queue now, behind every eligible waiting item."""
+        """Estimate for someone joining the queue now, behind every eligible waiting item (cached briefly)."""
+        if self.cache_seconds > 0:
+            now, cached = self.clock(), self._newcomer
+            if cached is not None and 0 <= now - cached[0] < self.cache_seconds:
+                return cached[1]
+            estimate = self._for_newcomer_now()
+            self._newcomer = (now, estimate)
+            return estimate
+        return self._for_newcomer_now()
+
+    def _for_newcomer_now(self) -> WaitEstimate:
         depth = self.queue.depth()
         waiting = sum(n for kind, n in depth.items() if kind != "scheduled")
         return self.for_position(waiting + 1)

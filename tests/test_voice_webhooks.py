@@ -217,3 +217,12 @@ def test_a_step_from_the_future_gets_the_pending_question_and_moves_nothing(clie
     assert early.data == first.data
     state = nohold.calls.load("CA" + "1" * 32)
     assert state.seq == 1 and state.node == "reason"
+
+
+def test_a_replayed_call_start_is_counted_once_and_keys_stay_in_the_calls_slot(client, settings, nohold, redis_client):
+    for _ in range(3):
+        call(client, settings, "/voice/incoming")
+    assert nohold.metrics.counters()["calls|lang=it"] == 1
+    import re
+    tags = {re.search(r"\{([^}]*)\}", key).group(1) for key in redis_client.keys("nohold:*")}
+    assert tags == {"call:" + "1" * 34, "metrics"} or tags == {"call:CA" + "1" * 32, "metrics"}

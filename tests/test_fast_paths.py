@@ -1,0 +1,47 @@
+"""The fast paths give exactly what the slow ones gave."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pathlib import Path
+
+from ivr.understanding.catalog import load_catalog
+from ivr.understanding.lexical import LexicalUnderstanding, normalise, training_data
+
+INTENTS_FILE = Path(__file__).resolve().parent.parent / "prompts" / "intents.yaml"
+
+
+@pytest.fixture(scope="module")
+def understanding_and_texts():
+    catalog = load_catalog(INTENTS_FILE)
+    texts, _ = training_data(catalog)
+    return LexicalUnderstanding.train(catalog), texts
+
+
+def test_hand_rolled_scoring_equals_predict_proba(understanding_and_texts):
+    understanding, texts = understanding_and_texts
+    extra = ["", "zzzz qqqq", "modem modem modem non va", normalise("Sì, perché no? Internet è lento!!")]
+    for text in texts + extra:
+        expected = understanding.model.predict_proba([text])[0]
+        got = understanding.probabilities(text)
+        assert np.max(np.abs(got - expected)) < 1e-9, text
+
+
+def test_newcomer_estimate_is_cached_briefly(redis_client):
+    from social_bridge.eta import EtaEstimator, WaitEstimate
+    from social_bridge.work_item import WorkItem
+    from social_bridge.work_queue import WorkQueue
+
+    t0 = 1_700_000_000.0
+    queue = WorkQueue(redis_client, clock=lambda: t0)
+    now = {"t": 100.0}
+    eta = EtaEstimator(queue, default_agents=1, default_handle_seconds=60, cache_seconds=2.0, clock=lambda: now["t"])
+    assert eta.for_newcomer() == WaitEstimate(seconds=60.0, position=1, agents=1)
+    queue.enqueue(WorkItem(id="", kind="callback", channel="voice", lang="it", acquired_at=t0,
+                           natural_key="call:CA1", not_before=0.0))
+    now["t"] += 1.9
+    assert eta.for_newcomer().position == 1  # within the window: the same answer, no Redis
+    now["t"] += 0.2
+    assert eta.for_newcomer() == WaitEstimate(seconds=120.0, position=2, agents=1)
+    assert EtaEstimator(queue, default_agents=1, default_handle_seconds=60, cache_seconds=0).for_newcomer().position == 2
