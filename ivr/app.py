@@ -9,6 +9,7 @@ from pathlib import Path
 
 import redis
 from flask import Flask, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
@@ -88,6 +89,16 @@ def build(settings: Settings, clock=time.time, understanding=None) -> Nohold:
                   render_voice(fallback, "", voices), clock)
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask builds a new cookie signer for every request, webhooks included; one per app will do."""
+
+    def get_signing_serializer(self, app):
+        signer = app.extensions.get("session_signer")
+        if signer is None:
+            signer = app.extensions["session_signer"] = super().get_signing_serializer(app)
+        return signer
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """test_config may hold SETTINGS (a Settings), CLOCK and UNDERSTANDING overrides."""
     test_config = test_config or {}
@@ -95,6 +106,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not settings.redis_url:
         settings = settings.with_overrides(redis_url=ensure_embedded_redis(settings.var_dir))
     app = Flask(__name__)
+    app.session_interface = _SessionInterface()
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=256 * 1024, NOHOLD=settings)
     app.extensions["nohold"] = build(settings, test_config.get("CLOCK", time.time), test_config.get("UNDERSTANDING"))
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -23,7 +23,7 @@ class CallState:
     outcome: str = ""           # booked_callback | voicemail | chat | abandoned …
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        return json.dumps(self.__dict__, ensure_ascii=False)  # flat: plain values and a list of pairs
 
     @classmethod
     def from_json(cls, raw: str) -> "CallState":

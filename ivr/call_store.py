@@ -53,23 +53,18 @@ class CallStore:
         raw, cached = pipe.execute()
         return (CallState.from_json(raw) if raw else None), cached
 
-    def commit_once(self, state: CallState, answered_seq: int, twiml: str, expected_seq: int | None = None,
-                    counters: dict[str, int] | None = None, metrics_key: str = "nohold:{metrics}") -> str | None:
-        """Saves state and reply unless step `answered_seq` was answered meanwhile; returns the reply that won.
+    def commit_once(self, state: CallState, answered_seq: int, twiml: str,
+                    expected_seq: int | None = None) -> tuple[bool, str | None]:
+        """Saves state and reply unless step `answered_seq` was answered meanwhile.
 
-        With `expected_seq` (-1: no state stored) it also commits only while the stored state is still at
-        that step; None means the state moved on without answering this step, so re-read and decide again.
-        Counters are incremented only by the commit that wins, so a replay never counts twice.
+        Returns (won, the reply that won). With `expected_seq` (-1: no state stored) it also commits only
+        while the stored state is still at that step; a None reply means the state moved on without
+        answering this step, so re-read and decide again. Only the winner counts its metrics.
         """
         args = [str(answered_seq), twiml, state.to_json(), str(self.ttl),
                 "" if expected_seq is None else str(expected_seq)]
         won, reply = self._commit_once(keys=[_state_key(state.sid), _replies_key(state.sid)], args=args)
-        if won and counters:  # the metrics live in another slot: counted after the win, never in the same script
-            pipe = self.redis.pipeline(transaction=False)
-            for field, amount in counters.items():
-                pipe.hincrby(metrics_key, field, amount)
-            pipe.execute()
-        return reply
+        return bool(won), reply
 
     @property
     def _commit_once(self):

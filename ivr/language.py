@@ -6,8 +6,15 @@ import phonenumbers
 DEFAULT_LANGUAGE = "it"  # the line is Italian; English is the exception we can recognise
 
 
-def language_for_caller(number: str, english_regions: tuple[str, ...]) -> str:
-    """"en" when the caller's number belongs to an English-speaking region, else "it"."""
+def language_for_caller(number: str, english_regions: tuple[str, ...], country: str = "") -> str:
+    """"en" when the caller's number belongs to an English-speaking region, else "it".
+
+    `country` is Twilio's FromCountry when the webhook has it: a caller from a region that is not
+    English-speaking needs no parsing at all (most calls); an English one is still checked in full,
+    because the withheld caller-ID stand-ins carry a country too.
+    """
+    if country and country.upper() not in english_regions:
+        return DEFAULT_LANGUAGE
     try:
         # no default region: only a full +CC number says where the caller is from
         parsed = phonenumbers.parse((number or "").strip(), None)

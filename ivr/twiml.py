@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from twilio.twiml.messaging_response import MessagingResponse
@@ -68,9 +69,19 @@ def _say(node, say: Say, voices: dict[str, str]) -> None:
 
 
 def render_voice(reply: Reply, action: str, voices: dict[str, str]) -> str:
-    """Renders a Reply; `action` is where Twilio posts the caller's answer."""
+    """Renders a Reply; `action` is where Twilio posts the caller's answer.
+
+    The same few replies are given to most callers (the greeting, the menus), so renderings are
+    remembered: the verbs are frozen values, and the result depends on nothing else.
+    """
+    return _render(tuple(reply.verbs), action, tuple(sorted(voices.items())))
+
+
+@lru_cache(maxsize=2048)
+def _render(verbs: tuple, action: str, voice_items: tuple) -> str:
+    voices = dict(voice_items)
     response = VoiceResponse()
-    for verb in reply.verbs:
+    for verb in verbs:
         if isinstance(verb, Say):
             _say(response, verb, voices)
         elif isinstance(verb, Ask):

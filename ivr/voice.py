@@ -9,7 +9,7 @@ from ivr.call_state import CallState, Inputs
 from ivr.call_store import CallBusy
 from ivr.callback_policy import mask
 from ivr.language import language_for_caller
-from ivr.metrics import METRICS_KEY, Metrics
+from ivr.metrics import Metrics
 from ivr.signatures import twilio_signed
 from ivr.twiml import Hangup, Reply, action_url, render_voice
 
@@ -54,11 +54,12 @@ def _answer(sid: str, seq: int, decide, check_state: bool) -> Response:
 
     Optimistic: one pipelined read (state and any reply to this step), decide, then one script that commits
     only if nobody answered this step meanwhile (and, for steps, the state is still where it was read);
-    otherwise the reply that won is returned, or the step is decided again on fresh state.
+    otherwise the reply that won is returned, or the step is decided again on fresh state. The call's start
+    depends on no stored state, so it skips the read: the commit itself returns the reply of an earlier delivery.
     """
     nohold = _nohold()
     for _ in range(_ATTEMPTS):
-        stored, cached = nohold.calls.snapshot(sid, seq)
+        stored, cached = nohold.calls.snapshot(sid, seq) if check_state else (None, None)
         if cached is not None:
             return _twiml(cached)
         expected = (stored.seq if stored is not None else -1) if check_state else None  # decide mutates it
@@ -69,7 +70,9 @@ def _answer(sid: str, seq: int, decide, check_state: bool) -> Response:
         state, reply = decided
         state.seq = seq + 1
         twiml = render_voice(reply, action_url("/voice/step", seq=state.seq), nohold.voices)
-        winner = nohold.calls.commit_once(state, seq, twiml, expected, counters, METRICS_KEY)
+        won, winner = nohold.calls.commit_once(state, seq, twiml, expected)
+        if won and counters:  # a replay never counts twice
+            nohold.metrics.add(counters)
         if winner is not None:
             return _twiml(winner)
     raise CallBusy(sid)
@@ -77,7 +80,7 @@ def _answer(sid: str, seq: int, decide, check_state: bool) -> Response:
 
 def _new_call(nohold, sid: str, counters: _Counters) -> CallState:
     caller = request.form.get("From", "")
-    lang = language_for_caller(caller, nohold.settings.english_regions)
+    lang = language_for_caller(caller, nohold.settings.english_regions, request.form.get("FromCountry", ""))
     counters.incr("calls", lang=lang)
     logger = current_app.logger
     if logger.isEnabledFor(logging.INFO):

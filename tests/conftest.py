@@ -79,7 +79,8 @@ def app(settings, clock, redis_client):
 
     application = create_app({"SETTINGS": settings, "CLOCK": clock})
     application.testing = True
-    return application
+    yield application
+    application.extensions["nohold"].metrics.close()  # its counts must not reach the next test's Redis
 
 
 @pytest.fixture

@@ -68,3 +68,25 @@ def test_dev_outbox_page_masks_numbers(app, nohold):
 def test_unknown_paths_are_json_404(app):
     response = app.test_client().get("/nope")
     assert response.status_code == 404 and response.json["error"] == "Not Found"
+
+
+def test_metrics_reach_redis_within_the_flush_interval_and_survive_a_failed_flush(redis_client, redis_url):
+    import time
+
+    from ivr.metrics import METRICS_KEY, Metrics
+
+    metrics = Metrics(redis_client, flush_every=0.05)
+    metrics.add({"calls|lang=it": 2})
+    deadline = time.monotonic() + 5
+    while redis_client.hget(METRICS_KEY, "calls|lang=it") != "2" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert redis_client.hget(METRICS_KEY, "calls|lang=it") == "2"
+    metrics.close()
+
+    offline = Metrics(redis_lib.Redis(port=1, socket_connect_timeout=0.2), flush_every=3600)
+    offline.incr("calls", lang="en")
+    with pytest.raises(redis_lib.ConnectionError):
+        offline.flush()
+    offline.redis = redis_client
+    offline.close()
+    assert redis_client.hget(METRICS_KEY, "calls|lang=en") == "1"

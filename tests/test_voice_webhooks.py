@@ -226,3 +226,32 @@ def test_a_replayed_call_start_is_counted_once_and_keys_stay_in_the_calls_slot(c
     import re
     tags = {re.search(r"\{([^}]*)\}", key).group(1) for key in redis_client.keys("nohold:*")}
     assert tags == {"call:" + "1" * 34, "metrics"} or tags == {"call:CA" + "1" * 32, "metrics"}
+
+
+@pytest.mark.parametrize("signed_as", ["exact", "with-port", "repeated-key"])
+def test_genuine_signature_variants_pass_and_one_changed_byte_fails(client, settings, redis_client, signed_as):
+    """The one-HMAC fast path for the exact URL; Twilio's full check for a URL signed with its default port."""
+    from urllib.parse import urlsplit
+    form = {"CallSid": "CA" + "6" * 32, "From": CALLER}
+    url = settings.url("/voice/incoming")
+    if signed_as == "with-port":
+        parts = urlsplit(url)
+        url = url.replace(parts.netloc, f"{parts.hostname}:{443 if parts.scheme == 'https' else 80}", 1)
+    data = form
+    if signed_as == "repeated-key":
+        from werkzeug.datastructures import MultiDict
+        data = MultiDict([*form.items(), ("Digits", "1"), ("Digits", "2")])
+    signature = RequestValidator(settings.signing_token).compute_signature(url, data)
+    tampered = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
+    assert client.post("/voice/incoming", data=data, headers={"X-Twilio-Signature": tampered}).status_code == 403
+    assert redis_client.dbsize() == 0
+    assert client.post("/voice/incoming", data=data, headers={"X-Twilio-Signature": signature}).status_code == 200
+
+
+def test_from_country_spares_the_parse_but_english_callers_are_still_checked(client, settings, nohold):
+    call(client, settings, "/voice/incoming", CallSid="CA" + "7" * 32, From="+447400123456", FromCountry="GB")
+    call(client, settings, "/voice/incoming", CallSid="CA" + "8" * 32, From="+393331234567", FromCountry="IT")
+    # a withheld caller-ID stand-in said to be from an English-speaking country is not taken for English
+    call(client, settings, "/voice/incoming", CallSid="CA" + "9" * 32, From="+7378742833", FromCountry="US")
+    langs = [nohold.calls.load("CA" + d * 32).lang for d in "789"]
+    assert langs == ["en", "it", "it"]
