@@ -8,6 +8,7 @@ import requests
 
 from social_bridge import api, console
 from social_bridge.agents import AgentDirectory
+from social_bridge.auto_offer import AutoOffer
 from social_bridge.bridge import Bridge
 from social_bridge.claims import Claims
 from social_bridge.presence import Presence
@@ -52,12 +53,15 @@ def wire(app, nohold) -> Bridge:
         back = nohold.speech.moment(nohold.desk.next_opening(), nohold.desk.now(), "it")
         return nohold.prompts.text("it", "voice.wait_after_hours", return_at=back)
 
+    agents = AgentDirectory(client, clock=clock)
+    dial = lambda item, claim, agent: dialer.start(item, claim, agent)  # noqa: E731
+    auto = AutoOffer(client, agents, presence, claims, nohold.queue, dial, lambda: dial_check(None), clock,
+                     settings.auto_dial_wrap_up_seconds)
     bridge = Bridge(redis=client, queue=nohold.queue, claims=claims, presence=presence,
-                    agents=AgentDirectory(client, clock=clock), eta=nohold.eta, clock=clock,
+                    agents=agents, eta=nohold.eta, clock=clock,
                     dev_mode=settings.dev_mode, target_wait_seconds=settings.target_wait_seconds,
-                    reply=reply, dial=lambda item, claim, agent: dialer.start(item, claim, agent),
-                    recording=recording_fetcher(settings), outbox=nohold.outbox.entries,
-                    extras={"timezone": settings.timezone, "dial_check": dial_check})
+                    reply=reply, dial=dial, recording=recording_fetcher(settings), outbox=nohold.outbox.entries,
+                    offer=auto.offer, extras={"timezone": settings.timezone, "dial_check": dial_check})
     app.extensions["social_bridge"] = bridge
     app.register_blueprint(api.bp)
     app.register_blueprint(console.bp)

@@ -51,6 +51,7 @@ class Settings:
     callback_retry_minutes: tuple[str, ...] = ("10", "30")
     callback_max_attempts: int = 3
     target_wait_seconds: int = 150
+    auto_dial_wrap_up_seconds: int = 30
     dev_token: str = field(default="", repr=False)
 
     @property
@@ -101,6 +102,7 @@ _ENV = {
     "callback_retry_minutes": "CALLBACK_RETRY_MINUTES",
     "callback_max_attempts": "CALLBACK_MAX_ATTEMPTS",
     "target_wait_seconds": "TARGET_WAIT_SECONDS",
+    "auto_dial_wrap_up_seconds": "AUTO_DIAL_WRAP_UP_SECONDS",
 }
 
 

@@ -250,8 +250,10 @@ def presence():
     state = _body().get("state")
     if state not in PRESENCE_STATES:
         raise ApiError(400, "bad_request", f"state must be one of {', '.join(PRESENCE_STATES)}")
-    bridge().presence.set_state(g.agent.id, state)
-    return {"agent_id": g.agent.id, "state": bridge().presence.state(g.agent.id)}
+    b = bridge()
+    b.presence.set_state(g.agent.id, state)
+    offered = b.offer(g.agent.id) if b.offer and state == "available" else None
+    return {"agent_id": g.agent.id, "state": b.presence.state(g.agent.id), "offered_item": offered}
 
 
 @bp.get("/agents/me")
@@ -260,6 +262,19 @@ def me():
     claims = [_claimed(c) for c in b.claims.claimed_by(agent.id)]
     return {"id": agent.id, "name": agent.name, "role": agent.role, "languages": list(agent.languages),
             "phone": agent.phone, "auto_dial": agent.auto_dial, "state": b.presence.state(agent.id), "claims": claims}
+
+
+@bp.patch("/agents/me")
+def update_me():
+    """Only auto_dial is the agent's own to change; phone, languages and role are a supervisor's (CLI)."""
+    body = _body()
+    if set(body) != {"auto_dial"} or not isinstance(body["auto_dial"], bool):
+        raise ApiError(400, "bad_request", 'send {"auto_dial": true} or {"auto_dial": false}')
+    b = bridge()
+    g.agent = b.agents.update(g.agent.id, auto_dial=body["auto_dial"])
+    if body["auto_dial"] and b.offer:
+        b.offer(g.agent.id)
+    return me()
 
 
 @bp.get("/supervisor")

@@ -30,4 +30,6 @@ class Bridge:
     recording: Callable | None = None
     # outbox(limit) -> list[dict]: what dev mode would have sent
     outbox: Callable | None = None
+    # offer(agent_id) -> item id or None: auto-dial offers the agent the next callback (social_bridge.auto_offer)
+    offer: Callable | None = None
     extras: dict = field(default_factory=dict)

@@ -91,6 +91,10 @@ class QueueKeys:
         """Zset agent id -> last heartbeat."""
         return f"{self.base}:presence:seen"
 
+    def auto_offer(self, agent_id: str) -> str:
+        """String: the item last offered to the agent by auto-dial (its lock is this key + ":lock")."""
+        return f"{self.base}:auto_offer:{agent_id}"
+
     def script_keys(self) -> list[str]:
         """The fixed KEYS every queue script receives, in the order lua/common.lua names them."""
         return [self.items_waiting, self.items_scheduled, self.leases, self.fence, self.dead, self.lanes,

@@ -338,7 +338,7 @@ def test_recording_only_for_holder_or_supervisor(call, bridge, item):
 def test_presence_and_me(call, bridge, clock, item):
     assert call("GET", "/api/agents/me").json["state"] == "away"
     response = call("POST", "/api/presence", body={"state": "available"})
-    assert response.json == {"agent_id": "maria", "state": "available"}
+    assert response.json == {"agent_id": "maria", "state": "available", "offered_item": None}
     assert_error(call("POST", "/api/presence", body={"state": "asleep"}), 400)
     fence = claimed(call, item)
     me = call("GET", "/api/agents/me").json
@@ -384,7 +384,7 @@ def test_requeue_dead_letter(call, bridge, clock, item):
 def test_openapi_documents_every_route(client):
     spec = yaml.safe_load((DOCS / "openapi.yaml").read_text())
     documented = {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops
-                  if method in ("get", "post", "put", "delete")}
+                  if method in ("get", "post", "put", "patch", "delete")}
     served = {(method, re.sub(r"<(\w+)>", r"{\1}", rule)) for method, rule in api_routes(client)}
     assert documented == served
     guide = (DOCS / "api.md").read_text()

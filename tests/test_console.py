@@ -240,7 +240,7 @@ def test_login_post_needs_csrf_too(app):
 def test_fetch_sends_the_token_in_a_header(maria, bridge):
     response = maria.post("/console/presence", data={"state": "busy"},
                           headers={"X-CSRF-Token": token(maria), "X-Requested-With": "fetch"})
-    assert response.status_code == 200 and response.json == {"state": "busy"}
+    assert response.status_code == 200 and response.json == {"state": "busy", "offer": None}
     assert bridge.presence.state("maria") == "busy"
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from social_bridge.auto_offer import AutoOffer
 from tests.test_console import PASSWORD, Recorder, build_app, build_bridge, enqueue, seed_agents
 
 CHROMIUM = "/usr/bin/chromium"
@@ -137,3 +138,19 @@ def test_take_next_complete_and_the_other_console_follows_live(server, browser):
     sara.wait_for_url(f"{url}/console/supervisor")
     assert "Luca" in sara.locator("main").inner_text()
     shot(sara, "supervisor")
+
+
+def test_auto_dial_opens_the_ringing_callback_without_a_click(server, browser):
+    url, first, bridge = server["url"], server["first"], server["bridge"]
+    bridge.offer = AutoOffer(bridge.redis, bridge.agents, bridge.presence, bridge.claims, bridge.queue, bridge.dial,
+                             lambda: None, time.time, wrap_up_seconds=0).offer
+    maria = sign_in(browser, url, "maria")
+    maria.click("form.auto-dial button")
+    maria.wait_for_url(f"**/console/items/{first.id}")  # switched on: the earliest callback rings her phone
+    assert [args[0].id for args in bridge.dial.calls] == [first.id]
+    assert maria.locator("form.auto-dial button").get_attribute("aria-pressed") == "true"
+    shot(maria, "auto-dial")
+    maria.keyboard.press("r")  # she gives it back; the queue page asks again by itself, through the live queue
+    maria.wait_for_url(f"{url}/console/")
+    maria.wait_for_url(f"**/console/items/{first.id}", timeout=5000)
+    assert [args[0].id for args in bridge.dial.calls] == [first.id, first.id]

@@ -1,7 +1,7 @@
 """Kill -9 real workers while they place 200 agent legs: nothing is dialed twice, nothing is lost.
 
-Runs only when selected (`pytest -m faults`). FAULTS_SEED changes when the kills land;
-FAULTS_WORKER replaces `-m ivr worker` (e.g. a script that preloads before forking).
+Part of `make test` (about 30 s: the worker preloads before it forks); `make faults` runs it alone, with
+its output. FAULTS_SEED changes when the kills land; FAULTS_WORKER replaces `-m ivr worker` (e.g. a script that preloads before forking).
 """
 from __future__ import annotations
 
@@ -62,13 +62,6 @@ def env(redis_url, tmp_path, fake):
             "TWILIO_AUTH_TOKEN": "secret", "TWILIO_NUMBER": "+390212345678", "TWILIO_API_BASE": fake.base_url,
             "SECRET_KEY": "k", "BUSINESS_HOURS": "mon-sun 00:00-24:00", "HOLIDAY_COUNTRY": _ordinary_day_country(),
             "LEASE_SECONDS": "600"}
-
-
-@pytest.fixture(autouse=True)
-def only_when_selected(request):
-    """Slow (a forking worker re-imports per job unless its launcher preloads): run by `pytest -m faults`."""
-    if "faults" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("fault injection runs with -m faults (make faults)")
 
 
 class Workers:

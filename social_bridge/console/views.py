@@ -95,6 +95,13 @@ def recording(item_id: str):
     return Response(audio, mimetype=mimetype, headers={"Cache-Control": "private, no-store"})
 
 
+def offer_now() -> str | None:
+    """Auto-dial: offers the agent the next callback when it is on; the item's page, or None."""
+    offer = bridge().offer
+    item_id = offer(g.agent.id) if offer and g.agent.auto_dial else None
+    return url_for("console.item", item_id=item_id) if item_id else None
+
+
 @bp.post("/presence")
 @login_required
 def presence():
@@ -102,9 +109,10 @@ def presence():
     if state not in PRESENCE_STATES:
         abort(400, f"state must be one of {', '.join(PRESENCE_STATES)}")
     bridge().presence.set_state(g.agent.id, state)
+    opened = offer_now() if state == "available" else None
     if wants_json():
-        return {"state": state}
-    return redirect(_back())
+        return {"state": state, "offer": opened}
+    return redirect(opened or _back())
 
 
 @bp.post("/heartbeat")
@@ -113,7 +121,7 @@ def heartbeat():
     """Every open console beats every 30 s: without it the agent counts as away."""
     b = bridge()
     b.presence.heartbeat(g.agent.id)
-    return {"state": b.presence.state(g.agent.id)}
+    return {"state": b.presence.state(g.agent.id), "offer": offer_now()}
 
 
 def _back() -> str:

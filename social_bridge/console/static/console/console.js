@@ -145,9 +145,23 @@
     document.querySelectorAll(".flash.ok").forEach(function (n) { n.remove(); });
   }, 6000);
 
+  // ---- auto-dial: open the item whose callback is ringing the agent's phone ---------------------
+  function openOffer(answer) {
+    if (answer && answer.offer && location.pathname !== answer.offer) location.href = answer.offer;
+  }
+  var asking = false;
+  function askForOffer() {  // the queue changed: a free auto-dial agent may be offered a callback
+    if (data.auto !== "1" || asking) return;
+    asking = true;
+    setTimeout(function () {
+      post(data.offer).then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) { asking = false; openOffer(j); }, function () { asking = false; });
+    }, 300);
+  }
+
   if (data.page === "queue") {
     render(JSON.parse($("initial").textContent));
-    live(render);
+    live(function (snap) { render(snap); askForOffer(); });
   }
 
   // ---- supervisor: swap the page body when the queue changes (at most twice a second) --------
@@ -167,7 +181,9 @@
   }
 
   // ---- heartbeats: presence everywhere, the lease while an item is open --------------------
-  setInterval(function () { post(data.heartbeat); }, HEARTBEAT_MS);
+  setInterval(function () {
+    post(data.heartbeat).then(function (r) { return r.ok ? r.json() : null; }).then(openOffer);
+  }, HEARTBEAT_MS);
   var head = document.querySelector("[data-renew]");
   if (head) {
     setInterval(function () {
@@ -189,6 +205,7 @@
       e.preventDefault();
       post(presence.action, {state: button.value}).then(function (r) {
         if (!r.ok) return;
+        r.clone().json().then(openOffer, function () {});
         presence.querySelectorAll("button").forEach(function (b) {
           b.classList.toggle("on", b === button);
           b.setAttribute("aria-pressed", b === button ? "true" : "false");
