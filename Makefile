@@ -22,6 +22,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.voice_load
+	$(PY) -m bench.webhook_floor
 	$(PY) -m bench.queue_claims
 	$(PY) -m bench.call_length
 

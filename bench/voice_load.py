@@ -10,7 +10,7 @@ What it does, all on 127.0.0.1 and cleaned up on exit (also on Ctrl-C or an erro
        phase 1  POST /voice/incoming           a fresh CallSid per request
        phase 2  POST /voice/step?seq=1         SpeechResult for calls created by phase 1 (or a
                                                seeding run) and still at seq 1: every request does the
-                                               real work (lock, load, classifier, flow, commit), none is
+                                               real work (load, classifier, flow, commit), none is
                                                a replay served from the reply cache;
      each phase runs against nohold, then against the bare app on the same path;
   3. checks that nothing failed (non-2xx, socket errors) and that every served step advanced its call
