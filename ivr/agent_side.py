@@ -7,6 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from social_bridge import api, console
+from social_bridge import webhooks as social_webhooks
 from social_bridge.agents import AgentDirectory
 from social_bridge.auto_offer import AutoOffer
 from social_bridge.bridge import Bridge
@@ -44,6 +45,10 @@ def wire(app, nohold) -> Bridge:
     dialer = dial_webhooks.register(app, nohold, claims=claims)
 
     def reply(item, text, agent):
+        """On the thread's own channel (ReplyRefused when its policy forbids it); otherwise an SMS."""
+        thread = nohold.social.threads.get(item.details.get("thread_id", "")) if item.kind == "thread" else None
+        if thread is not None:
+            return nohold.social.delivery.send(thread, text, agent=agent.id).id
         digest = hashlib.sha256(f"{item.id}:{agent.id}:{text}".encode()).hexdigest()[:16]
         return nohold.messages.send_sms(item.customer, text, key=f"reply:{digest}", lang=item.lang)
 
@@ -61,10 +66,12 @@ def wire(app, nohold) -> Bridge:
                     agents=agents, eta=nohold.eta, clock=clock,
                     dev_mode=settings.dev_mode, target_wait_seconds=settings.target_wait_seconds,
                     reply=reply, dial=dial, recording=recording_fetcher(settings), outbox=nohold.outbox.entries,
-                    offer=auto.offer, extras={"timezone": settings.timezone, "dial_check": dial_check})
+                    offer=auto.offer, social=nohold.social,
+                    extras={"timezone": settings.timezone, "dial_check": dial_check})
     app.extensions["social_bridge"] = bridge
     app.register_blueprint(api.bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(social_webhooks.bp)
     app.config.update(SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https"))
     return bridge

@@ -24,11 +24,14 @@ from ivr.messaging import DevOutbox, Messages
 from ivr.metrics import Metrics
 from ivr.prompts import PromptBook
 from ivr.settings import Settings, load_settings
+from ivr.social_jobs import delivery_enqueuer, inbound_enqueuer
+from ivr.social_services import build_social
 from ivr.spoken import Speech
 from ivr.twiml import Hangup, Reply, render_message, render_voice
 from ivr.understanding.catalog import load_catalog
 from ivr.understanding.lexical import LexicalUnderstanding
 from social_bridge.eta import EtaEstimator
+from social_bridge.handoff import RefCodes
 from social_bridge.work_queue import WorkQueue
 
 log = logging.getLogger("nohold")
@@ -53,6 +56,8 @@ class Nohold:
     voices: dict
     fallback_twiml: str
     clock: object = time.time
+    social: object = None         # social_bridge.bridge.Social: written channels, threads, delivery
+    codes: object = None          # social_bridge.handoff.RefCodes
     claims: object = None         # social_bridge.claims.Claims, set by agent_side.wire
     dialer: object = None         # ivr.dialer.Dialer, set by agent_side.wire
 
@@ -76,9 +81,12 @@ def build(settings: Settings, clock=time.time, understanding=None) -> Nohold:
     catalog, lexical = build_understanding(settings)
     queue = WorkQueue(client, clock=clock)
     eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds)
-    messages = Messages(client, enqueuer(job_queue(settings.redis_url)), clock=clock)
+    jobs = job_queue(settings.redis_url)
+    messages = Messages(client, enqueuer(jobs), clock=clock)
+    social = build_social(settings, client, messages, delivery_enqueuer(jobs), inbound_enqueuer(jobs), clock)
+    codes = RefCodes(client, clock=clock)
     hours = BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
-    desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock)
+    desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock, codes=codes)
     config = FlowConfig(settings.confirm_below, settings.reject_below, settings.callback_countries)
     flow = CallFlow(prompts, speech, catalog, understanding or lexical, desk, config)
     voices = {"it": settings.voice_it, "en": settings.voice_en}
@@ -86,7 +94,7 @@ def build(settings: Settings, clock=time.time, understanding=None) -> Nohold:
         .say(prompts.text("en", "voice.technical_error"), "en").add(Hangup())
     return Nohold(settings, client, prompts, speech, CallStore(client, settings.call_ttl_seconds), queue, eta,
                   desk, flow, messages, DevOutbox(client, clock), Metrics(client), voices,
-                  render_voice(fallback, "", voices), clock)
+                  render_voice(fallback, "", voices), clock, social, codes)
 
 
 class _SessionInterface(SecureCookieSessionInterface):

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from ivr.business_hours import BusinessHours, Window
 from ivr.call_state import CallState, Recording
 from ivr.callback_policy import check_callback_number, last_digits
+from ivr.social_services import CODE_BY_NUMBER_TTL, code_by_number_key, offered_channels
+from social_bridge.handoff import deep_links
 from social_bridge.eta import EtaEstimator
 from social_bridge.work_item import WorkItem
 from social_bridge.work_queue import WorkQueue
@@ -25,9 +27,10 @@ class Booking:
 
 class FrontDesk:
     def __init__(self, queue: WorkQueue, eta: EtaEstimator, hours: BusinessHours, messages,
-                 prompts, speech, settings, clock=time.time):
+                 prompts, speech, settings, clock=time.time, codes=None):
         self.queue, self.eta, self.hours, self.messages = queue, eta, hours, messages
         self.prompts, self.speech, self.settings, self.clock = prompts, speech, settings, clock
+        self.codes = codes  # social_bridge.handoff.RefCodes: the one-time codes that carry a call into a chat
         self.tz = ZoneInfo(settings.timezone)
 
     def now(self) -> datetime:
@@ -107,23 +110,27 @@ class FrontDesk:
         return booking
 
     def send_chat_links(self, state: CallState) -> bool:
-        """Texts the caller how to reach us in writing; False when there is no number to text."""
+        """Texts the caller how to reach us in writing, with a one-time code that keeps their place."""
         check = check_callback_number(state.caller, self.settings.callback_countries)
         if not check.ok:
             return False
+        code = ""
+        if self.codes is not None:
+            code = self.codes.issue({"call_sid": state.sid, "acquired_at": state.started_at, "lang": state.lang,
+                                     "intent": state.intent, "summary": state.heard, "caller": check.e164,
+                                     "tried": []})
+            self.codes.redis.set(code_by_number_key(check.e164), code, ex=CODE_BY_NUMBER_TTL)  # replies need no typing
         links = "".join(self.prompts.text(state.lang, f"sms.chat_link_{channel}", url=url)
-                        for channel, url in self.chat_links())
-        body = self.prompts.text(state.lang, "sms.chat_links", links=links)
+                        for channel, url in self.chat_links(code))
+        body = self.prompts.text(state.lang, "sms.chat_links_code" if code else "sms.chat_links", links=links,
+                                 code=code)
         self.messages.send_sms(check.e164, body, key=f"chat:{state.sid}", lang=state.lang)
         return True
 
-    def chat_links(self) -> list[tuple[str, str]]:
-        """Deep links for the configured written channels (SMS itself is the reply)."""
-        s, links = self.settings, []
-        if "messenger" in s.channels and s.messenger_page_id:
-            links.append(("messenger", f"https://m.me/{s.messenger_page_id}"))
-        if "whatsapp" in s.channels and s.whatsapp_number:
-            links.append(("whatsapp", f"https://wa.me/{s.whatsapp_number.lstrip('+')}"))
-        if "x" in s.channels and s.x_account:
-            links.append(("x", f"https://x.com/messages/compose?recipient_id={s.x_account}"))
-        return links
+    def chat_links(self, code: str = "") -> list[tuple[str, str]]:
+        """Deep links for the offered written channels (SMS itself is the reply), carrying the code if any."""
+        s = self.settings
+        links = deep_links(code, messenger_page_id=s.messenger_page_id, whatsapp_number=s.whatsapp_number,
+                           x_account_id=s.x_account)
+        return [(channel, links[channel]) for channel in ("messenger", "whatsapp", "x")
+                if channel in offered_channels(s) and channel in links]

@@ -36,7 +36,7 @@ def _runtime(redis_url: str):
 def send_message(message_id: str) -> str:
     """Sends one queued outbound message, at most once."""
     settings, messages, sender = _runtime(os.environ.get("REDIS_URL", ""))
-    return deliver(messages, sender, message_id, settings.twilio_number)
+    return deliver(messages, sender, message_id, settings.twilio_number, settings.whatsapp_number)
 
 
 def enqueuer(queue: Queue):

@@ -95,7 +95,7 @@ class TwilioSms:
         return self.client.messages.create(to=to, from_=sender, body=body).sid
 
 
-def deliver(messages: Messages, sender: SmsSender, message_id: str, from_number: str) -> str:
+def deliver(messages: Messages, sender: SmsSender, message_id: str, from_number: str, whatsapp_number: str = "") -> str:
     """The job's work: send a queued message at most once."""
     message = messages.get(message_id)
     if message is None:
@@ -104,7 +104,9 @@ def deliver(messages: Messages, sender: SmsSender, message_id: str, from_number:
     if not messages.claim_for_sending(message_id):
         return message.get("status", "unknown")
     try:
-        provider_id = sender.send(message["to"], message["body"], from_number)
+        to = message["to"]
+        provider_id = sender.send(to, message["body"], f"whatsapp:{whatsapp_number}" if to.startswith("whatsapp:")
+                                  else from_number)
     except Exception as exc:  # the provider refused: record why, let the job retry policy decide
         messages.mark(message_id, "queued", error=type(exc).__name__)
         raise

@@ -46,6 +46,13 @@ class Settings:
     messenger_page_id: str = ""
     whatsapp_number: str = ""
     x_account: str = ""
+    messenger_app_secret: str = field(default="", repr=False)
+    messenger_verify_token: str = field(default="", repr=False)
+    messenger_page_token: str = field(default="", repr=False)
+    graph_api_base: str = "https://graph.facebook.com/v21.0"
+    x_consumer_secret: str = field(default="", repr=False)
+    x_bearer_token: str = field(default="", repr=False)
+    x_api_base: str = "https://api.x.com"
     lease_seconds: int = 120
     other_language_after: int = 120
     callback_retry_minutes: tuple[str, ...] = ("10", "30")
@@ -97,6 +104,13 @@ _ENV = {
     "messenger_page_id": "MESSENGER_PAGE_ID",
     "whatsapp_number": "WHATSAPP_NUMBER",
     "x_account": "X_ACCOUNT_ID",
+    "messenger_app_secret": "MESSENGER_APP_SECRET",
+    "messenger_verify_token": "MESSENGER_VERIFY_TOKEN",
+    "messenger_page_token": "MESSENGER_PAGE_TOKEN",
+    "graph_api_base": "GRAPH_API_BASE",
+    "x_consumer_secret": "X_CONSUMER_SECRET",
+    "x_bearer_token": "X_BEARER_TOKEN",
+    "x_api_base": "X_API_BASE",
     "lease_seconds": "LEASE_SECONDS",
     "other_language_after": "OTHER_LANGUAGE_AFTER",
     "callback_retry_minutes": "CALLBACK_RETRY_MINUTES",

@@ -1,11 +1,15 @@
-"""Twilio Messaging webhook: the customer's commands about their callback, by SMS."""
+"""Twilio Messaging webhook (SMS and WhatsApp): commands about a booked callback, and conversations.
+
+STATO/ANNULLA (STATUS/CANCEL) about a pending callback are answered here, in the TwiML reply.
+Anything else is a written conversation: stored for the inbox job (social_bridge.inbox), which
+threads it, keeps the customer's place and acknowledges on the same channel.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, request
 
 from ivr.callback_policy import check_callback_number, mask
 from ivr.flow_nodes import normalise
-from ivr.language import language_for_caller
 from ivr.signatures import twilio_signed
 from ivr.twiml import render_message
 
@@ -37,19 +41,20 @@ def _status(nohold, item, lang: str) -> str:
     return prompts.text(lang, "sms.status_scheduled", window=when)
 
 
-def answer(nohold, sender: str, body: str) -> str:
+def answer(nohold, sender: str, body: str) -> str | None:
+    """The reply to a callback command, or None when the message is a conversation for the inbox."""
     command, lang = command_of(nohold.prompts, body)
-    check = check_callback_number(sender, nohold.settings.callback_countries)
+    check = check_callback_number(sender.removeprefix("whatsapp:"), nohold.settings.callback_countries)
     item = nohold.queue.pending_for(f"callback:{check.e164}") if check.ok else None
-    lang = lang or (item.lang if item else language_for_caller(sender, nohold.settings.english_regions))
+    if command is None or item is None:
+        return None
+    lang = lang or item.lang
     if command == "cancel":
         if item and nohold.queue.cancel(item.id, reason="customer_sms"):
             nohold.metrics.incr("callbacks_cancelled", channel="sms")
             return nohold.prompts.text(lang, "sms.cancelled")
         return nohold.prompts.text(lang, "sms.nothing_to_cancel")
-    if command == "status":
-        return _status(nohold, item, lang) if item else nohold.prompts.text(lang, "sms.status_none")
-    return nohold.prompts.text(lang, "sms.help")
+    return _status(nohold, item, lang)
 
 
 @bp.post("/incoming")
@@ -64,7 +69,13 @@ def incoming():
     cached = nohold.redis.get(key)
     if cached is None:
         text = answer(nohold, sender, request.form.get("Body", ""))
-        cached = render_message(text)
+        if text is None:  # a conversation: the inbox job threads it and answers on the same channel
+            channel = "whatsapp" if sender.startswith("whatsapp:") else "sms"
+            try:
+                nohold.social.inbound.accept(nohold.social.channels[channel].parse_form(request.form))
+            except (KeyError, ValueError) as unusable:  # WhatsApp not configured, or not a message we can keep
+                abort(400, description=f"message not accepted: {unusable}")
+        cached = render_message(text) if text else render_message()
         if not nohold.redis.set(key, cached, nx=True, ex=REPLY_TTL):
             cached = nohold.redis.get(key) or cached
         current_app.logger.info("sms %s from %s answered", sid, mask(sender))

@@ -219,7 +219,10 @@ def reply(item_id: str):
     body = _body()
     claim = _proven(item_id, "reply", body)
     text = _text(body, "text", MAX_TEXT)
-    return {"message_id": bridge().reply(claim.item, text, g.agent)}, 202
+    try:
+        return {"message_id": bridge().reply(claim.item, text, g.agent)}, 202
+    except ValueError as refused:  # the channel's policy (e.g. Messenger after 7 days): the reason says what to do
+        raise ApiError(409, getattr(refused, "reason", "not_sent"), str(refused)) from refused
 
 
 @bp.post("/items/<item_id>/callback")

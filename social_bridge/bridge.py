@@ -12,6 +12,16 @@ from typing import Callable
 
 
 @dataclass
+class Social:
+    """The written channels: adapters by name (configured ones only), threads, delivery, inbound batches."""
+
+    channels: dict                # name -> social_bridge.channels.Channel
+    threads: object               # social_bridge.threads.Threads
+    delivery: object              # social_bridge.delivery.Delivery
+    inbound: object               # social_bridge.inbound_queue.InboundQueue
+
+
+@dataclass
 class Bridge:
     redis: object
     queue: object                 # social_bridge.work_queue.WorkQueue
@@ -32,4 +42,5 @@ class Bridge:
     outbox: Callable | None = None
     # offer(agent_id) -> item id or None: auto-dial offers the agent the next callback (social_bridge.auto_offer)
     offer: Callable | None = None
+    social: Social | None = None
     extras: dict = field(default_factory=dict)

@@ -108,3 +108,12 @@ def run_jobs(redis_url):
         SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=True)
 
     return run
+
+
+@pytest.fixture
+def social_jobs(nohold, monkeypatch, run_jobs):
+    """run_jobs() with the written channels' jobs using this test's app services (and its clock)."""
+    from ivr import social_jobs as jobs
+
+    monkeypatch.setattr(jobs, "_runtime", lambda url: (nohold, jobs.build_inbox(nohold)))
+    return run_jobs

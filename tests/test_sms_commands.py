@@ -47,16 +47,33 @@ def test_redelivered_message_is_answered_once(client, settings, nohold, booked):
     first = sms(client, settings, "ANNULLA")
     again = sms(client, settings, "ANNULLA")
     assert first == again and "annullata" in again[0]
-    assert sms(client, settings, "ANNULLA", sid="SM" + "2" * 32)[0].startswith("Non c'è nessuna richiamata")
 
 
-def test_other_text_gets_help_and_changes_nothing(client, settings, nohold, booked):
-    reply = sms(client, settings, "ciao volevo sapere una cosa")
-    assert "STATO" in reply[0] and nohold.queue.get(booked.id).status == "waiting"
+def sent_texts(nohold) -> list[str]:
+    return [entry["body"] for entry in nohold.outbox.entries()]
 
 
-def test_status_without_a_booking(client, settings):
-    assert "no call back booked" in sms(client, settings, "STATUS", sender="+447400123456")[0]
+def test_a_command_with_no_callback_is_a_conversation_the_inbox_answers(client, settings, nohold, social_jobs):
+    assert sms(client, settings, "ANNULLA", sid="SM" + "2" * 32) == []  # nothing in the TwiML: the inbox answers
+    social_jobs()
+    assert sent_texts(nohold) == ["Non c'è nessuna richiesta da annullare."]
+
+
+def test_other_text_starts_a_thread_and_leaves_the_callback_alone(client, settings, nohold, booked, social_jobs):
+    assert sms(client, settings, "ciao volevo sapere una cosa sulla bolletta") == []
+    social_jobs()
+    thread = nohold.social.threads.for_customer("sms", CUSTOMER)
+    item = nohold.queue.get(thread.item_id)
+    assert (item.kind, item.channel, item.intent) == ("thread", "sms", "billing")
+    assert nohold.queue.get(booked.id).status == "waiting"
+    [ack] = sent_texts(nohold)
+    assert "in coda" in ack and "STATO" in ack
+
+
+def test_status_without_anything_open(client, settings, nohold, social_jobs):
+    assert sms(client, settings, "STATUS", sender="+447400123456") == []
+    social_jobs()
+    assert sent_texts(nohold) == ["You have nothing open with us: just write here what you need."]
 
 
 def test_status_of_a_callback_booked_in_a_window(client, settings, nohold, clock):

@@ -1,0 +1,88 @@
+"""RQ jobs of the written channels: handle what the webhooks stored, send what agents and the inbox wrote.
+
+Module-level functions taking ids; the collaborators are rebuilt once per process from the
+environment (REDIS_URL and the settings), like every other job here.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from functools import lru_cache
+
+from rq import Retry
+
+log = logging.getLogger(__name__)
+DELIVERY_RETRY = Retry(max=4, interval=[5, 30, 120, 600])
+FAILURE_TTL = 7 * 86400
+
+
+def inbound_enqueuer(queue):
+    def enqueue(batch_id: str) -> None:
+        queue.enqueue(handle_inbound, batch_id, job_id=f"inbound-{batch_id}", failure_ttl=FAILURE_TTL)
+    return enqueue
+
+
+def delivery_enqueuer(queue):
+    def enqueue(message_id: str) -> None:
+        queue.enqueue(deliver_message, message_id, job_id=f"deliver-{message_id}", retry=DELIVERY_RETRY,
+                      failure_ttl=FAILURE_TTL, on_failure=_gave_up)
+    return enqueue
+
+
+def build_inbox(nohold):
+    """The Inbox for a process that has the voice side's services (the web app, a worker)."""
+    from ivr.chat_replies import ChatReplies
+    from social_bridge.inbox import Inbox
+
+    return Inbox(nohold.social.threads, nohold.queue, nohold.codes, nohold.social.delivery, ChatReplies(nohold),
+                 clock=nohold.clock)
+
+
+@lru_cache(maxsize=4)
+def _runtime(redis_url: str):
+    from ivr.app import build
+    from ivr.settings import load_settings
+    from social_bridge.presence import Presence
+
+    nohold = build(load_settings())
+    nohold.eta.presence = Presence(nohold.redis)  # waits announced in chats count the agents really there
+    return nohold, build_inbox(nohold)
+
+
+def handle_inbound(batch_id: str) -> dict:
+    """Turns one stored webhook batch into threads, queue places and acknowledgements."""
+    nohold, inbox = _runtime(os.environ.get("REDIS_URL", ""))
+    inbound = nohold.social.inbound
+    outcomes: dict[str, int] = {}
+    for message in inbound.take(batch_id):
+        try:
+            outcome = inbox.receive(message)
+        except ValueError as unusable:  # an id we cannot store safely: skip it, keep the rest of the batch
+            log.warning("inbound on %s skipped: %s", message.channel, unusable)
+            outcome = "skipped"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    inbound.done(batch_id)
+    return outcomes
+
+
+def deliver_message(message_id: str) -> str:
+    """Sends one of our messages on its thread's channel, at most once."""
+    nohold, _ = _runtime(os.environ.get("REDIS_URL", ""))
+    return nohold.social.delivery.deliver(message_id)
+
+
+def _gave_up(job, connection, exc_type, exc_value, traceback) -> None:
+    if job.retries_left:
+        return
+    nohold, _ = _runtime(os.environ.get("REDIS_URL", ""))
+    nohold.social.delivery.give_up(job.args[0])
+
+
+def sweep_inbound(nohold, older_than: float = 60.0) -> int:
+    """Batches whose job was lost (a worker killed) are handled again; handling is idempotent."""
+    stale = nohold.social.inbound.stale(older_than)
+    for batch_id in stale:
+        nohold.social.inbound.enqueue_job(batch_id)
+    if stale:
+        log.warning("%d inbound batch(es) queued again after a lost job", len(stale))
+    return len(stale)

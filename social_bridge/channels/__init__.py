@@ -1,0 +1,72 @@
+"""Channel adapters: one small class per channel, no Flask, no Redis.
+
+Each adapter checks a webhook's signature over the raw bytes, turns the raw body into `Inbound`
+messages, and sends an `Outbound` through the provider's API (an injected HTTP session, so tests
+point it at a local server playing the provider). Everything else — threads, the queue, policies
+about what to answer — lives outside the adapters.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Protocol
+
+CHANNELS = ("messenger", "x", "sms", "whatsapp")
+
+
+class Malformed(ValueError):
+    """The body is not a payload this channel sends (a 400, never a 500)."""
+
+
+class SendFailed(RuntimeError):
+    """The provider refused or could not be reached; `retryable` says whether trying later may work."""
+
+    def __init__(self, message: str, retryable: bool, status: int | None = None):
+        super().__init__(message)
+        self.retryable, self.status = retryable, status
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing a customer did on a channel."""
+
+    channel: str            # one of CHANNELS
+    sender_id: str          # PSID, X user id, or E.164 number (whatsapp numbers without the "whatsapp:" prefix)
+    provider_id: str        # mid, DM event id, MessageSid: the dedupe key
+    text: str = ""
+    sent_at: float = 0.0    # epoch seconds, from the provider
+    ref: str = ""           # a handoff code carried by a referral or postback (Messenger m.me?ref=)
+    kind: str = "message"   # message | postback | referral
+    has_attachment: bool = False
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """One message to send; `message_id` is ours, the idempotency key of the send."""
+
+    channel: str
+    recipient_id: str
+    text: str
+    message_id: str
+    tag: str = ""           # Messenger message tag (HUMAN_AGENT) when outside the 24 h window
+
+
+@dataclass(frozen=True)
+class ReplyPolicy:
+    """May we write to this customer now, and how; `reason` is for the agent when not."""
+
+    allowed: bool
+    tag: str = ""
+    reason: str = ""        # a key: window_open | human_agent_tag | window_closed | rate_limited ...
+
+
+class Channel(Protocol):
+    name: str
+    max_length: int         # characters per message the provider accepts
+
+    def verify(self, raw: bytes, headers: Mapping[str, str]) -> bool: ...
+
+    def parse(self, raw: bytes) -> list[Inbound]: ...
+
+    def send(self, outbound: Outbound) -> str: ...
+
+    def policy(self, last_inbound_at: float, now: float) -> ReplyPolicy: ...

@@ -1,0 +1,212 @@
+"""Messenger adapter: Meta's webhook (verify handshake, signed batches of events) and the Send API."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from typing import Callable, Mapping
+
+import requests
+
+from . import Inbound, Malformed, Outbound, ReplyPolicy, SendFailed
+
+log = logging.getLogger(__name__)
+
+DAY = 86400.0
+STANDARD_WINDOW = DAY            # any reply within 24 h of the customer's last message
+HUMAN_AGENT_WINDOW = 7 * DAY     # then only a human's reply, tagged HUMAN_AGENT, up to 7 days
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613})  # Graph throttling codes (often with HTTP 400): later works
+MAX_CHALLENGE = 200              # Meta's challenges are short numbers; we never echo a page of text
+ID_PREFIX = {"postback": "pb", "referral": "ref"}  # of the ids we make for events without a mid
+
+
+# -- helpers the X adapter shares (they would sit better in channels/__init__) ----------------------
+def header(headers: Mapping[str, str], name: str) -> str:
+    """Case-insensitive lookup that works on a plain dict as on werkzeug's Headers; "" when absent."""
+    name = name.lower()
+    return next((str(value) for key, value in headers.items() if key.lower() == name), "")
+
+
+def load_object(raw: bytes) -> dict:
+    """The JSON object in a raw body; invalid UTF-8, bad JSON, absurd nesting or a non-object: Malformed."""
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise Malformed(f"not a JSON body ({type(exc).__name__})") from None
+    return need(body, dict, "body")
+
+
+def need(value, kind: type, what: str):
+    """`value` when it is a `kind` (a bool is not an int here), else Malformed naming the field."""
+    if not isinstance(value, kind) or (type(value) is bool and kind is not bool):
+        raise Malformed(f"{what}: expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def epoch_seconds(millis, what: str) -> float:
+    """Provider milliseconds (an int, or a string of digits as X sends them) as epoch seconds."""
+    if isinstance(millis, str) and millis.isascii() and millis.isdigit():
+        millis = int(millis)
+    return need(millis, int, what) / 1000
+
+
+def check_text(outbound: Outbound, max_length: int) -> None:
+    """Refuse before any request what the provider would refuse: splitting is the caller's job."""
+    if not outbound.text:
+        raise ValueError("nothing to send")
+    if len(outbound.text) > max_length:
+        raise ValueError(f"{len(outbound.text)} characters, {outbound.channel} takes {max_length}: split it first")
+
+
+def post_json(http, url: str, payload: dict, *, token: str, timeout: float, what: str):
+    """POST with a bearer token (kept out of URLs, hence out of error texts and access logs).
+
+    A connection error or timeout is retryable; the provider may have delivered all the same (neither
+    API takes an idempotency key), so a retry can, rarely, send twice.
+    """
+    try:
+        return http.post(url, json=payload, headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        raise SendFailed(f"{what}: {type(exc).__name__}", retryable=True) from None
+
+
+def answer_of(response) -> dict:
+    """The JSON object a provider answered, or {} when it answered something else."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def masked(identifier: str) -> str:
+    """Enough of an id to tell two apart in a log, not enough to find the person."""
+    return identifier[:3] + "…" if len(identifier) > 6 else "…"
+
+
+# -- events: the key that names an event's kind → what it becomes -----------------------------------
+def _inbound(event: dict, kind: str, mid, **fields) -> Inbound | None:
+    sender = need(event.get("sender"), dict, "sender")
+    if "id" not in sender:  # a user_ref (chat plugin guest) has no PSID this adapter could answer
+        return None
+    sender_id = need(sender["id"], str, "sender.id")
+    millis = event.get("timestamp")
+    sent_at = epoch_seconds(millis, "timestamp")
+    # postbacks and referrals may carry no mid: sender + time + kind is stable across Meta's retries
+    provider_id = need(mid, str, f"{kind}.mid") if mid is not None else f"{ID_PREFIX[kind]}:{sender_id}:{millis}"
+    return Inbound("messenger", sender_id, provider_id, sent_at=sent_at, kind=kind, **fields)
+
+
+def _message(event: dict) -> Inbound | None:
+    message = need(event["message"], dict, "message")
+    if message.get("is_echo"):  # what the page itself sent, mirrored back
+        return None
+    return _inbound(event, "message", need(message.get("mid"), str, "message.mid"),
+                    text=need(message.get("text", ""), str, "message.text"),  # quick replies: the label
+                    has_attachment=bool(message.get("attachments")))
+
+
+def _postback(event: dict) -> Inbound | None:
+    postback = need(event["postback"], dict, "postback")
+    referral = need(postback.get("referral", {}), dict, "postback.referral")  # m.me?ref= in a new thread
+    return _inbound(event, "postback", postback.get("mid"), text=need(postback.get("title", ""), str, "title"),
+                    ref=need(referral.get("ref", ""), str, "postback.referral.ref"))
+
+
+def _referral(event: dict) -> Inbound | None:
+    referral = need(event["referral"], dict, "referral")  # m.me?ref= in an existing thread
+    return _inbound(event, "referral", None, ref=need(referral.get("ref", ""), str, "referral.ref"))
+
+
+def _ignored(event: dict) -> None:
+    return None
+
+
+EVENTS: dict[str, Callable[[dict], Inbound | None]] = {
+    "message": _message, "postback": _postback, "referral": _referral,
+    **dict.fromkeys(("delivery", "read", "reaction", "optin", "account_linking", "message_edit",
+                     "policy_enforcement", "pass_thread_control", "take_thread_control",
+                     "request_thread_control", "app_roles", "game_play", "response_feedback"), _ignored),
+}
+
+
+class Messenger:
+    """One Facebook Page's Messenger inbox."""
+
+    name = "messenger"
+    max_length = 2000
+
+    def __init__(self, app_secret: str, verify_token: str, page_token: str, page_id: str,
+                 graph_base: str = "https://graph.facebook.com/v21.0", http=None, timeout: float = 5.0):
+        self.app_secret, self.verify_token = app_secret, verify_token
+        self.page_token, self.page_id = page_token, page_id
+        self.graph_base, self.timeout = graph_base.rstrip("/"), timeout
+        self.http = http if http is not None else requests.Session()
+
+    def handshake(self, args: Mapping[str, str]) -> str | None:
+        """The challenge to echo when Meta verifies the subscription with our token; None otherwise."""
+        token, challenge = args.get("hub.verify_token") or "", args.get("hub.challenge") or ""
+        if args.get("hub.mode") != "subscribe" or not self.verify_token:
+            return None
+        if not hmac.compare_digest(token.encode(), self.verify_token.encode()):
+            return None
+        if not 0 < len(challenge) <= MAX_CHALLENGE or not (challenge.isascii() and challenge.isprintable()):
+            return None
+        return challenge
+
+    def verify(self, raw: bytes, headers: Mapping[str, str]) -> bool:
+        """`X-Hub-Signature-256: sha256=<hex>` is the HMAC-SHA256 of the raw bytes with the app secret."""
+        scheme, _, digest = header(headers, "X-Hub-Signature-256").partition("=")
+        try:
+            given = bytes.fromhex(digest)
+        except ValueError:
+            return False
+        expected = hmac.new(self.app_secret.encode(), raw, hashlib.sha256).digest()
+        return bool(self.app_secret) and scheme.lower() == "sha256" and hmac.compare_digest(given, expected)
+
+    def parse(self, raw: bytes) -> list[Inbound]:
+        """Every customer message, postback and referral in a batch (up to 1000 entries)."""
+        body = load_object(raw)
+        if body.get("object") != "page":
+            raise Malformed(f"object {str(body.get('object'))[:20]!r}, expected 'page'")
+        found = []
+        for entry in need(body.get("entry"), list, "entry"):
+            entry = need(entry, dict, "entry item")
+            if str(entry.get("id")) != self.page_id:  # another page subscribed to the same app
+                continue
+            for event in need(entry.get("messaging", []), list, "messaging"):
+                event = need(event, dict, "messaging event")
+                # a kind not in the table was never subscribed to: refusing it would fail the whole batch
+                kind = next((key for key in EVENTS if key in event), None)
+                if kind and (inbound := EVENTS[kind](event)):
+                    found.append(inbound)
+        return found
+
+    def policy(self, last_inbound_at: float, now: float) -> ReplyPolicy:
+        """Meta's windows, counted from the customer's last message."""
+        age = now - last_inbound_at
+        if last_inbound_at <= 0 or age >= HUMAN_AGENT_WINDOW:
+            return ReplyPolicy(False, reason="window_closed")
+        if age < STANDARD_WINDOW:
+            return ReplyPolicy(True, reason="window_open")
+        return ReplyPolicy(True, tag="HUMAN_AGENT", reason="human_agent_tag")
+
+    def send(self, outbound: Outbound) -> str:
+        """Send one text; returns Meta's message id."""
+        check_text(outbound, self.max_length)
+        payload = {"recipient": {"id": outbound.recipient_id}, "message": {"text": outbound.text},
+                   "messaging_type": "MESSAGE_TAG" if outbound.tag else "RESPONSE"}
+        if outbound.tag:
+            payload["tag"] = outbound.tag
+        response = post_json(self.http, f"{self.graph_base}/me/messages", payload,
+                             token=self.page_token, timeout=self.timeout, what="messenger send")
+        body = answer_of(response)
+        if response.ok and isinstance(body.get("message_id"), str):
+            return body["message_id"]
+        error = body.get("error") if isinstance(body.get("error"), dict) else {}
+        code, status = error.get("code"), response.status_code
+        retryable = status >= 500 or status == 429 or code in RATE_LIMIT_CODES
+        log.warning("messenger send to %s refused: HTTP %s, Graph code %s", masked(outbound.recipient_id), status, code)
+        detail = str(error.get("message") or "no message_id in the answer")[:200]
+        raise SendFailed(f"messenger send: HTTP {status}, Graph code {code}: {detail}", retryable, status)

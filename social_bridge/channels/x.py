@@ -1,0 +1,119 @@
+"""X adapter: Account Activity webhooks (CRC, signed events) and the v2 Direct Messages API."""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import logging
+from typing import Callable, Mapping
+
+import requests
+
+from . import Inbound, Outbound, ReplyPolicy, SendFailed
+from .messenger import answer_of, check_text, epoch_seconds, header, load_object, masked, need, post_json
+
+log = logging.getLogger(__name__)
+
+MAX_CRC_TOKEN = 1000  # X's tokens are short; a CRC answer is computed, never a page of text
+
+
+def _direct_messages(events, account_id: str) -> list[Inbound]:
+    found = []
+    for event in need(events, list, "direct_message_events"):
+        event = need(event, dict, "direct message event")
+        if event.get("type") != "message_create":  # the only kind that is a message
+            continue
+        create = need(event.get("message_create"), dict, "message_create")
+        sender_id = need(create.get("sender_id"), str, "message_create.sender_id")
+        if sender_id == account_id:  # our own DM, echoed to our subscription
+            continue
+        data = need(create.get("message_data"), dict, "message_data")
+        found.append(Inbound("x", sender_id, need(event.get("id"), str, "event id"),
+                             text=need(data.get("text", ""), str, "message_data.text"),
+                             sent_at=epoch_seconds(event.get("created_timestamp"), "created_timestamp"),
+                             has_attachment="attachment" in data))
+    return found
+
+
+def _ignored(events, account_id: str) -> list[Inbound]:
+    return []
+
+
+# top-level keys of an Account Activity payload → its messages; "users", "apps" and the like are lookups
+EVENTS: dict[str, Callable[[object, str], list[Inbound]]] = {
+    "direct_message_events": _direct_messages,
+    **dict.fromkeys(("tweet_create_events", "tweet_delete_events", "favorite_events", "follow_events",
+                     "unfollow_events", "block_events", "unblock_events", "mute_events", "unmute_events",
+                     "user_event", "direct_message_indicate_typing_events",
+                     "direct_message_mark_read_events"), _ignored),
+}
+
+
+class XDirectMessages:
+    """Direct messages to and from one X account.
+
+    X has no reply window, only rate limits, enforced outside the adapter: 200 DMs per 15 minutes per
+    user and 15,000 per 24 hours per app. Sending needs a user-context token (OAuth 2.0 with dm.write):
+    X refuses app-only bearer tokens for DMs.
+    """
+
+    name = "x"
+    max_length = 10000
+
+    def __init__(self, consumer_secret: str, bearer_token: str, account_id: str,
+                 api_base: str = "https://api.x.com", http=None, timeout: float = 5.0):
+        self.consumer_secret, self.bearer_token, self.account_id = consumer_secret, bearer_token, account_id
+        self.api_base, self.timeout = api_base.rstrip("/"), timeout
+        self.http = http if http is not None else requests.Session()
+
+    def _hmac(self, data: bytes) -> bytes:
+        return hmac.new(self.consumer_secret.encode(), data, hashlib.sha256).digest()
+
+    def crc(self, crc_token: str) -> dict:
+        """The answer to X's challenge-response check (due within 3 s)."""
+        if not self.consumer_secret or not 0 < len(crc_token) <= MAX_CRC_TOKEN:
+            raise ValueError("no consumer secret, or a crc_token empty or too long")
+        return {"response_token": "sha256=" + base64.b64encode(self._hmac(crc_token.encode())).decode()}
+
+    def verify(self, raw: bytes, headers: Mapping[str, str]) -> bool:
+        """`x-twitter-webhooks-signature: sha256=<base64>` is the HMAC-SHA256 of the raw body."""
+        scheme, _, digest = header(headers, "x-twitter-webhooks-signature").partition("=")
+        try:
+            given = base64.b64decode(digest, validate=True)
+        except binascii.Error:
+            return False
+        return bool(self.consumer_secret) and scheme.lower() == "sha256" and hmac.compare_digest(given, self._hmac(raw))
+
+    def parse(self, raw: bytes) -> list[Inbound]:
+        """The DMs customers sent to our account; everything else in the payload is ignored."""
+        body = load_object(raw)
+        if need(body.get("for_user_id"), str, "for_user_id") != self.account_id:  # another subscribed account
+            return []
+        found = []
+        for key, handle in EVENTS.items():
+            if key in body:
+                found += handle(body[key], self.account_id)
+        return found
+
+    def policy(self, last_inbound_at: float, now: float) -> ReplyPolicy:
+        """No window on X: always allowed (see the class docstring for the rate limits)."""
+        return ReplyPolicy(True, reason="window_open")
+
+    def send(self, outbound: Outbound) -> str:
+        """Send one DM; returns X's dm_event_id."""
+        check_text(outbound, self.max_length)
+        recipient = outbound.recipient_id
+        if not (recipient.isascii() and recipient.isdigit()):  # it goes into the URL path
+            raise ValueError("an X user id is a string of digits")
+        response = post_json(self.http, f"{self.api_base}/2/dm_conversations/with/{recipient}/messages",
+                             {"text": outbound.text}, token=self.bearer_token, timeout=self.timeout, what="x send")
+        body = answer_of(response)
+        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        if response.ok and isinstance(data.get("dm_event_id"), str):
+            return data["dm_event_id"]
+        status, reset = response.status_code, response.headers.get("x-rate-limit-reset")
+        log.warning("x send to %s refused: HTTP %s (rate limit reset %s)", masked(recipient), status, reset)
+        detail = str(body.get("detail") or body.get("title") or "no dm_event_id in the answer")[:200]
+        until = f", rate limit resets at {reset[:20]}" if reset else ""
+        raise SendFailed(f"x send: HTTP {status}: {detail}{until}", status >= 500 or status == 429, status)
