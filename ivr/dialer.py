@@ -246,8 +246,11 @@ def sweep_dials() -> dict:
     from ivr.dial_services import schedule_sweeps
     from ivr.jobs import job_queue
 
+    from ivr.social_jobs import sweep_lost_batches
+
     dialer = _runtime(os.environ.get("REDIS_URL", ""))
     counts = dialer.sweep()
+    counts["inbound_batches_requeued"] = sweep_lost_batches()  # the same minute-by-minute housekeeping
     schedule_sweeps(job_queue(dialer.settings.redis_url), dialer.attempts.redis)
     return counts
 

@@ -60,6 +60,9 @@ def handle_inbound(batch_id: str) -> dict:
         except ValueError as unusable:  # an id we cannot store safely: skip it, keep the rest of the batch
             log.warning("inbound on %s skipped: %s", message.channel, unusable)
             outcome = "skipped"
+        except Exception:  # a bug must not hold back the other 999 messages of a batch, nor loop in the sweep
+            log.exception("inbound on %s failed; the rest of the batch goes on", message.channel)
+            outcome = "failed"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     inbound.done(batch_id)
     return outcomes
@@ -78,8 +81,9 @@ def _gave_up(job, connection, exc_type, exc_value, traceback) -> None:
     nohold.social.delivery.give_up(job.args[0])
 
 
-def sweep_inbound(nohold, older_than: float = 60.0) -> int:
+def sweep_lost_batches(older_than: float = 60.0) -> int:
     """Batches whose job was lost (a worker killed) are handled again; handling is idempotent."""
+    nohold, _ = _runtime(os.environ.get("REDIS_URL", ""))
     stale = nohold.social.inbound.stale(older_than)
     for batch_id in stale:
         nohold.social.inbound.enqueue_job(batch_id)

@@ -65,6 +65,9 @@ class Delivery:
         if channel is None:
             self.threads.move(message_id, ("sending",), "failed", error="channel_off")
             return "failed"
+        if not self._within_rate_limits(channel, thread.sender_id):
+            self.threads.move(message_id, ("sending",), "queued", error="rate limit reached, waiting")
+            raise RetryLater(f"message {message_id}: {thread.channel} rate limit reached")
         outbound = Outbound(thread.channel, thread.sender_id, message.text, message.id, message.tag)
         try:
             provider_id = channel.send(outbound)
@@ -73,6 +76,24 @@ class Delivery:
         self.threads.move(message_id, ("sending",), "sent", provider_id=provider_id, sent_at=repr(self.clock()))
         log.info("message %s sent on %s", message_id, thread.channel)
         return "sent"
+
+    def _within_rate_limits(self, channel, recipient: str) -> bool:
+        """Counts this send in each of the channel's fixed windows; False (nothing counted) when one is full."""
+        limits = getattr(channel, "rate_limits", ())
+        if not limits:
+            return True
+        now, redis = self.clock(), self.threads.redis
+        keys = [f"{self.threads.keys.base}:rate:{channel.name}:{scope}:{recipient if scope == 'recipient' else ''}:"
+                f"{int(now // window)}" for scope, window, _ in limits]
+        counts = redis.mget(keys)
+        if any(int(count or 0) >= most for count, (_, _, most) in zip(counts, limits)):
+            return False
+        pipe = redis.pipeline(transaction=True)
+        for key, (_, window, _) in zip(keys, limits):
+            pipe.incr(key)
+            pipe.expire(key, int(window) + 60)
+        pipe.execute()
+        return True
 
     def _failed(self, message_id: str, failed: SendFailed) -> str:
         if failed.status is None:  # no answer: it may have gone out; never risk sending twice

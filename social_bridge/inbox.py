@@ -140,7 +140,7 @@ class Inbox:
         booked = self.queue.enqueue(callback).item
         if item and item.status != "claimed":
             self.queue.cancel(item.id, reason="became_callback")
-        return self.replies.text(lang, "chat.callback_booked", wait=self.replies.acknowledgement(booked, lang)[0])
+        return self.replies.text(lang, "chat.callback_booked", status=self.replies.acknowledgement(booked, lang)[0])
 
     def _say(self, thread: Thread, text: str) -> None:
         try:

@@ -53,12 +53,13 @@ EVENTS: dict[str, Callable[[object, str], list[Inbound]]] = {
 class XDirectMessages:
     """Direct messages to and from one X account.
 
-    X has no reply window, only rate limits, enforced outside the adapter: 200 DMs per 15 minutes per
-    user and 15,000 per 24 hours per app. Sending needs a user-context token (OAuth 2.0 with dm.write):
-    X refuses app-only bearer tokens for DMs.
+    X has no reply window, only rate limits, enforced outside the adapter (social_bridge.delivery reads
+    `rate_limits`): 200 DMs per 15 minutes per user and 15,000 per 24 hours per app. Sending needs a
+    user-context token (OAuth 2.0 with dm.write): X refuses app-only bearer tokens for DMs.
     """
 
     name = "x"
+    rate_limits = (("recipient", 15 * 60, 200), ("app", 24 * 3600, 15_000))  # (scope, window s, sends)
     max_length = 10000
 
     def __init__(self, consumer_secret: str, bearer_token: str, account_id: str,

@@ -1,0 +1,91 @@
+"""The inbox on real Redis with the app's services: places, commands, one acknowledgement, lost batches."""
+from __future__ import annotations
+
+import pytest
+
+from ivr import social_jobs as jobs_module
+from social_bridge.channels import Inbound
+
+CUSTOMER = "+393471234567"
+_n = iter(range(10_000))
+
+
+def write(nohold, text: str, sender: str = CUSTOMER, channel: str = "sms") -> None:
+    n = next(_n)
+    nohold.social.inbound.accept([Inbound(channel, sender, f"SM{n:032d}", text=text, sent_at=nohold.clock())])
+
+
+def answers(nohold) -> list[str]:
+    return [entry["body"] for entry in nohold.outbox.entries()][::-1]  # the outbox lists the newest first
+
+
+@pytest.fixture
+def thread_of(nohold):
+    return lambda sender=CUSTOMER, channel="sms": nohold.social.threads.for_customer(channel, sender)
+
+
+def test_the_first_message_places_and_acknowledges_later_ones_only_add(nohold, social_jobs, clock, thread_of):
+    write(nohold, "buongiorno non mi funziona internet")
+    social_jobs()
+    clock.advance(60)
+    write(nohold, "il modem ha la luce rossa")
+    social_jobs()
+    item = nohold.queue.get(thread_of().item_id)
+    assert item.acquired_at == clock() - 60 and item.intent == "internet_down"
+    assert [m.direction for m in nohold.social.threads.messages(item.details["thread_id"])] == ["in", "out", "in"]
+    [ack] = answers(nohold)
+    assert "sei la prima in coda" in ack and "CHIAMAMI" in ack
+
+
+def test_call_me_turns_the_thread_into_a_callback_keeping_the_place(nohold, social_jobs, clock, thread_of):
+    write(nohold, "ciao ho un problema con la bolletta", sender="messenger-user", channel="sms")
+    social_jobs()
+    place = nohold.queue.get(thread_of("messenger-user").item_id)
+    clock.advance(300)
+    write(nohold, "chiamami", sender="messenger-user")
+    social_jobs()
+    assert "numero" in answers(nohold)[-1]  # no number known yet: asked for one
+    write(nohold, "chiamami al 347 123 4567", sender="messenger-user")
+    social_jobs()
+    callback = nohold.queue.pending_for(f"callback:{CUSTOMER}")
+    assert callback.acquired_at == place.acquired_at and callback.kind == "callback"
+    assert nohold.queue.get(place.id).status == "cancelled"
+    assert "4567" in answers(nohold)[-1] and "senza farti perdere il posto" in answers(nohold)[-1]
+
+
+def test_status_and_cancel_by_message(nohold, social_jobs, thread_of):
+    write(nohold, "la linea è lentissima")
+    write(nohold, "STATO")
+    write(nohold, "annulla")
+    write(nohold, "annulla")
+    social_jobs()
+    replies = answers(nohold)
+    assert "in coda" in replies[1] and replies[2].startswith("Fatto, la tua richiesta è annullata")
+    assert replies[3] == "Non c'è nessuna richiesta da annullare."
+    assert nohold.queue.get(thread_of().item_id).status == "cancelled"
+
+
+def test_no_acknowledgement_while_an_agent_holds_the_thread(nohold, social_jobs, thread_of):
+    write(nohold, "internet non va")
+    social_jobs()
+    nohold.claims.claim(thread_of().item_id, "giulia")
+    write(nohold, "ci siete?")
+    social_jobs()
+    assert len(answers(nohold)) == 1
+
+
+def test_english_customers_are_answered_in_english(nohold, social_jobs):
+    write(nohold, "hi my internet is not working since yesterday", sender="+447400123456")
+    social_jobs()
+    assert answers(nohold)[0].startswith("Hi, we've got your message")
+
+
+def test_a_batch_whose_job_was_lost_is_handled_by_the_sweep(nohold, social_jobs, clock, redis_client):
+    write(nohold, "internet non va")
+    redis_client.delete(*redis_client.keys("rq:queue:*"))  # the worker died with the job
+    assert jobs_module.sweep_lost_batches() == 0  # too young to be called lost
+    clock.advance(120)
+    assert jobs_module.sweep_lost_batches() == 1
+    social_jobs()
+    assert nohold.social.threads.for_customer("sms", CUSTOMER) is not None
+    assert jobs_module.sweep_lost_batches() == 0
