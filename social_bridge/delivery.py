@@ -13,6 +13,7 @@ import time
 from typing import Callable, Mapping
 
 from social_bridge.channels import Channel, Outbound, ReplyPolicy, SendFailed
+from social_bridge.channels.twilio_messaging import split
 from social_bridge.threads import Message, Thread, Threads
 
 log = logging.getLogger(__name__)
@@ -42,17 +43,23 @@ class Delivery:
         return channel.policy(thread.last_inbound_at, self.clock())
 
     def send(self, thread: Thread, text: str, agent: str = "", auto: bool = False) -> Message:
-        """Queues a message on the thread's channel; ReplyRefused when the channel's policy forbids it."""
+        """Queues a message on the thread's channel (several, when it is longer than the channel takes);
+        ReplyRefused when the channel's policy forbids it. Returns the first message."""
         text = (text or "").strip()
         if not text:
             raise ValueError("an empty message")
         policy = self.policy(thread)
         if not policy.allowed:
             raise ReplyRefused(policy.reason, f"{thread.channel}: {policy.reason.replace('_', ' ')}")
-        message = self.threads.add(thread.id, "out", text, kind="auto" if auto else "agent", state="queued",
-                                   agent=agent, tag=policy.tag)
-        self.enqueue_job(message.id)
-        return message
+        channel = self.channels[thread.channel]
+        # SMS and WhatsApp split by segments themselves; the others get parts within their limit
+        parts = [text] if hasattr(channel, "parts") or len(text) <= channel.max_length \
+            else split(text, channel.max_length)
+        messages = [self.threads.add(thread.id, "out", part, kind="auto" if auto else "agent", state="queued",
+                                     agent=agent, tag=policy.tag) for part in parts]
+        for message in messages:
+            self.enqueue_job(message.id)
+        return messages[0]
 
     def deliver(self, message_id: str) -> str:
         """The job: one provider call per message at most; returns the state it ends in."""

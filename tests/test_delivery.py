@@ -99,3 +99,14 @@ def test_giving_up_after_the_retries_marks_the_message_failed(setup, meta):
         delivery.deliver(message.id)
     delivery.give_up(message.id)
     assert threads.message(message.id).state == "failed"
+
+
+def test_a_reply_longer_than_messenger_takes_goes_out_in_parts(setup, meta):
+    delivery, threads, jobs, thread = setup
+    sentence = "Abbiamo verificato la linea e il guasto è in centrale, il tecnico interviene entro domani. "
+    delivery.send(thread("messenger", PSID), sentence * 40, agent="giulia")
+    assert len(jobs) == 2
+    for message_id in jobs:
+        delivery.deliver(message_id)
+    texts = [r["json"]["message"]["text"] for r in sent(meta)]
+    assert all(len(t) <= 2000 for t in texts) and texts[0].startswith("(1/2) Abbiamo")
