@@ -11,7 +11,7 @@ from typing import Callable, Mapping
 import requests
 
 from . import Inbound, Outbound, ReplyPolicy, SendFailed
-from .messenger import answer_of, check_text, epoch_seconds, header, load_object, masked, need, post_json
+from .providers import answer_of, check_text, epoch_seconds, header, load_object, masked, need, post_json
 
 log = logging.getLogger(__name__)
 
