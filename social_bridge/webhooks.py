@@ -14,6 +14,12 @@ from social_bridge.channels import Malformed
 
 log = logging.getLogger(__name__)
 bp = Blueprint("social", __name__, url_prefix="/social")
+MAX_BATCH_BYTES = 4 * 1024 * 1024  # Meta batches up to 1,000 entries; everything else keeps the app's small limit
+
+
+@bp.before_request
+def _room_for_batches():
+    request.max_content_length = MAX_BATCH_BYTES
 
 
 def _social():
