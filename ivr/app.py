@@ -83,7 +83,8 @@ def build(settings: Settings, clock=time.time, understanding=None) -> Nohold:
     eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds)
     jobs = job_queue(settings.redis_url)
     messages = Messages(client, enqueuer(jobs), clock=clock)
-    social = build_social(settings, client, messages, delivery_enqueuer(jobs), inbound_enqueuer(jobs), clock)
+    social = build_social(settings, client, messages, delivery_enqueuer(jobs), inbound_enqueuer(jobs), clock,
+                          job_pipeline=lambda: jobs.connection.pipeline(transaction=True))
     codes = RefCodes(client, clock=clock)
     hours = BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
     desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock, codes=codes)

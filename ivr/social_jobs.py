@@ -17,8 +17,9 @@ FAILURE_TTL = 7 * 86400
 
 
 def inbound_enqueuer(queue):
-    def enqueue(batch_id: str) -> None:
-        queue.enqueue(handle_inbound, batch_id, job_id=f"inbound-{batch_id}", failure_ttl=FAILURE_TTL)
+    def enqueue(batch_id: str, pipeline=None) -> None:
+        queue.enqueue(handle_inbound, batch_id, job_id=f"inbound-{batch_id}", failure_ttl=FAILURE_TTL,
+                      pipeline=pipeline)
     return enqueue
 
 

@@ -20,8 +20,11 @@ BASE = "nohold:{inbox}"
 
 
 class InboundQueue:
-    def __init__(self, redis, enqueue_job: Callable[[str], None], clock: Callable[[], float] = time.time):
-        self.redis, self.enqueue_job, self.clock = redis, enqueue_job, clock
+    def __init__(self, redis, enqueue_job: Callable[..., None], clock: Callable[[], float] = time.time,
+                 job_pipeline: Callable[[], object] | None = None):
+        """enqueue_job(batch_id, pipeline=None) queues the job; with `job_pipeline` (a transaction on the
+        job queue's connection) batch and job are written in one MULTI/EXEC: one round trip, both or neither."""
+        self.redis, self.enqueue_job, self.clock, self.job_pipeline = redis, enqueue_job, clock, job_pipeline
 
     @staticmethod
     def _batch(batch_id: str) -> str:
@@ -32,12 +35,15 @@ class InboundQueue:
         if not inbounds:
             return None
         batch_id = secrets.token_urlsafe(12)
-        pipe = self.redis.pipeline(transaction=True)
+        pipe = self.job_pipeline() if self.job_pipeline else self.redis.pipeline(transaction=True)
+        if self.job_pipeline:  # first: the job queue may WATCH before its MULTI
+            self.enqueue_job(batch_id, pipeline=pipe)
         pipe.rpush(self._batch(batch_id), *(json.dumps(asdict(i), ensure_ascii=False) for i in inbounds))
         pipe.expire(self._batch(batch_id), BATCH_TTL)
         pipe.zadd(f"{BASE}:pending", {batch_id: self.clock()})
         pipe.execute()
-        self.enqueue_job(batch_id)
+        if not self.job_pipeline:
+            self.enqueue_job(batch_id)
         return batch_id
 
     def take(self, batch_id: str) -> list[Inbound]:
