@@ -24,7 +24,7 @@ from ivr.messaging import DevOutbox, Messages
 from ivr.metrics import Metrics
 from ivr.prompts import PromptBook
 from ivr.settings import Settings, load_settings
-from ivr.social_jobs import delivery_enqueuer, inbound_enqueuer
+from ivr.social_jobs import delivery_enqueuer, drain_enqueuer
 from ivr.social_services import build_social
 from ivr.spoken import Speech
 from ivr.twiml import Hangup, Reply, render_message, render_voice
@@ -83,8 +83,7 @@ def build(settings: Settings, clock=time.time, understanding=None) -> Nohold:
     eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds)
     jobs = job_queue(settings.redis_url)
     messages = Messages(client, enqueuer(jobs), clock=clock)
-    social = build_social(settings, client, messages, delivery_enqueuer(jobs), inbound_enqueuer(jobs), clock,
-                          job_pipeline=lambda: jobs.connection.pipeline(transaction=True))
+    social = build_social(settings, client, messages, delivery_enqueuer(jobs), drain_enqueuer(jobs), clock)
     codes = RefCodes(client, clock=clock)
     hours = BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
     desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock, codes=codes)

@@ -16,10 +16,9 @@ DELIVERY_RETRY = Retry(max=4, interval=[5, 30, 120, 600])
 FAILURE_TTL = 7 * 86400
 
 
-def inbound_enqueuer(queue):
-    def enqueue(batch_id: str, pipeline=None) -> None:
-        queue.enqueue(handle_inbound, batch_id, job_id=f"inbound-{batch_id}", failure_ttl=FAILURE_TTL,
-                      pipeline=pipeline)
+def drain_enqueuer(queue):
+    def enqueue() -> None:
+        queue.enqueue(drain_inbound, failure_ttl=FAILURE_TTL)
     return enqueue
 
 
@@ -50,11 +49,19 @@ def _runtime(redis_url: str):
     return nohold, build_inbox(nohold)
 
 
-def handle_inbound(batch_id: str) -> dict:
-    """Turns one stored webhook batch into threads, queue places and acknowledgements."""
+def drain_inbound() -> dict:
+    """Turns every stored webhook batch, oldest first, into threads, queue places and acknowledgements."""
     nohold, inbox = _runtime(os.environ.get("REDIS_URL", ""))
     inbound = nohold.social.inbound
+    inbound.start_draining()
     outcomes: dict[str, int] = {}
+    while batches := inbound.pending():
+        for batch_id in batches:
+            _handle(inbound, inbox, batch_id, outcomes)
+    return outcomes
+
+
+def _handle(inbound, inbox, batch_id: str, outcomes: dict[str, int]) -> None:
     for message in inbound.take(batch_id):
         try:
             outcome = inbox.receive(message)
@@ -66,7 +73,6 @@ def handle_inbound(batch_id: str) -> dict:
             outcome = "failed"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     inbound.done(batch_id)
-    return outcomes
 
 
 def deliver_message(message_id: str) -> str:
@@ -83,11 +89,10 @@ def _gave_up(job, connection, exc_type, exc_value, traceback) -> None:
 
 
 def sweep_lost_batches(older_than: float = 60.0) -> int:
-    """Batches whose job was lost (a worker killed) are handled again; handling is idempotent."""
+    """Batches waiting too long (their drain was lost with a worker) get a new drain; handling is idempotent."""
     nohold, _ = _runtime(os.environ.get("REDIS_URL", ""))
     stale = nohold.social.inbound.stale(older_than)
-    for batch_id in stale:
-        nohold.social.inbound.enqueue_job(batch_id)
     if stale:
-        log.warning("%d inbound batch(es) queued again after a lost job", len(stale))
+        nohold.social.inbound.enqueue_drain()
+        log.warning("%d inbound batch(es) waited over %.0f s: a drain is queued", len(stale), older_than)
     return len(stale)

@@ -10,6 +10,8 @@ from social_bridge.work_item import WorkItem
 
 MASK = "******"  # fixed width, so a masked number does not even reveal its length
 BREACH_CHANNELS = ("voice",)  # a caller waiting on a callback feels the wait; a thread is async
+CONVERSATION_LIMIT = 100  # the latest messages: enough to pick a conversation up, small enough for one page
+SMS_FALLBACK_CHANNELS = ("messenger", "x", "whatsapp")  # where a closed window can be worked around by SMS
 
 
 def iso(ts: float) -> str | None:
@@ -92,15 +94,44 @@ def item_detail(bridge, item, now: float, agent) -> dict:
     """The view plus history; the whole number and the fence only for the claim holder (number also for supervisors)."""
     view = item_view(bridge, item, now)
     mine = holds(agent, item)
+    personal = mine or (agent is not None and agent.is_supervisor)
     view.update(
         history=bridge.queue.history(item.id),
         details=item.details,
         recording_seconds=item.recording_seconds,
         dead_reason=item.dead_reason or None,
-        customer=item.customer if mine or (agent is not None and agent.is_supervisor) else None,
+        customer=item.customer if personal else None,
         fence=item.fence if mine else None,
+        **conversation(bridge, item, personal),
     )
     return view
+
+
+def conversation(bridge, item, personal: bool) -> dict:
+    """A thread item's latest messages and what its channel allows now; {} without a thread to show.
+
+    Texts are the customer's words, so like `customer` they go to the claim holder and supervisors
+    (`personal`) only. Anyone else gets every message with "text": None: who wrote, when and whether
+    ours went out, enough to see where the conversation stands without reading it. Private notes
+    (direction "note") are listed for agents like messages; delivery never sends them to the customer.
+    """
+    social = bridge.social
+    thread = social.threads.get(item.details.get("thread_id", "")) if social and item.kind == "thread" else None
+    if thread is None:
+        return {}
+    policy = social.delivery.policy(thread)
+    called = str(thread.context.get("caller", "")).startswith("+")  # the number of the call it continues
+    return {
+        "conversation": [_message(m, personal) for m in social.threads.messages(thread.id, CONVERSATION_LIMIT)],
+        "reply_policy": {"allowed": policy.allowed, "tag": policy.tag, "reason": policy.reason},
+        "sms_fallback": thread.channel in SMS_FALLBACK_CHANNELS and called,
+    }
+
+
+def _message(message, personal: bool) -> dict:
+    return {"id": message.id, "direction": message.direction, "kind": message.kind,
+            "text": message.text if personal else None, "at": iso(message.at), "state": message.state or None,
+            "agent": message.agent or None, "error": message.error or None}
 
 
 def team_overview(bridge, now: float, scan: int = 1000) -> dict:

@@ -89,3 +89,15 @@ def test_a_batch_whose_job_was_lost_is_handled_by_the_sweep(nohold, social_jobs,
     social_jobs()
     assert nohold.social.threads.for_customer("sms", CUSTOMER) is not None
     assert jobs_module.sweep_lost_batches() == 0
+
+
+def test_one_drain_handles_every_waiting_batch_in_arrival_order(nohold, social_jobs, clock, redis_client):
+    from rq import Queue
+
+    from ivr.jobs import QUEUE_NAME
+    for text in ("internet non va", "chiamami", "annulla"):
+        write(nohold, text)
+    assert Queue(QUEUE_NAME, connection=nohold.redis.__class__.from_url(nohold.settings.redis_url)).count == 1
+    social_jobs()
+    replies = answers(nohold)  # in order: the acknowledgement, the callback booked, then nothing left to cancel
+    assert "in coda" in replies[0] and "ti richiamiamo" in replies[1] and replies[2].startswith("Non c'è")
