@@ -12,6 +12,7 @@ from social_bridge.agents import AgentDirectory
 from social_bridge.auto_offer import AutoOffer
 from social_bridge.bridge import Bridge
 from social_bridge.claims import Claims
+from social_bridge.delivery import ReplyRefused
 from social_bridge.presence import Presence
 
 
@@ -44,13 +45,26 @@ def wire(app, nohold) -> Bridge:
     nohold.claims = claims
     dialer = dial_webhooks.register(app, nohold, claims=claims)
 
-    def reply(item, text, agent):
-        """On the thread's own channel (ReplyRefused when its policy forbids it); otherwise an SMS."""
+    def reply(item, text, agent, via=""):
+        """On the thread's own channel (ReplyRefused when its policy forbids it), by SMS to the number of the
+        call the thread continues (via="sms": past Messenger's window), or an SMS for callbacks and voicemails."""
         thread = nohold.social.threads.get(item.details.get("thread_id", "")) if item.kind == "thread" else None
+        if thread is not None and via == "sms":
+            return sms_instead(thread, text, agent)
         if thread is not None:
             return nohold.social.delivery.send(thread, text, agent=agent.id).id
         digest = hashlib.sha256(f"{item.id}:{agent.id}:{text}".encode()).hexdigest()[:16]
         return nohold.messages.send_sms(item.customer, text, key=f"reply:{digest}", lang=item.lang)
+
+    def sms_instead(thread, text, agent):
+        number = (thread.context or {}).get("caller", "")
+        if not number.startswith("+"):
+            raise ReplyRefused("no_number", "this conversation has no phone number to text")
+        message_id = nohold.messages.send_sms(number, text, key=f"thread-sms:{thread.id}:{hashlib.sha256(text.encode()).hexdigest()[:16]}",
+                                              lang=thread.lang)
+        nohold.social.threads.add(thread.id, "out", text, kind="agent_sms", state="sent", agent=agent.id,
+                                  provider_id=message_id)
+        return message_id
 
     def dial_check(item):
         if nohold.desk.is_open():

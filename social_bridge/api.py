@@ -220,7 +220,7 @@ def reply(item_id: str):
     claim = _proven(item_id, "reply", body)
     text = _text(body, "text", MAX_TEXT)
     try:
-        return {"message_id": bridge().reply(claim.item, text, g.agent)}, 202
+        return {"message_id": bridge().reply(claim.item, text, g.agent, via=str(body.get("via") or ""))}, 202
     except ValueError as refused:  # the channel's policy (e.g. Messenger after 7 days): the reason says what to do
         raise ApiError(409, getattr(refused, "reason", "not_sent"), str(refused)) from refused
 

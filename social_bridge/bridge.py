@@ -32,7 +32,8 @@ class Bridge:
     clock: Callable[[], float] = time.time
     dev_mode: bool = True
     target_wait_seconds: int = 150
-    # reply(item, text, agent) -> message id: sends text to the customer on the item's channel
+    # reply(item, text, agent, via="") -> message id: sends text to the customer on the item's channel, or
+    # by SMS to the number of the call a thread continues (via="sms"); ValueError (with .reason) when refused
     reply: Callable | None = None
     # dial(item, claim, agent) -> attempt id: starts an agent-first callback
     dial: Callable | None = None

@@ -17,22 +17,12 @@ from social_bridge.eta import EtaEstimator
 from social_bridge.presence import Presence
 from social_bridge.work_item import WorkItem
 from social_bridge.work_queue import WorkQueue
+from tests.test_console import Recorder
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 NUMBER = "+393471234567"
 RECORDING_URL = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE123"
 PASSWORD = "long enough secret"
-
-
-class Recorder:
-    """A stand-in for a capability the app factory wires (send a reply, dial a callback)."""
-
-    def __init__(self, answer):
-        self.calls, self.answer = [], answer
-
-    def __call__(self, *args):
-        self.calls.append(args)
-        return self.answer
 
 
 @pytest.fixture

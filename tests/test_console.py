@@ -33,8 +33,9 @@ class Recorder:
     def __init__(self, answer):
         self.calls, self.answer = [], answer
 
-    def __call__(self, *args):
+    def __call__(self, *args, **options):
         self.calls.append(args)
+        self.options = options
         if isinstance(self.answer, Exception):
             raise self.answer
         return self.answer

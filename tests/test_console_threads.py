@@ -63,7 +63,7 @@ def social(redis_client, clock, jobs):
 
 @pytest.fixture
 def bridge(redis_client, clock, social):
-    def reply(item, text, agent):
+    def reply(item, text, agent, via=""):
         return social.delivery.send(social.threads.get(item.details["thread_id"]), text, agent=agent.id).id
 
     b = build_bridge(redis_client, clock, social=social, reply=reply)
@@ -165,8 +165,11 @@ def test_the_policy_line_follows_the_windows_and_closes_the_reply_box(app, bridg
     line, closed = WINDOWS[after]
     page = page_of(signed_in(app, "maria"), item)
     assert policy_line(page) == line
-    assert ("disabled" in reply_box(page)) is closed
+    assert "disabled" not in reply_box(page)  # open, or past Messenger's window: by SMS to the call's number
+    assert ('name="via" value="sms"' in page) is closed and ("Invia per SMS" in page) is closed
     assert api_detail(app, bridge, item)["sms_fallback"] is True
+    social.threads.update(thread.id, context={})  # without a call behind it, nothing can be sent when closed
+    assert ("disabled" in reply_box(page_of(signed_in(app, "maria"), item))) is closed
 
 
 def test_the_api_gives_the_holder_conversation_and_policy(app, bridge, thread, item):

@@ -147,3 +147,28 @@ def test_a_forged_or_expired_code_links_nothing_and_reveals_nothing(live, clouds
     assert item.call_sid == "" and item.acquired_at == pytest.approx(clock(), abs=1) and item.intent == ""
     [ack] = graph_sends(meta)
     assert "bolletta" not in ack["message"]["text"] and "riconosciuto" not in ack["message"]["text"]
+
+
+def test_past_the_window_the_agent_writes_by_sms_to_the_number_of_the_call(live, clouds, clock):
+    app, nohold, run_jobs = live
+    twilio, meta = clouds
+    code = nohold.codes.issue({"call_sid": CALL_SID, "acquired_at": clock() - 60, "lang": "it",
+                               "intent": "billing", "summary": "bolletta", "caller": CALLER})
+    messenger_postback(app, code, int(clock() * 1000))
+    run_jobs()
+    thread = nohold.social.threads.for_customer("messenger", PSID)
+    bridge = app.extensions["social_bridge"]
+    agent = bridge.agents.create("Giulia", "correct horse battery")
+    clock.advance(8 * 86400)
+    claim = bridge.claims.claim(thread.item_id, agent.id)
+    client = app.test_client()
+    from tests.test_console import csrf_of, login
+    assert login(client, "giulia", "correct horse battery").status_code == 302
+    page = client.get(f"/console/items/{claim.item.id}").get_data(as_text=True)
+    assert 'name="via" value="sms"' in page and "Invia per SMS" in page
+    client.post(f"/console/items/{claim.item.id}/reply", data={"text": "Ti scrivo qui per SMS: il guasto è risolto.",
+                                                               "via": "sms", "csrf_token": csrf_of(client)})
+    run_jobs()
+    assert [m["Body"] for m in twilio.messages() if m["To"] == CALLER] == ["Ti scrivo qui per SMS: il guasto è risolto."]
+    assert [m.kind for m in nohold.social.threads.messages(thread.id) if m.direction == "out"] == ["auto", "agent_sms"]
+    assert len(graph_sends(meta)) == 1  # only the acknowledgement eight days ago went through Meta

@@ -167,7 +167,7 @@ def reply(item_id: str):
         abort(400, f"the reply must have 1 to {MAX_REPLY} characters")
     bridge().claims.renew(item_id, claim.fence)
     try:
-        bridge().reply(claim.item, text, g.agent)
+        bridge().reply(claim.item, text, g.agent, via=request.form.get("via", ""))
     except ValueError as refused:  # the channel's policy: the page says why and offers SMS when there is one
         return _flash_back(item_id, g.ui.get(f"reply.{getattr(refused, 'reason', '')}", str(refused)), "error")
     log.info("console: agent %s replied on %s", g.agent.id, item_id)
