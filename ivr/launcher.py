@@ -12,6 +12,7 @@ import redis
 from ivr.callback_policy import mask
 from ivr.redis_server import RedisServer
 from ivr.settings import load_settings
+from ivr.social_services import offered_channels
 
 BANNER = """
   nohold is running — nobody waits on hold.
@@ -21,6 +22,7 @@ BANNER = """
     dev outbox http://localhost:{port}/dev/outbox  (dev mode: SMS are kept here, never sent)
     redis      {redis}
     mode       {mode}
+    chat       {chat}  (Messenger and X turn on with MESSENGER_* / X_*: see README)
 
   Try a call from another terminal:
     .venv/bin/python -m ivr simulate                       (talk to it: type what you'd say, or digits)
@@ -60,7 +62,8 @@ def run(port: int | None, web_workers: int) -> int:
                             "ivr:create_app()"], env=env)
     worker = subprocess.Popen([sys.executable, "-m", "ivr", "worker"], env=env)
     mode = "dev (no Twilio credentials; webhook token in var/dev-auth-token)" if settings.dev_mode else "live Twilio"
-    print(BANNER.format(port=port, redis=redis_url, login=login, mode=mode, public=env.get("PUBLIC_BASE_URL", settings.public_base_url)),
+    print(BANNER.format(port=port, redis=redis_url, login=login, mode=mode, chat=", ".join(offered_channels(settings)),
+                        public=env.get("PUBLIC_BASE_URL", settings.public_base_url)),
           flush=True)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
