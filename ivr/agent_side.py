@@ -6,6 +6,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from ivr import outage_notices
+from ivr.jobs import job_queue
 from social_bridge import api, console
 from social_bridge import webhooks as social_webhooks
 from social_bridge.agents import AgentDirectory
@@ -66,6 +68,10 @@ def wire(app, nohold) -> Bridge:
                                   provider_id=message_id)
         return message_id
 
+    def outage_resolved(outage_id, subscribers):
+        return outage_notices.schedule(client, outage_notices.enqueuer(job_queue(settings.redis_url)), outage_id,
+                                       subscribers)
+
     def dial_check(item):
         if nohold.desk.is_open():
             return None
@@ -81,7 +87,8 @@ def wire(app, nohold) -> Bridge:
                     dev_mode=settings.dev_mode, target_wait_seconds=settings.target_wait_seconds,
                     reply=reply, dial=dial, recording=recording_fetcher(settings), outbox=nohold.outbox.entries,
                     offer=auto.offer, social=nohold.social,
-                    extras={"timezone": settings.timezone, "dial_check": dial_check})
+                    extras={"timezone": settings.timezone, "dial_check": dial_check, "outages": nohold.outages,
+                            "on_outage_resolved": outage_resolved})
     app.extensions["social_bridge"] = bridge
     app.register_blueprint(api.bp)
     app.register_blueprint(console.bp)

@@ -23,6 +23,9 @@ from ivr.language import language_for_caller
 from ivr.messaging import DevOutbox, Messages
 from ivr.metrics import Metrics
 from ivr.prompts import PromptBook
+from ivr.customer_backend import backend_from
+from ivr.outage_notices import remember_language
+from ivr.self_service import SelfService
 from ivr.settings import Settings, load_settings
 from ivr.social_jobs import delivery_enqueuer, drain_enqueuer
 from ivr.social_services import build_social
@@ -32,6 +35,7 @@ from ivr.understanding.catalog import load_catalog
 from ivr.understanding.lexical import LexicalUnderstanding
 from social_bridge.eta import EtaEstimator
 from social_bridge.handoff import RefCodes
+from social_bridge.outages import Outages
 from social_bridge.work_queue import WorkQueue
 
 log = logging.getLogger("nohold")
@@ -58,6 +62,7 @@ class Nohold:
     clock: object = time.time
     social: object = None         # social_bridge.bridge.Social: written channels, threads, delivery
     codes: object = None          # social_bridge.handoff.RefCodes
+    outages: object = None        # social_bridge.outages.Outages
     claims: object = None         # social_bridge.claims.Claims, set by agent_side.wire
     dialer: object = None         # ivr.dialer.Dialer, set by agent_side.wire
 
@@ -88,13 +93,17 @@ def build(settings: Settings, clock=time.time, understanding=None) -> Nohold:
     hours = BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
     desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock, codes=codes)
     config = FlowConfig(settings.confirm_below, settings.reject_below, settings.callback_countries)
-    flow = CallFlow(prompts, speech, catalog, understanding or lexical, desk, config)
+    outages = Outages(client, clock=clock)
+    backend = backend_from(settings.customer_backend_url, settings.customer_backend_token, settings.demo_customers)
+    self_service = SelfService(backend, outages, messages, settings,
+                               remember_language=lambda contact, lang: remember_language(client, contact, lang))
+    flow = CallFlow(prompts, speech, catalog, understanding or lexical, desk, config, self_service)
     voices = {"it": settings.voice_it, "en": settings.voice_en}
     fallback = Reply().say(prompts.text("it", "voice.technical_error"), "it") \
         .say(prompts.text("en", "voice.technical_error"), "en").add(Hangup())
     return Nohold(settings, client, prompts, speech, CallStore(client, settings.call_ttl_seconds), queue, eta,
                   desk, flow, messages, DevOutbox(client, clock), Metrics(client), voices,
-                  render_voice(fallback, "", voices), clock, social, codes)
+                  render_voice(fallback, "", voices), clock, social, codes, outages)
 
 
 class _SessionInterface(SecureCookieSessionInterface):

@@ -28,9 +28,10 @@ class FlowConfig:
 class CallFlow:
     """Routes one answer at a time; `start` opens the call, `handle` continues it."""
 
-    def __init__(self, prompts, speech, catalog, understanding, desk, config: FlowConfig):
+    def __init__(self, prompts, speech, catalog, understanding, desk, config: FlowConfig, self_service=None):
         self.prompts, self.speech, self.catalog = prompts, speech, catalog
         self.understanding, self.desk, self.config = understanding, desk, config
+        self.self_service = self_service  # ivr.self_service.SelfService: outages, line tests, resets, bills
         from ivr.flow_nodes import NODES  # the per-question handlers
         self.nodes: dict[str, Callable] = NODES
 
@@ -94,13 +95,15 @@ class CallFlow:
         return self.ask(reply, state, self.t(state, "voice.keypad_menu"))
 
     def route(self, state: CallState, intent: str, confidence: float = 1.0) -> Reply:
-        """A topic is settled: today every topic reaches the human path (self-service plugs in here)."""
+        """A topic is settled: self-service first when it can solve it, otherwise the human path."""
         state.intent, state.confidence = intent, confidence
         reply = Reply()
         if intent == "complaint":
             self.say(reply, state, "voice.complaint_noted")
         else:
             self.say(reply, state, "voice.understood", topic=self.topic(state))
+        if self.self_service is not None and self.self_service.handles(intent):
+            return self.self_service.start(self, state, reply)
         return self.offer_options(reply, state)
 
     def offer_options(self, reply: Reply, state: CallState) -> Reply:

@@ -20,6 +20,8 @@ class CallState:
     callback_number: str = ""
     windows: list = field(default_factory=list)   # [[start, end], …] offered, epoch seconds
     item_id: str = ""
+    tried: list = field(default_factory=list)     # self-service steps and their results, for the agent
+    outage_id: str = ""
     outcome: str = ""           # booked_callback | voicemail | chat | abandoned …
 
     def to_json(self) -> str:

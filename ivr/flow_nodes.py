@@ -181,8 +181,16 @@ def on_done(flow, state: CallState, inputs: Inputs) -> Reply:
     return flow.goodbye(Reply(), state)
 
 
+def on_outage(flow, state: CallState, inputs: Inputs) -> Reply:
+    return flow.self_service.on_outage(flow, state, inputs)
+
+
+def on_helpful(flow, state: CallState, inputs: Inputs) -> Reply:
+    return flow.self_service.on_helpful(flow, state, inputs)
+
+
 NODES = {
     "reason": on_reason, "confirm": on_confirm, "keypad": on_keypad, "options": on_options,
     "window": on_window, "number": on_number, "enter_number": on_enter_number,
-    "voicemail": on_voicemail, "done": on_done,
+    "voicemail": on_voicemail, "done": on_done, "outage": on_outage, "helpful": on_helpful,
 }

@@ -74,7 +74,8 @@ class FrontDesk:
                         acquired_at=state.started_at, natural_key=f"callback:{number}",
                         not_before=not_before, not_after=not_after, customer=number,
                         intent=state.intent, summary=state.heard, call_sid=state.sid,
-                        details={"confidence": round(state.confidence, 3)})
+                        details={"confidence": round(state.confidence, 3),
+                                 **({"tried": state.tried} if state.tried else {})})
         enqueued = self.queue.enqueue(item)
         booked = enqueued.item
         if not enqueued.created and not_before == 0.0 and booked.not_before > self.clock():
@@ -101,7 +102,7 @@ class FrontDesk:
                         acquired_at=state.started_at, natural_key=f"voicemail:{recording.sid or state.sid}",
                         customer=state.caller, intent=state.intent, summary=state.heard,
                         call_sid=state.sid, recording_url=recording.url, recording_sid=recording.sid,
-                        recording_seconds=recording.seconds)
+                        recording_seconds=recording.seconds, details={"tried": state.tried} if state.tried else {})
         enqueued = self.queue.enqueue(item)
         booking = self._place(enqueued.item, enqueued.created)
         if not self.is_open():
@@ -118,7 +119,7 @@ class FrontDesk:
         if self.codes is not None:
             code = self.codes.issue({"call_sid": state.sid, "acquired_at": state.started_at, "lang": state.lang,
                                      "intent": state.intent, "summary": state.heard, "caller": check.e164,
-                                     "tried": []})
+                                     "tried": state.tried})
             self.codes.redis.set(code_by_number_key(check.e164), code, ex=CODE_BY_NUMBER_TTL)  # replies need no typing
         links = "".join(self.prompts.text(state.lang, f"sms.chat_link_{channel}", url=url)
                         for channel, url in self.chat_links(code))

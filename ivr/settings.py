@@ -23,6 +23,9 @@ class Settings:
     redis_url: str = ""
     var_dir: Path = PROJECT_ROOT / "var"
     prompts_dir: Path = PROJECT_ROOT / "prompts"
+    customer_backend_url: str = ""               # the operator's systems (docs/customer-backend.openapi.yaml)
+    customer_backend_token: str = field(default="", repr=False)
+    demo_customers: Path = PROJECT_ROOT / "data" / "demo_customers.yaml"  # used when no URL is set
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_number: str = "+390200000000"
@@ -117,6 +120,9 @@ _ENV = {
     "callback_max_attempts": "CALLBACK_MAX_ATTEMPTS",
     "target_wait_seconds": "TARGET_WAIT_SECONDS",
     "auto_dial_wrap_up_seconds": "AUTO_DIAL_WRAP_UP_SECONDS",
+    "customer_backend_url": "CUSTOMER_BACKEND_URL",
+    "customer_backend_token": "CUSTOMER_BACKEND_TOKEN",
+    "demo_customers": "DEMO_CUSTOMERS",
 }
 
 

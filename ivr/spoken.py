@@ -84,6 +84,18 @@ class Speech:
         return template.format(day_phrase=self._day(start, now, w), start=self._clock(start, "the", w),
                                start_short=self._clock(start, "short", w), end=self._clock(end, "the", w))
 
+    def money(self, cents: int, lang: str) -> str:
+        """An amount in euros as said aloud: "79 euro e 90 centesimi", "45 euros"."""
+        w = self._lang(lang)
+        euros, rest = divmod(int(cents), 100)
+        return (w["money"] if rest else w["money_whole"]).format(euros=euros, cents=rest)
+
+    def day(self, on, today, lang: str) -> str:
+        """A date without a time: "oggi", "domani", "lunedì 15 dicembre", "Monday, December 15"."""
+        w = self._lang(lang)
+        noon = datetime(on.year, on.month, on.day, 12)
+        return self._day(noon, datetime(today.year, today.month, today.day, 12), w)
+
     def ordinal_position(self, position: int, lang: str) -> str:
         """A place in line as a plain numeral ("3"), never an ordinal word.
 

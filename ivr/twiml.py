@@ -45,6 +45,7 @@ class Reply:
     """What the caller hears next: verbs in order; at most one Ask/RecordMessage, last."""
 
     verbs: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)  # metrics this answer adds (field -> amount); never rendered
 
     def say(self, text: str, lang: str) -> "Reply":
         self.verbs.append(Say(text, lang))

@@ -119,6 +119,8 @@ def step():
                 return pending
         inputs = Inputs.from_form(request.form)
         reply = nohold.flow.handle(state, inputs)
+        for field, amount in reply.counts.items():
+            counters[field] = counters.get(field, 0) + amount
         if reply.ends_call and state.outcome:
             counters.incr("outcomes", outcome=state.outcome, lang=state.lang)
         return state, reply
