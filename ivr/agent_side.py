@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
 from ivr import outage_notices
 from ivr.jobs import job_queue
+from ivr.metrics import DailyStats
 from social_bridge import api, console
 from social_bridge import webhooks as social_webhooks
 from social_bridge.agents import AgentDirectory
@@ -68,6 +70,10 @@ def wire(app, nohold) -> Bridge:
                                   provider_id=message_id)
         return message_id
 
+    def daily_stats(days: int) -> list[dict]:
+        today = nohold.desk.now().date()
+        return DailyStats(client).last([(today - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)])
+
     def outage_resolved(outage_id, subscribers):
         return outage_notices.schedule(client, outage_notices.enqueuer(job_queue(settings.redis_url)), outage_id,
                                        subscribers)
@@ -88,7 +94,7 @@ def wire(app, nohold) -> Bridge:
                     reply=reply, dial=dial, recording=recording_fetcher(settings), outbox=nohold.outbox.entries,
                     offer=auto.offer, social=nohold.social,
                     extras={"timezone": settings.timezone, "dial_check": dial_check, "outages": nohold.outages,
-                            "on_outage_resolved": outage_resolved})
+                            "on_outage_resolved": outage_resolved, "daily_stats": daily_stats})
     app.extensions["social_bridge"] = bridge
     app.register_blueprint(api.bp)
     app.register_blueprint(console.bp)

@@ -144,6 +144,7 @@ def register(app, nohold, claims=None):
             claims=claims or getattr(nohold, "claims", None), queue=nohold.queue, prompts=nohold.prompts,
             speech=nohold.speech, hours=nohold.desk.hours, chat_links=nohold.desk.chat_links,
             enqueue_job=dial_enqueuer(job_queue(nohold.settings.redis_url)))
+        nohold.dialer.on_decided = lambda state: nohold.metrics.incr("callback_attempts", result=state)
     if bp.name not in app.blueprints:
         app.register_blueprint(bp)
     return nohold.dialer

@@ -64,6 +64,7 @@ class Dialer:
         self.enqueue_job, self.settings, self.hours, self.notices = enqueue_job, settings, hours, notices
         self.clock, self.tz = clock, ZoneInfo(settings.timezone)
         self.outcomes = Outcomes(attempts, claims, queue, hours, settings, notices, clock)
+        self.on_decided = lambda state: None  # a metric per decided attempt (reached, customer_missed …)
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), self.tz)
@@ -206,6 +207,7 @@ class Dialer:
         if not moved:
             return before
         if to_state not in LIVE:
+            self.on_decided(to_state)
             self.settle(attempt_id)
         return to_state
 

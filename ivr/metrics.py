@@ -88,3 +88,31 @@ class Metrics:
             lines.append(f"# TYPE nohold_{name} gauge")
             lines.append(f"nohold_{name} {value}")
         return "\n".join(lines) + "\n"
+
+
+class DailyStats:
+    """Per-day figures for the supervisor's glance (not exported to Prometheus: a label per day would grow forever)."""
+
+    KEEP_DAYS = 40
+
+    def __init__(self, redis):
+        self.redis = redis
+
+    @staticmethod
+    def _key(day: str) -> str:
+        return f"nohold:{{metrics}}:day:{day}"
+
+    def add(self, day: str, **counts: int) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        for name, amount in counts.items():
+            pipe.hincrby(self._key(day), name, amount)
+        pipe.expire(self._key(day), self.KEEP_DAYS * 86400)
+        pipe.execute()
+
+    def last(self, days: list[str]) -> list[dict]:
+        """For each day (oldest first): calls ended, contained calls, seconds on the line."""
+        pipe = self.redis.pipeline(transaction=False)
+        for day in days:
+            pipe.hgetall(self._key(day))
+        return [{"day": day, "calls": int(h.get("calls", 0)), "contained": int(h.get("contained", 0)),
+                 "call_seconds": int(h.get("call_seconds", 0))} for day, h in zip(days, pipe.execute())]

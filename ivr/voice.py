@@ -9,7 +9,7 @@ from ivr.call_state import CallState, Inputs
 from ivr.call_store import CallBusy
 from ivr.callback_policy import mask
 from ivr.language import language_for_caller
-from ivr.metrics import Metrics
+from ivr.metrics import DailyStats, Metrics
 from ivr.signatures import twilio_signed
 from ivr.twiml import Hangup, Reply, action_url, render_voice
 
@@ -140,8 +140,11 @@ def status():
             outcome = state.outcome if state and state.outcome else "abandoned"
             nohold.metrics.incr("calls_ended", outcome=outcome)
             duration = request.form.get("CallDuration", "")
-            if duration.isdigit():
-                nohold.metrics.incr("call_seconds", int(duration))
+            seconds = int(duration) if duration.isdigit() else 0
+            if seconds:
+                nohold.metrics.incr("call_seconds", seconds)
+            DailyStats(nohold.redis).add(nohold.desk.now().date().isoformat(), calls=1, call_seconds=seconds,
+                                         contained=int(outcome == "contained"))
     return Response(status=204)
 
 

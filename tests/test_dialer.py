@@ -143,6 +143,7 @@ def test_happy_path_agent_first_then_customer_then_done(nohold, dialer, item, fa
     assert (attempt.state, attempt.settled) == ("reached", 1)
     assert attempt.agent_call_sid == sid and attempt.customer_call_sid.startswith("CA")
     assert len(fake.created_calls()) == 1  # the customer leg is the <Dial>, never a REST call
+    assert nohold.metrics.counters()["callback_attempts|result=reached"] == 1  # callbacks reached, for /metrics
 
 
 def test_the_customer_is_dialed_only_after_the_agent_pressed_1(nohold, dialer, item, fake, run_jobs):

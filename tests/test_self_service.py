@@ -1,6 +1,7 @@
 """Solving it on the first call: scripted calls against the app, the demo customers and real Redis."""
 from __future__ import annotations
 
+import math
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -106,6 +107,13 @@ def test_a_slow_backend_offers_a_human_within_3_seconds(phone, nohold):
     assert "non riesco a verificare" in said(steps[1].body)
     item = nohold.queue.get(nohold.calls.load(result.call_sid).item_id)
     assert item.details["tried"] == [{"step": "internet_down", "result": "backend_unavailable"}]
+
+
+def test_a_contained_call_counts_in_the_days_figures_when_it_ends(phone, nohold, app):
+    result = play(phone, "it_self_reset_link.yaml")  # the phone posts Twilio's final status callback
+    [today] = app.extensions["social_bridge"].extras["daily_stats"](1)
+    assert (today["calls"], today["contained"]) == (1, 1)
+    assert today["call_seconds"] == math.ceil(result.caller_seconds)
 
 
 def test_after_hours_self_service_works_as_by_day(phone, nohold, clock):
