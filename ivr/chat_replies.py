@@ -12,7 +12,7 @@ from ivr.callback_policy import check_callback_number, last_digits
 from ivr.flow_nodes import normalise
 from ivr.social_services import code_by_number_key
 
-COMMANDS = ("status", "cancel", "call_me")
+COMMANDS = ("status", "cancel", "call_me", "notify")
 # a few words that only one of the two languages uses, as a recogniser of last resort
 _ENGLISH = {"the", "my", "is", "not", "and", "you", "hi", "hello", "please", "internet", "working", "can't",
             "cant", "bill", "need", "help", "thanks", "what", "why", "how", "call", "me", "i"}
@@ -57,10 +57,43 @@ class ChatReplies:
             key = "chat.ack_callback_closed" if closed else "chat.ack_callback"
             return prompts.text(lang, key, position=prompts.position(lang, position), wait=speech.wait(wait, lang),
                                 return_at=back, last_digits=last_digits(item.customer)), wait
+        notice = self._outage_notice(item, lang)
         if closed:
-            return prompts.text(lang, "chat.ack_closed", return_at=back), wait
+            return notice + prompts.text(lang, "chat.ack_closed", return_at=back), wait
         key = "chat.ack_linked" if item.call_sid else "chat.ack_waiting"
-        return prompts.text(lang, key, position=prompts.position(lang, position), wait=speech.wait(wait, lang)), wait
+        text = prompts.text(lang, key, position=prompts.position(lang, position), wait=speech.wait(wait, lang))
+        return notice + text, wait
+
+    # -- known outages: chat customers from that area read it first and may subscribe ----------------
+    def _outage_for(self, thread):
+        """The active outage in the customer's area, when we know who they are (a phone number on file)."""
+        from ivr.customer_backend import BackendUnavailable
+        n = self.nohold
+        number = thread.sender_id if thread.channel in ("sms", "whatsapp") else (thread.context or {}).get("caller", "")
+        backend = n.flow.self_service.backend if n.flow.self_service else None
+        if not number or backend is None or n.outages is None:
+            return None
+        try:
+            customer = backend.find_by_phone(number)
+        except BackendUnavailable:
+            return None
+        return n.outages.active_for(customer.area) if customer else None
+
+    def _outage_notice(self, item, lang: str) -> str:
+        thread = self.nohold.social.threads.get(item.details.get("thread_id", "")) if item.kind == "thread" else None
+        outage = self._outage_for(thread) if thread else None
+        if outage is None:
+            return ""
+        n = self.nohold
+        fix = n.speech.moment(n.desk.at(outage.expected_fix_at), n.desk.now(), lang)
+        cause = n.prompts.text(lang, f"self_service.causes.{outage.cause}")
+        return n.prompts.text(lang, "chat.outage", cause=cause, fix_at=fix) + " "
+
+    def subscribe_outage(self, thread, lang: str) -> str:
+        outage = self._outage_for(thread)
+        if outage is None or not self.nohold.outages.subscribe(outage.id, f"thread:{thread.id}"):
+            return self.text(lang, "chat.outage_none")
+        return self.text(lang, "chat.outage_subscribed")
 
     def text(self, lang: str, key: str, **values) -> str:
         return self.nohold.prompts.text(lang, key, **values)

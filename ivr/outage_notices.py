@@ -41,7 +41,13 @@ def notify(nohold, outage_id: str, sleep=time.sleep) -> int:
     redis, sent = nohold.redis, 0
     while batch := redis.lrange(_key(outage_id), 0, BATCH - 1):
         for contact in batch:
-            if contact.startswith("+"):
+            if not redis.sadd(_key(outage_id) + ":done", contact):  # told already, by an earlier run
+                redis.lpop(_key(outage_id))
+                continue
+            redis.expire(_key(outage_id) + ":done", 7 * 86400)
+            if contact.startswith("thread:"):  # a chat customer: on their own channel
+                sent += _in_thread(nohold, contact.split(":", 1)[1])
+            elif contact.startswith("+"):
                 lang = redis.hget(LANGUAGES, contact) or "it"
                 nohold.messages.send_sms(contact, nohold.prompts.text(lang, "self_service.outage_fixed_sms"),
                                          key=f"outage-fixed:{outage_id}:{contact}", lang=lang)
@@ -50,6 +56,20 @@ def notify(nohold, outage_id: str, sleep=time.sleep) -> int:
             sleep(1 / PER_SECOND)
     log.info("outage %s: %d customers told it is fixed", outage_id, sent)
     return sent
+
+
+def _in_thread(nohold, thread_id: str) -> int:
+    from social_bridge.delivery import ReplyRefused
+    thread = nohold.social.threads.get(thread_id)
+    if thread is None:
+        return 0
+    try:
+        nohold.social.delivery.send(thread, nohold.prompts.text(thread.lang, "self_service.outage_fixed_sms"),
+                                    auto=True)
+    except ReplyRefused as refused:  # e.g. Messenger's window closed meanwhile: nothing we may send
+        log.info("outage notice not sent in thread %s (%s)", thread_id, refused.reason)
+        return 0
+    return 1
 
 
 def notify_outage_resolved(outage_id: str) -> int:

@@ -44,6 +44,8 @@ class Replies(Protocol):
 
     def pending_code(self, thread: Thread) -> str | None: ...  # a code sent by SMS to this sender, if any
 
+    def subscribe_outage(self, thread: Thread, lang: str) -> str: ...  # the answer to "notify me"
+
 
 class Inbox:
     def __init__(self, threads: Threads, queue: WorkQueue, codes, delivery: Delivery, replies: Replies,
@@ -122,6 +124,8 @@ class Inbox:
         item = self._pending(thread)
         if command == "status":
             return self.replies.acknowledgement(item, lang)[0] if item else self.replies.text(lang, "chat.status_none")
+        if command == "notify":  # a known outage in their area: write when it is fixed
+            return self.replies.subscribe_outage(thread, lang)
         if command == "cancel":
             if item and self.queue.cancel(item.id, reason="customer_message"):
                 return self.replies.text(lang, "chat.cancelled")

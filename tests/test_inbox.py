@@ -101,3 +101,23 @@ def test_one_drain_handles_every_waiting_batch_in_arrival_order(nohold, social_j
     social_jobs()
     replies = answers(nohold)  # in order: the acknowledgement, the callback booked, then nothing left to cancel
     assert "in coda" in replies[0] and "ti richiamiamo" in replies[1] and replies[2].startswith("Non c'è")
+
+
+def test_chat_customers_on_file_read_about_a_known_outage_and_subscribe(nohold, social_jobs, clock):
+    from ivr import outage_notices
+    on_file = "+393488800231"  # a demo customer in MI-NORD
+    outage = nohold.outages.declare("MI-NORD", "exchange_fault", clock() + 7200, "sara")
+    write(nohold, "internet non va da stamattina", sender=on_file)
+    write(nohold, "avvisami", sender=on_file)
+    social_jobs()
+    ack, subscribed = answers(nohold)
+    assert ack.startswith("C'è un guasto noto nella tua zona") and "AVVISAMI" in ack and "in coda" in ack
+    assert subscribed == "Fatto: ti scriviamo qui appena il guasto è risolto."
+    thread = nohold.social.threads.for_customer("sms", on_file)
+    subscribers = nohold.outages.resolve(outage.id, "sara")
+    assert subscribers == [f"thread:{thread.id}"]
+    outage_notices.schedule(nohold.redis, lambda outage_id: None, outage.id, subscribers)
+    for _ in range(2):
+        outage_notices.notify(nohold, outage.id, sleep=lambda s: None)
+    social_jobs()
+    assert answers(nohold)[2:] == [nohold.prompts.text("it", "self_service.outage_fixed_sms")]
