@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 
 from ivr.callback_policy import check_callback_number, last_digits
+from ivr.chat_self_service import ChatSelfService
 from ivr.flow_nodes import normalise
 from ivr.social_services import code_by_number_key
 
-COMMANDS = ("status", "cancel", "call_me", "notify")
+COMMANDS = ("status", "cancel", "call_me", "notify", "solved")
 # a few words that only one of the two languages uses, as a recogniser of last resort
 _ENGLISH = {"the", "my", "is", "not", "and", "you", "hi", "hello", "please", "internet", "working", "can't",
             "cant", "bill", "need", "help", "thanks", "what", "why", "how", "call", "me", "i"}
@@ -57,10 +58,12 @@ class ChatReplies:
             key = "chat.ack_callback_closed" if closed else "chat.ack_callback"
             return prompts.text(lang, key, position=prompts.position(lang, position), wait=speech.wait(wait, lang),
                                 return_at=back, last_digits=last_digits(item.customer)), wait
-        notice = self._outage_notice(item, lang)
+        thread = n.social.threads.get(item.details.get("thread_id", "")) if item.kind == "thread" else None
+        notice = self._outage_notice(thread, lang) if thread else ""
+        notice += ChatSelfService(n).answer(thread, item, lang) if thread else ""
         if closed:
             return notice + prompts.text(lang, "chat.ack_closed", return_at=back), wait
-        key = "chat.ack_linked" if item.call_sid else "chat.ack_waiting"
+        key = "chat.ack_short" if notice else "chat.ack_linked" if item.call_sid else "chat.ack_waiting"
         text = prompts.text(lang, key, position=prompts.position(lang, position), wait=speech.wait(wait, lang))
         return notice + text, wait
 
@@ -79,15 +82,20 @@ class ChatReplies:
             return None
         return n.outages.active_for(customer.area) if customer else None
 
-    def _outage_notice(self, item, lang: str) -> str:
-        thread = self.nohold.social.threads.get(item.details.get("thread_id", "")) if item.kind == "thread" else None
-        outage = self._outage_for(thread) if thread else None
+    def _outage_notice(self, thread, lang: str) -> str:
+        outage = self._outage_for(thread)
         if outage is None:
             return ""
         n = self.nohold
         fix = n.speech.moment(n.desk.at(outage.expected_fix_at), n.desk.now(), lang)
         cause = n.prompts.text(lang, f"self_service.causes.{outage.cause}")
         return n.prompts.text(lang, "chat.outage", cause=cause, fix_at=fix) + " "
+
+    def solved(self, thread, item, lang: str) -> str:
+        """RISOLTO / SOLVED: the customer's request is withdrawn, counted as contained in writing."""
+        if item is not None and self.nohold.queue.cancel(item.id, reason="solved_by_self_service"):
+            self.nohold.metrics.incr("contained_chat", intent=item.intent or "unknown")
+        return self.text(lang, "chat.self.solved")
 
     def subscribe_outage(self, thread, lang: str) -> str:
         outage = self._outage_for(thread)

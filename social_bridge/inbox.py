@@ -46,6 +46,8 @@ class Replies(Protocol):
 
     def subscribe_outage(self, thread: Thread, lang: str) -> str: ...  # the answer to "notify me"
 
+    def solved(self, thread: Thread, item: WorkItem | None, lang: str) -> str: ...  # "RISOLTO": withdraw, count
+
 
 class Inbox:
     def __init__(self, threads: Threads, queue: WorkQueue, codes, delivery: Delivery, replies: Replies,
@@ -126,6 +128,8 @@ class Inbox:
             return self.replies.acknowledgement(item, lang)[0] if item else self.replies.text(lang, "chat.status_none")
         if command == "notify":  # a known outage in their area: write when it is fixed
             return self.replies.subscribe_outage(thread, lang)
+        if command == "solved":  # what self-service told them worked
+            return self.replies.solved(thread, item, lang)
         if command == "cancel":
             if item and self.queue.cancel(item.id, reason="customer_message"):
                 return self.replies.text(lang, "chat.cancelled")

@@ -121,3 +121,23 @@ def test_chat_customers_on_file_read_about_a_known_outage_and_subscribe(nohold, 
         outage_notices.notify(nohold, outage.id, sleep=lambda s: None)
     social_jobs()
     assert answers(nohold)[2:] == [nohold.prompts.text("it", "self_service.outage_fixed_sms")]
+
+
+@pytest.mark.parametrize("sender,text,expected", [
+    ("+390815567123", "internet va lentissimo", ["test sulla tua linea", "disturbi", "spegnere il modem", "RISOLTO"]),
+    ("+393488800472", "non riesco ad entrare nell'area clienti", ["SMS con il link", "0472", "RISOLTO"]),
+    ("+393389876543", "how much is my last bill", ["29.90 euros", "already been paid", "SOLVED"]),
+])
+def test_chat_customers_on_file_get_self_service_first_and_keep_their_place(nohold, social_jobs, sender, text,
+                                                                           expected, thread_of):
+    write(nohold, text, sender=sender)
+    social_jobs()
+    first = " ".join(a for a in answers(nohold) if "/reset/" not in a)  # the reset link SMS is checked elsewhere
+    assert all(piece in first for piece in expected), first
+    assert len(answers(nohold)) <= 2
+    item = nohold.queue.get(thread_of(sender).item_id)
+    assert item.status == "waiting"
+    write(nohold, "risolto" if "RISOLTO" in first else "solved", sender=sender)
+    social_jobs()
+    assert nohold.queue.get(item.id).status == "cancelled"
+    assert nohold.metrics.counters()[f"contained_chat|intent={item.intent}"] == 1
