@@ -118,7 +118,7 @@ def test_console_switch_heartbeat_and_presence_offer(nohold, bridge, giulia, clo
     on = client.post("/console/auto-dial", data={"on": "1"}, headers=headers)
     assert on.json == {"auto_dial": True, "offer": f"/console/items/{item.id}"}
     page = client.get(f"/console/items/{item.id}").get_data(as_text=True)
-    assert 'aria-pressed="true"' in page and "Chiamata automatica" in page
+    assert 'aria-pressed="true"' in page and "Chiamata auto" in page
     bridge.claims.release(item.id, bridge.claims.claimed_by(giulia.id)[0].fence)
     clock.advance(3600)
     assert client.post("/console/presence", data={"state": "available"}, headers=headers).json["offer"] \
