@@ -95,8 +95,10 @@ def worker() -> int:
     url = settings.redis_url or ensure_embedded_redis(settings.var_dir)
     os.environ["REDIS_URL"] = url
     from ivr.dialer import on_worker_start
+    from ivr.social_jobs import preload as preload_social
 
     on_worker_start()  # builds collaborators once before jobs fork; schedules the reconcile sweep
+    preload_social()   # the app's services and the classifier for the written channels' jobs, once
     Worker([QUEUE_NAME], connection=redis.Redis.from_url(url)).work(with_scheduler=True)
     return 0
 

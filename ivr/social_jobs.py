@@ -49,6 +49,11 @@ def _runtime(redis_url: str):
     return nohold, build_inbox(nohold)
 
 
+def preload() -> None:
+    """Call in the worker's parent before it forks: each job then starts with everything built."""
+    _runtime(os.environ.get("REDIS_URL", ""))
+
+
 def drain_inbound() -> dict:
     """Turns every stored webhook batch, oldest first, into threads, queue places and acknowledgements."""
     nohold, inbox = _runtime(os.environ.get("REDIS_URL", ""))
