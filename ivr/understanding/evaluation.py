@@ -1,0 +1,152 @@
+"""Scoring an Understanding on held-out utterances: accuracy, confusions, out of scope, latency."""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import yaml
+
+from ivr.understanding import Interpretation, Understanding
+from ivr.understanding.catalog import OUT_OF_SCOPE, _per_language
+
+SECTIONS = ("intents", "cross_lingual", OUT_OF_SCOPE)
+REJECTED = "(not understood)"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One held-out utterance, the call's language, and the right intent (None = out of scope)."""
+
+    text: str
+    lang: str
+    expected: str | None
+    cross_lingual: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the model made of a case, and how long it took."""
+
+    case: Case
+    got: Interpretation
+    seconds: float
+
+    @property
+    def right(self) -> bool:
+        return self.got.intent == self.case.expected
+
+    @property
+    def guessed(self) -> bool:
+        """The top class was right, whether or not the model then dared to answer it."""
+        return self.got.best_guess == self.case.expected
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """Hits out of a total, printed as a percentage with its counts."""
+
+    hits: int
+    total: int
+
+    @property
+    def value(self) -> float | None:
+        return self.hits / self.total if self.total else None
+
+    def __str__(self) -> str:
+        share = "  n/a" if self.value is None else f"{100 * self.value:5.1f} %"
+        return f"{share} ({self.hits}/{self.total})"
+
+
+def load_heldout(path: Path) -> list[Case]:
+    """Read the held-out file (format in its header); a malformed file raises ValueError."""
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if not isinstance(data, dict) or set(data) != set(SECTIONS):
+        raise ValueError(f"{path}: expected exactly the top-level keys {list(SECTIONS)}")
+    cases = []
+    for section in SECTIONS[:2]:
+        if not isinstance(data[section], dict) or not data[section]:
+            raise ValueError(f"{path}: {section}: expected a mapping of intent → languages")
+        for intent, per_lang in data[section].items():
+            if not isinstance(intent, str):  # an unquoted yes/no reads as a boolean
+                raise ValueError(f"{path}: {section}: intent name {intent!r} must be quoted")
+            for lang, texts in _per_language(per_lang, f"{path}: {section}.{intent}").items():
+                cases += [Case(text, lang, intent, section == "cross_lingual") for text in texts]
+    for lang, texts in _per_language(data[OUT_OF_SCOPE], f"{path}: {OUT_OF_SCOPE}").items():
+        cases += [Case(text, lang, None) for text in texts]
+    return cases
+
+
+def evaluate(model: Understanding, cases: Iterable[Case],
+             clock: Callable[[], float] = time.perf_counter) -> list[Outcome]:
+    """Interpret every case once, timing each call."""
+    outcomes = []
+    for case in cases:
+        started = clock()
+        got = model.interpret(case.text, case.lang)
+        outcomes.append(Outcome(case, got, clock() - started))
+    return outcomes
+
+
+def ratio_by(outcomes: Iterable[Outcome], key: Callable[[Outcome], str],
+             hit: Callable[[Outcome], bool] = lambda o: o.right) -> dict[str, Ratio]:
+    """Hits over totals per group, groups in first-seen order."""
+    hits: Counter = Counter()
+    totals: Counter = Counter()
+    for outcome in outcomes:
+        totals[key(outcome)] += 1
+        hits[key(outcome)] += hit(outcome)
+    return {group: Ratio(hits[group], total) for group, total in totals.items()}
+
+
+def in_scope(outcomes: Iterable[Outcome], cross_lingual: bool = False) -> list[Outcome]:
+    return [o for o in outcomes if o.case.expected is not None and o.case.cross_lingual == cross_lingual]
+
+
+def confusions(outcomes: Iterable[Outcome], most: int = 10) -> list[tuple[tuple[str, str], int]]:
+    """The most frequent (expected, got) pairs among wrong answers, rejections included."""
+    pairs = Counter((o.case.expected or OUT_OF_SCOPE, o.got.intent or REJECTED)
+                    for o in outcomes if not o.right)
+    return pairs.most_common(most)
+
+
+def out_of_scope_scores(outcomes: Iterable[Outcome]) -> tuple[Ratio, Ratio]:
+    """Precision and recall of rejection (intent None) as the detector of out-of-scope speech."""
+    outcomes = list(outcomes)
+    rejected = [o for o in outcomes if o.got.intent is None]
+    caught = sum(o.case.expected is None for o in rejected)
+    out = sum(o.case.expected is None for o in outcomes)
+    return Ratio(caught, len(rejected)), Ratio(caught, out)
+
+
+def percentiles_ms(seconds: Iterable[float], points=(50, 95)) -> list[float]:
+    """Latency percentiles in milliseconds (linear interpolation, as numpy does)."""
+    return [float(v) for v in np.percentile(np.asarray(list(seconds)) * 1000.0, points)]
+
+
+def format_report(outcomes: list[Outcome], most: int = 10) -> list[str]:
+    """The eval printout: one headed section per measure."""
+    mono, cross = in_scope(outcomes), in_scope(outcomes, cross_lingual=True)
+    lines = ["== accuracy per language (intent right; a rejection counts as wrong) =="]
+    guesses = ratio_by(mono, lambda o: o.case.lang, lambda o: o.guessed)
+    for lang, ratio in ratio_by(mono, lambda o: o.case.lang).items():
+        lines.append(f"{lang:<18} {ratio}   best guess {guesses[lang]}")
+    lines.append("== accuracy per intent ==")
+    lines += [f"{intent:<18} {ratio}" for intent, ratio in
+              ratio_by(mono, lambda o: o.case.expected).items()]
+    lines.append("== cross-lingual (utterance in the other language from the call's) ==")
+    lines += [f"{lang + ' call':<18} {ratio}" for lang, ratio in
+              ratio_by(cross, lambda o: o.case.lang).items()]
+    lines.append(f"{'all':<18} {Ratio(sum(o.right for o in cross), len(cross))}")
+    lines.append("== most frequent confusions (expected -> got) ==")
+    lines += [f"{count:>4}  {expected} -> {got}" for (expected, got), count in confusions(outcomes, most)]
+    precision, recall = out_of_scope_scores(outcomes)
+    lines += ["== out of scope (counted as rejected when intent is None) ==",
+              f"{'precision':<18} {precision}", f"{'recall':<18} {recall}"]
+    p50, p95 = percentiles_ms(o.seconds for o in outcomes)
+    lines += ["== latency per utterance ==", f"p50 {p50:.3f} ms   p95 {p95:.3f} ms   n={len(outcomes)}"]
+    return lines
