@@ -9,33 +9,9 @@ import redis
 
 from social_bridge.claims import Claim, Claims, NotClaimable, StaleFence
 from social_bridge.work_item import WorkItem
-from social_bridge.work_queue import WorkQueue
+from tests.test_work_queue import T0, Clock, clock, queue  # noqa: F401 (the same hand clock and queue fixtures)
 
-T0 = 1_700_000_000.0
 LEASE = 120
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def queue(redis_client, clock):
-    return WorkQueue(redis_client, clock=clock)
 
 
 @pytest.fixture
