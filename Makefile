@@ -6,9 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install bench faults clean-var
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt scripts/system-packages
+	scripts/system-packages
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	# torch first, pinned: a CPU build (a bare `torch` requirement would pull a multi-GB CUDA one)
+	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $(STAMP)
 
