@@ -4,8 +4,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import redis
 from flask import Flask, current_app, request
@@ -31,8 +29,7 @@ from ivr.social_jobs import delivery_enqueuer, drain_enqueuer
 from ivr.social_services import build_social
 from ivr.spoken import Speech
 from ivr.twiml import Hangup, Reply, render_message, render_voice
-from ivr.understanding.catalog import load_catalog
-from ivr.understanding.lexical import LexicalUnderstanding
+from ivr.understanding.loading import load_understanding
 from social_bridge.eta import EtaEstimator
 from social_bridge.handoff import RefCodes
 from social_bridge.outages import Outages
@@ -67,23 +64,11 @@ class Nohold:
     dialer: object = None         # ivr.dialer.Dialer, set by agent_side.wire
 
 
-@lru_cache(maxsize=4)
-def _trained(path: Path, mtime: float, reject_below: float):
-    catalog = load_catalog(path)
-    return catalog, LexicalUnderstanding.train(catalog, reject_below=reject_below)
-
-
-def build_understanding(settings: Settings):
-    """Trained once per process (and again only if intents.yaml changes)."""
-    path = settings.prompts_dir / "intents.yaml"
-    return _trained(path, path.stat().st_mtime, settings.reject_below)
-
-
 def build(settings: Settings, clock=time.time, understanding=None) -> Nohold:
     client = redis.Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=30)
     prompts = PromptBook.load(settings.prompts_dir)
     speech = Speech.load(settings.prompts_dir / "spoken.yaml")
-    catalog, lexical = build_understanding(settings)
+    catalog, understood = load_understanding(settings)
     queue = WorkQueue(client, clock=clock)
     eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds)
     jobs = job_queue(settings.redis_url)
@@ -97,7 +82,7 @@ def build(settings: Settings, clock=time.time, understanding=None) -> Nohold:
     backend = backend_from(settings.customer_backend_url, settings.customer_backend_token, settings.demo_customers)
     self_service = SelfService(backend, outages, messages, settings,
                                remember_language=lambda contact, lang: remember_language(client, contact, lang))
-    flow = CallFlow(prompts, speech, catalog, understanding or lexical, desk, config, self_service)
+    flow = CallFlow(prompts, speech, catalog, understanding or understood, desk, config, self_service)
     voices = {"it": settings.voice_it, "en": settings.voice_en}
     fallback = Reply().say(prompts.text("it", "voice.technical_error"), "it") \
         .say(prompts.text("en", "voice.technical_error"), "en").add(Hangup())

@@ -18,15 +18,20 @@ from ivr.understanding.evaluation import evaluate, format_report, load_heldout, 
 HELDOUT = PROJECT_ROOT / "tests" / "data" / "intents_heldout.yaml"
 
 
-def _lexical(settings: Settings) -> Understanding:
-    """The classifier the app runs today, built exactly as the app builds it."""
-    from ivr.app import build_understanding
+def _engine(name: str) -> Callable[[Settings], Understanding]:
+    """The classifier the app runs with INTENT_ENGINE=name, built exactly as the app builds it."""
+    def build(settings: Settings) -> Understanding:
+        from ivr.understanding.loading import load_understanding
 
-    return build_understanding(settings)[1]
+        model = load_understanding(settings.with_overrides(intent_engine=name))[1]
+        if name == "transformer" and not hasattr(model, "encoder"):
+            raise SystemExit("python -m ivr.understanding: the transformer model could not be loaded (see the log)")
+        return model
+    return build
 
 
-# name -> builder(settings) -> Understanding. A transformers model registers here beside it.
-MODELS: dict[str, Callable[[Settings], Understanding]] = {"lexical": _lexical}
+# name -> builder(settings) -> Understanding: the engines INTENT_ENGINE selects.
+MODELS: dict[str, Callable[[Settings], Understanding]] = {name: _engine(name) for name in ("transformer", "lexical")}
 
 
 def _heldout(path: str):
@@ -64,12 +69,29 @@ def _classify(args, model: Understanding) -> int:
     return 0
 
 
-COMMANDS = {"eval": _eval, "bench": _bench, "classify": _classify}
+def _cv(args, model: Understanding) -> int:
+    from ivr.understanding.cross_validation import catalog_examples, cross_validated, report, with_temperature
+    from ivr.understanding.catalog import load_catalog
+
+    examples = catalog_examples(load_catalog(args.settings.prompts_dir / "intents.yaml"))
+    encoder = getattr(model, "encoder", None)
+    vectors = encoder.encode([e.text for e in examples], batch_size=1) if encoder is not None else None
+    classes, scores = cross_validated(examples, vectors, getattr(model, "encoder_weight", 0.0), folds=args.folds)
+    if encoder is not None:  # what the served model does: the blend at the head's temperature
+        scores = with_temperature(scores, model.head.temperature)
+        print(f"temperature {model.head.temperature:.3f} (fitted by cross-validation when the head was trained)")
+    print(f"model {args.model}: {len(examples)} catalog examples, {args.folds}-fold cross-validation")
+    print("\n".join(report(examples, classes, scores, args.settings.reject_below)))
+    return 0
+
+
+COMMANDS = {"eval": _eval, "bench": _bench, "classify": _classify, "cv": _cv}
 
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--model", choices=sorted(MODELS), default="lexical")
+    common.add_argument("--model", choices=sorted(MODELS), default=None,
+                        help="the engine to measure (default: INTENT_ENGINE, i.e. what the app runs)")
     heldout = argparse.ArgumentParser(add_help=False)
     heldout.add_argument("--heldout", type=_heldout, default=str(HELDOUT),
                          help="held-out utterances (default tests/data/intents_heldout.yaml)")
@@ -81,6 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--most", type=int, default=10, help="confusion pairs to show")
     bench = commands.add_parser("bench", parents=[common, heldout], help="p50/p95 latency and RSS")
     bench.add_argument("--repeats", type=int, default=20, help="passes over the held-out utterances")
+    cv = commands.add_parser("cv", parents=[common],
+                             help="cross-validation on the catalog: threshold sweep and calibration")
+    cv.add_argument("--folds", type=int, default=5)
     classify = commands.add_parser("classify", parents=[common],
                                    help="one utterance per stdin line -> one JSON object per line")
     classify.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
@@ -94,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
     except SettingsError as exc:
         print(f"python -m ivr.understanding: {exc}", file=sys.stderr)
+        return 1
+    args.model, args.settings = args.model or settings.intent_engine, settings
+    if args.model not in MODELS:
+        print(f"python -m ivr.understanding: INTENT_ENGINE={args.model!r} is not one of {sorted(MODELS)}",
+              file=sys.stderr)
         return 1
     started = time.perf_counter()
     model = MODELS[args.model](settings)

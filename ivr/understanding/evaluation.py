@@ -123,6 +123,25 @@ def out_of_scope_scores(outcomes: Iterable[Outcome]) -> tuple[Ratio, Ratio]:
     return Ratio(caught, len(rejected)), Ratio(caught, out)
 
 
+CONFIDENCE_BINS = (0.0, 0.35, 0.5, 0.75, 0.9, 1.0)
+
+
+def calibration(outcomes: Iterable[Outcome], bins=CONFIDENCE_BINS) -> list[tuple[float, float, Ratio]]:
+    """Reliability: for each band of top confidence, how often the top class was right.
+
+    Out-of-scope utterances count as right when the top class is out of scope. A calibrated model's
+    hit rate sits inside its band, which is what lets INTENT_CONFIRM_BELOW / INTENT_REJECT_BELOW mean
+    "ask again" and "confirm" at the rates the call flow expects.
+    """
+    bands = []
+    outcomes = list(outcomes)
+    for low, high in zip(bins, bins[1:]):
+        inside = [o for o in outcomes if low <= o.got.confidence < high or (high == bins[-1] and o.got.confidence == high)]
+        hits = sum((o.got.best_guess or OUT_OF_SCOPE) == (o.case.expected or OUT_OF_SCOPE) for o in inside)
+        bands.append((low, high, Ratio(hits, len(inside))))
+    return bands
+
+
 def percentiles_ms(seconds: Iterable[float], points=(50, 95)) -> list[float]:
     """Latency percentiles in milliseconds (linear interpolation, as numpy does)."""
     return [float(v) for v in np.percentile(np.asarray(list(seconds)) * 1000.0, points)]
@@ -147,6 +166,8 @@ def format_report(outcomes: list[Outcome], most: int = 10) -> list[str]:
     precision, recall = out_of_scope_scores(outcomes)
     lines += ["== out of scope (counted as rejected when intent is None) ==",
               f"{'precision':<18} {precision}", f"{'recall':<18} {recall}"]
+    lines.append("== calibration (top confidence band -> top class right) ==")
+    lines += [f"{low:.2f}-{high:.2f}          {ratio}" for low, high, ratio in calibration(outcomes) if ratio.total]
     p50, p95 = percentiles_ms(o.seconds for o in outcomes)
     lines += ["== latency per utterance ==", f"p50 {p50:.3f} ms   p95 {p95:.3f} ms   n={len(outcomes)}"]
     return lines

@@ -1,0 +1,110 @@
+"""Cross-validation on prompts/intents.yaml: how to choose thresholds without touching the held-out set.
+
+`python -m ivr.understanding cv` fits the engine on 4/5 of the catalog and scores the other fifth,
+five times (folds stratified by intent and language), then sweeps the reject threshold: out-of-scope
+precision / recall and in-scope answers at each value, and how well the confidences are calibrated.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ivr.understanding.catalog import OUT_OF_SCOPE, IntentCatalog
+from ivr.understanding.lexical import LexicalUnderstanding, build_pipeline, normalise
+
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    lang: str
+    label: str
+
+
+def catalog_examples(catalog: IntentCatalog) -> list[Example]:
+    rows = []
+    for lang in catalog.languages:
+        rows += [Example(text, lang, intent) for text, intent in catalog.examples(lang)]
+        rows += [Example(text, lang, OUT_OF_SCOPE) for text in catalog.out_of_scope(lang)]
+    return rows
+
+
+def _lexical_scores(train: list[Example], test: list[Example]) -> tuple[tuple[str, ...], np.ndarray]:
+    model = LexicalUnderstanding(build_pipeline().fit([normalise(e.text) for e in train], [e.label for e in train]), 0.0)
+    return model.classes, np.stack([model.probabilities(normalise(e.text)) for e in test])
+
+
+def cross_validated(examples: list[Example], vectors: np.ndarray | None, encoder_weight: float,
+                    folds: int = 5, seed: int = 0) -> tuple[tuple[str, ...], np.ndarray]:
+    """Out-of-fold class probabilities for every example (lexical alone when vectors is None)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from ivr.understanding.transformer import EmbeddingHead
+
+    strata = [f"{e.label}/{e.lang}" for e in examples]
+    scores, classes = None, None
+    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(examples, strata):
+        train, test = [examples[i] for i in train_idx], [examples[i] for i in test_idx]
+        fold_classes, fold = _lexical_scores(train, test)
+        if vectors is not None:
+            head = EmbeddingHead.fit(vectors[train_idx], [e.label for e in train])
+            assert head.classes == fold_classes
+            embedded = np.stack([head.probabilities(v) for v in vectors[test_idx]])
+            fold = encoder_weight * embedded + (1 - encoder_weight) * fold
+        if scores is None:
+            classes, scores = fold_classes, np.zeros((len(examples), len(fold_classes)))
+        scores[test_idx] = fold
+    return classes, scores
+
+
+def fit_temperature(classes: tuple[str, ...], scores: np.ndarray, labels: list[str]) -> float:
+    """The temperature T making softmax(log p / T) best fit the truth (least log loss), out of fold.
+
+    A blend of two probability models comes out under-confident (both must agree to reach 0.9);
+    one scalar puts the confidences back on the scale the call flow's thresholds assume.
+    """
+    truth = np.array([classes.index(label) for label in labels])
+    logp = np.log(np.clip(scores, 1e-9, 1.0))
+
+    def loss(temperature: float) -> float:
+        z = logp / temperature
+        z = z - z.max(1, keepdims=True)
+        return float(-(z[np.arange(len(truth)), truth] - np.log(np.exp(z).sum(1))).mean())
+
+    grid = np.exp(np.linspace(np.log(0.2), np.log(3.0), 121))
+    return float(grid[int(np.argmin([loss(t) for t in grid]))])
+
+
+def with_temperature(scores: np.ndarray, temperature: float) -> np.ndarray:
+    z = np.log(np.clip(scores, 1e-9, 1.0)) / temperature
+    z = np.exp(z - z.max(-1, keepdims=True))
+    return z / z.sum(-1, keepdims=True)
+
+
+def report(examples: list[Example], classes: tuple[str, ...], scores: np.ndarray, current: float) -> list[str]:
+    best = scores.argmax(1)
+    guess = [classes[i] for i in best]
+    confidence = scores.max(1)
+    lines = ["== top-1 per language (out-of-fold) =="]
+    for lang in sorted({e.lang for e in examples}):
+        idx = [i for i, e in enumerate(examples) if e.lang == lang and e.label != OUT_OF_SCOPE]
+        lines.append(f"{lang:<6} {100 * np.mean([guess[i] == examples[i].label for i in idx]):5.1f} %  (n={len(idx)})")
+    lines.append("== reject threshold sweep: out-of-scope precision / recall, in-scope answered right ==")
+    out = [i for i, e in enumerate(examples) if e.label == OUT_OF_SCOPE]
+    inside = [i for i, e in enumerate(examples) if e.label != OUT_OF_SCOPE]
+    for threshold in sorted(set(THRESHOLDS) | {current}):
+        rejected = [i for i in range(len(examples)) if guess[i] == OUT_OF_SCOPE or confidence[i] < threshold]
+        caught = sum(examples[i].label == OUT_OF_SCOPE for i in rejected)
+        answered = sum(guess[i] == examples[i].label and confidence[i] >= threshold for i in inside)
+        mark = "  <- INTENT_REJECT_BELOW" if threshold == current else ""
+        lines.append(f"{threshold:.2f}   P {100 * caught / max(len(rejected), 1):5.1f} %   R {100 * caught / max(len(out), 1):5.1f} %"
+                     f"   in-scope right {100 * answered / len(inside):5.1f} %{mark}")
+    lines.append("== calibration (top confidence band -> top class right) ==")
+    for low, high in zip((0.0, 0.35, 0.5, 0.75, 0.9), (0.35, 0.5, 0.75, 0.9, 1.0001)):
+        idx = [i for i in range(len(examples)) if low <= confidence[i] < high]
+        if idx:
+            right = np.mean([guess[i] == examples[i].label for i in idx])
+            lines.append(f"{low:.2f}-{min(high, 1.0):.2f}   {100 * right:5.1f} %  (n={len(idx)})")
+    return lines

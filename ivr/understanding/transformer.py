@@ -1,0 +1,131 @@
+"""Intent classification on sentence embeddings: a multilingual encoder, a trained head, the lexical model.
+
+Measured, not assumed (docs/intent-model-research.md, 5-fold cross-validation on the catalog): a
+logistic regression on frozen multilingual-e5-small embeddings beat fine-tuning the encoder on this
+little data, nearest-centroid and 1-NN heads; averaging its probabilities with the lexical model's
+(0.7 / 0.3) beat either alone — e5 carries meaning across languages and phrasings, the character
+n-grams catch misheard words. Out-of-scope is a class of its own, and a low top probability is
+"not understood" too.
+
+The head is trained from prompts/intents.yaml at first start and cached on disk beside the encoder,
+keyed by the catalog's bytes and the encoder folder: later starts load it in milliseconds.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ivr.understanding import Interpretation
+from ivr.understanding.catalog import OUT_OF_SCOPE, IntentCatalog
+from ivr.understanding.cross_validation import with_temperature
+from ivr.understanding.encoder import Encoder
+from ivr.understanding.lexical import LexicalUnderstanding, normalise
+
+log = logging.getLogger(__name__)
+
+HEAD_VERSION = "2"     # part of the head's cache key
+ENCODER_WEIGHT = 0.7   # share of the embedding head in the blend (chosen by cross-validation)
+HEAD_C = 100.0         # inverse regularisation of the head (chosen by cross-validation)
+_PUNCTUATION = re.compile(r"[^\w\s']+")
+
+
+def clean(text: str) -> str:
+    """What the encoder sees: lowercase, no punctuation, single spaces — like the catalog's examples."""
+    return " ".join(_PUNCTUATION.sub(" ", (text or "").lower()).split())
+
+
+class EmbeddingHead:
+    """Multinomial logistic regression on L2-normalised embeddings; weights kept as plain arrays."""
+
+    def __init__(self, classes: tuple[str, ...], weights: np.ndarray, bias: np.ndarray, temperature: float = 1.0):
+        self.classes, self.weights, self.bias = classes, weights, bias
+        self.temperature = temperature  # applied to the blend, see TransformerUnderstanding
+
+    @classmethod
+    def fit(cls, vectors: np.ndarray, labels: list[str]) -> "EmbeddingHead":
+        from sklearn.linear_model import LogisticRegression
+
+        model = LogisticRegression(C=HEAD_C, max_iter=5000).fit(vectors, labels)
+        return cls(tuple(str(c) for c in model.classes_), model.coef_.T.astype(np.float32).copy(),
+                   model.intercept_.astype(np.float32))
+
+    def probabilities(self, vector: np.ndarray) -> np.ndarray:
+        scores = vector @ self.weights + self.bias
+        scores = np.exp(scores - scores.max())
+        return scores / scores.sum()
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_name(path.name + f".tmp{os.getpid()}.npz")
+        np.savez(tmp, classes=np.array(self.classes), weights=self.weights, bias=self.bias,
+                 temperature=np.array(self.temperature))
+        tmp.rename(path)  # atomic: a reader sees the old head or the whole new one
+
+    @classmethod
+    def load(cls, path: Path) -> "EmbeddingHead":
+        with np.load(path) as data:
+            return cls(tuple(str(c) for c in data["classes"]), data["weights"], data["bias"],
+                       float(data["temperature"]))
+
+
+def head_path(encoder: Encoder, catalog_bytes: bytes) -> Path:
+    key = hashlib.sha256(catalog_bytes + f"|head{HEAD_VERSION}|w{ENCODER_WEIGHT}|C{HEAD_C}".encode()).hexdigest()[:16]
+    return encoder.folder / "heads" / f"{key}.npz"
+
+
+def trained_head(encoder: Encoder, catalog: IntentCatalog, catalog_bytes: bytes) -> EmbeddingHead:
+    """The cached head for this catalog and encoder, or a newly trained (and cached) one."""
+    path = head_path(encoder, catalog_bytes)
+    if path.is_file():
+        return EmbeddingHead.load(path)
+    from ivr.understanding.cross_validation import catalog_examples, cross_validated, fit_temperature
+
+    examples = catalog_examples(catalog)
+    texts, labels = [clean(e.text) for e in examples], [e.label for e in examples]
+    log.info("training the intent head on %d examples (once per catalog)", len(texts))
+    # one at a time, as calls are served: int8 activations are quantised per batch, so padding
+    # beside other texts would shift the vectors a little
+    vectors = encoder.encode(texts, batch_size=1)
+    head = EmbeddingHead.fit(vectors, labels)
+    classes, out_of_fold = cross_validated(examples, vectors, ENCODER_WEIGHT)
+    head.temperature = fit_temperature(classes, out_of_fold, labels)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    head.save(path)
+    return head
+
+
+class TransformerUnderstanding:
+    """Understanding from the encoder's head blended with the lexical model; None below reject_below."""
+
+    def __init__(self, encoder: Encoder, head: EmbeddingHead, lexical: LexicalUnderstanding,
+                 reject_below: float, encoder_weight: float = ENCODER_WEIGHT):
+        if head.classes != lexical.classes:
+            raise ValueError("the embedding head and the lexical model were trained on different intents")
+        self.encoder, self.head, self.lexical = encoder, head, lexical
+        self.reject_below, self.encoder_weight = reject_below, encoder_weight
+        self.classes = head.classes
+
+    def probabilities(self, text: str) -> np.ndarray | None:
+        """Blended class probabilities, or None for an empty utterance."""
+        text = clean(text)
+        lexical_text = normalise(text)
+        if not lexical_text:
+            return None
+        embedded = self.head.probabilities(self.encoder.encode([text])[0])
+        blend = self.encoder_weight * embedded + (1 - self.encoder_weight) * self.lexical.probabilities(lexical_text)
+        return with_temperature(blend, self.head.temperature)
+
+    def interpret(self, text: str, lang: str) -> Interpretation:
+        # One model for both languages: the call's language does not change what words mean.
+        probabilities = self.probabilities(text)
+        if probabilities is None:
+            return Interpretation(None, 0.0)
+        best = int(np.argmax(probabilities))
+        guess, confidence = self.classes[best], float(probabilities[best])
+        if guess == OUT_OF_SCOPE or confidence < self.reject_below:
+            return Interpretation(None, confidence, guess)
+        return Interpretation(guess, confidence, guess)
