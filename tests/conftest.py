@@ -9,6 +9,15 @@ import redis
 from ivr.redis_server import RedisServer
 
 
+def pytest_sessionstart(session):
+    """Build the intent model's cache once, before any test's timeout starts (about a minute on a
+    fresh clone, a second afterwards); every app, gunicorn and worker the tests start then loads it."""
+    from ivr.settings import load_settings
+    from ivr.understanding.loading import load_understanding
+
+    load_understanding(load_settings(environ={}, dotenv=False))
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     """A real redis-server on a free port (or TEST_REDIS_URL when given)."""

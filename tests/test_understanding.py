@@ -1,4 +1,4 @@
-"""Intent catalog validation, the lexical classifier on unseen utterances, keypad digits."""
+"""Intent catalog validation; both classifiers (lexical, transformer) on unseen utterances; keypad digits."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,8 +20,23 @@ def catalog():
 
 
 @pytest.fixture(scope="module")
-def understanding(catalog):
+def lexical(catalog):
     return LexicalUnderstanding.train(catalog)
+
+
+@pytest.fixture(scope="module", params=["lexical", "transformer"])
+def understanding(request, lexical):
+    """Each engine INTENT_ENGINE can select, built as the app builds it (the transformer: the real
+    e5 model from the PyPI package, through transformers and ONNX Runtime)."""
+    if request.param == "lexical":
+        return lexical
+    from ivr.settings import load_settings
+    from ivr.understanding.loading import load_understanding
+    from ivr.understanding.transformer import TransformerUnderstanding
+
+    model = load_understanding(load_settings(environ={"INTENT_ENGINE": "transformer"}, dotenv=False))[1]
+    assert isinstance(model, TransformerUnderstanding)
+    return model
 
 
 # -- the catalog -----------------------------------------------------------------------------
@@ -213,18 +228,18 @@ def test_empty_speech_is_not_understood(understanding, text):
     assert understanding.interpret(text, "it") == Interpretation(None, 0.0)
 
 
-def test_a_high_threshold_rejects_what_the_default_accepts(catalog, understanding):
+def test_a_high_threshold_rejects_what_the_default_accepts(catalog, lexical):
     strict = LexicalUnderstanding.train(catalog, reject_below=0.999)
-    accepted = understanding.interpret("la bolletta è troppo cara", "it")
+    accepted = lexical.interpret("la bolletta è troppo cara", "it")
     rejected = strict.interpret("la bolletta è troppo cara", "it")
     assert accepted.intent == "billing"
     assert rejected == Interpretation(None, accepted.confidence, "billing")
 
 
-def test_training_is_deterministic(catalog, understanding):
+def test_training_is_deterministic(catalog, lexical):
     again = LexicalUnderstanding.train(catalog)
     for text in ("non mi va internet", "vorrei disdire", "boh"):
-        assert again.interpret(text, "it") == understanding.interpret(text, "it")
+        assert again.interpret(text, "it") == lexical.interpret(text, "it")
 
 
 @pytest.mark.parametrize("raw, clean", [
