@@ -20,13 +20,15 @@ from social_bridge.delivery import ReplyRefused
 from social_bridge.presence import Presence
 
 
-def recording_fetcher(settings):
-    """The voicemail audio, fetched with Twilio credentials (never a public URL); None in dev mode."""
+def recording_fetcher(settings, extension: str = ".mp3"):
+    """The voicemail audio, fetched with Twilio credentials (never a public URL); None in dev mode.
+
+    `extension` picks Twilio's format: ".mp3" for browsers, ".wav" (as recorded) for transcription."""
     if settings.dev_mode:
         return None
 
     def fetch(item):
-        url = item.recording_url + ".mp3"
+        url = item.recording_url + extension
         if settings.twilio_api_base:  # staging / test double, like the REST client
             base, parts = urlsplit(settings.twilio_api_base), urlsplit(url)
             url = urlunsplit((base.scheme, base.netloc, base.path.rstrip("/") + parts.path, "", ""))

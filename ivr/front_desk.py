@@ -10,6 +10,7 @@ from ivr.business_hours import BusinessHours, Window
 from ivr.call_state import CallState, Recording
 from ivr.callback_policy import check_callback_number, last_digits
 from ivr.social_services import CODE_BY_NUMBER_TTL, code_by_number_key, offered_channels
+from ivr.transcription.job import queue_transcription
 from social_bridge.handoff import deep_links
 from social_bridge.eta import EtaEstimator
 from social_bridge.work_item import WorkItem
@@ -104,6 +105,7 @@ class FrontDesk:
                         call_sid=state.sid, recording_url=recording.url, recording_sid=recording.sid,
                         recording_seconds=recording.seconds, details={"tried": state.tried} if state.tried else {})
         enqueued = self.queue.enqueue(item)
+        queue_transcription(self.settings, enqueued.item.id)  # again on a replayed webhook: the job is idempotent
         booking = self._place(enqueued.item, enqueued.created)
         if not self.is_open():
             return Booking(booking.item_id, booking.created, booking.position, booking.wait_seconds,

@@ -99,7 +99,10 @@ def worker() -> int:
 
     on_worker_start()  # builds collaborators once before jobs fork; schedules the reconcile sweep
     preload_social()   # the app's services and the classifier for the written channels' jobs, once
-    Worker([QUEUE_NAME], connection=redis.Redis.from_url(url)).work(with_scheduler=True)
+    from ivr.transcription.worker import alongside
+
+    with alongside(settings):  # voicemails: a worker of their own keeps the speech model loaded
+        Worker([QUEUE_NAME], connection=redis.Redis.from_url(url)).work(with_scheduler=True)
     return 0
 
 

@@ -26,6 +26,9 @@ class Settings:
     customer_backend_url: str = ""               # the operator's systems (docs/customer-backend.openapi.yaml)
     customer_backend_token: str = field(default="", repr=False)
     demo_customers: Path = PROJECT_ROOT / "data" / "demo_customers.yaml"  # used when no URL is set
+    transcription_engine: str = "faster_whisper"  # voicemails: "faster_whisper", "sphinx" (English only) or "off"
+    transcription_model: str = "whisper-base"    # a CTranslate2 Whisper folder; "whisper-base" = the one on PyPI
+    transcription_threads: int = 2               # CPU threads of the transcription worker's model
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_number: str = "+390200000000"
@@ -131,6 +134,9 @@ _ENV = {
     "customer_backend_url": "CUSTOMER_BACKEND_URL",
     "customer_backend_token": "CUSTOMER_BACKEND_TOKEN",
     "demo_customers": "DEMO_CUSTOMERS",
+    "transcription_engine": "TRANSCRIPTION_ENGINE",
+    "transcription_model": "TRANSCRIPTION_MODEL",
+    "transcription_threads": "TRANSCRIPTION_THREADS",
 }
 
 

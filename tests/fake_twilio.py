@@ -1,4 +1,4 @@
-"""A local HTTP server playing Twilio's REST API (Messages, Calls), and Twilio's side of the webhooks.
+"""A local HTTP server playing Twilio's REST API (Messages, Calls, Recordings media), and Twilio's side of the webhooks.
 
 REST: records every request, can be told to fail (`fail_next`) or to answer slowly (`create_delay`).
 Webhooks: `answer`, `press`, `dial`, `status` act as Twilio does toward the app — signed POSTs with
@@ -21,6 +21,7 @@ from twilio.request_validator import RequestValidator
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+RECORDING = re.compile(r"^/2010-04-01/Accounts/AC\w+/Recordings/(?P<sid>RE\w+?)(?P<ext>\.wav|\.mp3)?$")
 CALLS = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC\w+)/Calls(?:/(?P<sid>CA\w+))?(?P<events>/Events)?\.json$")
 # the status callback event a CallStatus belongs to (statusCallbackEvent names)
 EVENT_OF = {"queued": "initiated", "initiated": "initiated", "ringing": "ringing", "in-progress": "answered",
@@ -54,6 +55,7 @@ class FakeTwilio:
     app: object = None            # a transport toward the app: .post(url, form, headers) -> (status, body)
     create_delay: float = 0.0     # seconds between recording a new call and answering (a window to crash in)
     calls: dict = field(default_factory=dict)  # sid -> the call as Twilio keeps it
+    recordings: dict = field(default_factory=dict)  # RecordingSid -> (media bytes, content type), served on GET
     clock: object = time.time     # Twilio's clock (a test moving the app's clock moves this one too)
     lock: object = field(default_factory=threading.Lock)
 
@@ -86,9 +88,20 @@ class FakeTwilio:
                               "account_sid": request.path.split("/")[3]}, 201)
         elif match := CALLS.match(request.path):
             response = self._calls(request, match)
+        elif (match := RECORDING.match(request.path)) and request.method == "GET":
+            response = self._recording(request, match["sid"])
         else:
             response = _json({"code": 20404, "message": "not found", "status": 404}, 404)
         return response(environ, start_response)
+
+    def _recording(self, request: Request, sid: str) -> Response:
+        """A recording's media, for the account's credentials only (as stored: no conversion by extension)."""
+        if request.authorization is None:
+            return _json({"code": 20003, "message": "Authenticate", "status": 401}, 401)
+        if sid not in self.recordings:
+            return _json({"code": 20404, "message": f"recording {sid} not found", "status": 404}, 404)
+        media, content_type = self.recordings[sid]
+        return Response(media, mimetype=content_type)
 
     def _calls(self, request: Request, match) -> Response:
         account, sid = match["account"], match["sid"]

@@ -1,0 +1,161 @@
+"""The RQ job that transcribes one voicemail, and how it is queued.
+
+Transcription has its own queue and its own worker (worker.py): a CTranslate2 model built in a
+parent process hangs in the children RQ's forking worker makes (its thread pool does not cross
+fork), so the model lives in a non-forking worker that keeps it loaded for every job.
+
+The job takes an item id, like every job here; it never logs a transcript, a number or a URL.
+Replayed, it does nothing once a transcript is stored; a recording that cannot be fetched or
+decoded is retried with backoff, then flagged on the item with the reason — the voicemail itself
+stays in the queue whatever happens here.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from functools import lru_cache
+
+import redis
+import requests
+from rq import Queue, Retry, get_current_job
+
+from ivr.transcription.store import TranscriptStore
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "nohold-transcription"
+RETRY = Retry(max=3, interval=[30, 120, 600])   # a recording Twilio has not finished storing shows up soon
+JOB_TIMEOUT = 600                                  # 120 s of audio takes ~25 s on 2 cores
+FAILURE_TTL = 7 * 86400
+
+
+class RecordingUnusable(RuntimeError):
+    """The recording could not be fetched or decoded; the message is safe to log (no URL in it)."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason, self.detail = reason, detail
+
+
+@lru_cache(maxsize=4)
+def transcription_queue(redis_url: str) -> Queue:
+    return Queue(QUEUE_NAME, connection=redis.Redis.from_url(redis_url))
+
+
+def queue_transcription(settings, item_id: str) -> None:
+    """Called when a voicemail is stored; queuing it again is harmless (the job is idempotent)."""
+    if settings.transcription_engine == "off":
+        return
+    transcription_queue(settings.redis_url).enqueue(
+        transcribe_voicemail, item_id, job_id=f"transcribe-{item_id}", retry=RETRY, job_timeout=JOB_TIMEOUT,
+        failure_ttl=FAILURE_TTL, on_failure=_gave_up)
+
+
+@lru_cache(maxsize=4)
+def _runtime(redis_url: str):
+    """The app's services (Redis, queue, the intent classifier), built once per worker process."""
+    from ivr.app import build
+    from ivr.settings import load_settings
+
+    return build(load_settings())
+
+
+def preload() -> None:
+    """Before taking jobs: the app's services and the speech model, once for the worker's life."""
+    from ivr.transcription.engine import EngineUnavailable, engine_for
+
+    nohold = _runtime(os.environ.get("REDIS_URL", ""))
+    if nohold.settings.transcription_engine == "off":
+        return
+    try:
+        engine = engine_for(nohold.settings)
+    except EngineUnavailable as error:  # jobs will flag each voicemail with this reason
+        log.error("voicemail transcription unavailable: %s", error)
+        return
+    log.info("voicemail transcription: %s loaded", engine.name)
+
+
+def transcribe_voicemail(item_id: str) -> str:
+    """Transcript and intent onto the voicemail item; returns what happened (for RQ's result and tests)."""
+    nohold = _runtime(os.environ.get("REDIS_URL", ""))
+    store = TranscriptStore(nohold.redis, nohold.queue.keys, nohold.clock)
+    item = nohold.queue.get(item_id)
+    if item is None or item.kind != "voicemail":
+        return "skipped"
+    if store.status(item).get("status") == "done":
+        return "already"
+    if not store.lock(item_id):
+        return "busy"  # another run of the same voicemail is working on it
+    try:
+        return _transcribe(nohold, store, item)
+    finally:
+        store.unlock(item_id)
+
+
+def _transcribe(nohold, store: TranscriptStore, item) -> str:
+    # the speech stack is imported here: the web process only queues jobs (queue_transcription)
+    from ivr.agent_side import recording_fetcher
+    from ivr.transcription.audio import UndecodableAudio, normalise, seconds
+    from ivr.transcription.engine import EngineUnavailable, engine_for, transcribe
+
+    settings = nohold.settings
+    fetch = recording_fetcher(settings, ".wav")
+    if fetch is None:
+        store.flag(item.id, "unavailable", "dev_mode", attempted=False)
+        return "unavailable"
+    try:
+        engine = engine_for(settings)
+    except EngineUnavailable as error:
+        return _unavailable(store, item, str(error))
+    started = time.monotonic()
+    try:
+        raw, _ = fetch(item)
+    except requests.RequestException as error:
+        _retry_or_fail(store, item, RecordingUnusable("fetch_failed", _http_reason(error)))
+    try:
+        audio = normalise(raw)
+    except UndecodableAudio as error:
+        _retry_or_fail(store, item, RecordingUnusable("undecodable", str(error)))
+    try:
+        text = transcribe(engine, audio, item.lang)
+    except EngineUnavailable as error:  # e.g. sphinx asked for Italian
+        return _unavailable(store, item, str(error))
+    found = nohold.flow.understanding.interpret(text, item.lang) if text else None
+    intent, confidence = (found.intent, found.confidence) if found else (None, 0.0)
+    stored = store.attach(item.id, text, intent, confidence, engine.name, seconds(audio))
+    log.info("voicemail %s transcribed by %s: %d words from %.1f s of audio in %.1f s, intent %s",
+             item.id, engine.name, len(text.split()), seconds(audio), time.monotonic() - started, intent or "none")
+    return "transcribed" if stored else "already"
+
+
+def _unavailable(store: TranscriptStore, item, detail: str) -> str:
+    log.error("voicemail %s not transcribed: %s", item.id, detail)
+    store.flag(item.id, "unavailable", "engine", detail, attempted=False)
+    return "unavailable"
+
+
+def _retry_or_fail(store: TranscriptStore, item, error: RecordingUnusable):
+    """Flags the item ("retrying", or "failed" on the last try) and raises for RQ's retry."""
+    job = get_current_job()
+    last = not (job and job.retries_left)
+    store.flag(item.id, "failed" if last else "retrying", error.reason, error.detail)
+    log.warning("voicemail %s: recording %s (%s)%s", item.id, error.reason.replace("_", " "), error.detail,
+                "; given up, the agent listens to it" if last else "; retrying")
+    raise error from None  # the original exception's text may hold the recording URL
+
+
+def _http_reason(error: requests.RequestException) -> str:
+    """What went wrong, without the URL requests puts in its messages."""
+    response = getattr(error, "response", None)
+    if response is not None:
+        return f"HTTP {response.status_code}"
+    return type(error).__name__
+
+
+def _gave_up(job, connection, exc_type, exc_value, traceback) -> None:
+    """RQ's failure callback: after the last try of an unexpected error, the agent is told too."""
+    if job.retries_left or isinstance(exc_value, RecordingUnusable):
+        return  # more tries to come, or already flagged by the job itself
+    nohold = _runtime(os.environ.get("REDIS_URL", ""))
+    TranscriptStore(nohold.redis, nohold.queue.keys, nohold.clock).flag(job.args[0], "failed", "error",
+                                                                        exc_type.__name__ if exc_type else "")

@@ -1,0 +1,50 @@
+"""The transcription worker: one non-forking RQ worker that keeps the speech model loaded.
+
+`python -m ivr worker` starts it beside the main worker (see `alongside`); it can also run on
+its own, on another machine, with `python -m ivr.transcription worker`.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import subprocess
+import sys
+
+import redis
+
+log = logging.getLogger(__name__)
+
+
+def work(burst: bool = False) -> int:
+    from rq import SimpleWorker
+
+    from ivr.embedded import ensure_embedded_redis
+    from ivr.settings import load_settings
+    from ivr.transcription.job import preload, transcription_queue
+
+    settings = load_settings()
+    url = settings.redis_url or ensure_embedded_redis(settings.var_dir)
+    os.environ["REDIS_URL"] = url
+    preload()  # the model once, for every job this process runs (SimpleWorker never forks)
+    SimpleWorker([transcription_queue(url)], connection=redis.Redis.from_url(url)).work(
+        with_scheduler=True, burst=burst)  # the scheduler brings back retries when their backoff is over
+    return 0
+
+
+@contextlib.contextmanager
+def alongside(settings):
+    """Runs a transcription worker process while the block runs (nothing when TRANSCRIPTION_ENGINE=off)."""
+    if settings.transcription_engine == "off":
+        yield None
+        return
+    child = subprocess.Popen([sys.executable, "-m", "ivr.transcription", "worker"], env=dict(os.environ))
+    try:
+        yield child
+    finally:
+        if child.poll() is None:
+            child.terminate()
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
