@@ -194,7 +194,7 @@ def test_eval_prints_every_section(tmp_path):
     headings = [line for line in done.stdout.splitlines() if line.startswith("== ")]
     assert [h.split(" (")[0].strip("= ") for h in headings] == [
         "accuracy per language", "accuracy per intent", "cross-lingual",
-        "most frequent confusions", "out of scope", "latency per utterance"]
+        "most frequent confusions", "out of scope", "calibration", "latency per utterance"]
     for label in ("it ", "en ", "internet_down ", "english ", "precision ", "recall ", "p50 "):
         assert any(line.startswith(label) for line in done.stdout.splitlines()), label
 
