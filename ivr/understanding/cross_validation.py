@@ -36,27 +36,61 @@ def _lexical_scores(train: list[Example], test: list[Example]) -> tuple[tuple[st
     return model.classes, np.stack([model.probabilities(normalise(e.text)) for e in test])
 
 
-def cross_validated(examples: list[Example], vectors: np.ndarray | None, encoder_weight: float,
-                    folds: int = 5, seed: int = 0) -> tuple[tuple[str, ...], np.ndarray]:
-    """Out-of-fold class probabilities for every example (lexical alone when vectors is None)."""
+@dataclass(frozen=True)
+class OutOfFold:
+    """Every example's class probabilities from models that never saw it: lexical, and embedding head."""
+
+    classes: tuple[str, ...]
+    lexical: np.ndarray
+    embedded: np.ndarray | None
+
+    def blend(self, encoder_weight: float) -> np.ndarray:
+        if self.embedded is None:
+            return self.lexical
+        return encoder_weight * self.embedded + (1 - encoder_weight) * self.lexical
+
+
+def out_of_fold(examples: list[Example], vectors: np.ndarray | None, folds: int = 5, seed: int = 0) -> OutOfFold:
+    """Fit on 4/5, score the other fifth, five times (lexical alone when vectors is None)."""
     from sklearn.model_selection import StratifiedKFold
 
     from ivr.understanding.transformer import EmbeddingHead
 
     strata = [f"{e.label}/{e.lang}" for e in examples]
-    scores, classes = None, None
+    lexical = embedded = classes = None
     for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(examples, strata):
         train, test = [examples[i] for i in train_idx], [examples[i] for i in test_idx]
         fold_classes, fold = _lexical_scores(train, test)
+        if lexical is None:
+            classes, lexical = fold_classes, np.zeros((len(examples), len(fold_classes)))
+            embedded = None if vectors is None else np.zeros_like(lexical)
+        assert fold_classes == classes
+        lexical[test_idx] = fold
         if vectors is not None:
             head = EmbeddingHead.fit(vectors[train_idx], [e.label for e in train])
-            assert head.classes == fold_classes
-            embedded = np.stack([head.probabilities(v) for v in vectors[test_idx]])
-            fold = encoder_weight * embedded + (1 - encoder_weight) * fold
-        if scores is None:
-            classes, scores = fold_classes, np.zeros((len(examples), len(fold_classes)))
-        scores[test_idx] = fold
-    return classes, scores
+            assert head.classes == classes
+            embedded[test_idx] = np.stack([head.probabilities(v) for v in vectors[test_idx]])
+    return OutOfFold(classes, lexical, embedded)
+
+
+def decision_accuracy(classes: tuple[str, ...], scores: np.ndarray, labels: list[str], reject_below: float) -> float:
+    """Share of examples the call flow would handle right: the intent, or "not understood" for out of scope."""
+    best = scores.argmax(1)
+    right = [(OUT_OF_SCOPE if classes[b] == OUT_OF_SCOPE or scores[i, b] < reject_below else classes[b]) == label
+             for i, (b, label) in enumerate(zip(best, labels))]
+    return float(np.mean(right))
+
+
+def choose_blend(oof: OutOfFold, labels: list[str], reject_below: float,
+                 weights=(0.5, 0.6, 0.7, 0.8)) -> tuple[float, float]:
+    """The encoder weight and temperature under which the out-of-fold decisions are most often right."""
+    best = None
+    for weight in weights:
+        temperature = fit_temperature(oof.classes, oof.blend(weight), labels)
+        score = decision_accuracy(oof.classes, with_temperature(oof.blend(weight), temperature), labels, reject_below)
+        if best is None or score > best[0] + 1e-9:
+            best = (score, weight, temperature)
+    return best[1], best[2]
 
 
 def fit_temperature(classes: tuple[str, ...], scores: np.ndarray, labels: list[str]) -> float:

@@ -24,7 +24,7 @@ def _built(path: Path, mtime: float, engine: str, model: str, cache: Path, threa
         from ivr.understanding.transformer import TransformerUnderstanding, trained_head
 
         encoder = Encoder(prepare(model, cache), threads)
-        head = trained_head(encoder, catalog, path.read_bytes())
+        head = trained_head(encoder, catalog, path.read_bytes(), reject_below)
         return catalog, TransformerUnderstanding(encoder, head, lexical, reject_below)
     except Exception:  # the phone line must answer even if the model cannot be built here
         log.exception("the intent model %r could not be loaded: using the lexical classifier", model)

@@ -3,12 +3,14 @@
 Measured, not assumed (docs/intent-model-research.md, 5-fold cross-validation on the catalog): a
 logistic regression on frozen multilingual-e5-small embeddings beat fine-tuning the encoder on this
 little data, nearest-centroid and 1-NN heads; averaging its probabilities with the lexical model's
-(0.7 / 0.3) beat either alone — e5 carries meaning across languages and phrasings, the character
-n-grams catch misheard words. Out-of-scope is a class of its own, and a low top probability is
-"not understood" too.
+beat either alone — e5 carries meaning across languages and phrasings, the character n-grams catch
+misheard words. Out-of-scope is a class of its own, and a low top probability is "not understood" too.
 
-The head is trained from prompts/intents.yaml at first start and cached on disk beside the encoder,
-keyed by the catalog's bytes and the encoder folder: later starts load it in milliseconds.
+Training (at first start, from prompts/intents.yaml) fits the head, then picks the blend's weight and
+a temperature by 5-fold cross-validation on the catalog: the weight under which the call flow's
+decisions (intent, or "not understood" below INTENT_REJECT_BELOW) are most often right, the
+temperature that makes confidences honest probabilities. All of it is cached on disk beside the
+encoder, keyed by the catalog's bytes and the threshold: later starts load it in milliseconds.
 """
 from __future__ import annotations
 
@@ -28,8 +30,7 @@ from ivr.understanding.lexical import LexicalUnderstanding, normalise
 
 log = logging.getLogger(__name__)
 
-HEAD_VERSION = "2"     # part of the head's cache key
-ENCODER_WEIGHT = 0.7   # share of the embedding head in the blend (chosen by cross-validation)
+HEAD_VERSION = "3"     # part of the head's cache key
 HEAD_C = 100.0         # inverse regularisation of the head (chosen by cross-validation)
 _PUNCTUATION = re.compile(r"[^\w\s']+")
 
@@ -42,9 +43,12 @@ def clean(text: str) -> str:
 class EmbeddingHead:
     """Multinomial logistic regression on L2-normalised embeddings; weights kept as plain arrays."""
 
-    def __init__(self, classes: tuple[str, ...], weights: np.ndarray, bias: np.ndarray, temperature: float = 1.0):
+    def __init__(self, classes: tuple[str, ...], weights: np.ndarray, bias: np.ndarray,
+                 encoder_weight: float = 0.7, temperature: float = 1.0):
         self.classes, self.weights, self.bias = classes, weights, bias
-        self.temperature = temperature  # applied to the blend, see TransformerUnderstanding
+        # how the blend with the lexical model is done (see TransformerUnderstanding): both chosen by
+        # cross-validation on the catalog when the head is trained
+        self.encoder_weight, self.temperature = encoder_weight, temperature
 
     @classmethod
     def fit(cls, vectors: np.ndarray, labels: list[str]) -> "EmbeddingHead":
@@ -62,27 +66,27 @@ class EmbeddingHead:
     def save(self, path: Path) -> None:
         tmp = path.with_name(path.name + f".tmp{os.getpid()}.npz")
         np.savez(tmp, classes=np.array(self.classes), weights=self.weights, bias=self.bias,
-                 temperature=np.array(self.temperature))
+                 encoder_weight=np.array(self.encoder_weight), temperature=np.array(self.temperature))
         tmp.rename(path)  # atomic: a reader sees the old head or the whole new one
 
     @classmethod
     def load(cls, path: Path) -> "EmbeddingHead":
         with np.load(path) as data:
             return cls(tuple(str(c) for c in data["classes"]), data["weights"], data["bias"],
-                       float(data["temperature"]))
+                       float(data["encoder_weight"]), float(data["temperature"]))
 
 
-def head_path(encoder: Encoder, catalog_bytes: bytes) -> Path:
-    key = hashlib.sha256(catalog_bytes + f"|head{HEAD_VERSION}|w{ENCODER_WEIGHT}|C{HEAD_C}".encode()).hexdigest()[:16]
+def head_path(encoder: Encoder, catalog_bytes: bytes, reject_below: float) -> Path:
+    key = hashlib.sha256(catalog_bytes + f"|head{HEAD_VERSION}|C{HEAD_C}|reject{reject_below}".encode()).hexdigest()[:16]
     return encoder.folder / "heads" / f"{key}.npz"
 
 
-def trained_head(encoder: Encoder, catalog: IntentCatalog, catalog_bytes: bytes) -> EmbeddingHead:
+def trained_head(encoder: Encoder, catalog: IntentCatalog, catalog_bytes: bytes, reject_below: float) -> EmbeddingHead:
     """The cached head for this catalog and encoder, or a newly trained (and cached) one."""
-    path = head_path(encoder, catalog_bytes)
+    path = head_path(encoder, catalog_bytes, reject_below)
     if path.is_file():
         return EmbeddingHead.load(path)
-    from ivr.understanding.cross_validation import catalog_examples, cross_validated, fit_temperature
+    from ivr.understanding.cross_validation import catalog_examples, choose_blend, out_of_fold
 
     examples = catalog_examples(catalog)
     texts, labels = [clean(e.text) for e in examples], [e.label for e in examples]
@@ -91,8 +95,7 @@ def trained_head(encoder: Encoder, catalog: IntentCatalog, catalog_bytes: bytes)
     # beside other texts would shift the vectors a little
     vectors = encoder.encode(texts, batch_size=1)
     head = EmbeddingHead.fit(vectors, labels)
-    classes, out_of_fold = cross_validated(examples, vectors, ENCODER_WEIGHT)
-    head.temperature = fit_temperature(classes, out_of_fold, labels)
+    head.encoder_weight, head.temperature = choose_blend(out_of_fold(examples, vectors), labels, reject_below)
     path.parent.mkdir(parents=True, exist_ok=True)
     head.save(path)
     return head
@@ -101,12 +104,11 @@ def trained_head(encoder: Encoder, catalog: IntentCatalog, catalog_bytes: bytes)
 class TransformerUnderstanding:
     """Understanding from the encoder's head blended with the lexical model; None below reject_below."""
 
-    def __init__(self, encoder: Encoder, head: EmbeddingHead, lexical: LexicalUnderstanding,
-                 reject_below: float, encoder_weight: float = ENCODER_WEIGHT):
+    def __init__(self, encoder: Encoder, head: EmbeddingHead, lexical: LexicalUnderstanding, reject_below: float):
         if head.classes != lexical.classes:
             raise ValueError("the embedding head and the lexical model were trained on different intents")
         self.encoder, self.head, self.lexical = encoder, head, lexical
-        self.reject_below, self.encoder_weight = reject_below, encoder_weight
+        self.reject_below, self.encoder_weight = reject_below, head.encoder_weight
         self.classes = head.classes
 
     def probabilities(self, text: str) -> np.ndarray | None:
