@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench faults clean-var
+.PHONY: run test install bench eval faults clean-var
 
 $(STAMP): requirements.txt requirements-dev.txt scripts/system-packages
 	scripts/system-packages
@@ -28,6 +28,13 @@ bench: $(STAMP)
 	$(PY) -m bench.webhook_floor
 	$(PY) -m bench.queue_claims
 	$(PY) -m bench.call_length
+	$(PY) -m ivr.understanding bench
+	$(PY) -m ivr.transcription eval
+
+eval: $(STAMP)
+	$(PY) -m ivr.understanding eval
+	$(PY) -m ivr.understanding eval --model lexical
+	$(PY) -m ivr.transcription eval
 
 faults: $(STAMP)
 	$(PY) -m pytest -m faults -s tests/test_dialer_faults.py
