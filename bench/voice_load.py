@@ -63,7 +63,7 @@ BAR_RATIO = 0.60
 BAR_P99_MS = 25.0
 BAR_RSS_MB = 250.0
 
-# `make run` (ivr/launcher.py): gunicorn --preload -k gthread --threads 16 -w 2, access log on
+# `make run` (ivr/launcher.py): gunicorn -c python:ivr.gunicorn_conf --preload -k gthread --threads 16 -w 2, access log on
 PRODUCT_KIND = "gthread:16"
 WORKERS = 2
 ACCESS_LOG_FORMAT = '%(m)s %(U)s %(s)s %(M)sms'
@@ -182,7 +182,9 @@ class Server:
         self.label, self.port = label, free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = dict(env, PUBLIC_BASE_URL=self.base) if label == "nohold" else env
-        args = [sys.executable, "-m", "gunicorn", "--preload", *kind.gunicorn_args(), "-w", str(WORKERS),
+        # the product's gunicorn hooks for both servers (gc.freeze before fork), as `make run` does
+        args = [sys.executable, "-m", "gunicorn", "-c", "python:ivr.gunicorn_conf", "--preload",
+                *kind.gunicorn_args(), "-w", str(WORKERS),
                 "-b", f"127.0.0.1:{self.port}", "--error-logfile", str(logdir / f"{label}-error.log")]
         if access_log:
             args += ["--access-logfile", str(logdir / f"{label}-access.log"),

@@ -56,7 +56,8 @@ def run(port: int | None, web_workers: int) -> int:
     login = ensure_dev_agent(redis_url, settings) if settings.dev_mode else "agents: python -m ivr agents add NAME"
     if settings.dev_mode and "PUBLIC_BASE_URL" not in os.environ:
         env["PUBLIC_BASE_URL"] = f"http://localhost:{port}"
-    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--preload", "-k", "gthread", "--threads", "16",
+    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:ivr.gunicorn_conf",
+                            "--preload", "-k", "gthread", "--threads", "16",
                             "-w", str(web_workers), "-b", f"{os.environ.get('HOST', '127.0.0.1')}:{port}",
                             "--access-logfile", "-", "--access-logformat", '%(m)s %(U)s %(s)s %(M)sms',
                             "ivr:create_app()"], env=env)

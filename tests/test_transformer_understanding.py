@@ -156,3 +156,17 @@ def test_the_head_survives_a_round_trip_to_disk(tmp_path):
     assert again.classes == ("a", "b") and again.temperature == pytest.approx(0.7)
     assert again.encoder_weight == pytest.approx(0.6)
     assert np.array_equal(again.weights, head.weights)
+
+
+def test_the_encoder_runs_only_when_the_lexical_model_is_unsure(model, monkeypatch):
+    from ivr.understanding.lexical import normalise
+    from ivr.understanding.transformer import LEXICAL_SURE
+
+    sure, unsure = "vorrei parlare con un operatore", "i think you took too much"
+    assert model.lexical.probabilities(normalise(sure)).max() >= LEXICAL_SURE
+    assert model.lexical.probabilities(normalise(unsure)).max() < LEXICAL_SURE
+    runs = []
+    encode = model.encoder.encode
+    monkeypatch.setattr(model.encoder, "encode", lambda texts, **kw: runs.append(texts) or encode(texts, **kw))
+    assert model.interpret(sure, "it").intent == "human_agent" and runs == []
+    assert model.interpret(unsure, "en").best_guess == "billing" and runs == [[unsure]]

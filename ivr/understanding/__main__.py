@@ -70,16 +70,20 @@ def _classify(args, model: Understanding) -> int:
 
 
 def _cv(args, model: Understanding) -> int:
-    from ivr.understanding.cross_validation import catalog_examples, out_of_fold, report, with_temperature
+    from ivr.understanding.cross_validation import catalog_examples, out_of_fold, report
     from ivr.understanding.catalog import load_catalog
 
     examples = catalog_examples(load_catalog(args.settings.prompts_dir / "intents.yaml"))
     encoder = getattr(model, "encoder", None)
     vectors = encoder.encode([e.text for e in examples], batch_size=1) if encoder is not None else None
     oof = out_of_fold(examples, vectors, folds=args.folds)
-    scores = oof.blend(getattr(model, "encoder_weight", 0.0))
-    if encoder is not None:  # what the served model does: the blend at the head's temperature
-        scores = with_temperature(scores, model.head.temperature)
+    scores = oof.blend(0.0)
+    if encoder is not None:  # what the served model does
+        from ivr.understanding.transformer import LEXICAL_SURE
+
+        scores = oof.served(model.encoder_weight, model.head.temperature, LEXICAL_SURE)
+        skipped = float((oof.lexical.max(1) >= LEXICAL_SURE).mean())
+        print(f"lexical answers alone when sure (>= {LEXICAL_SURE}): {100 * skipped:.0f} % of the catalog")
         print(f"encoder weight {model.encoder_weight:.1f}, temperature {model.head.temperature:.3f} "
               "(chosen by cross-validation when the head was trained)")
     print(f"model {args.model}: {len(examples)} catalog examples, {args.folds}-fold cross-validation")

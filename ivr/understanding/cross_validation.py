@@ -49,6 +49,13 @@ class OutOfFold:
             return self.lexical
         return encoder_weight * self.embedded + (1 - encoder_weight) * self.lexical
 
+    def served(self, encoder_weight: float, temperature: float, lexical_sure: float) -> np.ndarray:
+        """What the served model answers: the lexical model where it is sure, else the calibrated blend."""
+        if self.embedded is None:
+            return self.lexical
+        sure = self.lexical.max(1, keepdims=True) >= lexical_sure
+        return np.where(sure, self.lexical, with_temperature(self.blend(encoder_weight), temperature))
+
 
 def out_of_fold(examples: list[Example], vectors: np.ndarray | None, folds: int = 5, seed: int = 0) -> OutOfFold:
     """Fit on 4/5, score the other fifth, five times (lexical alone when vectors is None)."""

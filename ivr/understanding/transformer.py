@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 
 HEAD_VERSION = "3"     # part of the head's cache key
 HEAD_C = 100.0         # inverse regularisation of the head (chosen by cross-validation)
+# When the lexical model alone is this sure, its answer is taken without running the encoder: in
+# 5-fold cross-validation on the catalog that skips ~40 % of encoder runs (~5 ms each) and leaves the
+# call flow's decisions exactly as right (93.3 % either way; `python -m ivr.understanding cv`).
+LEXICAL_SURE = 0.97
 _PUNCTUATION = re.compile(r"[^\w\s']+")
 
 
@@ -117,8 +121,11 @@ class TransformerUnderstanding:
         lexical_text = normalise(text)
         if not lexical_text:
             return None
+        lexical = self.lexical.probabilities(lexical_text)
+        if lexical.max() >= LEXICAL_SURE:
+            return lexical
         embedded = self.head.probabilities(self.encoder.encode([text])[0])
-        blend = self.encoder_weight * embedded + (1 - self.encoder_weight) * self.lexical.probabilities(lexical_text)
+        blend = self.encoder_weight * embedded + (1 - self.encoder_weight) * lexical
         return with_temperature(blend, self.head.temperature)
 
     def interpret(self, text: str, lang: str) -> Interpretation:
