@@ -23,13 +23,16 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# every benchmark beside its baseline measured in the same run, then one summary + docs/benchmarks.png
 bench: $(STAMP)
 	$(PY) -m bench.voice_load
+	$(PY) -m bench.social_ack
 	$(PY) -m bench.webhook_floor
 	$(PY) -m bench.queue_claims
+	$(PY) -m bench.intent_latency
 	$(PY) -m bench.call_length
-	$(PY) -m ivr.understanding bench
 	$(PY) -m ivr.transcription eval
+	$(PY) -m bench.report
 
 eval: $(STAMP)
 	$(PY) -m ivr.understanding eval

@@ -1,4 +1,5 @@
-"""The baseline: a bare Flask app answering the voice paths with one constant TwiML.
+"""The baseline: a bare Flask app answering the voice paths with one constant TwiML, and the
+Messenger webhook with Meta's constant acknowledgement.
 
 No signature check, no form parsing, no Redis: what 2 gunicorn workers of Flask can do at best
 on this machine. `bench.voice_load` serves it with the same gunicorn settings as nohold.
@@ -24,6 +25,10 @@ def create_app() -> Flask:
     @app.post("/voice/step")
     def voice():
         return Response(TWIML, mimetype="text/xml")
+
+    @app.post("/social/messenger")
+    def messenger():  # what Meta expects back; no signature check, no JSON parsing, no Redis
+        return Response("EVENT_RECEIVED", mimetype="text/plain")
 
     return app
 

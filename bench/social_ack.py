@@ -12,7 +12,10 @@ What it does, all on 127.0.0.1 and cleaned up on exit (also on Ctrl-C, SIGTERM o
      fresh deliveries for every run;
   3. checks that no answer was non-2xx, that there were no socket errors and that every acknowledged
      delivery left a pending batch (and its job) in Redis, prints the figures with a verdict against
-     p99 <= 50 ms, and writes bench/out/social_ack.json.
+     p99 <= 50 ms, and writes bench/out/social_ack.json;
+  4. then, in the same run and with the same gunicorn settings and deliveries, the baseline: bench/bare_app.py
+     answering "EVENT_RECEIVED" with no signature check, no JSON and no Redis; the ratio is nohold's req/s
+     over the baseline's.
 
     python -m bench.social_ack
     python -m bench.social_ack --connections 64,32,8 --duration 20 --strict
@@ -148,7 +151,21 @@ def bench(procs: Processes, wrk: str, args, workdir: Path) -> dict:
             runs.append(dict(measure(result, before, counts(client, jobs)), connections=conns))
         pending, queued = counts(client, jobs)
         client.close()
-        return {"runs": runs, "memory": web.memory(), "pending_batches": pending, "jobs_queued": queued}
+        memory = web.memory()
+        procs.stop(web.proc)  # one server at a time: they share the two cores
+        # the baseline in the same run: bare Flask answering Meta's acknowledgement, same gunicorn settings
+        bare = Server(procs, "bare", "bench.bare_app:app", Kind.parse(PRODUCT_KIND), env, logdir, args.access_log)
+        bare.wait_ready(ROUTE)  # a GET is a 405 there: an answer, so it is up
+        bare_watch = {"server": bare.processes(), "redis": [psutil.Process(server.process.pid)]}
+        for run in runs:
+            path = write_deliveries(workdir / f"bare-c{run['connections']}.txt", served, args.pool)
+            served += args.pool
+            log(f"  c={run['connections']}: POST {ROUTE} bare …")
+            baseline = run_wrk(procs, wrk, bare.base, path, args.duration, args.wrk_threads, run["connections"],
+                               bare_watch)
+            run["bare"] = {key: baseline[key] for key in ("rps", "p50_ms", "p99_ms", "max_ms", "non_2xx")}
+            run["ratio"] = run["rps"] / baseline["rps"] if baseline["rps"] else 0.0
+        return {"runs": runs, "memory": memory, "pending_batches": pending, "jobs_queued": queued}
     finally:
         procs.stop_all()
         server.stop()
@@ -156,12 +173,13 @@ def bench(procs: Processes, wrk: str, args, workdir: Path) -> dict:
 
 def table(runs: list[dict]) -> str:
     head = (f"{'conns':>5} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'non-2xx':>7} {'sock err':>8} "
-            f"{'acked':>7} {'stored':>7} {'jobs':>7}  verdict")
+            f"{'acked':>7} {'stored':>7} {'jobs':>7} {'bare r/s':>8} {'bare p99':>8} {'ratio':>5}  verdict")
     lines = [head, "-" * len(head)]
     for r in runs:
         lines.append(f"{r['connections']:>5} {r['rps']:>7.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
                      f"{r['max_ms']:>7.1f} {r['non_2xx']:>7} {r['socket_errors']:>8} {r['acknowledged']:>7} "
-                     f"{r['batches_stored']:>7} {r['jobs_queued']:>7}  p99 {'ok' if r['ok_p99'] else 'MISS'}"
+                     f"{r['batches_stored']:>7} {r['jobs_queued']:>7} {r['bare']['rps']:>8.0f} "
+                     f"{r['bare']['p99_ms']:>8.1f} {100 * r['ratio']:>4.0f}%  p99 {'ok' if r['ok_p99'] else 'MISS'}"
                      + ("" if r["all_stored"] else ", NOT ALL STORED") + (", WRAPPED" if r["wrapped"] else ""))
     return "\n".join(lines)
 
