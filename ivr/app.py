@@ -8,7 +8,9 @@ from dataclasses import dataclass
 import redis
 from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
-from redis.exceptions import RedisError
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError, RedisError
+from redis.retry import Retry
 from werkzeug.exceptions import HTTPException
 
 from ivr.business_hours import BusinessHours
@@ -64,14 +66,22 @@ class Nohold:
     dialer: object = None         # ivr.dialer.Dialer, set by agent_side.wire
 
 
+def bounded(timeout: float) -> dict:
+    """Redis client options for web processes: a slow or gone Redis costs a caller at most `timeout` per
+    command, then the apology; one retry at once on a broken connection (Redis restarted), none on a timeout."""
+    retry = Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
+    return {"socket_timeout": timeout, "socket_connect_timeout": timeout, "retry": retry}
+
+
 def build(settings: Settings, clock=time.time, understanding=None) -> Nohold:
-    client = redis.Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=30)
+    options = bounded(settings.redis_timeout_seconds)
+    client = redis.Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=30, **options)
     prompts = PromptBook.load(settings.prompts_dir)
     speech = Speech.load(settings.prompts_dir / "spoken.yaml")
     catalog, understood = load_understanding(settings)
     queue = WorkQueue(client, clock=clock)
     eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds)
-    jobs = job_queue(settings.redis_url)
+    jobs = job_queue(settings.redis_url, **options)
     messages = Messages(client, enqueuer(jobs), clock=clock)
     social = build_social(settings, client, messages, delivery_enqueuer(jobs), drain_enqueuer(jobs), clock)
     codes = RefCodes(client, clock=clock)
@@ -123,11 +133,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _caller_language() -> str:
-    """The caller's language for an apology: from the call state if Redis answers, else from the number."""
+def _caller_language(redis_failed: bool = False) -> str:
+    """The caller's language for an apology: from the call state if Redis answers, else from the number
+    (at once when Redis just failed: asking it again would double the caller's wait)."""
     nohold = current_app.extensions["nohold"]
     try:
-        state = nohold.calls.load(request.form.get("CallSid", ""))
+        state = None if redis_failed else nohold.calls.load(request.form.get("CallSid", ""))
         if state is not None:
             return state.lang
     except RedisError:
@@ -139,11 +150,17 @@ def _on_error(error: Exception):
     """Callers always hear a sentence in their language; everyone else gets a clean JSON error."""
     if isinstance(error, HTTPException):
         return {"error": error.name, "message": error.description}, error.code
-    log.error("unhandled %s on %s", type(error).__name__, request.path, exc_info=error)
+    redis_failed = isinstance(error, RedisError)
+    if redis_failed:  # an outage, not a bug: one line per request, no traceback
+        log.error("redis unavailable (%s) on %s", type(error).__name__, request.path)
+    else:
+        log.error("unhandled %s on %s", type(error).__name__, request.path, exc_info=error)
     if request.path.startswith("/voice/"):
         from ivr.voice import apology
-        return apology(_caller_language()), 200, {"Content-Type": "text/xml"}
+        return apology(_caller_language(redis_failed)), 200, {"Content-Type": "text/xml"}
     if request.path.startswith("/sms/"):
-        text = current_app.extensions["nohold"].prompts.text(_caller_language(), "sms.technical_error")
+        text = current_app.extensions["nohold"].prompts.text(_caller_language(redis_failed), "sms.technical_error")
         return render_message(text), 200, {"Content-Type": "text/xml"}
+    if redis_failed:  # Meta, X and API clients retry a 503: nothing is lost while Redis is away
+        return {"error": "unavailable", "message": "storage unavailable; retry later"}, 503, {"Retry-After": "5"}
     return {"error": "internal error", "message": "something went wrong on our side; it has been logged"}, 500

@@ -18,9 +18,9 @@ QUEUE_NAME = "nohold"
 SMS_RETRY = Retry(max=3, interval=[10, 60, 300])
 
 
-def job_queue(redis_url: str) -> Queue:
-    """RQ needs a bytes connection; ours elsewhere decode responses."""
-    return Queue(QUEUE_NAME, connection=redis.Redis.from_url(redis_url))
+def job_queue(redis_url: str, **client_options) -> Queue:
+    """RQ needs a bytes connection; ours elsewhere decode responses. client_options: e.g. timeouts."""
+    return Queue(QUEUE_NAME, connection=redis.Redis.from_url(redis_url, **client_options))
 
 
 @lru_cache(maxsize=4)
