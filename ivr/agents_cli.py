@@ -5,9 +5,8 @@ import argparse
 import getpass
 import sys
 
-import redis
-
 from ivr.embedded import ensure_embedded_redis
+from ivr.redis_client import state_client
 from ivr.settings import load_settings
 from social_bridge.agents import ROLES, AgentDirectory, UnknownAgent, slug
 
@@ -34,8 +33,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _directory() -> AgentDirectory:
     settings = load_settings()
-    url = settings.redis_url or ensure_embedded_redis(settings.var_dir)
-    return AgentDirectory(redis.Redis.from_url(url, decode_responses=True))
+    if not settings.redis_url and not settings.redis_cluster_url:
+        settings = settings.with_overrides(redis_url=ensure_embedded_redis(settings.var_dir))
+    return AgentDirectory(state_client(settings, decode_responses=True))
 
 
 def _ask_password() -> str:

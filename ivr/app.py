@@ -23,6 +23,7 @@ from ivr.language import language_for_caller
 from ivr.messaging import DevOutbox, Messages
 from ivr.metrics import Metrics
 from ivr.prompts import PromptBook
+from ivr.redis_client import state_client
 from ivr.customer_backend import backend_from
 from ivr.outage_notices import remember_language
 from ivr.self_service import SelfService
@@ -75,7 +76,7 @@ def bounded(timeout: float) -> dict:
 
 def build(settings: Settings, clock=time.time, understanding=None) -> Nohold:
     options = bounded(settings.redis_timeout_seconds)
-    client = redis.Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=30, **options)
+    client = state_client(settings, decode_responses=True, health_check_interval=30, **options)
     prompts = PromptBook.load(settings.prompts_dir)
     speech = Speech.load(settings.prompts_dir / "spoken.yaml")
     catalog, understood = load_understanding(settings)

@@ -13,7 +13,6 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import redis
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
 from ivr.callback_policy import check_callback_number, mask
@@ -231,10 +230,11 @@ def _runtime(redis_url: str) -> Dialer:
     from ivr.dial_services import build_dialer
     from ivr.jobs import enqueuer, job_queue
     from ivr.messaging import Messages
+    from ivr.redis_client import state_client
     from ivr.settings import load_settings
 
     settings = load_settings()
-    client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    client = state_client(settings, decode_responses=True)
     return build_dialer(settings, client, Messages(client, enqueuer(job_queue(settings.redis_url))))
 
 

@@ -11,6 +11,7 @@ import redis
 from rq import Queue, Retry
 
 from ivr.messaging import DevOutbox, Messages, TwilioSms, deliver
+from ivr.redis_client import state_client
 from ivr.settings import load_settings
 from ivr.twilio_rest import make_twilio_client
 
@@ -26,7 +27,7 @@ def job_queue(redis_url: str, **client_options) -> Queue:
 @lru_cache(maxsize=4)
 def _runtime(redis_url: str):
     settings = load_settings()
-    client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    client = state_client(settings, decode_responses=True)
     twilio = make_twilio_client(settings)
     sender = DevOutbox(client) if twilio is None else TwilioSms(twilio)
     messages = Messages(client, enqueue_job=lambda message_id: None)

@@ -10,6 +10,7 @@ import time
 import redis
 
 from ivr.callback_policy import mask
+from ivr.redis_client import state_client
 from ivr.redis_server import RedisServer
 from ivr.settings import load_settings
 from ivr.social_services import offered_channels
@@ -122,7 +123,7 @@ def show_outbox(limit: int) -> int:
 
     settings = load_settings()
     url = settings.redis_url or ensure_embedded_redis(settings.var_dir)
-    entries = DevOutbox(redis.Redis.from_url(url, decode_responses=True)).entries(limit)
+    entries = DevOutbox(state_client(settings.with_overrides(redis_url=url), decode_responses=True)).entries(limit)
     if not entries:
         print("The dev outbox is empty: nothing would have been sent yet.")
     for entry in entries:
@@ -137,7 +138,7 @@ def ensure_dev_agent(redis_url: str, settings) -> str:
 
     from social_bridge.agents import AgentDirectory
 
-    directory = AgentDirectory(redis.Redis.from_url(redis_url, decode_responses=True))
+    directory = AgentDirectory(state_client(settings.with_overrides(redis_url=redis_url), decode_responses=True))
     password_file = settings.var_dir / "dev-agent-password"
     if directory.get("dev") is None or not password_file.exists():
         password = secrets.token_urlsafe(9)

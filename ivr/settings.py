@@ -21,6 +21,7 @@ def _split(value: str) -> tuple[str, ...]:
 class Settings:
     public_base_url: str = "http://localhost:5000"
     redis_url: str = ""
+    redis_cluster_url: str = ""                  # state on a Redis Cluster; REDIS_URL then only carries RQ's queues
     redis_timeout_seconds: float = 1.5           # web processes: longest wait for Redis before the apology
     var_dir: Path = PROJECT_ROOT / "var"
     prompts_dir: Path = PROJECT_ROOT / "prompts"
@@ -91,6 +92,7 @@ class Settings:
 _ENV = {
     "public_base_url": "PUBLIC_BASE_URL",
     "redis_url": "REDIS_URL",
+    "redis_cluster_url": "REDIS_CLUSTER_URL",
     "redis_timeout_seconds": "REDIS_TIMEOUT_SECONDS",
     "var_dir": "NOHOLD_VAR_DIR",
     "twilio_account_sid": "TWILIO_ACCOUNT_SID",
