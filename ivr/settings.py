@@ -22,7 +22,7 @@ class Settings:
     public_base_url: str = "http://localhost:5000"
     redis_url: str = ""
     redis_cluster_url: str = ""                  # state on a Redis Cluster; REDIS_URL then only carries RQ's queues
-    redis_timeout_seconds: float = 1.5           # web processes: longest wait for Redis before the apology
+    redis_timeout_seconds: float = 1.0           # web processes: longest wait for Redis before the apology
     var_dir: Path = PROJECT_ROOT / "var"
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     customer_backend_url: str = ""               # the operator's systems (docs/customer-backend.openapi.yaml)
