@@ -13,6 +13,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError, RedisError
 from redis.retry import Retry
 from werkzeug.exceptions import HTTPException
 
+from ivr.booking_limits import BookingLimits
 from ivr.business_hours import BusinessHours
 from ivr.call_flow import CallFlow, FlowConfig
 from ivr.call_store import CallStore
@@ -87,7 +88,8 @@ def build(settings: Settings, clock=time.time, understanding=None) -> Nohold:
     social = build_social(settings, client, messages, delivery_enqueuer(jobs), drain_enqueuer(jobs), clock)
     codes = RefCodes(client, clock=clock)
     hours = BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
-    desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock, codes=codes)
+    desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock, codes=codes,
+                     limits=BookingLimits.from_settings(client, settings, clock))
     config = FlowConfig(settings.confirm_below, settings.reject_below, settings.callback_countries)
     outages = Outages(client, clock=clock)
     backend = backend_from(settings.customer_backend_url, settings.customer_backend_token, settings.demo_customers)

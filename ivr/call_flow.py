@@ -137,6 +137,9 @@ class CallFlow:
                         num_digits=None, finish_on_key="#", timeout=10)
 
     def book(self, state: CallState) -> Reply:
+        refused = self.desk.booking_refused(state.callback_number)
+        if refused:  # too many bookings for this number, or its block is under attack: a voice message still reaches us
+            return self.record_message(self.say(Reply(), state, f"voice.booking_refused.{refused}"), state)
         window = self._chosen_window(state)
         booking = self.desk.book_callback(state, state.callback_number, window)
         state.item_id, state.outcome = booking.item_id, "booked_callback"

@@ -28,10 +28,11 @@ class Booking:
 
 class FrontDesk:
     def __init__(self, queue: WorkQueue, eta: EtaEstimator, hours: BusinessHours, messages,
-                 prompts, speech, settings, clock=time.time, codes=None):
+                 prompts, speech, settings, clock=time.time, codes=None, limits=None):
         self.queue, self.eta, self.hours, self.messages = queue, eta, hours, messages
         self.prompts, self.speech, self.settings, self.clock = prompts, speech, settings, clock
         self.codes = codes  # social_bridge.handoff.RefCodes: the one-time codes that carry a call into a chat
+        self.limits = limits  # ivr.booking_limits.BookingLimits: bookings per number, the burst breaker
         self.tz = ZoneInfo(settings.timezone)
 
     def now(self) -> datetime:
@@ -63,6 +64,12 @@ class FrontDesk:
         at = self.at(item.not_before) if item.not_before > self.clock() else None
         return Booking(item.id, created, position, wait, at)
 
+    def booking_refused(self, number: str) -> str | None:
+        """Why a new callback to `number` may not be booked ("daily", "breaker"); booking again always may."""
+        if self.limits is None or self.queue.pending_for(f"callback:{number}") is not None:
+            return None
+        return self.limits.refusal(number)
+
     def book_callback(self, state: CallState, number: str, window: Window | None) -> Booking:
         """One pending callback per number; booking again keeps the earliest acquired time."""
         if window is not None:
@@ -78,6 +85,8 @@ class FrontDesk:
                         details={"confidence": round(state.confidence, 3),
                                  **({"tried": state.tried} if state.tried else {})})
         enqueued = self.queue.enqueue(item)
+        if enqueued.created and self.limits is not None:
+            self.limits.record(number)
         booked = enqueued.item
         if not enqueued.created and not_before == 0.0 and booked.not_before > self.clock():
             # the caller's latest choice wins: "as soon as possible" replaces an earlier window

@@ -71,6 +71,10 @@ class Settings:
     callback_max_attempts: int = 3
     target_wait_seconds: int = 150
     auto_dial_wrap_up_seconds: int = 30
+    bookings_per_number_per_day: int = 3         # new callback bookings a number may make in 24 hours
+    booking_breaker_bookings: int = 20           # more than this from one block (number minus 2 digits) ...
+    booking_breaker_window_minutes: int = 10     # ... within this many minutes trips the breaker ...
+    booking_breaker_minutes: int = 60            # ... which refuses that block for this long
     dev_token: str = field(default="", repr=False)
 
     @property
@@ -135,6 +139,10 @@ _ENV = {
     "callback_max_attempts": "CALLBACK_MAX_ATTEMPTS",
     "target_wait_seconds": "TARGET_WAIT_SECONDS",
     "auto_dial_wrap_up_seconds": "AUTO_DIAL_WRAP_UP_SECONDS",
+    "bookings_per_number_per_day": "BOOKINGS_PER_NUMBER_PER_DAY",
+    "booking_breaker_bookings": "BOOKING_BREAKER_BOOKINGS",
+    "booking_breaker_window_minutes": "BOOKING_BREAKER_WINDOW_MINUTES",
+    "booking_breaker_minutes": "BOOKING_BREAKER_MINUTES",
     "customer_backend_url": "CUSTOMER_BACKEND_URL",
     "customer_backend_token": "CUSTOMER_BACKEND_TOKEN",
     "demo_customers": "DEMO_CUSTOMERS",
