@@ -39,8 +39,9 @@ eval: $(STAMP)
 	$(PY) -m ivr.understanding eval --model lexical
 	$(PY) -m ivr.transcription eval
 
+# the fault-injection suites alone, with their printed figures (they are part of `make test` too)
 faults: $(STAMP)
-	$(PY) -m pytest -m faults -s tests/test_dialer_faults.py
+	$(PY) -m pytest -m faults -s
 
 clean-var:
 	rm -rf var
