@@ -39,10 +39,14 @@ def free_port() -> int:
 class RedisServer:
     """One redis-server process bound to 127.0.0.1, owned by whoever started it."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, appendonly: bool = True):
+    def __init__(self, data_dir: Path, port: int | None = None, appendonly: bool = True,
+                 appendfsync: str = "everysec"):
+        if appendfsync not in ("always", "everysec", "no"):
+            raise ValueError(f"appendfsync must be always, everysec or no, not {appendfsync!r}")
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
         self.appendonly = appendonly
+        self.appendfsync = appendfsync  # "always": fsync before every reply (fault tests); everysec: the default
         self.process: subprocess.Popen | None = None
 
     @property
@@ -55,7 +59,7 @@ class RedisServer:
             redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
             "--dir", str(self.data_dir), "--daemonize", "no", "--save", "",
             "--appendonly", "yes" if self.appendonly else "no",
-            "--appendfsync", "everysec", "--logfile", str(self.data_dir / "redis.log"),
+            "--appendfsync", self.appendfsync, "--logfile", str(self.data_dir / "redis.log"),
         ]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         client = redis.Redis.from_url(self.url)
