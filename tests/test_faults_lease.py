@@ -97,10 +97,12 @@ def test_a_frozen_agent_loses_the_item_and_its_late_completion_is_refused(served
         luca_fence = taken.json()["fence"]
 
         os.kill(maria.proc.pid, signal.SIGCONT)
+        # woken, the client's renewal loop runs within RENEW seconds; wait for its answer before asking the
+        # client to complete, or the completion could end the loop before it ever renews
+        renewal = maria.next("renew", timeout=10)
         maria.proc.stdin.write("complete\n")
         maria.proc.stdin.flush()
         late = maria.next("complete")
-        renewal = maria.next("renew", timeout=2)
         print(f"\nfrozen agent after SIGCONT: renew → {renewal['status']} {renewal['body']['error']}, "
               f"complete → {late['status']} {late['body']['error']}")
         assert late["status"] in (403, 409) and renewal["status"] in (403, 409)
