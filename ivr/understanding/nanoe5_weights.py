@@ -126,11 +126,12 @@ def latin_pieces(e5: dict) -> list[int]:
     return [i for i, piece in enumerate(e5["pieces"]) if i in specials or all(latin(ch) for ch in piece)]
 
 
-def state_dict(e5: dict, keep: list[int]) -> dict[str, np.ndarray]:
-    """E5S1 tensor names -> transformers BertModel parameter names and shapes."""
+def state_dict(e5: dict, keep: list[int] | None) -> dict[str, np.ndarray]:
+    """E5S1 tensor names -> transformers BertModel parameter names and shapes (keep: the pieces kept, None = all)."""
     hidden, ff = e5["H"], e5["FF"]
+    word = _tensor(e5, "emb.word", (e5["VOC"], hidden))
     weights = {
-        "embeddings.word_embeddings.weight": np.ascontiguousarray(_tensor(e5, "emb.word", (e5["VOC"], hidden))[keep]),
+        "embeddings.word_embeddings.weight": word if keep is None else np.ascontiguousarray(word[keep]),
         "embeddings.position_embeddings.weight": _tensor(e5, "emb.pos", (e5["MAXP"], hidden)),
         "embeddings.token_type_embeddings.weight": _tensor(e5, "emb.type", (e5["TVS"], hidden)),
         "embeddings.LayerNorm.weight": _tensor(e5, "emb.ln.w", (hidden,)),
@@ -151,7 +152,7 @@ def state_dict(e5: dict, keep: list[int]) -> dict[str, np.ndarray]:
     return weights
 
 
-def tokenizer(e5: dict, keep: list[int]):
+def tokenizer(e5: dict, keep: list[int] | None):
     """XLM-R's Unigram tokenizer from the bundled pieces, with a normaliser equivalent to the bundled map.
 
     Wrapped in PreTrainedTokenizerFast so AutoTokenizer reloads tokenizer.json verbatim (the
@@ -162,6 +163,7 @@ def tokenizer(e5: dict, keep: list[int]):
     from transformers import PreTrainedTokenizerFast
 
     sp = e5["specials"]  # <s> 0, <pad> 1, </s> 2, <unk> 3: unchanged by the trimming
+    keep = range(len(e5["pieces"])) if keep is None else keep
     model = Tokenizer(Unigram(vocab=[(e5["pieces"][i], e5["scores"][i]) for i in keep],
                               unk_id=sp["unk"], byte_fallback=False))
     removed = sorted(cp for cp, out in e5["norm"].items() if out == "")
