@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ivr.understanding.catalog import OUT_OF_SCOPE, IntentCatalog
+from ivr.understanding.evaluation import confidence_bands
 from ivr.understanding.lexical import LexicalUnderstanding, build_pipeline, normalise
 
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
@@ -143,9 +144,8 @@ def report(examples: list[Example], classes: tuple[str, ...], scores: np.ndarray
         lines.append(f"{threshold:.2f}   P {100 * caught / max(len(rejected), 1):5.1f} %   R {100 * caught / max(len(out), 1):5.1f} %"
                      f"   in-scope right {100 * answered / len(inside):5.1f} %{mark}")
     lines.append("== calibration (top confidence band -> top class right) ==")
-    for low, high in zip((0.0, 0.35, 0.5, 0.75, 0.9), (0.35, 0.5, 0.75, 0.9, 1.0001)):
-        idx = [i for i in range(len(examples)) if low <= confidence[i] < high]
-        if idx:
-            right = np.mean([guess[i] == examples[i].label for i in idx])
-            lines.append(f"{low:.2f}-{min(high, 1.0):.2f}   {100 * right:5.1f} %  (n={len(idx)})")
+    hits = [guess[i] == examples[i].label for i in range(len(examples))]
+    for low, high, ratio in confidence_bands(confidence, hits):
+        if ratio.total:
+            lines.append(f"{low:.2f}-{high:.2f}   {100 * ratio.value:5.1f} %  (n={ratio.total})")
     return lines

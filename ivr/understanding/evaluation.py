@@ -126,6 +126,17 @@ def out_of_scope_scores(outcomes: Iterable[Outcome]) -> tuple[Ratio, Ratio]:
 CONFIDENCE_BINS = (0.0, 0.35, 0.5, 0.75, 0.9, 1.0)
 
 
+def confidence_bands(confidences: Iterable[float], hits: Iterable[bool],
+                     bins=CONFIDENCE_BINS) -> list[tuple[float, float, Ratio]]:
+    """Hits over totals per band of confidence; the last band includes its upper edge."""
+    pairs = list(zip(confidences, hits))
+    bands = []
+    for low, high in zip(bins, bins[1:]):
+        inside = [hit for c, hit in pairs if low <= c < high or (high == bins[-1] and c == high)]
+        bands.append((low, high, Ratio(sum(inside), len(inside))))
+    return bands
+
+
 def calibration(outcomes: Iterable[Outcome], bins=CONFIDENCE_BINS) -> list[tuple[float, float, Ratio]]:
     """Reliability: for each band of top confidence, how often the top class was right.
 
@@ -133,13 +144,9 @@ def calibration(outcomes: Iterable[Outcome], bins=CONFIDENCE_BINS) -> list[tuple
     hit rate sits inside its band, which is what lets INTENT_CONFIRM_BELOW / INTENT_REJECT_BELOW mean
     "ask again" and "confirm" at the rates the call flow expects.
     """
-    bands = []
     outcomes = list(outcomes)
-    for low, high in zip(bins, bins[1:]):
-        inside = [o for o in outcomes if low <= o.got.confidence < high or (high == bins[-1] and o.got.confidence == high)]
-        hits = sum((o.got.best_guess or OUT_OF_SCOPE) == (o.case.expected or OUT_OF_SCOPE) for o in inside)
-        bands.append((low, high, Ratio(hits, len(inside))))
-    return bands
+    hits = [(o.got.best_guess or OUT_OF_SCOPE) == (o.case.expected or OUT_OF_SCOPE) for o in outcomes]
+    return confidence_bands([o.got.confidence for o in outcomes], hits, bins)
 
 
 def percentiles_ms(seconds: Iterable[float], points=(50, 95)) -> list[float]:
