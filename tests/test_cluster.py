@@ -40,7 +40,7 @@ from redis.cluster import RedisCluster
 from ivr.redis_server import RedisServer, redis_server_binary
 from ivr.simulate import HttpTransport, Phone
 from social_bridge.agents import AgentDirectory
-from tests.fake_twilio import FakeTwilio
+from tests.test_dialer import fake  # noqa: F401 (fixture: the fake Twilio REST API)
 
 pytestmark = pytest.mark.faults
 ROOT = Path(__file__).resolve().parent.parent
@@ -327,13 +327,6 @@ def cluster(tmp_path):
 @pytest.fixture
 def queue_redis(tmp_path):
     server = RedisServer(tmp_path / "rq", appendonly=False).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fake():
-    server = FakeTwilio(auth_token="secret").start()
     yield server
     server.stop()
 
