@@ -83,25 +83,48 @@ def prepare(model: str, cache: Path) -> Path:
     return folder
 
 
+class LibraryTokenizer:
+    """The `tokenizers` library on tokenizer.json, for tokenizers unigram.py does not read."""
+
+    def __init__(self, path: Path, pad: str):
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(path))
+        self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id(pad), pad_token=pad)
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+
+    def encode_batch(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        batch = self.tokenizer.encode_batch(texts)
+        return (np.array([b.ids for b in batch], dtype=np.int64),
+                np.array([b.attention_mask for b in batch], dtype=np.int64))
+
+
+def load_tokenizer(folder: Path):
+    """The compact Unigram reader when it understands the folder's tokenizer.json, else `tokenizers`."""
+    from ivr.understanding.unigram import UnigramTokenizer, Unsupported
+
+    pad = json.loads((folder / "tokenizer_config.json").read_text()).get("pad_token") or "<pad>"
+    try:
+        return UnigramTokenizer.load(folder / "tokenizer.json", MAX_TOKENS, pad)
+    except Unsupported as exc:
+        log.info("tokenizer.json needs the tokenizers library (%s)", exc)
+        return LibraryTokenizer(folder / "tokenizer.json", pad)
+
+
 class Encoder:
     """Text -> L2-normalised mean-pooled embedding: the saved fast tokenizer + an ONNX Runtime session.
 
-    Serving needs neither torch nor transformers: `tokenizer.json` is the very file transformers'
-    fast tokenizer runs on (the `tokenizers` library), special tokens included by its post-processor,
-    so a web worker stays ~200 MB smaller (tests/test_transformer_understanding.py checks the ids
-    are the same as AutoTokenizer's).
+    Serving needs neither torch nor transformers (~200 MB per web worker): `tokenizer.json` is the
+    very file transformers' fast tokenizer runs on, read by unigram.py (or the `tokenizers` library);
+    tests/test_transformer_understanding.py checks the ids are AutoTokenizer's.
     """
 
     def __init__(self, folder: Path, threads: int = 1):
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         manifest = json.loads((folder / "manifest.json").read_text())
         self.folder, self.prefix = folder, manifest["prefix"]
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        pad = json.loads((folder / "tokenizer_config.json").read_text()).get("pad_token") or "<pad>"
-        self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id(pad), pad_token=pad)
-        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self.tokenizer = load_tokenizer(folder)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -112,9 +135,7 @@ class Encoder:
 
     def token_ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """input_ids and attention_mask, padded to the longest text, as the model was exported for."""
-        batch = self.tokenizer.encode_batch([self.prefix + t for t in texts])
-        ids = np.array([b.ids for b in batch], dtype=np.int64)
-        return ids, np.array([b.attention_mask for b in batch], dtype=np.int64)
+        return self.tokenizer.encode_batch([self.prefix + t for t in texts])
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         """[len(texts), dimensions], one row per text (batched for training, one at a time in calls)."""
