@@ -96,3 +96,18 @@ def test_a_tokenizer_it_cannot_read_is_served_by_the_library(folder, tmp_path):
     chosen = load_tokenizer(other)
     assert isinstance(chosen, LibraryTokenizer)
     assert chosen.encode_batch(["Internet"])[0].tolist() == chosen.encode_batch(["internet"])[0].tolist()
+
+
+def test_the_compact_copy_is_written_once_and_reads_back_the_same(folder, tmp_path):
+    copy = tmp_path / "tokenizer.json"
+    copy.write_bytes((folder / "tokenizer.json").read_bytes())
+    first = UnigramTokenizer.load(copy, MAX_TOKENS, "<pad>")
+    written = sorted(tmp_path.glob("tokenizer-*.npz"))
+    assert len(written) == 1
+    second = UnigramTokenizer.load(copy, MAX_TOKENS, "<pad>")
+    assert sorted(tmp_path.glob("tokenizer-*.npz")) == written
+    texts = ["query: non mi funziona il modem", "query: I can't log in to my account", "query: ciao ① ﬁ 🙂"]
+    assert all(np.array_equal(a, b) for a, b in zip(first.encode_batch(texts), second.encode_batch(texts)))
+    copy.write_bytes(copy.read_bytes().replace(b'"unk_id": 3', b'"unk_id":3'))  # another file, another copy
+    UnigramTokenizer.load(copy, MAX_TOKENS, "<pad>")
+    assert len(list(tmp_path.glob("tokenizer-*.npz"))) == 2
