@@ -414,7 +414,7 @@ class LexicalHead:
         from ivr.understanding.lexical import LexicalUnderstanding, build_pipeline, normalise
         self._normalise = normalise
         model = build_pipeline().fit([normalise(t) for t in texts], list(labels))
-        self.lex = LexicalUnderstanding(model, reject_below=0.0)
+        self.lex = LexicalUnderstanding.from_pipeline(model, reject_below=0.0)
         self.classes = list(self.lex.classes)
         return self
 

@@ -7,25 +7,30 @@ import pytest
 from pathlib import Path
 
 from ivr.understanding.catalog import load_catalog
-from ivr.understanding.lexical import LexicalUnderstanding, normalise, training_data
+from ivr.understanding.lexical import build_pipeline, normalise, trained_lexical, training_data
 
 INTENTS_FILE = Path(__file__).resolve().parent.parent / "prompts" / "intents.yaml"
 
 
 @pytest.fixture(scope="module")
-def understanding_and_texts():
+def understanding_and_texts(tmp_path_factory):
+    """The lexical model as a process serves it: trained, cached, then read back from the cache."""
     catalog = load_catalog(INTENTS_FILE)
-    texts, _ = training_data(catalog)
-    return LexicalUnderstanding.train(catalog), texts
+    texts, labels = training_data(catalog)
+    folder = tmp_path_factory.mktemp("lexical")
+    trained_lexical(catalog, INTENTS_FILE.read_bytes(), folder)
+    served = trained_lexical(catalog, INTENTS_FILE.read_bytes(), folder)  # read from the cache
+    return served, build_pipeline().fit(texts, labels), texts
 
 
 def test_hand_rolled_scoring_equals_predict_proba(understanding_and_texts):
-    understanding, texts = understanding_and_texts
+    understanding, pipeline, texts = understanding_and_texts
+    assert understanding.classes == tuple(pipeline.classes_)
     extra = ["", "zzzz qqqq", "modem modem modem non va", normalise("Sì, perché no? Internet è lento!!")]
-    for text in texts + extra:
-        expected = understanding.model.predict_proba([text])[0]
+    expected = pipeline.predict_proba(texts + extra)
+    for text, want in zip(texts + extra, expected):
         got = understanding.probabilities(text)
-        assert np.max(np.abs(got - expected)) < 1e-9, text
+        assert np.max(np.abs(got - want)) < 1e-9, text
 
 
 def test_newcomer_estimate_is_cached_briefly(redis_client):

@@ -33,7 +33,7 @@ def catalog_examples(catalog: IntentCatalog) -> list[Example]:
 
 
 def _lexical_scores(train: list[Example], test: list[Example]) -> tuple[tuple[str, ...], np.ndarray]:
-    model = LexicalUnderstanding(build_pipeline().fit([normalise(e.text) for e in train], [e.label for e in train]), 0.0)
+    model = LexicalUnderstanding.from_pipeline(build_pipeline().fit([normalise(e.text) for e in train], [e.label for e in train]), 0.0)
     return model.classes, np.stack([model.probabilities(normalise(e.text)) for e in test])
 
 

@@ -1,18 +1,35 @@
-"""A small bilingual intent classifier: character n-grams into a logistic regression."""
+"""A small bilingual intent classifier: character n-grams into a logistic regression.
+
+Training uses scikit-learn (a TF-IDF vectoriser and a logistic regression); serving does not: the
+fitted model is kept as plain arrays (vocabulary, idf, weights, intercept) and the n-grams and the
+scores are computed here, exactly as sklearn computes them. The trained arrays are cached on disk
+(trained_lexical), so a process that serves calls never imports sklearn or scipy (~88 MB per worker).
+"""
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
+import os
 import re
 import unicodedata
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 
 from ivr.understanding import Interpretation
 from ivr.understanding.catalog import OUT_OF_SCOPE, IntentCatalog
+
+log = logging.getLogger(__name__)
+
+LEXICAL_VERSION = "1"  # part of the cache key: bump when normalise, training_data or the file layout change
+# The pipeline's hyper-parameters, all part of the cache key (lexical_path).
+NGRAM_RANGE = (2, 5)
+SUBLINEAR_TF = True
+LEXICAL_C = 100.0
+LEXICAL_SOLVER = "newton-cg"
+LEXICAL_MAX_ITER = 1000
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -25,40 +42,102 @@ def normalise(text: str) -> str:
     return _NOT_WORD.sub(" ", plain).strip()
 
 
-def build_pipeline(random_state: int = 0) -> Pipeline:
-    """The vectoriser and classifier, untrained."""
+def char_wb_ngrams(text: str, ngram_range: tuple[int, int] = NGRAM_RANGE) -> list[str]:
+    """The n-grams sklearn's TfidfVectorizer(analyzer="char_wb") makes of a text, in the same order.
+
+    Its preprocessing (lowercase) then _VectorizerMixin._char_wb_ngrams: every whitespace-separated
+    word padded with one space each side, its n-grams for n in ngram_range, a word shorter than n
+    counted once. (sklearn first collapses runs of whitespace, which str.split() makes moot.)
+    """
+    min_n, max_n = ngram_range
+    ngrams: list[str] = []
+    append = ngrams.append
+    for word in text.lower().split():
+        word = " " + word + " "
+        length = len(word)
+        for n in range(min_n, max_n + 1):
+            offset = 0
+            append(word[offset:offset + n])
+            while offset + n < length:
+                offset += 1
+                append(word[offset:offset + n])
+            if offset == 0:  # a short word (length < n) only once
+                break
+    return ngrams
+
+
+def build_pipeline(random_state: int = 0):
+    """The vectoriser and classifier, untrained (a sklearn Pipeline: imports sklearn)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
     # Character n-grams survive misrecognitions ("moden", "pasword") and Italian inflection;
     # a word-level TF-IDF alongside them measured no better in cross-validation, only slower.
-    features = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+    features = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAM_RANGE, sublinear_tf=SUBLINEAR_TF)
     # newton-cg converges in a handful of steps here where lbfgs takes ~5x longer.
-    classifier = LogisticRegression(C=100.0, solver="newton-cg", max_iter=1000,
+    classifier = LogisticRegression(C=LEXICAL_C, solver=LEXICAL_SOLVER, max_iter=LEXICAL_MAX_ITER,
                                     random_state=random_state)
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
 class LexicalUnderstanding:
-    """Understanding backed by a TF-IDF + logistic regression model trained on the catalog."""
+    """Understanding backed by a TF-IDF + logistic regression model trained on the catalog, as plain data."""
 
-    def __init__(self, model: Pipeline, reject_below: float):
-        self.model = model
+    def __init__(self, classes: tuple[str, ...], vocabulary: dict[str, int], idf: np.ndarray,
+                 weights: np.ndarray, intercept: np.ndarray, reject_below: float,
+                 sublinear: bool = SUBLINEAR_TF, ngram_range: tuple[int, int] = NGRAM_RANGE):
+        """vocabulary: n-gram -> column; weights: (columns, classes), or (columns, 1) for two classes."""
+        self.classes = tuple(classes)
         self.reject_below = reject_below
-        self.classes: tuple[str, ...] = tuple(str(label) for label in model.classes_)
-        # predict_proba on one string spends ~10x more in sklearn's checks and sparse plumbing than in the
-        # arithmetic; the same arithmetic by hand (see probabilities) gives the same numbers.
+        self._vocabulary = vocabulary
+        self._idf = np.asarray(idf, dtype=np.float64)
+        self._weights = np.ascontiguousarray(weights, dtype=np.float64)
+        self._intercept = np.asarray(intercept, dtype=np.float64)
+        self._sublinear = bool(sublinear)
+        self._ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+
+    @classmethod
+    def from_pipeline(cls, model, reject_below: float) -> "LexicalUnderstanding":
+        """The arrays of a fitted build_pipeline() (predict_proba on one string spends ~10x more in
+        sklearn's checks and sparse plumbing than in the arithmetic; probabilities does the arithmetic)."""
         features, classifier = model.named_steps["features"], model.named_steps["classifier"]
-        self._analyse = features.build_analyzer()
-        self._vocabulary: dict[str, int] = dict(features.vocabulary_)
-        self._idf = np.asarray(features.idf_, dtype=np.float64)
-        self._sublinear = bool(features.sublinear_tf)
-        self._weights = np.ascontiguousarray(np.asarray(classifier.coef_, dtype=np.float64).T)
-        self._intercept = np.asarray(classifier.intercept_, dtype=np.float64)
+        expected = {"analyzer": "char_wb", "lowercase": True, "preprocessor": None, "strip_accents": None,
+                    "input": "content", "binary": False, "use_idf": True, "norm": "l2"}
+        actual = {name: getattr(features, name) for name in expected}
+        if actual != expected:
+            raise ValueError(f"only a char_wb TF-IDF vectoriser like build_pipeline's can be served, got {actual}")
+        return cls(tuple(str(label) for label in model.classes_), dict(features.vocabulary_), features.idf_,
+                   np.asarray(classifier.coef_, dtype=np.float64).T, classifier.intercept_, reject_below,
+                   features.sublinear_tf, features.ngram_range)
 
     @classmethod
     def train(cls, catalog: IntentCatalog, reject_below: float = 0.35) -> "LexicalUnderstanding":
-        """Fit one model on every language's examples plus an out-of-scope class."""
+        """Fit one model on every language's examples plus an out-of-scope class (uncached: imports sklearn)."""
         texts, labels = training_data(catalog)
-        model = build_pipeline().fit(texts, labels)
-        return cls(model, reject_below)
+        return cls.from_pipeline(build_pipeline().fit(texts, labels), reject_below)
+
+    def save(self, path: Path) -> None:
+        """The model's arrays in one .npz, written atomically (the n-grams as one array, by column)."""
+        ngrams = [""] * len(self._vocabulary)
+        for gram, column in self._vocabulary.items():
+            ngrams[column] = gram
+        grams = np.array(ngrams, dtype=np.str_)
+        if grams.tolist() != ngrams:  # numpy drops trailing NULs; normalised text has none
+            raise ValueError("an n-gram does not survive a numpy string array")
+        tmp = path.with_name(path.name + f".tmp{os.getpid()}.npz")
+        np.savez(tmp, classes=np.array(self.classes, dtype=np.str_), ngrams=grams, idf=self._idf,
+                 weights=self._weights, intercept=self._intercept, sublinear=np.array(self._sublinear),
+                 ngram_range=np.array(self._ngram_range))
+        tmp.rename(path)  # atomic: a reader sees the old file or the whole new one
+
+    @classmethod
+    def load(cls, path: Path, reject_below: float) -> "LexicalUnderstanding":
+        with np.load(path, allow_pickle=False) as data:
+            ngrams = data["ngrams"].tolist()
+            return cls(tuple(str(c) for c in data["classes"]), dict(zip(ngrams, range(len(ngrams)))),
+                       data["idf"], data["weights"], data["intercept"], reject_below,
+                       bool(data["sublinear"]), tuple(data["ngram_range"].tolist()))
 
     def interpret(self, text: str, lang: str) -> Interpretation:
         """Best intent for a transcript, or None when it is out of scope or too uncertain."""
@@ -73,12 +152,12 @@ class LexicalUnderstanding:
             return Interpretation(None, confidence, guess)
         return Interpretation(guess, confidence, guess)
 
-
     def probabilities(self, clean: str) -> np.ndarray:
-        """Class probabilities for a normalised text, as model.predict_proba([clean])[0] computes them."""
-        counts = Counter(gram for gram in self._analyse(clean) if gram in self._vocabulary)
+        """Class probabilities for a normalised text, as the fitted pipeline's predict_proba([clean])[0]."""
+        vocabulary = self._vocabulary
+        counts = Counter(gram for gram in char_wb_ngrams(clean, self._ngram_range) if gram in vocabulary)
         if counts:
-            columns = np.fromiter((self._vocabulary[gram] for gram in counts), dtype=np.intp, count=len(counts))
+            columns = np.fromiter((vocabulary[gram] for gram in counts), dtype=np.intp, count=len(counts))
             tf = np.fromiter(((1.0 + math.log(c)) if self._sublinear else float(c) for c in counts.values()),
                              dtype=np.float64, count=len(counts))
             values = tf * self._idf[columns]
@@ -93,6 +172,35 @@ class LexicalUnderstanding:
             return np.array([1.0 - p, p])
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()
+
+
+def lexical_path(catalog_bytes: bytes, cache_folder: Path) -> Path:
+    """Where the model trained on this catalog with these hyper-parameters is cached."""
+    from importlib.metadata import version  # a new scikit-learn may fit other numbers: train again
+
+    recipe = (f"|lexical{LEXICAL_VERSION}|char_wb{NGRAM_RANGE}|sublinear{SUBLINEAR_TF}"
+              f"|C{LEXICAL_C}|{LEXICAL_SOLVER}|iter{LEXICAL_MAX_ITER}|seed0|sklearn{version('scikit-learn')}")
+    key = hashlib.sha256(catalog_bytes + recipe.encode()).hexdigest()[:16]
+    return Path(cache_folder) / f"{key}.npz"
+
+
+def trained_lexical(catalog: IntentCatalog, catalog_bytes: bytes, cache_folder: Path,
+                    reject_below: float = 0.35) -> LexicalUnderstanding:
+    """The cached model for this catalog (no sklearn import), or a newly trained and cached one."""
+    path = lexical_path(catalog_bytes, cache_folder)
+    if path.is_file():
+        try:
+            return LexicalUnderstanding.load(path, reject_below)
+        except Exception:  # a damaged file: train again and replace it
+            log.exception("the cached lexical model %s could not be read: training it again", path)
+    log.info("training the lexical intent model (once per catalog)")
+    model = LexicalUnderstanding.train(catalog, reject_below)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        model.save(path)
+    except OSError:  # a read-only disk costs a training at each start, not the phone line
+        log.exception("the lexical model could not be cached in %s", path.parent)
+    return model
 
 
 def training_data(catalog: IntentCatalog) -> tuple[list[str], list[str]]:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ivr.understanding.catalog import IntentCatalog, load_catalog
-from ivr.understanding.lexical import LexicalUnderstanding
+from ivr.understanding.lexical import trained_lexical
 
 log = logging.getLogger(__name__)
 
@@ -15,8 +15,10 @@ ENGINES = ("transformer", "lexical")
 
 @lru_cache(maxsize=4)
 def _built(path: Path, mtime: float, engine: str, model: str, cache: Path, threads: int, reject_below: float):
+    catalog_bytes = path.read_bytes()
     catalog = load_catalog(path)
-    lexical = LexicalUnderstanding.train(catalog, reject_below=reject_below)
+    # cached under INTENT_MODEL_CACHE/lexical: a start with the cache present does not import sklearn
+    lexical = trained_lexical(catalog, catalog_bytes, cache / "lexical", reject_below)
     if engine == "lexical":
         return catalog, lexical
     try:
@@ -24,7 +26,7 @@ def _built(path: Path, mtime: float, engine: str, model: str, cache: Path, threa
         from ivr.understanding.transformer import TransformerUnderstanding, trained_head
 
         encoder = Encoder(prepare(model, cache), threads)
-        head = trained_head(encoder, catalog, path.read_bytes(), reject_below)
+        head = trained_head(encoder, catalog, catalog_bytes, reject_below)
         return catalog, TransformerUnderstanding(encoder, head, lexical, reject_below)
     except Exception:  # the phone line must answer even if the model cannot be built here
         log.exception("the intent model %r could not be loaded: using the lexical classifier", model)
