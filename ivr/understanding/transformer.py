@@ -80,14 +80,14 @@ class EmbeddingHead:
                        float(data["encoder_weight"]), float(data["temperature"]))
 
 
-def head_path(encoder: Encoder, catalog_bytes: bytes, reject_below: float) -> Path:
+def head_path(encoder_folder: Path, catalog_bytes: bytes, reject_below: float) -> Path:
     key = hashlib.sha256(catalog_bytes + f"|head{HEAD_VERSION}|C{HEAD_C}|reject{reject_below}".encode()).hexdigest()[:16]
-    return encoder.folder / "heads" / f"{key}.npz"
+    return Path(encoder_folder) / "heads" / f"{key}.npz"
 
 
 def trained_head(encoder: Encoder, catalog: IntentCatalog, catalog_bytes: bytes, reject_below: float) -> EmbeddingHead:
     """The cached head for this catalog and encoder, or a newly trained (and cached) one."""
-    path = head_path(encoder, catalog_bytes, reject_below)
+    path = head_path(encoder.folder, catalog_bytes, reject_below)
     if path.is_file():
         return EmbeddingHead.load(path)
     from ivr.understanding.cross_validation import catalog_examples, choose_blend, out_of_fold

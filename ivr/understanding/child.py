@@ -1,0 +1,19 @@
+"""Running a step of the model's preparation in a child Python process.
+
+Building and training import torch, transformers and scikit-learn; in the process that serves calls
+they would stay in memory for nothing, and with gunicorn --preload in every worker forked from it.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from ivr.settings import PROJECT_ROOT
+
+
+def run_module(module: str, *args: str) -> subprocess.CompletedProcess:
+    """`python -m module args…` with this interpreter and this checkout importable; output captured."""
+    path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, "-m", module, *args], env={**os.environ, "PYTHONPATH": path},
+                          capture_output=True, text=True)
