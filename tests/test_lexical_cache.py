@@ -74,6 +74,18 @@ def test_a_damaged_cache_file_is_trained_again_and_replaced(catalog, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left behind
 
 
+def _served_without_sklearn(environ: dict) -> None:
+    """A new process loads the lexical model with these settings, answers, and holds no sklearn/scipy."""
+    probe = ("import sys; from ivr.settings import load_settings; "
+             "from ivr.understanding.loading import load_understanding; "
+             f"model = load_understanding(load_settings(environ={environ!r}, dotenv=False))[1]; "
+             "print(type(model).__name__, model.interpret('internet non va', 'it').intent); "
+             "print(sorted({'sklearn', 'scipy'} & {m.split('.')[0] for m in sys.modules}))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["LexicalUnderstanding internet_down", "[]"], done.stdout
+
+
 def test_a_process_with_the_cache_imports_neither_sklearn_nor_scipy():
     from ivr.settings import load_settings
     from ivr.understanding.loading import load_understanding
@@ -81,27 +93,11 @@ def test_a_process_with_the_cache_imports_neither_sklearn_nor_scipy():
     settings = load_settings(environ={"INTENT_ENGINE": "lexical"}, dotenv=False)
     load_understanding(settings)  # the cache is there (the session start builds it too)
     assert any((Path(settings.intent_model_cache) / "lexical").glob("*.npz"))
-    probe = ("import sys\n"
-             "from ivr.settings import load_settings\n"
-             "from ivr.understanding.loading import load_understanding\n"
-             "model = load_understanding(load_settings(environ={'INTENT_ENGINE': 'lexical'}, dotenv=False))[1]\n"
-             "print(type(model).__name__, model.interpret('internet non va', 'it').intent)\n"
-             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))\n")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["LexicalUnderstanding internet_down", "[]"], done.stdout
+    _served_without_sklearn({"INTENT_ENGINE": "lexical"})
 
 
 def test_a_first_start_trains_in_a_child_process_and_stays_free_of_sklearn(tmp_path):
     """No cache yet (a fresh clone, an edited catalog): the model is trained by a child process, so
     the process that will serve calls (a gunicorn master, then its workers) never holds sklearn."""
-    probe = ("import sys, os; from ivr.settings import load_settings; "
-             "from ivr.understanding.loading import load_understanding; "
-             f"s = load_settings(environ={{'INTENT_ENGINE': 'lexical', 'INTENT_MODEL_CACHE': {str(tmp_path)!r}}}, "
-             "dotenv=False); u = load_understanding(s)[1]; "
-             "print(type(u).__name__, u.interpret('non mi va internet', 'it').intent); "
-             "print(sorted({'sklearn', 'scipy'} & {m.split('.')[0] for m in sys.modules}))")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["LexicalUnderstanding internet_down", "[]"], done.stdout
+    _served_without_sklearn({"INTENT_ENGINE": "lexical", "INTENT_MODEL_CACHE": str(tmp_path)})
     assert len(list((tmp_path / "lexical").glob("*.npz"))) == 1
