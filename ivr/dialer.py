@@ -246,13 +246,13 @@ def place_agent_leg(attempt_id: str) -> str:
 def sweep_dials() -> dict:
     """Job, every minute: reconcile what crashed workers left behind, then schedule the next sweep."""
     from ivr.dial_services import schedule_sweeps
-    from ivr.jobs import job_queue
-
+    from ivr.jobs import job_queue, sweep_lost_messages
     from ivr.social_jobs import sweep_lost_batches
 
     dialer = _runtime(os.environ.get("REDIS_URL", ""))
     counts = dialer.sweep()
     counts["inbound_batches_requeued"] = sweep_lost_batches()  # the same minute-by-minute housekeeping
+    counts["messages"] = sweep_lost_messages()
     schedule_sweeps(job_queue(dialer.settings.redis_url), dialer.attempts.redis)
     return counts
 

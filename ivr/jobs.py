@@ -4,12 +4,16 @@ Workers find Redis through REDIS_URL, like the web processes.
 """
 from __future__ import annotations
 
+import logging
 import os
 from functools import lru_cache
 
 import redis
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
+from ivr.callback_policy import mask
 from ivr.messaging import DevOutbox, Messages, TwilioSms, deliver
 from ivr.redis_client import state_client
 from ivr.settings import load_settings
@@ -17,6 +21,11 @@ from ivr.twilio_rest import make_twilio_client
 
 QUEUE_NAME = "nohold"
 SMS_RETRY = Retry(max=3, interval=[10, 60, 300])
+MESSAGE_STUCK_AFTER = 120.0            # a message still queued this long after it was stored is looked at
+MESSAGE_SENDING_UNKNOWN_AFTER = 600.0  # claimed for sending this long ago and never marked: outcome unknown
+_ALIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
+
+log = logging.getLogger(__name__)
 
 
 def job_queue(redis_url: str, **client_options) -> Queue:
@@ -38,6 +47,59 @@ def send_message(message_id: str) -> str:
     """Sends one queued outbound message, at most once."""
     settings, messages, sender = _runtime(os.environ.get("REDIS_URL", ""))
     return deliver(messages, sender, message_id, settings.twilio_number, settings.whatsapp_number)
+
+
+def _job_alive(queue: Queue, message_id: str) -> bool:
+    """Whether the message's job is still waiting or running (not lost with a killed worker)."""
+    job_id = f"send-{message_id}"
+    try:
+        status = Job.fetch(job_id, connection=queue.connection).get_status()
+    except NoSuchJobError:
+        return False
+    if status == JobStatus.STARTED:  # running, unless its worker stopped heartbeating (killed)
+        return job_id not in queue.started_job_registry.get_expired_job_ids()
+    if status == JobStatus.QUEUED:  # waiting, unless a worker killed mid-dequeue took it off the list
+        return queue.connection.lpos(queue.key, job_id) is not None
+    return status in _ALIVE
+
+
+def sweep_messages(messages: Messages, queue: Queue) -> dict:
+    """The minute sweep's part for outbound messages: none is lost with a job, none is sent twice.
+
+    Queued with no live job (its worker was killed, or the web process died before queueing it): a
+    new job, unless the provider already refused it on every try (then failed). Claimed for sending
+    long ago and never marked: the provider may or may not have it, so it is marked unknown, never
+    sent again (at most once)."""
+    counts = {"requeued": 0, "failed": 0, "unknown": 0}
+    now = messages.clock()
+    for message_id in messages.pending(older_than=MESSAGE_STUCK_AFTER):
+        message = messages.get(message_id)
+        status = (message or {}).get("status")
+        if status == "sending":
+            if now - float(message.get("claimed_at") or 0) >= MESSAGE_SENDING_UNKNOWN_AFTER:
+                messages.mark(message_id, "unknown")
+                counts["unknown"] += 1
+                log.warning("sms %s to %s: claimed but never confirmed sent; outcome unknown",
+                            message_id, mask(message.get("to", "")))
+        elif status != "queued":
+            messages.forget(message_id)
+        elif _job_alive(queue, message_id):
+            continue
+        elif int(message.get("attempts") or 0) > SMS_RETRY.max:
+            messages.mark(message_id, "failed")
+            counts["failed"] += 1
+            log.warning("sms %s to %s: refused on every try, given up", message_id, mask(message.get("to", "")))
+        else:
+            messages.enqueue_job(message_id)
+            counts["requeued"] += 1
+    return counts
+
+
+def sweep_lost_messages() -> dict:
+    """Job-side entry of sweep_messages (run by the minute sweep)."""
+    settings, messages, _ = _runtime(os.environ.get("REDIS_URL", ""))
+    queue = job_queue(settings.redis_url)
+    return sweep_messages(Messages(messages.redis, enqueuer(queue)), queue)
 
 
 def enqueuer(queue: Queue):

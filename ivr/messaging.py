@@ -22,6 +22,10 @@ def _dedupe_key(key: str) -> str:
 
 OUTBOX_KEY = "nohold:{outbox}"
 OUTBOX_LIMIT = 500
+# ids of the messages not yet sent (queued or sending), scored by when they were stored: what the
+# minute sweep looks through for a message whose job died with a worker (jobs.sweep_messages)
+PENDING_KEY = "nohold:{outbox}:pending"
+FINAL = ("sent", "failed", "unknown")
 
 
 class SmsSender(Protocol):
@@ -43,10 +47,14 @@ class Messages:
             if existing and self.redis.exists(_message_key(existing)):
                 return existing
             message_id = existing or message_id
-        self.redis.hset(_message_key(message_id), mapping={
+        now = self.clock()
+        pipe = self.redis.pipeline(transaction=False)  # two slots: the index entry goes first
+        pipe.zadd(PENDING_KEY, {message_id: now})
+        pipe.hset(_message_key(message_id), mapping={
             "id": message_id, "to": to, "body": body, "lang": lang, "status": "queued",
-            "created_at": self.clock(), "channel": "sms"})
-        self.redis.expire(_message_key(message_id), 30 * 86400)
+            "created_at": now, "channel": "sms"})
+        pipe.expire(_message_key(message_id), 30 * 86400)
+        pipe.execute()
         self.enqueue_job(message_id)
         log.info("sms %s queued to %s", message_id, mask(to))
         return message_id
@@ -59,11 +67,22 @@ class Messages:
         """queued → sending, once: a message already sending or sent is never sent again."""
         return bool(self.redis.eval(
             "if redis.call('HGET', KEYS[1], 'status') == 'queued' then "
-            "redis.call('HSET', KEYS[1], 'status', 'sending') return 1 end return 0",
-            1, _message_key(message_id)))
+            "redis.call('HSET', KEYS[1], 'status', 'sending', 'claimed_at', ARGV[1]) "
+            "redis.call('HINCRBY', KEYS[1], 'attempts', 1) return 1 end return 0",
+            1, _message_key(message_id), self.clock()))
 
     def mark(self, message_id: str, status: str, **fields) -> None:
         self.redis.hset(_message_key(message_id), mapping={"status": status, **fields})
+        if status in FINAL:
+            self.forget(message_id)
+
+    def forget(self, message_id: str) -> None:
+        """Out of the pending index: sent, given up, or gone."""
+        self.redis.zrem(PENDING_KEY, message_id)
+
+    def pending(self, older_than: float) -> list[str]:
+        """Ids of messages stored over older_than seconds ago and not yet sent, oldest first."""
+        return self.redis.zrangebyscore(PENDING_KEY, "-inf", self.clock() - older_than, start=0, num=1000)
 
 
 class DevOutbox:

@@ -74,3 +74,77 @@ def test_jobs_carry_only_the_message_id(redis_client, redis_url):
     message_id = messages.send_sms("+393471234567", "riservato", key="ids:1")
     job = queue.jobs[0]
     assert job.args == (message_id,) and not job.kwargs
+
+
+class Clock:
+    def __init__(self, now: float = 1_800_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_message_whose_job_was_lost_is_queued_again_by_the_sweep_and_sent_once(redis_client, redis_url, run_jobs,
+                                                                                 settings):
+    """A worker killed with the job in hand (or a web process killed between storing the message and
+    queueing its job) leaves a message queued with no job: the minute sweep gives it a new one."""
+    clock, lost = Clock(), []
+    messages = Messages(redis_client, enqueue_job=lost.append, clock=clock)  # the job never reaches RQ
+    message_id = messages.send_sms("+393471234567", "Ti richiameremo", key="receipt:lost")
+    queue = Queue(jobs.QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
+    sweeping = Messages(redis_client, enqueue_job=jobs.enqueuer(queue), clock=clock)
+    assert jobs.sweep_messages(sweeping, queue) == {"requeued": 0, "failed": 0, "unknown": 0}  # too recent
+    clock.now += jobs.MESSAGE_STUCK_AFTER + 1
+    assert jobs.sweep_messages(sweeping, queue)["requeued"] == 1
+    assert jobs.sweep_messages(sweeping, queue)["requeued"] == 0  # its new job is waiting: not twice
+    run_jobs()
+    assert messages.get(message_id)["status"] == "sent"
+    assert [e["body"] for e in DevOutbox(redis_client).entries()] == ["Ti richiameremo"]
+    clock.now += jobs.MESSAGE_STUCK_AFTER + 1
+    assert jobs.sweep_messages(sweeping, queue) == {"requeued": 0, "failed": 0, "unknown": 0}
+    assert messages.pending(older_than=0) == []
+
+
+def test_a_message_left_sending_is_never_sent_again_but_marked_unknown(redis_client, redis_url):
+    """Claimed, then the worker died: whether the provider got it is unknown, and at most once wins."""
+    clock = Clock()
+    messages = Messages(redis_client, enqueue_job=lambda mid: None, clock=clock)
+    message_id = messages.send_sms("+393471234567", "x", key="receipt:sending")
+    assert messages.claim_for_sending(message_id)
+    queue = Queue(jobs.QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
+    clock.now += jobs.MESSAGE_STUCK_AFTER + 1
+    assert jobs.sweep_messages(messages, queue)["requeued"] == 0
+    clock.now += jobs.MESSAGE_SENDING_UNKNOWN_AFTER
+    assert jobs.sweep_messages(messages, queue)["unknown"] == 1
+    assert messages.get(message_id)["status"] == "unknown" and messages.pending(older_than=0) == []
+    assert queue.count == 0
+
+
+def test_a_message_the_provider_keeps_refusing_ends_failed_not_retried_forever(redis_client, redis_url,
+                                                                             live_settings, fake_twilio):
+    clock = Clock()
+    queue = Queue(jobs.QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
+    messages = Messages(redis_client, enqueue_job=lambda mid: None, clock=clock)
+    message_id = messages.send_sms("+393471234567", "x", key="receipt:refused")
+    sender = TwilioSms(make_twilio_client(live_settings))
+    fake_twilio.fail_next = 100
+    for _ in range(jobs.SMS_RETRY.max + 1):  # the job and its retries, all refused
+        with pytest.raises(Exception):
+            deliver(messages, sender, message_id, live_settings.twilio_number)
+    clock.now += jobs.MESSAGE_STUCK_AFTER + 1
+    assert jobs.sweep_messages(messages, queue) == {"requeued": 0, "failed": 1, "unknown": 0}
+    assert messages.get(message_id)["status"] == "failed"
+    assert len(fake_twilio.messages()) == jobs.SMS_RETRY.max + 1  # the refused tries, none after
+
+
+def test_a_job_taken_off_the_list_by_a_worker_killed_mid_dequeue_is_not_alive(redis_client, redis_url):
+    """RQ's job hash still says queued, but no list holds its id: the sweep queues it again."""
+    clock = Clock()
+    queue = Queue(jobs.QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
+    messages = Messages(redis_client, enqueue_job=jobs.enqueuer(queue), clock=clock)
+    message_id = messages.send_sms("+393471234567", "x", key="receipt:limbo")
+    clock.now += jobs.MESSAGE_STUCK_AFTER + 1
+    assert jobs.sweep_messages(messages, queue)["requeued"] == 0  # waiting in the list: alive
+    queue.connection.lrem(queue.key, 0, f"send-{message_id}")
+    assert jobs.sweep_messages(messages, queue)["requeued"] == 1
+    assert queue.job_ids == [f"send-{message_id}"]
