@@ -112,6 +112,13 @@ class ChatReplies:
             return None
         return self.nohold.redis.getdel(code_by_number_key(thread.sender_id))
 
+    def booking_refused(self, number: str) -> str | None:
+        """The phone's limits on new callbacks to a number hold for "call me" by message too."""
+        return self.nohold.desk.booking_refused(number)
+
+    def booking_counted(self, number: str) -> None:
+        self.nohold.desk.booking_counted(number)
+
     def callback_number(self, thread, text: str) -> str | None:
         """A number typed after "call me", else the SMS/WhatsApp sender, else the caller of the linked call."""
         countries = self.nohold.settings.callback_countries

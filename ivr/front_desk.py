@@ -70,6 +70,11 @@ class FrontDesk:
             return None
         return self.limits.refusal(number)
 
+    def booking_counted(self, number: str) -> None:
+        """A new callback was booked for `number` (by phone or by message): it counts toward the limits."""
+        if self.limits is not None:
+            self.limits.record(number)
+
     def book_callback(self, state: CallState, number: str, window: Window | None) -> Booking:
         """One pending callback per number; booking again keeps the earliest acquired time."""
         if window is not None:
@@ -85,8 +90,8 @@ class FrontDesk:
                         details={"confidence": round(state.confidence, 3),
                                  **({"tried": state.tried} if state.tried else {})})
         enqueued = self.queue.enqueue(item)
-        if enqueued.created and self.limits is not None:
-            self.limits.record(number)
+        if enqueued.created:
+            self.booking_counted(number)
         booked = enqueued.item
         if not enqueued.created and not_before == 0.0 and booked.not_before > self.clock():
             # the caller's latest choice wins: "as soon as possible" replaces an earlier window

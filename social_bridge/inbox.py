@@ -48,6 +48,10 @@ class Replies(Protocol):
 
     def solved(self, thread: Thread, item: WorkItem | None, lang: str) -> str: ...  # "RISOLTO": withdraw, count
 
+    def booking_refused(self, number: str) -> str | None: ...  # "daily" | "breaker": the phone's limits
+
+    def booking_counted(self, number: str) -> None: ...  # a new callback booked for this number
+
 
 class Inbox:
     def __init__(self, threads: Threads, queue: WorkQueue, codes, delivery: Delivery, replies: Replies,
@@ -67,7 +71,7 @@ class Inbox:
         thread = self.threads.get(thread.id)
         command, command_lang = self.replies.command(inbound.text) if not context else (None, None)
         if command:
-            answer = self._command(thread, command, command_lang or thread.lang, inbound.text)
+            answer = self._command(thread, command, command_lang or thread.lang, inbound)
             outcome = f"command:{command}"
         else:
             item = self._place(thread, inbound, context)
@@ -122,7 +126,7 @@ class Inbox:
         item = self.queue.get(thread.item_id) if thread.item_id else None
         return item if item and item.status in PENDING else None
 
-    def _command(self, thread: Thread, command: str, lang: str, text: str) -> str:
+    def _command(self, thread: Thread, command: str, lang: str, inbound: Inbound) -> str:
         item = self._pending(thread)
         if command == "status":
             return self.replies.acknowledgement(item, lang)[0] if item else self.replies.text(lang, "chat.status_none")
@@ -134,18 +138,27 @@ class Inbox:
             if item and self.queue.cancel(item.id, reason="customer_message"):
                 return self.replies.text(lang, "chat.cancelled")
             return self.replies.text(lang, "chat.nothing_to_cancel")
-        return self._call_me(thread, item, lang, text)
+        return self._call_me(thread, item, lang, inbound)
 
-    def _call_me(self, thread: Thread, item: WorkItem | None, lang: str, text: str) -> str:
-        """Turns the request into a callback that keeps the place the thread had."""
-        number = self.replies.callback_number(thread, text)
+    def _call_me(self, thread: Thread, item: WorkItem | None, lang: str, inbound: Inbound) -> str:
+        """Turns the request into a callback that keeps the place the thread had, within the limits a
+        call has (bookings per number a day, the burst breaker); refused, the thread keeps its place."""
+        number = self.replies.callback_number(thread, inbound.text)
         if not number:
             return self.replies.text(lang, "chat.need_number")
+        refused = self.replies.booking_refused(number)
+        if refused:
+            if item is None:  # an agent answers here instead: the conversation needs its place
+                self._place(thread, inbound, None)
+            return self.replies.text(lang, f"chat.callback_refused_{refused}")
         callback = WorkItem(id="", kind="callback", channel="voice", lang=lang,
                             acquired_at=item.acquired_at if item else self.clock(), natural_key=f"callback:{number}",
                             customer=number, intent=item.intent if item else "", summary=item.summary if item else "",
                             call_sid=thread.call_sid, details={"thread_id": thread.id})
-        booked = self.queue.enqueue(callback).item
+        enqueued = self.queue.enqueue(callback)
+        if enqueued.created:
+            self.replies.booking_counted(number)
+        booked = enqueued.item
         if item and item.status != "claimed":
             self.queue.cancel(item.id, reason="became_callback")
         return self.replies.text(lang, "chat.callback_booked", status=self.replies.acknowledgement(booked, lang)[0])

@@ -141,3 +141,27 @@ def test_chat_customers_on_file_get_self_service_first_and_keep_their_place(noho
     social_jobs()
     assert nohold.queue.get(item.id).status == "cancelled"
     assert nohold.metrics.counters()[f"contained_chat|intent={item.intent}"] == 1
+
+
+def test_call_me_by_message_is_held_to_the_same_booking_limits_as_a_call(nohold, social_jobs, clock):
+    """Three new callbacks a day per number, whichever channel asks: a fourth CHIAMAMI is refused in
+    the customer's language with a way forward, and books nothing."""
+    for n in range(3):
+        write(nohold, "chiamami al 347 123 4567", sender=f"+39348000000{n}")
+        social_jobs()
+        booked = nohold.queue.pending_for(f"callback:{CUSTOMER}")
+        assert booked is not None and "senza farti perdere il posto" in answers(nohold)[-1]
+        nohold.queue.cancel(booked.id, reason="test")  # done; the next one is a new booking
+        clock.advance(3600)
+    write(nohold, "CHIAMAMI 347 123 4567", sender="+393480000009")
+    social_jobs()
+    assert nohold.queue.pending_for(f"callback:{CUSTOMER}") is None
+    assert answers(nohold)[-1].startswith("Per questo numero abbiamo già prenotato")
+    write(nohold, "call me on +39 347 123 4567 please", sender="+447400123456")
+    social_jobs()
+    assert nohold.queue.pending_for(f"callback:{CUSTOMER}") is None
+    assert answers(nohold)[-1].startswith("This number has already booked")
+    clock.advance(21 * 3600 + 1)  # the first booking is now 24 h old
+    write(nohold, "chiamami al 347 123 4567", sender="+393480000010")
+    social_jobs()
+    assert nohold.queue.pending_for(f"callback:{CUSTOMER}") is not None
