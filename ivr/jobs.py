@@ -8,14 +8,13 @@ import logging
 import os
 from functools import lru_cache
 
-import redis
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from ivr.callback_policy import mask
 from ivr.messaging import DevOutbox, Messages, TwilioSms, deliver
-from ivr.redis_client import state_client
+from ivr.redis_client import connect, state_client
 from ivr.settings import load_settings
 from ivr.twilio_rest import make_twilio_client
 
@@ -30,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def job_queue(redis_url: str, **client_options) -> Queue:
     """RQ needs a bytes connection; ours elsewhere decode responses. client_options: e.g. timeouts."""
-    return Queue(QUEUE_NAME, connection=redis.Redis.from_url(redis_url, **client_options))
+    return Queue(QUEUE_NAME, connection=connect(redis_url, **client_options))
 
 
 @lru_cache(maxsize=4)

@@ -7,10 +7,8 @@ import subprocess
 import sys
 import time
 
-import redis
-
 from ivr.callback_policy import mask
-from ivr.redis_client import state_client
+from ivr.redis_client import connect, state_client
 from ivr.redis_server import RedisServer
 from ivr.settings import load_settings
 from ivr.social_services import offered_channels
@@ -104,7 +102,9 @@ def worker() -> int:
     from ivr.transcription.worker import alongside
 
     with alongside(settings):  # voicemails: a worker of their own keeps the speech model loaded
-        Worker([QUEUE_NAME], connection=redis.Redis.from_url(url)).work(with_scheduler=True)
+        # maintenance every minute, not every ten: it brings back jobs of killed workers (retried) and
+        # a scheduler that lost its Redis connection (delayed jobs, SMS retries) sooner
+        Worker([QUEUE_NAME], connection=connect(url), maintenance_interval=60).work(with_scheduler=True)
     return 0
 
 

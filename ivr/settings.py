@@ -181,6 +181,13 @@ def load_settings(environ: dict | None = None, dotenv: bool = True) -> Settings:
             except ValueError as exc:
                 raise SettingsError(f"{key}={raw!r} is not valid: {exc}") from exc
     settings = Settings(**values)
+    if settings.redis_url:
+        from ivr.redis_client import parse_sentinel_url
+
+        try:  # a malformed redis+sentinel:// URL is refused at start, its password not echoed
+            parse_sentinel_url(settings.redis_url)
+        except ValueError as exc:
+            raise SettingsError(f"REDIS_URL: {exc}") from exc
     if settings.dev_mode:
         token = env.get("NOHOLD_DEV_TOKEN") or dev_token(settings.var_dir)
         settings = settings.with_overrides(dev_token=token)

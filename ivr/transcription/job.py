@@ -16,10 +16,10 @@ import os
 import time
 from functools import lru_cache
 
-import redis
 import requests
 from rq import Queue, Retry, get_current_job
 
+from ivr.redis_client import connect
 from ivr.transcription.store import TranscriptStore
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class RecordingUnusable(RuntimeError):
 
 @lru_cache(maxsize=4)
 def transcription_queue(redis_url: str) -> Queue:
-    return Queue(QUEUE_NAME, connection=redis.Redis.from_url(redis_url))
+    return Queue(QUEUE_NAME, connection=connect(redis_url))
 
 
 def queue_transcription(settings, item_id: str) -> None:
