@@ -55,34 +55,84 @@ def run(port: int | None, web_workers: int) -> int:
     login = ensure_dev_agent(redis_url, settings) if settings.dev_mode else "agents: python -m ivr agents add NAME"
     if settings.dev_mode and "PUBLIC_BASE_URL" not in os.environ:
         env["PUBLIC_BASE_URL"] = f"http://localhost:{port}"
-    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:ivr.gunicorn_conf",
-                            "--preload", "-k", "gthread", "--threads", "16",
-                            "-w", str(web_workers), "-b", f"{os.environ.get('HOST', '127.0.0.1')}:{port}",
-                            "--access-logfile", "-", "--access-logformat", '%(m)s %(U)s %(s)s %(M)sms',
-                            "ivr:create_app()"], env=env)
-    worker = subprocess.Popen([sys.executable, "-m", "ivr", "worker"], env=env)
+    web_command = [sys.executable, "-m", "gunicorn", "-c", "python:ivr.gunicorn_conf",
+                   "--preload", "-k", "gthread", "--threads", "16",
+                   "-w", str(web_workers), "-b", f"{os.environ.get('HOST', '127.0.0.1')}:{port}",
+                   "--access-logfile", "-", "--access-logformat", '%(m)s %(U)s %(s)s %(M)sms',
+                   "ivr:create_app()"]
+    children = Children({"web": web_command, "worker": [sys.executable, "-m", "ivr", "worker"]}, env)
     mode = "dev (no Twilio credentials; webhook token in var/dev-auth-token)" if settings.dev_mode else "live Twilio"
     print(BANNER.format(port=port, redis=redis_url, login=login, mode=mode, chat=", ".join(offered_channels(settings)),
                         public=env.get("PUBLIC_BASE_URL", settings.public_base_url)),
           flush=True)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    healthy = True
     try:
-        while not stopping and web.poll() is None and worker.poll() is None:
+        while not stopping and healthy:
+            healthy = children.keep_running()
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
-    for child in (web, worker):
-        if child.poll() is None:
-            child.terminate()
-    for child in (web, worker):
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()
+    children.stop()
     if server:
         server.stop()
-    return 0 if stopping or (web.returncode in (0, -15) and worker.returncode in (0, -15)) else 1
+    return 0 if healthy else 1
+
+
+class Children:
+    """The web server and the worker, started again when one exits (a worker's Redis connection lost
+    between two jobs ends it, for one); one that exits over and over stops everything instead.
+
+    Each runs in a process group of its own, and a group whose leader died is killed whole before the
+    restart: what the leader had forked (RQ's scheduler, a job's work horse, the transcription worker)
+    would otherwise live on, holding copies of its Redis connections — one of them blocked in RQ's
+    dequeue, which would hand the next job to a process that is gone (measured: the job sat in RQ's
+    intermediate list until the sweep). systemd's control groups do the same for the deploy/ units."""
+
+    MAX_RESTARTS, WINDOW = 5, 60.0
+
+    def __init__(self, commands: dict[str, list[str]], env: dict):
+        self.commands, self.env = commands, env
+        self.processes = {name: self._start(name) for name in commands}
+        self.restarts: list[float] = []
+
+    def _start(self, name: str) -> subprocess.Popen:
+        return subprocess.Popen(self.commands[name], env=self.env, start_new_session=True)
+
+    @staticmethod
+    def _kill_group(process: subprocess.Popen) -> None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # the leader started the session: its pid names the group
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def keep_running(self) -> bool:
+        """Restarts what exited; False when restarts come too often to be worth it."""
+        for name, process in self.processes.items():
+            if process.poll() is None:
+                continue
+            now = time.monotonic()
+            self.restarts = [t for t in self.restarts if now - t < self.WINDOW] + [now]
+            if len(self.restarts) > self.MAX_RESTARTS:
+                print(f"nohold: the {name} keeps exiting (code {process.returncode}); stopping", flush=True)
+                return False
+            self._kill_group(process)
+            print(f"nohold: the {name} exited (code {process.returncode}); starting it again", flush=True)
+            self.processes[name] = self._start(name)
+        return True
+
+    def stop(self) -> None:
+        """SIGTERM to each leader (a warm shutdown), then whatever is left of their groups is killed."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
+            self._kill_group(process)
 
 
 def worker() -> int:
