@@ -81,9 +81,17 @@ def _cv(args, model: Understanding) -> int:
     if encoder is not None:  # what the served model does
         from ivr.understanding.transformer import LEXICAL_SURE
 
+        from ivr.understanding.cross_validation import decision_accuracy
+
+        labels = [e.label for e in examples]
+        print("== lexical shortcut: decisions right / encoder runs skipped, by LEXICAL_SURE ==")
+        for sure in sorted({0.85, 0.9, 0.93, 0.95, 0.97, 0.99, 1.01, LEXICAL_SURE}):
+            served = oof.served(model.encoder_weight, model.head.temperature, sure)
+            right = decision_accuracy(oof.classes, served, labels, args.settings.reject_below)
+            skipped = float((oof.lexical.max(1) >= sure).mean())
+            print(f"{sure:4.2f}   right {100 * right:5.2f} %   skipped {100 * skipped:3.0f} %"
+                  + ("  <- LEXICAL_SURE" if sure == LEXICAL_SURE else "  (never)" if sure > 1 else ""))
         scores = oof.served(model.encoder_weight, model.head.temperature, LEXICAL_SURE)
-        skipped = float((oof.lexical.max(1) >= LEXICAL_SURE).mean())
-        print(f"lexical answers alone when sure (>= {LEXICAL_SURE}): {100 * skipped:.0f} % of the catalog")
         print(f"encoder weight {model.encoder_weight:.1f}, temperature {model.head.temperature:.3f} "
               "(chosen by cross-validation when the head was trained)")
     print(f"model {args.model}: {len(examples)} catalog examples, {args.folds}-fold cross-validation")
