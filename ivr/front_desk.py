@@ -117,7 +117,8 @@ class FrontDesk:
                         acquired_at=state.started_at, natural_key=f"voicemail:{recording.sid or state.sid}",
                         customer=state.caller, intent=state.intent, summary=state.heard,
                         call_sid=state.sid, recording_url=recording.url, recording_sid=recording.sid,
-                        recording_seconds=recording.seconds, details={"tried": state.tried} if state.tried else {})
+                        recording_seconds=recording.seconds,
+                        details={**({"tried": state.tried} if state.tried else {}), **self._transcription_queued()})
         enqueued = self.queue.enqueue(item)
         queue_transcription(self.settings, enqueued.item.id)  # again on a replayed webhook: the job is idempotent
         booking = self._place(enqueued.item, enqueued.created)
@@ -125,6 +126,12 @@ class FrontDesk:
             return Booking(booking.item_id, booking.created, booking.position, booking.wait_seconds,
                            self.next_opening())
         return booking
+
+    def _transcription_queued(self) -> dict:
+        """Tells the console a transcript is on its way (its item page then shows it when it arrives)."""
+        if self.settings.transcription_engine == "off":
+            return {}
+        return {"transcription": {"status": "queued", "at": self.clock()}}
 
     def send_chat_links(self, state: CallState) -> bool:
         """Texts the caller how to reach us in writing, with a one-time code that keeps their place."""

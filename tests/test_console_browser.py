@@ -154,3 +154,25 @@ def test_auto_dial_opens_the_ringing_callback_without_a_click(server, browser):
     maria.wait_for_url(f"{url}/console/")
     maria.wait_for_url(f"**/console/items/{first.id}", timeout=5000)
     assert [args[0].id for args in bridge.dial.calls] == [first.id, first.id]
+
+
+def test_a_voicemail_page_shows_its_transcript_when_it_arrives(server, browser):
+    """Open before the transcript is there: "in corso", then the words appear without a reload."""
+    from ivr.transcription.store import TranscriptStore
+
+    bridge = server["bridge"]
+    voicemail = enqueue(bridge, "voicemail:waiting", ago=30, kind="voicemail", intent="", summary="",
+                        customer="+393409876599", recording_sid="RE9", recording_seconds=21,
+                        details={"transcription": {"status": "queued", "at": bridge.clock()}})
+    sara = sign_in(browser, server["url"], "sara")
+    sara.goto(f"{server['url']}/console/items/{voicemail.id}")
+    assert sara.locator("#transcription").inner_text().startswith("Trascrizione in corso")
+    assert sara.locator("#transcript").count() == 0
+    TranscriptStore(bridge.queue.redis).attach(voicemail.id, "la fattura di ottobre è il doppio del solito",
+                                               "billing", 0.93, "faster_whisper", 21.0)
+    sara.wait_for_selector("#transcript", timeout=8000)
+    assert sara.locator("#transcript").inner_text() == "la fattura di ottobre è il doppio del solito"
+    assert sara.locator("#transcript").get_attribute("lang") == "it"
+    assert "Bollett" in sara.locator("#transcript-intent").inner_text()
+    assert sara.locator("#transcription").count() == 0
+    shot(sara, "voicemail-transcript")

@@ -90,6 +90,8 @@ def test_voicemail_is_transcribed_with_its_intent_and_shown_to_the_agent(live, f
     caplog.set_level(logging.INFO)
     item = leave_voicemail(live, fake, clips("it", "change_plan"))
     assert transcribe_jobs.queue.count == 1  # queued by the voicemail webhook itself
+    assert item.details["transcription"]["status"] == "queued"  # the console says it is on its way
+    assert strings_for("it")["transcription.queued"] in console_page(live, item.id, agent="Lia")
     transcribe_jobs()
     details = live.queue.get(item.id).details
     transcript, state = details["transcript"], details["transcription"]

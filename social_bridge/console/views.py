@@ -81,6 +81,19 @@ def item(item_id: str):
         state=b.presence.state(agent.id))
 
 
+@bp.get("/items/<item_id>/transcript.json")
+@login_required
+def transcript(item_id: str):
+    """Where a voicemail's transcription stands, for the item page to show it when it arrives."""
+    details = load_item(item_id).details
+    state = details.get("transcription") or {}
+    return {"status": state.get("status", ""), "pending": state.get("status") in TRANSCRIPTION_PENDING,
+            "line": transcription_line(state), "transcript": details.get("transcript", ""),
+            "title": g.ui["item.transcript"],
+            "intent": f"{g.ui['transcription.intent']}: {label_for('intent', state['intent'])}"
+            if state.get("intent") else ""}
+
+
 @bp.get("/items/<item_id>/recording")
 @login_required
 def recording(item_id: str):
@@ -147,6 +160,23 @@ def local_iso(text: str | None, fmt: str = "%H:%M:%S") -> str:
 @bp.app_template_global("label")
 def label_for(group: str, value: str) -> str:
     return label(g.ui, group, value)
+
+
+TRANSCRIPTION_PENDING = ("queued", "retrying")  # the item page keeps asking while it is one of these
+
+
+@bp.app_template_global()
+def transcription_line(state: dict) -> str:
+    """The sentence saying where a transcription stands (none once a transcript is there)."""
+    status = state.get("status")
+    if not status:
+        return ""
+    line = g.ui["transcription.empty"] if status == "done" else g.ui.get(f"transcription.{status}", status)
+    if state.get("reason"):
+        line += f": {g.ui.get('transcription.reason.' + state['reason'], state['reason'])}"
+        if state.get("detail"):
+            line += f" ({state['detail']})"
+    return line
 
 
 @bp.app_template_filter("duration")

@@ -196,6 +196,27 @@
     }, HEARTBEAT_MS);
   }
 
+  // ---- a voicemail's transcript, shown on its page when it arrives (asked every 3 s, 15 min at most)
+  var pending = document.querySelector("[data-watch]");
+  if (pending) {
+    var asked = 0;
+    var watch = setInterval(function () {
+      if (++asked > 300) { clearInterval(watch); return; }
+      fetch(pending.dataset.watch, {credentials: "same-origin", headers: {"X-Requested-With": "fetch"}})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) {
+          if (!j) return;
+          if (!j.pending) clearInterval(watch);
+          if (!j.transcript) { pending.textContent = j.line; return; }
+          var lang = pending.dataset.lang || "";
+          [el("h3", {text: j.title}), el("blockquote", {class: "said", id: "transcript", lang: lang, text: j.transcript}),
+           j.intent ? el("p", {class: "muted", id: "transcript-intent", text: j.intent}) : null]
+            .forEach(function (node) { if (node) pending.parentNode.insertBefore(node, pending); });
+          pending.remove();
+        }, function () {});
+    }, 3000);
+  }
+
   // ---- presence selector without a page reload -----------------------------------------------
   var presence = document.querySelector("form.presence");
   if (presence) {
