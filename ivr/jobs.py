@@ -14,12 +14,14 @@ from rq.job import Job, JobStatus
 
 from ivr.callback_policy import mask
 from ivr.messaging import DevOutbox, Messages, TwilioSms, deliver
+from ivr.metrics import METRICS_KEY, Metrics
 from ivr.redis_client import connect, state_client
 from ivr.settings import load_settings
 from ivr.twilio_rest import make_twilio_client
 
 QUEUE_NAME = "nohold"
 SMS_RETRY = Retry(max=3, interval=[10, 60, 300])
+MESSAGES_SWEPT = "messages_swept"
 MESSAGE_STUCK_AFTER = 120.0            # a message still queued this long after it was stored is looked at
 MESSAGE_SENDING_UNKNOWN_AFTER = 600.0  # claimed for sending this long ago and never marked: outcome unknown
 _ALIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
@@ -91,6 +93,12 @@ def sweep_messages(messages: Messages, queue: Queue) -> dict:
         else:
             messages.enqueue_job(message_id)
             counts["requeued"] += 1
+    if any(counts.values()):  # /metrics: nohold_messages_swept_total{outcome=…}, for an alert on failed/unknown
+        pipe = messages.redis.pipeline(transaction=False)
+        for outcome, count in counts.items():
+            if count:
+                pipe.hincrby(METRICS_KEY, Metrics.field(MESSAGES_SWEPT, outcome=outcome), count)
+        pipe.execute()
     return counts
 
 

@@ -7,6 +7,7 @@ from rq import Queue
 
 from ivr import jobs
 from ivr.messaging import DevOutbox, Messages, TwilioSms, deliver
+from ivr.metrics import METRICS_KEY
 from ivr.settings import load_settings
 from ivr.twilio_rest import make_twilio_client
 from tests.fake_twilio import FakeTwilio
@@ -134,6 +135,7 @@ def test_a_message_the_provider_keeps_refusing_ends_failed_not_retried_forever(r
     clock.now += jobs.MESSAGE_STUCK_AFTER + 1
     assert jobs.sweep_messages(messages, queue) == {"requeued": 0, "failed": 1, "unknown": 0}
     assert messages.get(message_id)["status"] == "failed"
+    assert redis_client.hget(METRICS_KEY, "messages_swept|outcome=failed") == "1"  # an alert can watch it
     assert len(fake_twilio.messages()) == jobs.SMS_RETRY.max + 1  # the refused tries, none after
 
 
