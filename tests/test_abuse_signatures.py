@@ -224,10 +224,39 @@ def test_x_genuine_bodies_are_accepted_and_any_other_bytes_refused(client, redis
     assert redis_client.dbsize() == stored
 
 
-@pytest.mark.parametrize("token", ["a", "crc-2026", "é😀", "t" * 1000, "with spaces & = ?"])
-def test_x_crc_is_the_hmac_of_exactly_the_token_given(client, redis_client, token):
+# X's tokens (base64 of random bytes, or URL-safe base64) are answered: the HMAC of exactly the token
+X_TOKENS = ["ZjQ2NjQ0ZDMtNjgwZi00ZjNjLWE1MjQtZWNjZGZhMDlhNmE2", "crc-2026_token", "A1b2C3d4+/==", "t" * 128]
+
+
+@pytest.mark.parametrize("token", X_TOKENS)
+def test_x_crc_answers_tokens_of_the_shape_x_sends(client, redis_client, token):
     response = client.get("/social/x", query_string={"crc_token": token})
     assert response.status_code == 200
     assert response.json == {"response_token": x_signature(X_SECRET, token.encode())}
     assert response.json["response_token"] != x_signature("wrong-secret", token.encode())
+    assert redis_client.dbsize() == 0
+
+
+# anything else would make the CRC endpoint a signing oracle for POST bodies: refused, nothing signed
+NOT_X_TOKENS = ["a", "short", "t" * 129, "é😀crc-token", "with spaces & = ?", "token\nline", '{"for_user_id":"1"}',
+                "crc-2026===", "abc.def.ghi.jkl"]
+
+
+@pytest.mark.parametrize("token", NOT_X_TOKENS)
+def test_x_crc_signs_nothing_but_an_x_token(client, redis_client, token):
+    response = client.get("/social/x", query_string={"crc_token": token})
+    assert response.status_code == 400
+    assert "response_token" not in response.text
+    assert x_signature(X_SECRET, token.encode())[7:] not in response.text
+    assert redis_client.dbsize() == 0
+
+
+def test_a_forged_dm_cannot_be_signed_through_the_crc(client, redis_client):
+    """The review's attack: the forged DM JSON sent as crc_token, the answer used as its signature."""
+    forged = x_dm()
+    answer = client.get("/social/x", query_string={"crc_token": forged.decode()})
+    assert answer.status_code == 400
+    token = (answer.json or {}).get("response_token")
+    assert token is None
+    assert post_x(client, forged, x_signature("not-the-secret", forged)).status_code == 403
     assert redis_client.dbsize() == 0

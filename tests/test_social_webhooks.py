@@ -308,14 +308,15 @@ def test_a_batch_of_1000_entries_is_acknowledged_fast_and_becomes_1000_threads(
 
 # -- X: CRC and signed events -----------------------------------------------------------------------
 def test_crc_answers_the_hmac_of_the_token(client):
-    token = "crc-token-2026_ÿ"
+    token = "Y3JjLXRva2VuLTIwMjY_Zg=="
     expected = base64.b64encode(hmac.new(X_SECRET.encode(), token.encode(), hashlib.sha256).digest()).decode()
     response = client.get("/social/x", query_string={"crc_token": token})
     assert response.status_code == 200
     assert response.is_json and response.json == {"response_token": "sha256=" + expected}
 
 
-@pytest.mark.parametrize("query", [{}, {"crc_token": ""}, {"crc_token": "t" * 1001}], ids=["missing", "empty", "huge"])
+@pytest.mark.parametrize("query", [{}, {"crc_token": ""}, {"crc_token": "t" * 129}, {"crc_token": "crc-token-2026_ÿ"}],
+                         ids=["missing", "empty", "huge", "not-base64"])
 def test_crc_without_a_usable_token_is_400(client, query):
     response = client.get("/social/x", query_string=query)
     assert response.status_code == 400 and response.is_json

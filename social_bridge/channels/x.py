@@ -6,6 +6,7 @@ import binascii
 import hashlib
 import hmac
 import logging
+import re
 from typing import Callable, Mapping
 
 import requests
@@ -15,7 +16,11 @@ from .providers import answer_of, check_text, epoch_seconds, header, load_object
 
 log = logging.getLogger(__name__)
 
-MAX_CRC_TOKEN = 1000  # X's tokens are short; a CRC answer is computed, never a page of text
+# The CRC answer is base64(HMAC-SHA256(consumer secret, token)): the very signature X puts on a POSTed
+# body equal to the token. Signing whatever is asked would be a signing oracle (a forged DM JSON sent as
+# crc_token comes back with a valid x-twitter-webhooks-signature), so only tokens of the shape X sends
+# are answered: short, base64 / URL-safe base64 characters. No JSON object (it starts with "{") fits.
+CRC_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{8,128}={0,2}")
 
 
 def _direct_messages(events, account_id: str) -> list[Inbound]:
@@ -73,8 +78,8 @@ class XDirectMessages:
 
     def crc(self, crc_token: str) -> dict:
         """The answer to X's challenge-response check (due within 3 s)."""
-        if not self.consumer_secret or not 0 < len(crc_token) <= MAX_CRC_TOKEN:
-            raise ValueError("no consumer secret, or a crc_token empty or too long")
+        if not self.consumer_secret or not CRC_TOKEN.fullmatch(crc_token):
+            raise ValueError("no consumer secret, or a crc_token not of the shape X sends")
         return {"response_token": "sha256=" + base64.b64encode(self._hmac(crc_token.encode())).decode()}
 
     def verify(self, raw: bytes, headers: Mapping[str, str]) -> bool:
