@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from urllib.parse import urlsplit, urlunsplit
-
-import requests
 
 from ivr import outage_notices
 from ivr.jobs import job_queue
 from ivr.metrics import DailyStats
+from ivr.recordings import recording_fetcher
 from social_bridge import api, console
 from social_bridge import webhooks as social_webhooks
 from social_bridge.agents import AgentDirectory
@@ -18,24 +16,6 @@ from social_bridge.bridge import Bridge
 from social_bridge.claims import Claims
 from social_bridge.delivery import ReplyRefused
 from social_bridge.presence import Presence
-
-
-def recording_fetcher(settings, extension: str = ".mp3"):
-    """The voicemail audio, fetched with Twilio credentials (never a public URL); None in dev mode.
-
-    `extension` picks Twilio's format: ".mp3" for browsers, ".wav" (as recorded) for transcription."""
-    if settings.dev_mode:
-        return None
-
-    def fetch(item):
-        url = item.recording_url + extension
-        if settings.twilio_api_base:  # staging / test double, like the REST client
-            base, parts = urlsplit(settings.twilio_api_base), urlsplit(url)
-            url = urlunsplit((base.scheme, base.netloc, base.path.rstrip("/") + parts.path, "", ""))
-        response = requests.get(url, auth=(settings.twilio_account_sid, settings.twilio_auth_token), timeout=10)
-        response.raise_for_status()
-        return response.content, response.headers.get("Content-Type", "audio/mpeg")
-    return fetch
 
 
 def wire(app, nohold) -> Bridge:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from ivr.recordings import twilio_recording_sid
+
 
 @dataclass
 class CallState:
@@ -62,12 +64,13 @@ class Inputs:
     @classmethod
     def from_form(cls, form) -> "Inputs":
         recording = None
-        if form.get("RecordingUrl"):
+        # a recording counts only when its URL is Twilio's URL of that RecordingSid: nothing else is stored
+        if twilio_recording_sid(form.get("RecordingUrl") or "", form.get("RecordingSid") or ""):
             try:
                 seconds = int(form.get("RecordingDuration") or 0)
             except ValueError:
                 seconds = 0
-            recording = Recording(form["RecordingUrl"], form.get("RecordingSid", ""), seconds)
+            recording = Recording(form["RecordingUrl"], form["RecordingSid"], seconds)
         try:
             confidence = float(form.get("Confidence") or 0.0)
         except ValueError:

@@ -94,7 +94,7 @@ def transcribe_voicemail(item_id: str) -> str:
 
 def _transcribe(nohold, store: TranscriptStore, item) -> str:
     # the speech stack is imported here: the web process only queues jobs (queue_transcription)
-    from ivr.agent_side import recording_fetcher
+    from ivr.recordings import recording_fetcher
     from ivr.transcription.audio import UndecodableAudio, normalise, seconds
     from ivr.transcription.engine import EngineUnavailable, engine_for, transcribe
 
@@ -109,9 +109,13 @@ def _transcribe(nohold, store: TranscriptStore, item) -> str:
         return _unavailable(store, item, str(error))
     started = time.monotonic()
     try:
-        raw, _ = fetch(item)
+        fetched = fetch(item)
     except requests.RequestException as error:
         _retry_or_fail(store, item, RecordingUnusable("fetch_failed", _http_reason(error)))
+    if fetched is None:  # no Twilio RecordingSid to build the media URL from: nothing to retry
+        store.flag(item.id, "failed", "fetch_failed", "no Twilio RecordingSid", attempted=False)
+        return "failed"
+    raw, _ = fetched
     try:
         audio = normalise(raw)
     except UndecodableAudio as error:
