@@ -13,13 +13,26 @@ def _replies_key(sid: str) -> str:
     return f"nohold:{{call:{sid}}}:replies"
 
 
-# KEYS: state, replies (one call's hash tag, so Cluster-safe). ARGV: seq, twiml, state json, ttl, expected seq ("" = any).
+def _seen_key(sid: str) -> str:
+    return f"nohold:{{call:{sid}}}:seen"
+
+
+# A call's state lives 4 hours past its last step (Twilio's longest call); its CallSid is remembered far
+# longer, so a signed webhook recorded from an old call and replayed later starts nothing (no new call, no
+# booking): Twilio's signatures do not expire.
+SEEN_SECONDS = 30 * 86400
+
+
+# KEYS: state, replies, seen (one call's hash tag, so Cluster-safe). ARGV: seq, twiml, state json, ttl,
+# expected seq ("" = any), seen ttl, the reply of a call that ended long ago.
 # Commits only if nobody answered this step yet (and, with an expected seq, the stored state is still at it;
 # "-1" expects no stored state). Returns {1, twiml} when committed, {0, reply} when another process already
-# answered, {0, false} when the state moved on without answering this step (the caller re-reads and retries).
+# answered, {0, false} when the state moved on without answering this step (the caller re-reads and retries),
+# {0, ended reply} when the call's state expired but its CallSid was seen: a replay, nothing is written.
 _COMMIT_ONCE = """
 local existing = redis.call('HGET', KEYS[2], ARGV[1])
 if existing then return {0, existing} end
+if redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[3]) == 1 then return {0, ARGV[7]} end
 if ARGV[5] ~= '' then
   local raw = redis.call('GET', KEYS[1])
   local current = -1
@@ -29,6 +42,7 @@ end
 redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
+redis.call('SET', KEYS[3], '1', 'EX', ARGV[6])
 return {1, ARGV[2]}
 """
 
@@ -38,8 +52,8 @@ class CallBusy(RuntimeError):
 
 
 class CallStore:
-    def __init__(self, redis, ttl_seconds: int = 4 * 3600):
-        self.redis, self.ttl = redis, ttl_seconds
+    def __init__(self, redis, ttl_seconds: int = 4 * 3600, ended_reply: str = ""):
+        self.redis, self.ttl, self.ended_reply = redis, ttl_seconds, ended_reply
 
     def load(self, sid: str) -> CallState | None:
         raw = self.redis.get(_state_key(sid))
@@ -62,8 +76,9 @@ class CallStore:
         answering this step, so re-read and decide again. Only the winner counts its metrics.
         """
         args = [str(answered_seq), twiml, state.to_json(), str(self.ttl),
-                "" if expected_seq is None else str(expected_seq)]
-        won, reply = self._commit_once(keys=[_state_key(state.sid), _replies_key(state.sid)], args=args)
+                "" if expected_seq is None else str(expected_seq), str(SEEN_SECONDS), self.ended_reply]
+        won, reply = self._commit_once(keys=[_state_key(state.sid), _replies_key(state.sid), _seen_key(state.sid)],
+                                       args=args)
         return bool(won), reply
 
     @property

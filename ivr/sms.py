@@ -15,6 +15,9 @@ from ivr.twiml import render_message
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 REPLY_TTL = 7 * 86400   # Twilio may redeliver; the same MessageSid always gets the same answer
+# ... and is remembered far longer: Twilio's signatures never expire, so an old signed ANNULLA replayed
+# after its reply was forgotten must not cancel the callback booked since
+SEEN_TTL = 30 * 86400
 
 
 def command_of(prompts, body: str) -> tuple[str | None, str | None]:
@@ -57,6 +60,21 @@ def answer(nohold, sender: str, body: str) -> str | None:
     return _status(nohold, item, lang)
 
 
+def _act_once(nohold, key: str, sender: str) -> str:
+    """Answers a command, or hands a conversation to the inbox; the TwiML reply, kept for redeliveries."""
+    text = answer(nohold, sender, request.form.get("Body", ""))
+    if text is None:  # a conversation: the inbox job threads it and answers on the same channel
+        channel = "whatsapp" if sender.startswith("whatsapp:") else "sms"
+        try:
+            nohold.social.inbound.accept(nohold.social.channels[channel].parse_form(request.form))
+        except (KeyError, ValueError) as unusable:  # WhatsApp not configured, or not a message we can keep
+            abort(400, description=f"message not accepted: {unusable}")
+    cached = render_message(text) if text else render_message()
+    if not nohold.redis.set(key, cached, nx=True, ex=REPLY_TTL):
+        cached = nohold.redis.get(key) or cached
+    return cached
+
+
 @bp.post("/incoming")
 @twilio_signed
 def incoming():
@@ -67,16 +85,16 @@ def incoming():
     nohold = current_app.extensions["nohold"]
     key = f"nohold:{{sms:{sid}}}"
     cached = nohold.redis.get(key)
+    if cached is None and not nohold.redis.set(f"{key}:seen", 1, nx=True, ex=SEEN_TTL):
+        # answered before: the same reply while it is kept (a concurrent delivery may still be writing it),
+        # then nothing at all — the message was acted on once, long ago
+        cached = nohold.redis.get(key) or render_message()
+        current_app.logger.info("sms %s from %s seen before: not acted on again", sid, mask(sender))
     if cached is None:
-        text = answer(nohold, sender, request.form.get("Body", ""))
-        if text is None:  # a conversation: the inbox job threads it and answers on the same channel
-            channel = "whatsapp" if sender.startswith("whatsapp:") else "sms"
-            try:
-                nohold.social.inbound.accept(nohold.social.channels[channel].parse_form(request.form))
-            except (KeyError, ValueError) as unusable:  # WhatsApp not configured, or not a message we can keep
-                abort(400, description=f"message not accepted: {unusable}")
-        cached = render_message(text) if text else render_message()
-        if not nohold.redis.set(key, cached, nx=True, ex=REPLY_TTL):
-            cached = nohold.redis.get(key) or cached
+        try:
+            cached = _act_once(nohold, key, sender)
+        except BaseException:  # not acted on (Redis away, a message we cannot keep): a redelivery may try again
+            nohold.redis.delete(f"{key}:seen")
+            raise
         current_app.logger.info("sms %s from %s answered", sid, mask(sender))
     return Response(cached, mimetype="text/xml")

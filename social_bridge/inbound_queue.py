@@ -35,12 +35,12 @@ class InboundQueue:
         """Stores the batch; queues the draining job unless one is already wanted. None when nothing to handle."""
         if not inbounds:
             return None
-        batch_id = secrets.token_urlsafe(12)
+        batch_id, now = secrets.token_urlsafe(12), self.clock()
         pipe = self.redis.pipeline(transaction=True)
-        pipe.rpush(self._batch(batch_id), *(json.dumps(asdict(i), ensure_ascii=False) for i in inbounds))
+        pipe.rpush(self._batch(batch_id), *(json.dumps(asdict(i.seen_at(now)), ensure_ascii=False) for i in inbounds))
         pipe.expire(self._batch(batch_id), BATCH_TTL)
         pipe.rpush(PENDING, batch_id)
-        pipe.hset(ACCEPTED, batch_id, repr(self.clock()))
+        pipe.hset(ACCEPTED, batch_id, repr(now))
         pipe.set(FLAG, "1", nx=True, ex=FLAG_TTL)
         if pipe.execute()[-1]:
             self.enqueue_drain()

@@ -19,7 +19,7 @@ from social_bridge.keys import QueueKeys
 
 SENDER_ID = re.compile(r"^[A-Za-z0-9+_.@-]{1,128}$")
 PROVIDER_ID = re.compile(r"^[A-Za-z0-9+_.:@=-]{1,256}$")
-SEEN_TTL = 4 * 86400  # Meta retries for 36 h; X and Twilio less
+SEEN_TTL = 30 * 86400  # Meta retries for 36 h, X and Twilio less; a signed event replayed later is still known
 DIRECTIONS = ("in", "out", "note")
 
 # KEYS: identity, seen. ARGV: new thread id, thread prefix, message prefix, now, ttl, then the message:

@@ -7,10 +7,14 @@ about what to answer — lives outside the adapters.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Protocol
 
 CHANNELS = ("messenger", "x", "sms", "whatsapp")
+# How long after the fact a provider may still deliver an event: Meta retries for up to 36 h, X three
+# times over five minutes (ten allowed here for clocks); Twilio's messaging webhooks carry no time at all.
+RETRY_WINDOW_SECONDS = {"messenger": 36 * 3600, "x": 10 * 60}
+DEFAULT_RETRY_WINDOW_SECONDS = 5 * 60
 
 
 class Malformed(ValueError):
@@ -37,6 +41,14 @@ class Inbound:
     ref: str = ""           # a handoff code carried by a referral or postback (Messenger m.me?ref=)
     kind: str = "message"   # message | postback | referral
     has_attachment: bool = False
+
+    def seen_at(self, first_seen: float) -> "Inbound":
+        """This message with its provider time believed only within [first seen − the provider's retry
+        window, first seen]: the time becomes the customer's place in the queue, and a signed event may
+        carry any time (a `timestamp: 1` would put it ahead of everyone)."""
+        earliest = first_seen - RETRY_WINDOW_SECONDS.get(self.channel, DEFAULT_RETRY_WINDOW_SECONDS)
+        at = min(max(self.sent_at, earliest), first_seen) if self.sent_at > 0 else first_seen
+        return replace(self, sent_at=at)
 
 
 @dataclass(frozen=True)
