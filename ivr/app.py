@@ -99,7 +99,8 @@ def build(settings: Settings, clock=time.time, understanding=None) -> Nohold:
     voices = {"it": settings.voice_it, "en": settings.voice_en}
     fallback = Reply().say(prompts.text("it", "voice.technical_error"), "it") \
         .say(prompts.text("en", "voice.technical_error"), "en").add(Hangup())
-    return Nohold(settings, client, prompts, speech, CallStore(client, settings.call_ttl_seconds), queue, eta,
+    calls = CallStore(client, settings.call_ttl_seconds, ended_reply=render_voice(Reply().add(Hangup()), "", voices))
+    return Nohold(settings, client, prompts, speech, calls, queue, eta,
                   desk, flow, messages, DevOutbox(client, clock), Metrics(client), voices,
                   render_voice(fallback, "", voices), clock, social, codes, outages)
 
