@@ -12,6 +12,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError, RedisError
 from redis.retry import Retry
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr.booking_limits import BookingLimits
 from ivr.business_hours import BusinessHours
@@ -123,7 +124,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         settings = settings.with_overrides(redis_url=ensure_embedded_redis(settings.var_dir))
     app = Flask(__name__)
     app.session_interface = _SessionInterface()
-    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=256 * 1024, NOHOLD=settings)
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=256 * 1024, NOHOLD=settings,
+                      CONSOLE_LOGIN_ATTEMPTS_PER_ADDRESS=settings.login_attempts_per_address)
+    if settings.trusted_proxy_hops:  # the client's address from X-Forwarded-For, as many hops deep; nothing else
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=0, x_host=0)
     app.extensions["nohold"] = build(settings, test_config.get("CLOCK", time.time), test_config.get("UNDERSTANDING"))
 
     from ivr import agent_side, ops, sms, voice

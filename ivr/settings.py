@@ -5,6 +5,7 @@ import os
 import secrets
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,8 @@ class Settings:
     twilio_api_base: str = ""
     twilio_webhook_shared_key: str = ""
     secret_key: str = ""
+    trusted_proxy_hops: int = 0                  # proxies in front that append X-Forwarded-For; 0 = none trusted
+    login_attempts_per_address: int = 20         # console logins per client address (all names) per minute
     timezone: str = "Europe/Rome"
     business_hours: str = "mon-fri 08:30-21:30; sat 09:00-18:00"
     holiday_country: str = "IT"
@@ -76,10 +79,7 @@ class Settings:
     booking_breaker_window_minutes: int = 10     # ... within this many minutes trips the breaker ...
     booking_breaker_minutes: int = 60            # ... which refuses that block for this long
     dev_token: str = field(default="", repr=False)
-
-    @property
-    def dev_mode(self) -> bool:
-        return not (self.twilio_account_sid and self.twilio_auth_token)
+    dev_mode: bool = True  # decided by load_settings: NOHOLD_DEV_MODE=1, or no Twilio credentials at all
 
     @property
     def signing_token(self) -> str:
@@ -105,6 +105,8 @@ _ENV = {
     "twilio_api_base": "TWILIO_API_BASE",
     "twilio_webhook_shared_key": "TWILIO_WEBHOOK_SHARED_KEY",
     "secret_key": "SECRET_KEY",
+    "trusted_proxy_hops": "TRUSTED_PROXY_HOPS",
+    "login_attempts_per_address": "LOGIN_ATTEMPTS_PER_ADDRESS",
     "timezone": "TIMEZONE",
     "business_hours": "BUSINESS_HOURS",
     "holiday_country": "HOLIDAY_COUNTRY",
@@ -188,14 +190,55 @@ def load_settings(environ: dict | None = None, dotenv: bool = True) -> Settings:
             parse_sentinel_url(settings.redis_url)
         except ValueError as exc:
             raise SettingsError(f"REDIS_URL: {exc}") from exc
+    if settings.trusted_proxy_hops < 0:
+        raise SettingsError(f"TRUSTED_PROXY_HOPS must be 0 (no proxy) or more; got {settings.trusted_proxy_hops}")
+    if settings.login_attempts_per_address < 1:
+        raise SettingsError(f"LOGIN_ATTEMPTS_PER_ADDRESS must be 1 or more; got {settings.login_attempts_per_address}")
+    settings = settings.with_overrides(dev_mode=_dev_mode(env.get("NOHOLD_DEV_MODE", ""), settings))
     if settings.dev_mode:
         token = env.get("NOHOLD_DEV_TOKEN") or dev_token(settings.var_dir)
         settings = settings.with_overrides(dev_token=token)
         if not settings.secret_key:
             settings = settings.with_overrides(secret_key="dev-" + token)
-    elif not settings.secret_key:
-        raise SettingsError("SECRET_KEY is required when Twilio credentials are set")
+    else:
+        _check_live(settings, bool(env.get("PUBLIC_BASE_URL", "").strip()))
     return settings
+
+
+MIN_SECRET_KEY_BYTES = 32
+_YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _dev_mode(asked: str, settings: Settings) -> bool:
+    """Dev mode when NOHOLD_DEV_MODE says so, or when no Twilio credential is set at all (a fresh machine);
+    half the credentials, or dev mode asked for beside real credentials, is a mistake worth refusing."""
+    asked = asked.strip().lower()
+    if asked and asked not in _YES + _NO:
+        raise SettingsError(f"NOHOLD_DEV_MODE must be 1 (dev mode) or 0 (never dev mode); got {asked!r}")
+    sid, token = bool(settings.twilio_account_sid), bool(settings.twilio_auth_token)
+    if sid != token:
+        missing, present = ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID")[::1 if sid else -1]
+        raise SettingsError(f"{missing} is not set but {present} is: set both for live Twilio, or neither for dev mode")
+    if asked in _YES and sid:
+        raise SettingsError("NOHOLD_DEV_MODE=1 is set together with TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: "
+                            "dev mode never talks to Twilio, so unset NOHOLD_DEV_MODE or the Twilio credentials")
+    if asked in _NO and not sid:
+        raise SettingsError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required with NOHOLD_DEV_MODE=0 "
+                            "(set NOHOLD_DEV_MODE=1 for dev mode)")
+    return asked in _YES or not sid
+
+
+def _check_live(settings: Settings, base_url_set: bool) -> None:
+    """Outside dev mode nothing falls back to a default that only suits a laptop."""
+    key_bytes = len(settings.secret_key.encode())
+    if key_bytes < MIN_SECRET_KEY_BYTES:
+        raise SettingsError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes outside dev mode (it is "
+                            f"{key_bytes}): make one with python -c 'import secrets; print(secrets.token_hex(32))'")
+    url = urlsplit(settings.public_base_url)
+    if not base_url_set or url.scheme != "https" or not url.hostname:  # unset means the laptop's localhost:5000
+        got = repr(settings.public_base_url) if base_url_set else "not set"
+        raise SettingsError("PUBLIC_BASE_URL must be the https URL Twilio calls, like https://support.example.it, "
+                            f"outside dev mode ({got})")
 
 
 def dev_token(var_dir: Path) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 import secrets
 import time
@@ -15,8 +16,16 @@ from werkzeug.security import check_password_hash, generate_password_hash
 ROLES = ("agent", "supervisor")
 LANGUAGES = ("it", "en")  # the languages prompts/ exists in
 MIN_PASSWORD = 8
-LOGIN_WINDOW_SECONDS = 300
-LOGIN_MAX_FAILURES = 5
+# Console logins. Per name (known or not, so the answer tells nothing about who exists): the first
+# LOGIN_FREE_FAILURES failures cost nothing, then the next check of that name waits 1 s, 2 s, 4 s … up to
+# LOGIN_MAX_DELAY; LOGIN_MEMORY_SECONDS without an attempt forgets them. Per client address (IPv6 by
+# /64), all names together: at most `per_address` attempts per LOGIN_ADDRESS_WINDOW, counted before any
+# password hash runs, so random names cannot buy scrypt time either.
+LOGIN_FREE_FAILURES = 3
+LOGIN_MAX_DELAY = 300
+LOGIN_MEMORY_SECONDS = 3600
+LOGIN_ADDRESS_WINDOW = 60
+LOGIN_PER_ADDRESS = 20
 TOKEN_PREFIX = "nh_"
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 UPDATABLE = ("phone", "languages", "auto_dial", "role")
@@ -27,6 +36,27 @@ if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
 redis.call('SADD', KEYS[1], ARGV[1])
 return 1
+"""
+
+# KEYS address counter (this window), name hash; ARGV now, window, per_address, free, max_delay, memory.
+# Returns 0 when the password may be checked now (the attempt is already counted as a failure of the name:
+# concurrent guesses cannot all slip through one open moment); otherwise the seconds to wait.
+_LOGIN_GATE = """
+local now, window, per_address = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local free, max_delay, memory = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local tries = redis.call('INCR', KEYS[1])
+if tries == 1 then redis.call('EXPIRE', KEYS[1], 2 * window) end
+if tries > per_address then return tostring((math.floor(now / window) + 1) * window - now) end
+local state = redis.call('HMGET', KEYS[2], 'failures', 'next_at', 'last_at')
+local failures, next_at, last_at = tonumber(state[1]) or 0, tonumber(state[2]) or 0, tonumber(state[3]) or 0
+if now - last_at > memory then failures, next_at = 0, 0 end
+if now < next_at then return tostring(next_at - now) end
+failures = failures + 1
+local delay = 0
+if failures > free then delay = math.min(max_delay, 2 ^ (failures - free - 1)) end
+redis.call('HSET', KEYS[2], 'failures', failures, 'next_at', tostring(now + delay), 'last_at', tostring(now))
+redis.call('EXPIRE', KEYS[2], memory + max_delay)
+return '0'
 """
 
 
@@ -106,6 +136,7 @@ class AgentDirectory:
         self.redis, self.clock = redis, clock
         self.base = f"{prefix}:{{agents}}"
         self._create = redis.register_script(_CREATE)
+        self._login_gate = redis.register_script(_LOGIN_GATE)
 
     def _agent_key(self, agent_id: str) -> str:
         return f"{self.base}:agent:{agent_id}"
@@ -116,10 +147,14 @@ class AgentDirectory:
     def _token_key(self, digest: str) -> str:
         return f"{self.base}:token:{digest}"
 
-    def _login_key(self, name: str, remote_addr: str) -> str:
+    def _login_name_key(self, name: str) -> str:
         # hashed: neither a typed name nor an address ends up in a key name
-        who = hashlib.sha256(f"{slug(name or '')}|{remote_addr or ''}".encode()).hexdigest()
-        return f"{self.base}:login_failures:{who}"
+        who = hashlib.sha256(f"name|{slug(name or '')}".encode()).hexdigest()
+        return f"{self.base}:login_limits:name:{who}"
+
+    def _login_address_key(self, remote_addr: str, window: int) -> str:
+        who = hashlib.sha256(f"address|{client_network(remote_addr)}".encode()).hexdigest()
+        return f"{self.base}:login_limits:address:{who}:{window}"
 
     def create(self, name: str, password: str, role: str = "agent", languages=("it",), phone: str = "") -> Agent:
         """A new agent; ValueError when the name is taken or a field is not acceptable."""
@@ -140,10 +175,23 @@ class AgentDirectory:
 
     def get(self, agent_id: str) -> Agent | None:
         h = self.redis.hgetall(self._agent_key(agent_id)) if agent_id else {}
-        if not h:
+        return _agent(agent_id, h) if h else None
+
+    def session_generation(self, agent_id: str) -> int:
+        """Stored in a console session at login; ending the agent's sessions moves it on."""
+        return int(self.redis.hget(self._agent_key(agent_id), "session_gen") or 0)
+
+    def for_session(self, agent_id: str, generation) -> Agent | None:
+        """The agent a console session names, if that session has not been ended since (logout, new password)."""
+        h = self.redis.hgetall(self._agent_key(agent_id)) if agent_id else {}
+        if not h or not isinstance(generation, int) or generation != int(h.get("session_gen") or 0):
             return None
-        return Agent(agent_id, h["name"], h["role"], tuple(h["languages"].split(",")), h.get("phone", ""),
-                     h.get("auto_dial") == "1")
+        return _agent(agent_id, h)
+
+    def end_sessions(self, agent_id: str) -> None:
+        """Every console session of the agent, on every device, stops working at its next request."""
+        if self.redis.exists(self._agent_key(agent_id)):  # no hash made for an id that is not an agent
+            self.redis.hincrby(self._agent_key(agent_id), "session_gen", 1)
 
     def all(self) -> list[Agent]:
         """Every agent, by id."""
@@ -172,7 +220,9 @@ class AgentDirectory:
         if self.get(agent_id) is None:
             raise UnknownAgent(f"no agent with id {agent_id!r}")
         _check_password(password)
-        self.redis.hset(self._agent_key(agent_id), "password_hash", generate_password_hash(password))
+        with self.redis.pipeline(transaction=True) as pipe:  # a new password ends the sessions the old one opened
+            pipe.hset(self._agent_key(agent_id), "password_hash", generate_password_hash(password))
+            pipe.hincrby(self._agent_key(agent_id), "session_gen", 1).execute()
 
     def issue_token(self, agent_id: str) -> str:
         """A new API token, returned once in clear; only its SHA-256 digest is kept."""
@@ -200,18 +250,37 @@ class AgentDirectory:
         agent_id = self.redis.get(self._token_key(_token_hash(token)))
         return self.get(agent_id) if agent_id else None
 
-    def login_allowed(self, name: str, remote_addr: str) -> bool:
-        """False after LOGIN_MAX_FAILURES failed logins for this name and address in the window."""
-        key = self._login_key(name, remote_addr)
-        self.redis.zremrangebyscore(key, "-inf", self.clock() - LOGIN_WINDOW_SECONDS)
-        return self.redis.zcard(key) < LOGIN_MAX_FAILURES
+    def login_wait(self, name: str, remote_addr: str, per_address: int = LOGIN_PER_ADDRESS) -> float:
+        """Seconds before this login attempt may be checked; 0 = check the password now.
 
-    def login_failed(self, name: str, remote_addr: str) -> None:
-        key, now = self._login_key(name, remote_addr), self.clock()
-        with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(key, {f"{now!r}:{secrets.token_hex(4)}": now})
-            pipe.zremrangebyscore(key, "-inf", now - LOGIN_WINDOW_SECONDS)
-            pipe.expire(key, LOGIN_WINDOW_SECONDS).execute()
+        Every call counts against the client address; a call answered 0 also counts as a failure of the name
+        until login_succeeded clears it. The same answer whether or not an agent has that name."""
+        now = self.clock()
+        window = int(now // LOGIN_ADDRESS_WINDOW)
+        keys = [self._login_address_key(remote_addr, window), self._login_name_key(name)]
+        args = [repr(now), LOGIN_ADDRESS_WINDOW, per_address, LOGIN_FREE_FAILURES, LOGIN_MAX_DELAY,
+                LOGIN_MEMORY_SECONDS]
+        return max(0.0, float(self._login_gate(keys=keys, args=args)))
 
-    def login_succeeded(self, name: str, remote_addr: str) -> None:
-        self.redis.delete(self._login_key(name, remote_addr))
+    def login_succeeded(self, name: str) -> None:
+        """The right password: the name's failures are forgotten."""
+        self.redis.delete(self._login_name_key(name))
+
+
+def client_network(remote_addr: str) -> str:
+    """What the per-address login cap counts: an IPv4 address, or the /64 an IPv6 address is in (one
+    subscriber's share, which an attacker could otherwise walk through)."""
+    try:
+        address = ipaddress.ip_address((remote_addr or "").strip())
+    except ValueError:
+        return remote_addr or ""
+    if address.version == 6 and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def _agent(agent_id: str, h: dict) -> Agent:
+    return Agent(agent_id, h["name"], h["role"], tuple(h["languages"].split(",")), h.get("phone", ""),
+                 h.get("auto_dial") == "1")

@@ -77,9 +77,11 @@ def settings(redis_url, tmp_path, monkeypatch):
            "PUBLIC_BASE_URL": "https://nohold.example.it"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    for key in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "NOHOLD_DEV_TOKEN"):
-        monkeypatch.delenv(key, raising=False)
-    return load_settings(environ=env)
+    for key in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "NOHOLD_DEV_TOKEN", "NOHOLD_DEV_MODE"):
+        monkeypatch.delenv(key, raising=False)  # no Twilio credential and no NOHOLD_DEV_MODE=0: dev mode
+    settings = load_settings(environ=env)
+    assert settings.dev_mode
+    return settings
 
 
 @pytest.fixture

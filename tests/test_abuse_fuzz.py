@@ -22,7 +22,7 @@ from tests.fake_social import meta_signature, x_signature
 
 APP_SECRET, VERIFY_TOKEN, X_SECRET, PAGE, BOT = "fuzz-app-secret", "fuzz-verify", "fuzz-x-secret", "1122", "1363"
 PASSWORD = "a long enough password"
-LOGIN_FAILURES = "nohold:{agents}:login_failures:"  # the login rate limit counts refused logins, by design
+LOGIN_FAILURES = "nohold:{agents}:login_limits:"  # the login limits count every attempt, refused ones too, by design
 CALLS = ["CA" + digit * 32 for digit in "123"]
 # FUZZ_EXAMPLES=2000 FUZZ_SEED=random explores further; the kept suite is small and repeatable
 fuzz = hypothesis_settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 100)), deadline=None,

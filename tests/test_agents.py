@@ -110,25 +110,42 @@ def test_tokens_several_per_agent_and_revocable(agents):
         agents.issue_token("ghost")
 
 
-def test_login_rate_limit_per_name_and_address(agents, clock):
-    for _ in range(5):
-        assert agents.login_allowed("Maria", "10.0.0.1")
-        agents.login_failed("Maria", "10.0.0.1")
-    assert not agents.login_allowed("Maria", "10.0.0.1")
-    assert not agents.login_allowed("maria", "10.0.0.1")  # same agent id, same limit
-    assert agents.login_allowed("Maria", "10.0.0.2")
-    assert agents.login_allowed("Luca", "10.0.0.1")
-    clock.advance(301)
-    assert agents.login_allowed("Maria", "10.0.0.1")
-    agents.login_failed("Maria", "10.0.0.1")
-    agents.login_succeeded("Maria", "10.0.0.1")
-    for _ in range(4):
-        agents.login_failed("Maria", "10.0.0.1")
-    assert agents.login_allowed("Maria", "10.0.0.1")  # success cleared the earlier failure
+def test_login_wait_grows_per_name_and_is_forgotten(agents, clock):
+    def waits_until(accepted_tries: int, name: str = "Maria") -> list:
+        """Tries as soon as allowed; the waits met on the way (a try answered 0 counts as a failure)."""
+        accepted, waits = 0, []
+        while accepted < accepted_tries:
+            wait = agents.login_wait(name, "10.0.0.1", per_address=1000)
+            if wait == 0:
+                accepted += 1
+            else:
+                waits.append(wait)
+                clock.advance(wait)
+        return waits
+
+    assert waits_until(14) == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300]  # three free, then doubling up to 5 min
+    assert agents.login_wait("maria", "10.0.0.2", per_address=1000) == 300  # same agent id, any address
+    assert waits_until(4, "Luca") == []  # another name is not delayed
+    clock.advance(3600 + 301)
+    assert waits_until(4) == []  # an hour without tries forgets them
+    assert agents.login_wait("Maria", "10.0.0.1", per_address=1000) == 1
+    clock.advance(1)
+    agents.login_succeeded("maria")
+    assert waits_until(4) == []  # so does the right password
+
+
+def test_login_attempts_per_address_are_capped_over_all_names(agents, clock):
+    clock.advance(15 - clock() % 60)  # 15 s into a minute
+    for name in ("a", "b", "c"):
+        assert agents.login_wait(name, "2001:db8::1", per_address=3) == 0
+    assert agents.login_wait("d", "2001:db8::2", per_address=3) == 45  # same /64; until the minute ends
+    assert agents.login_wait("d", "2001:db8:0:1::1", per_address=3) == 0  # another /64
+    clock.advance(45)
+    assert agents.login_wait("d", "2001:db8::1", per_address=3) == 0
 
 
 def test_login_failures_keep_no_name_or_address_in_redis(agents, redis_client):
-    agents.login_failed("Maria Rossi", "203.0.113.7")
+    agents.login_wait("Maria Rossi", "203.0.113.7")
     stored = all_redis_values(redis_client)
     assert "203.0.113.7" not in stored and "maria" not in stored.lower()
 

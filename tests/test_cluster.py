@@ -335,7 +335,7 @@ def queue_redis(tmp_path):
 def processes(tmp_path, cluster, queue_redis, fake):
     env = {"REDIS_URL": queue_redis.url, "REDIS_CLUSTER_URL": cluster.url, "NOHOLD_VAR_DIR": str(tmp_path / "var"),
            "PUBLIC_BASE_URL": BASE, "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "secret",
-           "TWILIO_NUMBER": COMPANY, "TWILIO_API_BASE": fake.base_url, "SECRET_KEY": "k",
+           "TWILIO_NUMBER": COMPANY, "TWILIO_API_BASE": fake.base_url, "SECRET_KEY": "k" * 32,
            "BUSINESS_HOURS": "mon-sun 00:00-24:00", "HOLIDAY_COUNTRY": _ordinary_day_country(),
            "TRANSCRIPTION_ENGINE": "off", "LEASE_SECONDS": "600"}
     started = Processes(env, tmp_path)

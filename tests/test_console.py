@@ -168,13 +168,19 @@ def test_bad_login_is_refused(app, name, password):
     assert client.get("/console/").status_code == 302
 
 
-def test_login_is_rate_limited_even_for_the_right_password(app):
+def test_after_bad_tries_the_right_password_waits_then_gets_in(app, clock):
     client = app.test_client()
     for _ in range(5):
         assert login(client, "maria", "guess guess").status_code == 401
-    response = login(client, "maria", PASSWORD)
-    assert response.status_code == 429
+        clock.advance(10)
+    clock.advance(-10)
+    response = login(client, "maria", PASSWORD)  # right after the fifth bad try: 2 s to wait, and it says so
+    assert response.status_code == 429 and response.headers["Retry-After"] == "2"
+    assert "riprova tra 2 secondi" in response.get_data(as_text=True)
     assert client.get("/console/").status_code == 302
+    clock.advance(2)
+    assert login(client, "maria", PASSWORD).status_code == 302
+    assert client.get("/console/").status_code == 200
 
 
 def test_login_goes_back_to_the_page_asked_for_but_never_off_site(app, item):

@@ -41,7 +41,7 @@ def fake():
 def live_settings(redis_url, tmp_path, fake, monkeypatch):
     env = {"REDIS_URL": redis_url, "NOHOLD_VAR_DIR": str(tmp_path / "var"), "PUBLIC_BASE_URL": BASE,
            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "secret", "TWILIO_NUMBER": COMPANY,
-           "TWILIO_API_BASE": fake.base_url, "SECRET_KEY": "k"}
+           "TWILIO_API_BASE": fake.base_url, "SECRET_KEY": "k" * 32}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return load_settings(environ=env)

@@ -60,7 +60,7 @@ def env(redis_url, tmp_path, fake):
     return {"REDIS_URL": redis_url, "NOHOLD_VAR_DIR": str(tmp_path / "var"),
             "PUBLIC_BASE_URL": "https://nohold.example.it", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
             "TWILIO_AUTH_TOKEN": "secret", "TWILIO_NUMBER": "+390212345678", "TWILIO_API_BASE": fake.base_url,
-            "SECRET_KEY": "k", "BUSINESS_HOURS": "mon-sun 00:00-24:00", "HOLIDAY_COUNTRY": _ordinary_day_country(),
+            "SECRET_KEY": "k" * 32, "BUSINESS_HOURS": "mon-sun 00:00-24:00", "HOLIDAY_COUNTRY": _ordinary_day_country(),
             "LEASE_SECONDS": "600"}
 
 

@@ -86,10 +86,11 @@ class Stack:
                   "CHAT_CHANNELS": "sms,messenger", "MESSENGER_APP_SECRET": APP_SECRET,
                   "MESSENGER_VERIFY_TOKEN": "verify", "MESSENGER_PAGE_TOKEN": "page-token",
                   "MESSENGER_PAGE_ID": PAGE, "GRAPH_API_BASE": meta.base_url, "TRANSCRIPTION_ENGINE": "off",
-                  "SECRET_KEY": "k"}
+                  "SECRET_KEY": "k" * 32}
         self.web = WebServer(common, tmp_path, workers=2, threads=8)
-        # the worker sends SMS through the fake Twilio REST; webhooks are signed with the dev token
-        self.workers = Workers({**common, "PUBLIC_BASE_URL": self.web.base, "NOHOLD_DEV_TOKEN": DEV_TOKEN,
+        # the worker sends SMS through the fake Twilio REST; webhooks are signed with the dev token (live
+        # settings need an https PUBLIC_BASE_URL: the worker builds no URL these tests follow)
+        self.workers = Workers({**common, "PUBLIC_BASE_URL": "https://nohold.example.it", "NOHOLD_DEV_TOKEN": DEV_TOKEN,
                                 "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "secret",
                                 "TWILIO_NUMBER": "+390212345678", "TWILIO_API_BASE": twilio.base_url}, tmp_path)
         self.restarts = Counter()

@@ -24,7 +24,8 @@ def fake_twilio():
 def live_settings(redis_url, tmp_path, fake_twilio):
     return load_settings(environ={"REDIS_URL": redis_url, "NOHOLD_VAR_DIR": str(tmp_path),
                                   "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "secret",
-                                  "TWILIO_NUMBER": "+390212345678", "SECRET_KEY": "k",
+                                  "TWILIO_NUMBER": "+390212345678", "SECRET_KEY": "k" * 32,
+                                  "PUBLIC_BASE_URL": "https://nohold.example.it",
                                   "TWILIO_API_BASE": fake_twilio.base_url})
 
 

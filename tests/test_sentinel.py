@@ -176,7 +176,7 @@ def _script(number: str) -> dict:
 def test_web_and_worker_follow_a_sentinel_failover(sentinels, fake, tmp_path):
     env = {"REDIS_URL": sentinels.url, "REDIS_CLUSTER_URL": "", "NOHOLD_VAR_DIR": str(tmp_path / "var"),
            "PUBLIC_BASE_URL": BASE, "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "secret",
-           "TWILIO_NUMBER": COMPANY, "TWILIO_API_BASE": fake.base_url, "SECRET_KEY": "k",
+           "TWILIO_NUMBER": COMPANY, "TWILIO_API_BASE": fake.base_url, "SECRET_KEY": "k" * 32,
            "BUSINESS_HOURS": "mon-sun 00:00-24:00", "HOLIDAY_COUNTRY": _ordinary_day_country(),
            "TRANSCRIPTION_ENGINE": "off"}
     processes = Processes(env, tmp_path)

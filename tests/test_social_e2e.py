@@ -38,7 +38,7 @@ def live(redis_url, tmp_path, clouds, clock, redis_client, monkeypatch, run_jobs
     twilio, meta = clouds
     env = {"REDIS_URL": redis_url, "NOHOLD_VAR_DIR": str(tmp_path / "var"), "PUBLIC_BASE_URL": BASE,
            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "secret", "TWILIO_NUMBER": "+390212345678",
-           "TWILIO_API_BASE": twilio.base_url, "SECRET_KEY": "k", "CHAT_CHANNELS": "sms,messenger",
+           "TWILIO_API_BASE": twilio.base_url, "SECRET_KEY": "k" * 32, "CHAT_CHANNELS": "sms,messenger",
            "MESSENGER_APP_SECRET": SECRET, "MESSENGER_VERIFY_TOKEN": "verify-me", "MESSENGER_PAGE_TOKEN": "page-token",
            "MESSENGER_PAGE_ID": PAGE, "GRAPH_API_BASE": meta.base_url}
     for key, value in env.items():

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 import secrets
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 
+from social_bridge.agents import LOGIN_PER_ADDRESS
 from social_bridge.console import bp
 from social_bridge.console.strings import CLIENT_KEYS, UI_LANGUAGES, strings_for
 
@@ -42,7 +44,9 @@ def _load_agent_and_check_csrf():
         return  # CSS and JS are public and need no Redis round trip
     agent_id, since = session.get("agent_id"), session.get("since", 0)
     if agent_id and bridge().clock() - since < SESSION_HOURS * 3600:
-        g.agent = bridge().agents.get(agent_id)  # an agent removed from the directory is out at once
+        # an agent removed from the directory is out at once, and so is a session ended since (logout anywhere,
+        # a new password): the agent's session generation moved on from the one this cookie was given
+        g.agent = bridge().agents.for_session(agent_id, session.get("gen"))
     g.ui = strings_for(session.get("ui_lang") or (g.agent.languages[0] if g.agent else "it"))
     if request.method == "POST":
         sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
@@ -111,19 +115,26 @@ def login():
     if request.method == "GET":
         return render_template("console/login.html", page="login", next=request.args.get("next", ""), error=None)
     name, password = request.form.get("name", "").strip(), request.form.get("password", "")
+    # the client's address: request.remote_addr is the proxy's unless TRUSTED_PROXY_HOPS lets ProxyFix
+    # (ivr/app.py) take it from X-Forwarded-For
     directory, addr = bridge().agents, request.remote_addr or ""
-    if not directory.login_allowed(name, addr):
-        log.warning("console login refused: too many failures from one address")
-        return render_template("console/login.html", page="login", next=request.form.get("next", ""), error="login.limited"), 429
+    per_address = current_app.config.get("CONSOLE_LOGIN_ATTEMPTS_PER_ADDRESS", LOGIN_PER_ADDRESS)
+    wait = directory.login_wait(name, addr, per_address)
+    if wait > 0:  # before any password hash runs; the same answer whether or not the name exists
+        seconds = max(1, math.ceil(wait))
+        log.warning("console login refused for %d s: too many attempts for one name or from one address", seconds)
+        page = render_template("console/login.html", page="login", next=request.form.get("next", ""),
+                               error="login.limited", retry_after=seconds)
+        return page, 429, {"Retry-After": str(seconds)}
     agent = directory.authenticate(name, password)
     if agent is None:
-        directory.login_failed(name, addr)
         log.info("console login failed")  # never the typed name: it may be a password typed in the wrong box
         return render_template("console/login.html", page="login", next=request.form.get("next", ""), error="login.bad"), 401
-    directory.login_succeeded(name, addr)
+    directory.login_succeeded(name)
     ui_lang = session.get("ui_lang")
     session.clear()  # a fresh session (and CSRF token) on every login: no fixation
-    session.update(agent_id=agent.id, since=bridge().clock(), csrf=secrets.token_urlsafe(32))
+    session.update(agent_id=agent.id, since=bridge().clock(), csrf=secrets.token_urlsafe(32),
+                   gen=directory.session_generation(agent.id))
     if ui_lang:
         session["ui_lang"] = ui_lang
     bridge().presence.set_state(agent.id, "available")
@@ -134,6 +145,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if g.agent is not None:
+        bridge().agents.end_sessions(g.agent.id)  # this cookie, a copy of it, the agent's other devices: all out
         bridge().presence.set_state(g.agent.id, "away")
         log.info("console logout: agent %s", g.agent.id)
     ui_lang = session.get("ui_lang")

@@ -7,7 +7,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "it": {
         "lang": "it", "app": "Console", "login.title": "Accesso operatori", "login.name": "Nome o id",
         "login.password": "Password", "login.submit": "Entra", "login.bad": "Nome o password errati.",
-        "login.limited": "Troppi tentativi falliti: riprova tra qualche minuto.",
+        "login.limited": "Troppi tentativi: riprova tra {seconds} secondi.",
         "logout": "Esci", "logged_out": "Sei uscito.", "nav.queue": "Coda", "nav.supervisor": "Supervisione",
         "role.agent": "operatore", "role.supervisor": "supervisore",
         "presence": "Stato", "presence.available": "Disponibile", "presence.busy": "Occupato",
@@ -135,7 +135,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "lang": "en", "app": "Console", "login.title": "Agent sign-in", "login.name": "Name or id",
         "login.password": "Password", "login.submit": "Sign in", "login.bad": "Wrong name or password.",
-        "login.limited": "Too many failed attempts: try again in a few minutes.",
+        "login.limited": "Too many attempts: try again in {seconds} seconds.",
         "logout": "Sign out", "logged_out": "You are signed out.", "nav.queue": "Queue", "nav.supervisor": "Supervisor",
         "role.agent": "agent", "role.supervisor": "supervisor",
         "presence": "Status", "presence.available": "Available", "presence.busy": "Busy",
