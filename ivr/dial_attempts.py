@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from typing import Callable
 
 TTL_SECONDS = 30 * 86400
-ATTEMPT_ID = re.compile(r"^DA[0-9a-f]{16}$")
+ATTEMPT_ID = re.compile(r"DA[0-9a-f]{16}")  # always fullmatch: "$" alone lets a trailing newline through
 # created → dialing → agent_ringing → agent_answered → customer_dialing: the call is still being made
 LIVE = ("created", "dialing", "agent_ringing", "agent_answered", "customer_dialing")
 # how far a leg got; a callback never moves a leg backwards (Twilio may deliver them out of order)
@@ -141,7 +141,7 @@ class DialAttempts:
         return attempt, True
 
     def get(self, attempt_id: str | None) -> Attempt | None:
-        if not attempt_id or not ATTEMPT_ID.match(attempt_id):
+        if not attempt_id or not ATTEMPT_ID.fullmatch(attempt_id):
             return None
         h = self.redis.hgetall(self.key(attempt_id))
         return Attempt.from_hash(h) if h else None

@@ -55,7 +55,7 @@ def _nohold():
 
 def _attempt_id() -> str:
     attempt_id = request.args.get("attempt", "")
-    if not ATTEMPT_ID.match(attempt_id):
+    if not ATTEMPT_ID.fullmatch(attempt_id):
         abort(400, description="missing or malformed attempt")
     return attempt_id
 
