@@ -17,9 +17,11 @@ def main(argv: list[str] | None = None) -> int:
         return agents(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m ivr", description="nohold: no more hold music.")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="embedded Redis + web server + job worker (what `make run` does)")
+    run = commands.add_parser("run", help="embedded Redis + web server + stream server + job worker (`make run`)")
     run.add_argument("--port", type=int, default=None, help="web port (default $PORT or 5000)")
     run.add_argument("--web-workers", type=int, default=2)
+    run.add_argument("--streams-port", type=int, default=None,
+                     help="the console's live-update server (default: the port of CONSOLE_STREAM_URL, or web port + 1)")
     commands.add_parser("worker", help="one RQ job worker (REDIS_URL, or the embedded Redis)")
     commands.add_parser("simulate", help="a terminal phone that calls the running server (see --help)")
     commands.add_parser("agents", help="add / list agents, issue API tokens (see `agents --help`)")
@@ -31,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     from ivr import launcher
 
     if args.command == "run":
-        return launcher.run(args.port, args.web_workers)
+        return launcher.run(args.port, args.web_workers, args.streams_port)
     if args.command == "worker":
         return launcher.worker()
     if args.command == "reconcile":

@@ -125,7 +125,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.session_interface = _SessionInterface()
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=256 * 1024, NOHOLD=settings,
-                      CONSOLE_LOGIN_ATTEMPTS_PER_ADDRESS=settings.login_attempts_per_address)
+                      CONSOLE_LOGIN_ATTEMPTS_PER_ADDRESS=settings.login_attempts_per_address,
+                      CONSOLE_STREAM_URL=settings.console_stream_url)
     if settings.trusted_proxy_hops:  # the client's address from X-Forwarded-For, as many hops deep; nothing else
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=0, x_host=0)
     app.extensions["nohold"] = build(settings, test_config.get("CLOCK", time.time), test_config.get("UNDERSTANDING"))

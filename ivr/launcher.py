@@ -1,11 +1,14 @@
-"""`make run`: one embedded Redis, a gunicorn web server and a job worker, stopped together."""
+"""`make run`: one embedded Redis, a gunicorn web server, the console's stream server and a job worker,
+stopped together."""
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 from ivr.callback_policy import mask
 from ivr.redis_client import connect, state_client
@@ -18,6 +21,7 @@ BANNER = """
 
     web        http://localhost:{port}/            (health: /healthz · metrics: /metrics)
     console    http://localhost:{port}/console/     ({login})
+    live       {stream}  (the console's live updates: a server of their own)
     dev outbox http://localhost:{port}/dev/outbox  (dev mode: SMS are kept here, never sent)
     redis      {redis}
     mode       {mode}
@@ -39,7 +43,27 @@ def _env_with_redis(url: str) -> dict:
     return env
 
 
-def run(port: int | None, web_workers: int) -> int:
+def _stream_port(settings, port: int, asked: int | None) -> int:
+    """--streams-port, else the port of CONSOLE_STREAM_URL, else the web port + 1 (any free one if taken)."""
+    chosen = asked or urlsplit(settings.console_stream_url).port
+    if chosen:
+        return chosen
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port + 1))
+        except OSError:
+            sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def web_command(bind: str, workers: int) -> list[str]:
+    """The web server: webhooks, console pages, API; threads for short requests only (ivr/gunicorn_conf.py)."""
+    return [sys.executable, "-m", "gunicorn", "-c", "python:ivr.gunicorn_conf", "--no-control-socket",
+            "--preload", "-k", "gthread", "--threads", "16", "-w", str(workers), "-b", bind,
+            "--access-logfile", "-", "--access-logformat", '%(m)s %(U)s %(s)s %(M)sms', "ivr:create_app()"]
+
+
+def run(port: int | None, web_workers: int, streams_port: int | None = None) -> int:
     settings = load_settings()
     port = port or int(os.environ.get("PORT", "5000"))
     server = None
@@ -55,14 +79,18 @@ def run(port: int | None, web_workers: int) -> int:
     login = ensure_dev_agent(redis_url, settings) if settings.dev_mode else "agents: python -m ivr agents add NAME"
     if settings.dev_mode and "PUBLIC_BASE_URL" not in os.environ:
         env["PUBLIC_BASE_URL"] = f"http://localhost:{port}"
-    web_command = [sys.executable, "-m", "gunicorn", "-c", "python:ivr.gunicorn_conf",
-                   "--preload", "-k", "gthread", "--threads", "16",
-                   "-w", str(web_workers), "-b", f"{os.environ.get('HOST', '127.0.0.1')}:{port}",
-                   "--access-logfile", "-", "--access-logformat", '%(m)s %(U)s %(s)s %(M)sms',
-                   "ivr:create_app()"]
-    children = Children({"web": web_command, "worker": [sys.executable, "-m", "ivr", "worker"]}, env)
+    from ivr import streams
+
+    host = os.environ.get("HOST", "127.0.0.1")
+    # no proxy here: the pages (localhost:port) open their stream on another port, cookies included
+    stream_port = _stream_port(settings, port, streams_port)
+    env["CONSOLE_STREAM_URL"] = settings.console_stream_url or f"http://localhost:{stream_port}/console/events"
+    children = Children({"web": web_command(f"{host}:{port}", web_workers),
+                         "streams": streams.command(f"{host}:{stream_port}", web_origin=f"http://localhost:{port}"),
+                         "worker": [sys.executable, "-m", "ivr", "worker"]}, env)
     mode = "dev (no Twilio credentials; webhook token in var/dev-auth-token)" if settings.dev_mode else "live Twilio"
-    print(BANNER.format(port=port, redis=redis_url, login=login, mode=mode, chat=", ".join(offered_channels(settings)),
+    print(BANNER.format(port=port, stream=env["CONSOLE_STREAM_URL"], redis=redis_url, login=login, mode=mode,
+                        chat=", ".join(offered_channels(settings)),
                         public=env.get("PUBLIC_BASE_URL", settings.public_base_url)),
           flush=True)
     stopping = []
@@ -81,7 +109,7 @@ def run(port: int | None, web_workers: int) -> int:
 
 
 class Children:
-    """The web server and the worker, started again when one exits (a worker's Redis connection lost
+    """The web server, the stream server and the worker, started again when one exits (a worker's Redis connection lost
     between two jobs ends it, for one); one that exits over and over stops everything instead.
 
     Each runs in a process group of its own, and a group whose leader died is killed whole before the

@@ -38,6 +38,7 @@ class Settings:
     twilio_api_base: str = ""
     twilio_webhook_shared_key: str = ""
     secret_key: str = ""
+    console_stream_url: str = ""                 # where console pages open live updates; "" = /console/events here
     trusted_proxy_hops: int = 0                  # proxies in front that append X-Forwarded-For; 0 = none trusted
     login_attempts_per_address: int = 20         # console logins per client address (all names) per minute
     timezone: str = "Europe/Rome"
@@ -105,6 +106,7 @@ _ENV = {
     "twilio_api_base": "TWILIO_API_BASE",
     "twilio_webhook_shared_key": "TWILIO_WEBHOOK_SHARED_KEY",
     "secret_key": "SECRET_KEY",
+    "console_stream_url": "CONSOLE_STREAM_URL",
     "trusted_proxy_hops": "TRUSTED_PROXY_HOPS",
     "login_attempts_per_address": "LOGIN_ATTEMPTS_PER_ADDRESS",
     "timezone": "TIMEZONE",

@@ -1,9 +1,14 @@
-"""What the live queue shows, and one poller per process that notices when it changed (no Flask here)."""
+"""What the live queue shows, one poller per process that notices when it changed, and the per-agent
+count of open streams (no Flask here).
+
+The stream server (ivr/streams.py) runs this under gevent: its monkey-patching makes threading's
+Condition, Thread and time.sleep cooperative, so one process holds thousands of waiting streams."""
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import secrets
 import threading
 import time
 
@@ -90,6 +95,7 @@ class QueueWatcher:
         self.bridge, self.poll_seconds = bridge, poll_seconds
         self.digest = QueueDigest(bridge)
         self.version, self.data = 0, None
+        self._body = ""  # the snapshot's JSON without "now", encoded once per change for every stream
         self._last_digest = None
         self._cond = threading.Condition()
         self._listeners = 0
@@ -117,6 +123,12 @@ class QueueWatcher:
             self._cond.wait_for(lambda: self.version != seen or self.closed, timeout)
             return self.version, self.data
 
+    def queue_event(self, now: float) -> str:
+        """The latest snapshot as a server-sent `queue` event stamped with `now`: the encoding is shared,
+        so a change costs one json.dumps however many streams are open."""
+        rest = self._body[1:]  # '"target_wait_seconds":150,...}' after its opening brace
+        return 'event: queue\ndata: {"now":' + json.dumps(now) + ("," if rest != "}" else "") + rest + "\n\n"
+
     def close(self) -> None:
         """Stop polling and end every stream (they reconnect to a new watcher, if any)."""
         with self._cond:
@@ -128,6 +140,7 @@ class QueueWatcher:
         digest = self.digest()
         if digest != self._last_digest:
             self._last_digest, self.data = digest, snapshot(self.bridge)
+            self._body = json.dumps({k: v for k, v in self.data.items() if k != "now"}, separators=(",", ":"))
             self.version += 1
             self._cond.notify_all()
 
@@ -151,3 +164,51 @@ class QueueWatcher:
                 except RedisError as error:  # Redis restarting: keep the streams, try again next tick
                     log.warning("console watcher: %s", type(error).__name__)
                     time.sleep(1.0)
+
+
+# KEYS the agent's open streams (zset: stream id -> expiry); ARGV cap, stream id, lease seconds.
+# Expired entries (a process that crashed with streams open) are dropped before counting. Redis's own
+# clock: web and stream processes on several machines agree on it.
+_TAKE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
+redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[3])))
+return 1
+"""
+
+
+class StreamSlots:
+    """At most `cap` open live streams per agent, counted in Redis across every process; each slot expires
+    after its lease (the stream's longest life plus a margin) so a crash leaks nothing for long."""
+
+    def __init__(self, redis, cap: int, prefix: str = "nohold"):
+        self.redis, self.cap, self.prefix = redis, cap, prefix
+        self._take = redis.register_script(_TAKE)
+
+    def key(self, agent_id: str) -> str:
+        return f"{self.prefix}:{{streams:{agent_id}}}"
+
+    def take(self, agent_id: str, lease_seconds: float):
+        """A release() callable when a slot was free, else None."""
+        stream_id = secrets.token_hex(8)
+        key = self.key(agent_id)
+        if not self._take(keys=[key], args=[self.cap, stream_id, lease_seconds]):
+            return None
+        released = []
+
+        def release() -> None:
+            if not released:
+                released.append(True)
+                try:
+                    self.redis.zrem(key, stream_id)
+                except RedisError as error:  # the lease ends it anyway
+                    log.warning("console stream slot not released: %s", type(error).__name__)
+        return release
+
+    def open(self, agent_id: str) -> int:
+        """Streams of this agent open now (for tests and operators)."""
+        t = self.redis.time()
+        return self.redis.zcount(self.key(agent_id), f"({t[0] + t[1] / 1e6}", "+inf")
