@@ -9,12 +9,13 @@ from werkzeug.exceptions import HTTPException
 
 from social_bridge.claims import Claim, NotClaimable, StaleFence
 from social_bridge.item_view import holds, iso, item_detail, item_view, queued_items, team_overview
+from social_bridge.rules import CANCEL_REASONS, OUTCOMES, may_claim_chosen
 from social_bridge.work_item import KINDS
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 PRESENCE_STATES = ("available", "busy", "away")
 MAX_TEXT = 1600  # what one SMS/WhatsApp message can carry through Twilio
-MAX_NOTE = 500
+MAX_DEPTH = 8  # levels of nesting a body may have: ours have two ({"kinds": [...]}); a deep one is refused
 
 
 class ApiError(Exception):
@@ -70,10 +71,30 @@ def _supervisor() -> None:
 def _body() -> dict:
     if not request.get_data(cache=True):
         return {}
-    data = request.get_json(force=True, silent=True)
+    try:
+        data = request.get_json(force=True, silent=True)
+    except RecursionError:  # the parser gives up on [[[[…]]]] thousands deep; silent only covers ValueError
+        data = None
+        too_deep = True
+    else:
+        too_deep = _deeper_than(data, MAX_DEPTH)
+    if too_deep:
+        raise ApiError(400, "bad_request", f"the body is nested too deeply: at most {MAX_DEPTH} levels of "
+                                           "objects and lists")
     if not isinstance(data, dict):
         raise ApiError(400, "bad_request", "the body must be a JSON object, e.g. {\"fence\": 12}")
     return data
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """Whether objects and lists nest more than `limit` levels (walked without recursion)."""
+    level = [value]
+    for _ in range(limit):
+        level = [child for node in level if isinstance(node, (dict, list))
+                 for child in (node.values() if isinstance(node, dict) else node)]
+        if not level:
+            return False
+    return any(isinstance(node, (dict, list)) for node in level)
 
 
 def _fence(body: dict) -> int:
@@ -90,6 +111,14 @@ def _text(body: dict, name: str, limit: int) -> str:
     if len(value) > limit:
         raise ApiError(400, "bad_request", f"{name} is too long: at most {limit} characters")
     return value.strip()
+
+
+def _choice(body: dict, name: str, allowed: tuple[str, ...]) -> str:
+    """One of the console's values (rules.py): the history every agent reads holds labels, never free text."""
+    value = body.get(name)
+    if value not in allowed:
+        raise ApiError(400, "bad_request", f"{name} must be one of {', '.join(allowed)}")
+    return value
 
 
 def _moment(value, name: str) -> float:
@@ -134,13 +163,13 @@ def _claimed(claim: Claim):
 
 
 def _after(item):
-    return {"item": item_view(bridge(), item, _now())}
+    return {"item": item_view(bridge(), item, _now(), agent=g.agent)}
 
 
 @bp.get("/queue")
 def queue():
     b, now = bridge(), _now()
-    items = [item_view(b, item, now, position) for item, position in queued_items(b.queue, 200)]
+    items = [item_view(b, item, now, position, g.agent) for item, position in queued_items(b.queue, 200)]
     return {"items": items, "depth": b.queue.depth(), "oldest_wait": round(b.queue.oldest_wait(), 1)}
 
 
@@ -155,6 +184,10 @@ def claim_next():
 
 @bp.post("/items/<item_id>/claim")
 def claim(item_id: str):
+    """Supervisors may pick a given item (e.g. one breaching the target); agents take the next, as in the console."""
+    if not may_claim_chosen(g.agent):
+        raise ApiError(403, "forbidden", "only supervisors pick a given item; take the next one for you with "
+                                         "POST /api/claims/next")
     _item(item_id)
     return _claimed(bridge().claims.claim(item_id, g.agent.id))
 
@@ -181,7 +214,8 @@ def release(item_id: str):
 def complete(item_id: str):
     _mine(item_id)
     body = _body()
-    return _after(bridge().claims.complete(item_id, _fence(body), _text(body, "outcome", MAX_NOTE)))
+    fence = _fence(body)
+    return _after(bridge().claims.complete(item_id, fence, _choice(body, "outcome", OUTCOMES)))
 
 
 @bp.post("/items/<item_id>/reschedule")
@@ -201,7 +235,8 @@ def reschedule(item_id: str):
 def cancel(item_id: str):
     _mine(item_id)
     body = _body()
-    return _after(bridge().claims.cancel(item_id, _fence(body), _text(body, "reason", MAX_NOTE)))
+    fence = _fence(body)
+    return _after(bridge().claims.cancel(item_id, fence, _choice(body, "reason", CANCEL_REASONS)))
 
 
 def _proven(item_id: str, capability: str, body: dict) -> Claim:
@@ -283,7 +318,7 @@ def update_me():
 @bp.get("/supervisor")
 def supervisor():
     _supervisor()
-    return team_overview(bridge(), _now())
+    return team_overview(bridge(), _now(), agent=g.agent)
 
 
 @bp.post("/dead/<item_id>/requeue")

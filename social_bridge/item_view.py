@@ -6,12 +6,16 @@ from datetime import datetime, timezone
 
 import phonenumbers
 
+from social_bridge.rules import holds, sees_customer_words
 from social_bridge.work_item import WorkItem
 
 MASK = "******"  # fixed width, so a masked number does not even reveal its length
 BREACH_CHANNELS = ("voice",)  # a caller waiting on a callback feels the wait; a thread is async
 CONVERSATION_LIMIT = 100  # the latest messages: enough to pick a conversation up, small enough for one page
 SMS_FALLBACK_CHANNELS = ("messenger", "x", "whatsapp")  # where a closed window can be worked around by SMS
+# What anyone signed in may read of an item's details; the rest (the voicemail's "transcript", and any field
+# added later until it is listed here) goes to those who read the customer's words (rules.py) only
+SHARED_DETAILS = ("confidence", "thread_id", "transcription", "tried")
 
 
 def iso(ts: float) -> str | None:
@@ -65,16 +69,19 @@ def breaching(bridge, item, now: float) -> bool:
     return now - max(item.acquired_at, item.not_before) > bridge.target_wait_seconds
 
 
-def item_view(bridge, item, now: float, position: int | None | bool = True) -> dict:
+def item_view(bridge, item, now: float, position: int | None | bool = True, agent=None) -> dict:
     """Safe to show in any list: masked customer, no recording URL, no fence.
 
+    The customer's words (`summary`: what they said to the menu, or their latest message) only when
+    `agent` holds the item or is a supervisor, else None: the intent is the topic everyone sees. Without
+    an agent (one copy for every console, like the live queue) there are no words at all.
     position=True looks the position up; pass the known position (or None) to save a round trip.
     """
     if position is True:
         position = bridge.queue.position(item.id) if item.status == "waiting" else None
     return {
-        "id": item.id, "kind": item.kind, "channel": item.channel, "lang": item.lang,
-        "intent": item.intent, "summary": item.summary, "status": item.status,
+        "id": item.id, "kind": item.kind, "channel": item.channel, "lang": item.lang, "intent": item.intent,
+        "summary": item.summary if sees_customer_words(agent, item) else None, "status": item.status,
         "acquired_at": iso(item.acquired_at), "waited_seconds": int(_waited(item, now)),
         "position": position, "customer_masked": mask_customer(item.customer),
         "not_before": iso(item.not_before), "not_after": iso(item.not_after),
@@ -85,19 +92,15 @@ def item_view(bridge, item, now: float, position: int | None | bool = True) -> d
     }
 
 
-def holds(agent, item) -> bool:
-    """The agent has the live claim on the item."""
-    return agent is not None and item.status == "claimed" and item.claimed_by == agent.id
-
-
 def item_detail(bridge, item, now: float, agent) -> dict:
-    """The view plus history; the whole number and the fence only for the claim holder (number also for supervisors)."""
-    view = item_view(bridge, item, now)
+    """The view plus history; the whole number, the customer's words and the details made of them (a voicemail's
+    transcript) for the claim holder and supervisors only; the fence for the holder alone."""
+    view = item_view(bridge, item, now, agent=agent)
     mine = holds(agent, item)
-    personal = mine or (agent is not None and agent.is_supervisor)
+    personal = sees_customer_words(agent, item)
     view.update(
         history=bridge.queue.history(item.id),
-        details=item.details,
+        details=item.details if personal else {k: v for k, v in item.details.items() if k in SHARED_DETAILS},
         recording_seconds=item.recording_seconds,
         dead_reason=item.dead_reason or None,
         customer=item.customer if personal else None,
@@ -134,13 +137,13 @@ def _message(message, personal: bool) -> dict:
             "agent": message.agent or None, "error": message.error or None}
 
 
-def team_overview(bridge, now: float, scan: int = 1000) -> dict:
+def team_overview(bridge, now: float, scan: int = 1000, agent=None) -> dict:
     """What a supervisor watches: depth, oldest waits, who is on shift, who waits too long, dead letters.
 
     Oldest waits and breaching items come from the first `scan` items in queue order, which are the
     oldest ones; a longer queue has nothing older further down.
     """
-    views = [item_view(bridge, item, now, position) for item, position in queued_items(bridge.queue, scan)]
+    views = [item_view(bridge, item, now, position, agent) for item, position in queued_items(bridge.queue, scan)]
     oldest_kind: dict[str, int] = {}
     oldest_channel: dict[str, int] = {}
     for view in views:
@@ -162,5 +165,5 @@ def team_overview(bridge, now: float, scan: int = 1000) -> dict:
         "target_wait_seconds": bridge.target_wait_seconds,
         "agents": agents,
         "breaching": breaching_views[:100], "breaching_count": len(breaching_views),
-        "dead_letters": [item_view(bridge, item, now, None) for item in bridge.claims.dead_letters(50)],
+        "dead_letters": [item_view(bridge, item, now, None, agent) for item in bridge.claims.dead_letters(50)],
     }

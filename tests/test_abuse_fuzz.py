@@ -128,6 +128,10 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers(-2**70, 2**70
                            lambda inner: st.lists(inner, max_size=4) | st.dictionaries(short_text, inner, max_size=4),
                            max_leaves=20)
 invalid_utf8 = st.binary(max_size=300).map(lambda b: b"\xff\xfe" + b + b"\xc3(\xa0\xa1\xed\xa0\x80")
+# JSON nested past what a parser walks: [[[[…]]]] or {"a": {"a": …}} a few to 100 000 levels deep (a RecursionError)
+deep_json = st.tuples(st.sampled_from([("[", "]"), ('{"a": ', "}"), ('{"fence": 1, "kinds": [', "]}")]),
+                      st.sampled_from([9, 50, 1000, 5000, 100_000])).map(
+    lambda shape: (shape[0][0] * shape[1] + "1" + shape[0][1] * shape[1]).encode())
 TWILIO_PATHS = ["/voice/incoming", "/voice/status", "/voice/fallback", "/sms/incoming", "/voice/dial/agent",
                 "/voice/dial/agent-answer", "/voice/dial/customer-done", "/voice/dial/status"]
 
@@ -210,14 +214,16 @@ body_of = lambda payload: json.dumps(payload, ensure_ascii=False).encode("utf-8"
 
 
 @fuzz
-@given(body=st.one_of(meta_payload.map(body_of), invalid_utf8, huge_text.map(str.encode)), signed=st.booleans())
+@given(body=st.one_of(meta_payload.map(body_of), invalid_utf8, huge_text.map(str.encode), deep_json),
+       signed=st.booleans())
 def test_messenger_events(world, body, signed):
     headers = {"X-Hub-Signature-256": meta_signature(APP_SECRET, body)} if signed else {}
     send(world, "POST", "/social/messenger", data=body, content_type="application/json", headers=headers)
 
 
 @fuzz
-@given(body=st.one_of(x_payload.map(body_of), invalid_utf8, huge_text.map(str.encode)), signed=st.booleans())
+@given(body=st.one_of(x_payload.map(body_of), invalid_utf8, huge_text.map(str.encode), deep_json),
+       signed=st.booleans())
 def test_x_events(world, body, signed):
     headers = {"x-twitter-webhooks-signature": x_signature(X_SECRET, body)} if signed else {}
     send(world, "POST", "/social/x", data=body, content_type="application/json", headers=headers)
@@ -255,7 +261,8 @@ def fill(rule: str, ident: str, extra: str) -> str:
 
 
 @fuzz
-@given(data=st.data(), ident=item_id, body=json_values, raw=st.one_of(invalid_utf8, huge_text.map(str.encode)),
+@given(data=st.data(), ident=item_id, body=json_values,
+       raw=st.one_of(invalid_utf8, huge_text.map(str.encode), deep_json),
        auth=st.sampled_from(["good", "none", "garbled"]), as_json=st.booleans())
 def test_api_routes(world, data, ident, body, raw, auth, as_json):
     method, rule = data.draw(st.sampled_from(public_routes(world, "/api/")))
@@ -263,6 +270,21 @@ def test_api_routes(world, data, ident, body, raw, auth, as_json):
                "garbled": {"Authorization": "Bearer nh_" + re.sub(r"[\r\n]", "", ident)}}[auth]
     payload = {"data": body_of(body)} if as_json else {"data": raw}
     send(world, method, fill(rule, ident, ""), content_type="application/json", headers=headers, **payload)
+
+
+def test_api_routes_take_json_nested_past_any_parser(world):
+    """Every route, every deep shape, a good token: the parser's RecursionError was a 500 (issue 13)."""
+    headers = {"Authorization": f"Bearer {world['token']}"}
+    shapes = [("[", "]"), ('{"a": ', "}"), ('{"fence": 1, "kinds": [', "]}")]
+    for method, rule in public_routes(world, "/api/"):
+        for (opener, closer), depth in ((shape, depth) for shape in shapes for depth in (9, 5000, 100_000)):
+            raw = (opener * depth + "1" + closer * depth).encode()
+            response = send(world, method, fill(rule, "x", ""), content_type="application/json", headers=headers,
+                            data=raw)
+            if response.status_code == 413:  # longer than any body we take: refused before anything reads it
+                assert len(raw) > world["app"].config["MAX_CONTENT_LENGTH"]
+            elif rule in ("/api/claims/next", "/api/presence"):  # no item to look up first: the body is read
+                assert response.status_code == 400 and "nested too deeply" in response.json["message"], rule
 
 
 @fuzz

@@ -52,13 +52,14 @@ def tokens(bridge):
 
 
 @pytest.fixture
-def call(client, tokens):
+def call(client, tokens, bridge):
     def request(method: str, path: str, who: str | None = "maria", body=None, raw: str | None = None):
         headers = {"Authorization": f"Bearer {tokens[who]}"} if who else {}
         if raw is not None:
             return client.open(path, method=method, headers=headers, data=raw, content_type="application/json")
         return client.open(path, method=method, headers=headers, json=body)
 
+    request.bridge = bridge
     return request
 
 
@@ -76,9 +77,8 @@ def item(bridge):
 
 
 def claimed(call, item, who="maria") -> int:
-    response = call("POST", f"/api/items/{item.id}/claim", who)
-    assert response.status_code == 200, response.json
-    return response.json["fence"]
+    """`who` holds the item (a plain agent could not pick it through the API: see test_claim_a_specific_item)."""
+    return call.bridge.claims.claim(item.id, who).fence
 
 
 def assert_error(response, status: int, error: str | None = None):
@@ -161,9 +161,13 @@ def test_claim_next_serves_the_agents_languages_first(call, bridge, clock):
 
 
 def test_claim_a_specific_item(call, bridge, item):
-    claimed(call, item, "maria")
-    assert_error(call("POST", f"/api/items/{item.id}/claim", "luca"), 409, "not_claimable")
-    assert_error(call("POST", "/api/items/nope/claim"), 404, "not_found")
+    """Supervisors pick a given item; agents take the next one, as in the console (social_bridge/rules.py)."""
+    assert_error(call("POST", f"/api/items/{item.id}/claim", "maria"), 403, "forbidden")
+    assert bridge.queue.get(item.id).status == "waiting"
+    response = call("POST", f"/api/items/{item.id}/claim", "sara")
+    assert response.status_code == 200 and response.json["item"]["claimed_by"] == "sara"
+    assert_error(call("POST", f"/api/items/{item.id}/claim", "sara"), 409, "not_claimable")
+    assert_error(call("POST", "/api/items/nope/claim", "sara"), 404, "not_found")
 
 
 def test_detail_shows_the_whole_number_only_to_the_holder_and_supervisors(call, bridge, item):
@@ -203,11 +207,11 @@ def test_stale_fence_is_409(call, bridge, clock, item):
     assert_error(call("POST", f"/api/items/{item.id}/renew", body={"fence": fence + 1}), 409, "stale_fence")
     clock.advance(121)  # the lease runs out; Luca takes the item over
     assert call("POST", "/api/claims/next", "luca").json["item"]["id"] == item.id
-    assert_error(call("POST", f"/api/items/{item.id}/complete", body={"fence": fence, "outcome": "ok"}), 403)
+    assert_error(call("POST", f"/api/items/{item.id}/complete", body={"fence": fence, "outcome": "resolved"}), 403)
     luca_fence = call("GET", f"/api/items/{item.id}", "luca").json["fence"]
     call("POST", f"/api/items/{item.id}/release", "luca", body={"fence": luca_fence})
     # back in line: Maria's old fence is worthless, Luca's too
-    assert_error(call("POST", f"/api/items/{item.id}/complete", body={"fence": fence, "outcome": "ok"}),
+    assert_error(call("POST", f"/api/items/{item.id}/complete", body={"fence": fence, "outcome": "resolved"}),
                  409, "stale_fence")
     assert_error(call("POST", f"/api/items/{item.id}/renew", "luca", body={"fence": luca_fence}), 409)
 
@@ -222,9 +226,11 @@ def test_release_puts_the_item_back_at_its_place(call, bridge, item):
 def test_complete_records_the_outcome(call, bridge, item):
     fence = claimed(call, item)
     assert_error(call("POST", f"/api/items/{item.id}/complete", body={"fence": fence}), 400, "bad_request")
-    response = call("POST", f"/api/items/{item.id}/complete", body={"fence": fence, "outcome": "modem replaced"})
+    assert_error(call("POST", f"/api/items/{item.id}/complete", body={"fence": fence, "outcome": "modem replaced"}),
+                 400, "bad_request")  # the console's outcomes only (social_bridge/rules.py)
+    response = call("POST", f"/api/items/{item.id}/complete", body={"fence": fence, "outcome": "resolved"})
     assert response.status_code == 200
-    assert response.json["item"]["status"] == "done" and response.json["item"]["outcome"] == "modem replaced"
+    assert response.json["item"]["status"] == "done" and response.json["item"]["outcome"] == "resolved"
     assert bridge.queue.depth()["callback"] == 0
 
 
@@ -256,7 +262,8 @@ def test_reschedule_refuses_unclear_times(call, bridge, item, body):
 def test_cancel_needs_a_reason(call, bridge, item):
     fence = claimed(call, item)
     assert_error(call("POST", f"/api/items/{item.id}/cancel", body={"fence": fence, "reason": "  "}), 400)
-    response = call("POST", f"/api/items/{item.id}/cancel", body={"fence": fence, "reason": "solved by SMS"})
+    assert_error(call("POST", f"/api/items/{item.id}/cancel", body={"fence": fence, "reason": "solved by SMS"}), 400)
+    response = call("POST", f"/api/items/{item.id}/cancel", body={"fence": fence, "reason": "solved_elsewhere"})
     assert response.status_code == 200 and response.json["item"]["status"] == "cancelled"
 
 

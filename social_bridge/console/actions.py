@@ -9,8 +9,9 @@ from flask import abort, flash, g, redirect, request, url_for
 from social_bridge.claims import Claim, NotClaimable, StaleFence
 from social_bridge.console import bp
 from social_bridge.console.auth import bridge, login_required, supervisor_required, wants_json
-from social_bridge.console.views import CANCEL_REASONS, OUTCOMES, call_refusal, flash_ui, load_item, notes, timezone
+from social_bridge.console.views import call_refusal, flash_ui, load_item, notes, timezone
 from social_bridge.item_view import iso
+from social_bridge.rules import CANCEL_REASONS, OUTCOMES, may_claim_chosen
 
 log = logging.getLogger(__name__)
 MAX_REPLY = 1600
@@ -67,9 +68,11 @@ def take_next():
 
 
 @bp.post("/items/<item_id>/claim")
-@supervisor_required
+@login_required
 def claim(item_id: str):
-    """Supervisors may pick a given item (e.g. one breaching the target); agents take the next."""
+    """Supervisors may pick a given item (e.g. one breaching the target); agents take the next (rules.py)."""
+    if not may_claim_chosen(g.agent):
+        abort(403, "only supervisors may pick a given item: take the next one")
     load_item(item_id)
     bridge().claims.claim(item_id, g.agent.id)
     log.info("console: supervisor %s took %s", g.agent.id, item_id)

@@ -13,10 +13,9 @@ from social_bridge.console.live import snapshot
 from social_bridge.console.strings import label
 from social_bridge.item_view import holds, item_detail
 from social_bridge.notes import Notes
+from social_bridge.rules import CANCEL_REASONS, OUTCOMES, may_claim_chosen, sees_customer_words
 
 PRESENCE_STATES = ("available", "busy", "away")
-OUTCOMES = ("resolved", "not_reachable", "wrong_number", "other")
-CANCEL_REASONS = ("customer_request", "duplicate", "solved_elsewhere", "other")
 
 
 def timezone() -> ZoneInfo:
@@ -75,6 +74,7 @@ def item(item_id: str):
     holder = b.agents.get(found.claimed_by) if found.claimed_by else None
     return render_template(
         "console/item.html", page="item", item=found, detail=detail, mine=holds(agent, found), holder=holder,
+        words=sees_customer_words(agent, found), may_claim=may_claim_chosen(agent),
         notes=notes().for_item(item_id), local=local, call_refusal=call_refusal(found),
         outcomes=OUTCOMES, cancel_reasons=CANCEL_REASONS, can_reply=b.reply is not None,
         lease_seconds=max(0.0, found.lease_until - b.clock()) if holds(agent, found) else 0,
@@ -84,11 +84,16 @@ def item(item_id: str):
 @bp.get("/items/<item_id>/transcript.json")
 @login_required
 def transcript(item_id: str):
-    """Where a voicemail's transcription stands, for the item page to show it when it arrives."""
-    details = load_item(item_id).details
+    """Where a voicemail's transcription stands, for the item page to show it when it arrives.
+
+    The transcript is the customer's words: for the holder and supervisors; anyone else is told it is there."""
+    found = load_item(item_id)
+    details, words = found.details, sees_customer_words(g.agent, found)
     state = details.get("transcription") or {}
+    withheld = bool(details.get("transcript")) and not words
     return {"status": state.get("status", ""), "pending": state.get("status") in TRANSCRIPTION_PENDING,
-            "line": transcription_line(state), "transcript": details.get("transcript", ""),
+            "line": g.ui["item.transcript_withheld"] if withheld else transcription_line(state),
+            "transcript": details.get("transcript", "") if words else "",
             "title": g.ui["item.transcript"],
             "intent": f"{g.ui['transcription.intent']}: {label_for('intent', state['intent'])}"
             if state.get("intent") else ""}

@@ -73,8 +73,8 @@
       el("td", {}, [badge(v.kind)]),
       el("td", {text: label("channel", v.channel)}),
       el("td", {"class": "lang", text: (v.lang || "").toUpperCase()}),
-      el("td", {"class": "what", title: v.summary || ""}, [
-        el("b", {text: label("intent", v.intent)}), el("span", {"class": "words", text: v.summary || "—"})]),
+      // the live queue is one copy for every agent: it names the topic, never the customer's words
+      el("td", {"class": "what"}, [el("b", {text: label("intent", v.intent)})]),
       el("td", {"class": "mono", text: v.customer_masked || "—"}),
       el("td", {"class": "num", text: v.position == null ? "—" : String(v.position)})
     ]);
