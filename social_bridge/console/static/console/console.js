@@ -123,7 +123,8 @@
 
   function live(onQueue) {
     var indicator = $("live");
-    var source = new EventSource(data.events);
+    // the stream server may be on another port (make run): its CORS lets this page send the session cookie
+    var source = new EventSource(data.events, {withCredentials: true});
     source.addEventListener("queue", function (e) {
       indicator.hidden = false;
       indicator.classList.remove("off");
