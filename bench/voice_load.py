@@ -183,7 +183,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = dict(env, PUBLIC_BASE_URL=self.base) if label == "nohold" else env
         # the product's gunicorn hooks for both servers (gc.freeze before fork), as `make run` does
-        args = [sys.executable, "-m", "gunicorn", "-c", "python:ivr.gunicorn_conf", "--preload",
+        args = [sys.executable, "-m", "gunicorn", "-c", "python:ivr.gunicorn_conf", "--no-control-socket", "--preload",
                 *kind.gunicorn_args(), "-w", str(WORKERS),
                 "-b", f"127.0.0.1:{self.port}", "--error-logfile", str(logdir / f"{label}-error.log")]
         if access_log:

@@ -269,7 +269,8 @@ class Processes:
         return process
 
     def web(self, name: str, port: int, workers: int) -> subprocess.Popen:
-        return self.start(name, ["-m", "gunicorn", "-c", "python:ivr.gunicorn_conf", "--preload", "-k", "gthread",
+        return self.start(name, ["-m", "gunicorn", "-c", "python:ivr.gunicorn_conf", "--no-control-socket",
+                                 "--preload", "-k", "gthread",
                                  "--threads", "4", "-w", str(workers), "-b", f"127.0.0.1:{port}",
                                  "ivr:create_app()"])
 

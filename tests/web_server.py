@@ -28,7 +28,7 @@ class WebServer:
         for key in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
             self.env.pop(key, None)
         self.log = log_dir / f"gunicorn-{self.port}.log"
-        self.args = [sys.executable, "-m", "gunicorn", "-c", "python:ivr.gunicorn_conf", "--preload",
+        self.args = [sys.executable, "-m", "gunicorn", "-c", "python:ivr.gunicorn_conf", "--no-control-socket", "--preload",
                      "-k", "gthread", "--threads", str(threads), "-w", str(workers),
                      "-b", f"127.0.0.1:{self.port}", "--error-logfile", str(self.log), "ivr:create_app()"]
         self.workers = workers
