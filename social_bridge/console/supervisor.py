@@ -15,7 +15,7 @@ OUTBOX_SHOWN = 30
 
 def overview() -> dict:
     b = bridge()
-    data = team_overview(b, b.clock())
+    data = team_overview(b, b.clock(), agent=g.agent)  # a supervisor's page: supervisors read the words
     data["now"] = b.clock()
     data["lanes"] = lanes(b, data["now"])
     # dev mode only: what would have been sent; real numbers never leave the supervisor's page
