@@ -83,7 +83,10 @@ def create_app(web_origin: str = "", test_config: dict | None = None) -> Flask:
             client.ping()
         except RedisError as exc:
             return {"ok": False, "redis": type(exc).__name__}, 503
-        return {"ok": True, "redis": "ok", "streams": "ok"}
+        from gevent import monkey
+
+        # under gunicorn's gevent worker threading is patched: the watcher's Condition waits cooperatively
+        return {"ok": True, "redis": "ok", "cooperative": monkey.is_module_patched("threading")}
 
     @app.errorhandler(Exception)
     def _on_error(error):

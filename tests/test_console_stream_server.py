@@ -125,6 +125,8 @@ def test_more_streams_than_web_threads_leave_the_webhooks_fast(running):
     url = urlsplit(stream)
     cookies = [f"session={s.cookies['session']}" for s in sessions for _ in range(PER_AGENT)]
     assert len(cookies) > WEB_THREADS
+    health = requests.get(f"http://127.0.0.1:{url.port}/healthz", timeout=5).json()
+    assert health["ok"] and health["cooperative"]  # gevent patched threading before the app was built
     clients = StreamClients("127.0.0.1", url.port, url.path, web)
     try:
         clients.add(cookies, timeout=20)  # every stream got the queue: none is waiting for a thread
