@@ -18,7 +18,7 @@ from social_bridge.console import bp
 from social_bridge.console.auth import SECURITY_HEADERS, bridge, login_required
 from social_bridge.console.live import QueueWatcher, StreamSlots
 
-STREAM_SECONDS = 60    # then EventSource reconnects: the session is checked again
+STREAM_SECONDS = 60    # at most; then EventSource reconnects and the session is checked again
 JITTER = 0.1           # up to 10 % shorter, so streams opened together do not all reconnect together
 KEEPALIVE_SECONDS = 15  # a comment now and then lets a proxy (and the server) notice a closed tab
 RETRY_MS = 1000
@@ -62,13 +62,13 @@ def _stream(watch: QueueWatcher, clock, seconds: float):
 def open_stream() -> Response:
     """The signed-in agent's stream, or 429 when the agent already holds every slot."""
     seconds = current_app.config.get("CONSOLE_STREAM_SECONDS", STREAM_SECONDS) * (1 - random.uniform(0, JITTER))
-    stream_slots = slots()
-    release = stream_slots.take(g.agent.id, seconds + LEASE_MARGIN)
-    if release is None:
-        abort(429, f"this agent already has {stream_slots.cap} live console streams open: "
-                   "close a console tab (or wait a minute for a closed one to be noticed)")
     response = Response(_stream(watcher(), bridge().clock, seconds), mimetype="text/event-stream",
                         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    stream_slots = slots()
+    release = stream_slots.take(g.agent.id, seconds + LEASE_MARGIN)
+    if release is None:  # the stream above never starts: it has subscribed to nothing
+        abort(429, f"this agent already has {stream_slots.cap} live console streams open: "
+                   "close a console tab (or wait a minute for a closed one to be noticed)")
     response.call_on_close(release)  # also when the stream never started (the client left at once)
     return response
 
