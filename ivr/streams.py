@@ -9,7 +9,9 @@ sockets are all cooperative, and one process holds thousands of streams.
 Only what the queue snapshot reads is built: Redis, the queue, presence, agents. No intent model, no
 Twilio, no jobs: the process stays small (docs/benchmarks.md has its RSS per open stream).
 
-    gunicorn -k gevent -w 1 --worker-connections 4000 --no-control-socket -b 127.0.0.1:5001 'ivr.streams:create_app()'
+    gunicorn -c python:ivr.streams_conf --no-control-socket -b 127.0.0.1:5001 'ivr.streams:create_app()'
+
+(ivr/streams_conf.py: the gevent worker, 1 of them, 4,000 connections, a lower CPU priority than the web.)
 
 `make run` starts it beside the web server (ivr/launcher.py); deploy/ has the same command.
 """
@@ -38,16 +40,12 @@ from social_bridge.presence import Presence
 from social_bridge.work_queue import WorkQueue
 
 log = logging.getLogger("nohold.streams")
-WORKER_CONNECTIONS = 4000  # open streams (and their reconnects) one worker accepts at once
-GRACEFUL_SECONDS = 5       # on stop: streams are cut after this; EventSource reconnects to the next server
 
 
-def command(bind: str, web_origin: str = "", workers: int = 1, access_log: bool = False) -> list[str]:
+def command(bind: str, web_origin: str = "", access_log: bool = False) -> list[str]:
     """The gunicorn command line of the stream server (ivr/launcher.py, bench/, tests/)."""
     app = f"ivr.streams:create_app(web_origin={web_origin!r})" if web_origin else "ivr.streams:create_app()"
-    args = [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", str(workers),
-            "--worker-connections", str(WORKER_CONNECTIONS), "--graceful-timeout", str(GRACEFUL_SECONDS),
-            "--no-control-socket", "-b", bind]
+    args = [sys.executable, "-m", "gunicorn", "-c", "python:ivr.streams_conf", "--no-control-socket", "-b", bind]
     if access_log:
         args += ["--access-logfile", "-", "--access-logformat", '%(m)s %(U)s %(s)s %(M)sms']
     return args + [app]
