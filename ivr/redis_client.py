@@ -71,16 +71,22 @@ def parse_sentinel_url(url: str) -> SentinelAddress | None:
 
 
 class SentinelConnection(SentinelManagedConnection):
-    """redis-py's connection to the Sentinels' primary, with two gaps closed (redis 8.1; tests/test_sentinel.py
-    stops a worker after a failover, which hit both).
+    """redis-py's connection to the Sentinels' primary, with two gaps closed. Kept for correctness, not memory
+    (issue 14): both gaps are still in redis-py 8.1, and tests/test_sentinel.py shows each one with redis-py's own
+    class beside this one (test_an_interrupted_blocking_read_leaves_no_reply_for_the_next_command,
+    test_a_command_sent_on_a_closed_connection_goes_to_the_primary_the_sentinels_give_now: the redis-py halves
+    stop passing when redis-py closes a gap, and then this override goes). With redis-py's class the end-to-end
+    failover test fails too: the worker never stops on SIGTERM (gap 1), or exits 1 (gap 2 alone).
 
     - Its read_response defaults disconnect_on_error to False, unlike redis.Connection: an exception
       raised mid-read (RQ's SIGTERM handler interrupting an idle worker's BLMOVE, a job timeout) put
       the connection back in the pool with the old reply pending; the next command read that reply, or
       waited behind the BLMOVE for ever (the worker never stopped). Here the socket is dropped.
+      (Upstream: redis/redis-py pull request 4292, open.)
     - A command sent on a closed connection reconnected to the address it last had, not to the primary
       the Sentinels give now (PubSub does that: RQ's worker unsubscribing after a failover exited 1).
-      Here it asks the Sentinels."""
+      Here it asks the Sentinels. (Upstream: redis/redis-py issue 3874, open: connect_check_health
+      reconnects to the old address.)"""
 
     def read_response(self, *args, disconnect_on_error=True, **kwargs):
         return super().read_response(*args, disconnect_on_error=disconnect_on_error, **kwargs)

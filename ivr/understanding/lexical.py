@@ -1,9 +1,8 @@
 """A small bilingual intent classifier: character n-grams into a logistic regression.
 
-Training uses scikit-learn (a TF-IDF vectoriser and a logistic regression); serving does not: the
-fitted model is kept as plain arrays (vocabulary, idf, weights, intercept) and the n-grams and the
-scores are computed here, exactly as sklearn computes them. The trained arrays are cached on disk
-(trained_lexical), so a process that serves calls never imports sklearn or scipy (~88 MB per worker).
+scikit-learn fits both (a TF-IDF vectoriser and a logistic regression) and its TfidfVectorizer turns
+every utterance into features when serving. The trained model is cached on disk as plain arrays
+(n-grams, idf, weights, intercept; no pickle), so a start with the cache present trains nothing.
 """
 from __future__ import annotations
 
@@ -13,10 +12,13 @@ import math
 import os
 import re
 import unicodedata
-from collections import Counter
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
 
 from ivr.understanding import Interpretation
 from ivr.understanding.catalog import OUT_OF_SCOPE, IntentCatalog
@@ -42,39 +44,21 @@ def normalise(text: str) -> str:
     return _NOT_WORD.sub(" ", plain).strip()
 
 
-def char_wb_ngrams(text: str, ngram_range: tuple[int, int] = NGRAM_RANGE) -> list[str]:
-    """The n-grams sklearn's TfidfVectorizer(analyzer="char_wb") makes of a text, in the same order.
-
-    Its preprocessing (lowercase) then _VectorizerMixin._char_wb_ngrams: every whitespace-separated
-    word padded with one space each side, its n-grams for n in ngram_range, a word shorter than n
-    counted once. (sklearn first collapses runs of whitespace, which str.split() makes moot.)
-    """
-    min_n, max_n = ngram_range
-    ngrams: list[str] = []
-    append = ngrams.append
-    for word in text.lower().split():
-        word = " " + word + " "
-        length = len(word)
-        for n in range(min_n, max_n + 1):
-            offset = 0
-            append(word[offset:offset + n])
-            while offset + n < length:
-                offset += 1
-                append(word[offset:offset + n])
-            if offset == 0:  # a short word (length < n) only once
-                break
-    return ngrams
+def vectoriser(vocabulary: dict[str, int] | None = None, idf: np.ndarray | None = None,
+               sublinear: bool = SUBLINEAR_TF, ngram_range: tuple[int, int] = NGRAM_RANGE) -> TfidfVectorizer:
+    """The TF-IDF features: untrained, or fitted from a cached vocabulary and idf."""
+    # Character n-grams survive misrecognitions ("moden", "pasword") and Italian inflection;
+    # a word-level TF-IDF alongside them measured no better in cross-validation, only slower.
+    features = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(ngram_range), sublinear_tf=sublinear,
+                               vocabulary=vocabulary)
+    if idf is not None:
+        features.idf_ = np.asarray(idf, dtype=np.float64)
+    return features
 
 
 def build_pipeline(random_state: int = 0):
-    """The vectoriser and classifier, untrained (a sklearn Pipeline: imports sklearn)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-
-    # Character n-grams survive misrecognitions ("moden", "pasword") and Italian inflection;
-    # a word-level TF-IDF alongside them measured no better in cross-validation, only slower.
-    features = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAM_RANGE, sublinear_tf=SUBLINEAR_TF)
+    """The vectoriser and classifier, untrained (a sklearn Pipeline)."""
+    features = vectoriser()
     # newton-cg converges in a handful of steps here where lbfgs takes ~5x longer.
     classifier = LogisticRegression(C=LEXICAL_C, solver=LEXICAL_SOLVER, max_iter=LEXICAL_MAX_ITER,
                                     random_state=random_state)
@@ -82,62 +66,55 @@ def build_pipeline(random_state: int = 0):
 
 
 class LexicalUnderstanding:
-    """Understanding backed by a TF-IDF + logistic regression model trained on the catalog, as plain data."""
+    """Understanding backed by a TF-IDF + logistic regression model trained on the catalog."""
 
-    def __init__(self, classes: tuple[str, ...], vocabulary: dict[str, int], idf: np.ndarray,
-                 weights: np.ndarray, intercept: np.ndarray, reject_below: float,
-                 sublinear: bool = SUBLINEAR_TF, ngram_range: tuple[int, int] = NGRAM_RANGE):
-        """vocabulary: n-gram -> column; weights: (columns, classes), or (columns, 1) for two classes."""
+    def __init__(self, classes: tuple[str, ...], features: TfidfVectorizer, weights: np.ndarray,
+                 intercept: np.ndarray, reject_below: float):
+        """features: a fitted vectoriser(); weights: (columns, classes), or (columns, 1) for two classes."""
         self.classes = tuple(classes)
         self.reject_below = reject_below
-        self._vocabulary = vocabulary
-        self._idf = np.asarray(idf, dtype=np.float64)
+        self._features = features
+        # the logistic regression's arithmetic on plain arrays, as the encoder's head does (transformer.py)
         self._weights = np.ascontiguousarray(weights, dtype=np.float64)
         self._intercept = np.asarray(intercept, dtype=np.float64)
-        self._sublinear = bool(sublinear)
-        self._ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
 
     @classmethod
     def from_pipeline(cls, model, reject_below: float) -> "LexicalUnderstanding":
-        """The arrays of a fitted build_pipeline() (predict_proba on one string spends ~10x more in
-        sklearn's checks and sparse plumbing than in the arithmetic; probabilities does the arithmetic)."""
+        """A fitted build_pipeline(): its vectoriser, and its classifier's weights as arrays (sklearn's
+        predict_proba on one string costs ~0.2 ms more in checks than the dot product it does)."""
         features, classifier = model.named_steps["features"], model.named_steps["classifier"]
-        expected = {"analyzer": "char_wb", "lowercase": True, "preprocessor": None, "strip_accents": None,
-                    "input": "content", "binary": False, "use_idf": True, "norm": "l2"}
-        actual = {name: getattr(features, name) for name in expected}
-        if actual != expected:
-            raise ValueError(f"only a char_wb TF-IDF vectoriser like build_pipeline's can be served, got {actual}")
-        return cls(tuple(str(label) for label in model.classes_), dict(features.vocabulary_), features.idf_,
-                   np.asarray(classifier.coef_, dtype=np.float64).T, classifier.intercept_, reject_below,
-                   features.sublinear_tf, features.ngram_range)
+        return cls(tuple(str(label) for label in model.classes_), features,
+                   np.asarray(classifier.coef_, dtype=np.float64).T, classifier.intercept_, reject_below)
 
     @classmethod
     def train(cls, catalog: IntentCatalog, reject_below: float = 0.35) -> "LexicalUnderstanding":
-        """Fit one model on every language's examples plus an out-of-scope class (uncached: imports sklearn)."""
+        """Fit one model on every language's examples plus an out-of-scope class (uncached)."""
         texts, labels = training_data(catalog)
         return cls.from_pipeline(build_pipeline().fit(texts, labels), reject_below)
 
     def save(self, path: Path) -> None:
         """The model's arrays in one .npz, written atomically (the n-grams as one array, by column)."""
-        ngrams = [""] * len(self._vocabulary)
-        for gram, column in self._vocabulary.items():
+        features = self._features
+        ngrams = [""] * len(features.vocabulary_)
+        for gram, column in features.vocabulary_.items():
             ngrams[column] = gram
         grams = np.array(ngrams, dtype=np.str_)
         if grams.tolist() != ngrams:  # numpy drops trailing NULs; normalised text has none
             raise ValueError("an n-gram does not survive a numpy string array")
         tmp = path.with_name(path.name + f".tmp{os.getpid()}.npz")
-        np.savez(tmp, classes=np.array(self.classes, dtype=np.str_), ngrams=grams, idf=self._idf,
-                 weights=self._weights, intercept=self._intercept, sublinear=np.array(self._sublinear),
-                 ngram_range=np.array(self._ngram_range))
+        np.savez(tmp, classes=np.array(self.classes, dtype=np.str_), ngrams=grams, idf=features.idf_,
+                 weights=self._weights, intercept=self._intercept, sublinear=np.array(features.sublinear_tf),
+                 ngram_range=np.array(features.ngram_range))
         tmp.rename(path)  # atomic: a reader sees the old file or the whole new one
 
     @classmethod
     def load(cls, path: Path, reject_below: float) -> "LexicalUnderstanding":
         with np.load(path, allow_pickle=False) as data:
             ngrams = data["ngrams"].tolist()
-            return cls(tuple(str(c) for c in data["classes"]), dict(zip(ngrams, range(len(ngrams)))),
-                       data["idf"], data["weights"], data["intercept"], reject_below,
-                       bool(data["sublinear"]), tuple(data["ngram_range"].tolist()))
+            features = vectoriser(dict(zip(ngrams, range(len(ngrams)))), data["idf"], bool(data["sublinear"]),
+                                  tuple(data["ngram_range"].tolist()))
+            return cls(tuple(str(c) for c in data["classes"]), features, data["weights"], data["intercept"],
+                       reject_below)
 
     def interpret(self, text: str, lang: str) -> Interpretation:
         """Best intent for a transcript, or None when it is out of scope or too uncertain."""
@@ -154,19 +131,7 @@ class LexicalUnderstanding:
 
     def probabilities(self, clean: str) -> np.ndarray:
         """Class probabilities for a normalised text, as the fitted pipeline's predict_proba([clean])[0]."""
-        vocabulary = self._vocabulary
-        counts = Counter(gram for gram in char_wb_ngrams(clean, self._ngram_range) if gram in vocabulary)
-        if counts:
-            columns = np.fromiter((vocabulary[gram] for gram in counts), dtype=np.intp, count=len(counts))
-            tf = np.fromiter(((1.0 + math.log(c)) if self._sublinear else float(c) for c in counts.values()),
-                             dtype=np.float64, count=len(counts))
-            values = tf * self._idf[columns]
-            norm = math.sqrt(float(values @ values))
-            if norm > 0.0:
-                values /= norm
-            scores = values @ self._weights[columns] + self._intercept
-        else:
-            scores = self._intercept.copy()
+        scores = np.asarray(self._features.transform([clean]) @ self._weights)[0] + self._intercept
         if scores.shape[0] == 1:  # binary: a single logit for the second class
             p = 1.0 / (1.0 + math.exp(-float(scores[0])))
             return np.array([1.0 - p, p])
@@ -176,8 +141,7 @@ class LexicalUnderstanding:
 
 def lexical_path(catalog_bytes: bytes, cache_folder: Path) -> Path:
     """Where the model trained on this catalog with these hyper-parameters is cached."""
-    from importlib.metadata import version  # a new scikit-learn may fit other numbers: train again
-
+    # a new scikit-learn may fit other numbers: train again
     recipe = (f"|lexical{LEXICAL_VERSION}|char_wb{NGRAM_RANGE}|sublinear{SUBLINEAR_TF}"
               f"|C{LEXICAL_C}|{LEXICAL_SOLVER}|iter{LEXICAL_MAX_ITER}|seed0|sklearn{version('scikit-learn')}")
     key = hashlib.sha256(catalog_bytes + recipe.encode()).hexdigest()[:16]
@@ -186,7 +150,7 @@ def lexical_path(catalog_bytes: bytes, cache_folder: Path) -> Path:
 
 def trained_lexical(catalog: IntentCatalog, catalog_bytes: bytes, cache_folder: Path,
                     reject_below: float = 0.35) -> LexicalUnderstanding:
-    """The cached model for this catalog (no sklearn import), or a newly trained and cached one."""
+    """The cached model for this catalog, or a newly trained and cached one."""
     path = lexical_path(catalog_bytes, cache_folder)
     if path.is_file():
         try:

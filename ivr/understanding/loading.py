@@ -16,7 +16,7 @@ ENGINES = ("transformer", "lexical")
 
 
 def _trained_elsewhere(path: Path, engine: str, model: str, cache: Path, reject_below: float) -> None:
-    """Train in a child process what is not cached yet, so this process never imports sklearn.
+    """Train in a child process what is not cached yet, so this process keeps none of the training's memory.
 
     If the child fails, _built trains here as before (and logs what went wrong there)."""
     from ivr.understanding.encoder import cache_folder
@@ -41,7 +41,7 @@ def _built(path: Path, mtime: float, engine: str, model: str, cache: Path, threa
         _trained_elsewhere(path, engine, model, cache, reject_below)
     catalog_bytes = path.read_bytes()
     catalog = load_catalog(path)
-    # cached under INTENT_MODEL_CACHE/lexical: a start with the cache present does not import sklearn
+    # cached under INTENT_MODEL_CACHE/lexical: a start with the cache present trains nothing
     lexical = trained_lexical(catalog, catalog_bytes, cache / "lexical", reject_below)
     if engine == "lexical":
         return catalog, lexical
