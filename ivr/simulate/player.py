@@ -5,15 +5,13 @@ import math
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from .console import Console
 from .model import Answer, Ask, CallResult, Exchange, HangUp, caller_seconds
 from .transport import Unreachable
 from .twiml import (FORBIDDEN, TWILIO_ERROR_SPEECH, CallBroken, flag, normalize, number,
                     parse_response, resolve, text_of, word_count)
-
-if TYPE_CHECKING:
-    from .phone import Phone
 
 MAX_REQUESTS = 40  # more than this in one call is a loop nobody would sit through
 
@@ -22,6 +20,20 @@ class Caller(Protocol):
     """Who answers nohold's questions: a script or a person at the keyboard."""
 
     def answer(self, ask: Ask) -> Answer: ...
+
+
+class Line(Protocol):
+    """What a call is played over (phone.Phone is one): nohold's URLs, signed webhooks, the console."""
+
+    console: Console
+
+    def url(self, path: str) -> str: ...
+
+    def post(self, url: str, form: dict[str, str]) -> tuple[int, str]: ...
+
+    def signature_hint(self, url: str) -> str: ...
+
+    def call_params(self, call_sid: str, from_number: str, to_number: str) -> dict[str, str]: ...
 
 
 class CallOver(Exception):
@@ -35,7 +47,7 @@ def sid(prefix: str) -> str:
 class CallPlayer:
     """One call from ringing to hang-up, with its transcript and caller-time counters."""
 
-    def __init__(self, phone: "Phone", caller: Caller, from_number: str, to_number: str):
+    def __init__(self, phone: Line, caller: Caller, from_number: str, to_number: str):
         self.phone, self.caller, self.console = phone, caller, phone.console
         self.sid = sid("CA")
         self.params = phone.call_params(self.sid, from_number, to_number)

@@ -12,6 +12,7 @@ import numpy as np
 
 from ivr.understanding.catalog import OUT_OF_SCOPE, IntentCatalog
 from ivr.understanding.evaluation import confidence_bands
+from ivr.understanding.head import EmbeddingHead, fit_temperature, with_temperature
 from ivr.understanding.lexical import LexicalUnderstanding, build_pipeline, normalise
 
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
@@ -62,8 +63,6 @@ def out_of_fold(examples: list[Example], vectors: np.ndarray | None, folds: int 
     """Fit on 4/5, score the other fifth, five times (lexical alone when vectors is None)."""
     from sklearn.model_selection import StratifiedKFold
 
-    from ivr.understanding.transformer import EmbeddingHead
-
     strata = [f"{e.label}/{e.lang}" for e in examples]
     lexical = embedded = classes = None
     for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(examples, strata):
@@ -99,30 +98,6 @@ def choose_blend(oof: OutOfFold, labels: list[str], reject_below: float,
         if best is None or score > best[0] + 1e-9:
             best = (score, weight, temperature)
     return best[1], best[2]
-
-
-def fit_temperature(classes: tuple[str, ...], scores: np.ndarray, labels: list[str]) -> float:
-    """The temperature T making softmax(log p / T) best fit the truth (least log loss), out of fold.
-
-    A blend of two probability models comes out under-confident (both must agree to reach 0.9);
-    one scalar puts the confidences back on the scale the call flow's thresholds assume.
-    """
-    truth = np.array([classes.index(label) for label in labels])
-    logp = np.log(np.clip(scores, 1e-9, 1.0))
-
-    def loss(temperature: float) -> float:
-        z = logp / temperature
-        z = z - z.max(1, keepdims=True)
-        return float(-(z[np.arange(len(truth)), truth] - np.log(np.exp(z).sum(1))).mean())
-
-    grid = np.exp(np.linspace(np.log(0.2), np.log(3.0), 121))
-    return float(grid[int(np.argmin([loss(t) for t in grid]))])
-
-
-def with_temperature(scores: np.ndarray, temperature: float) -> np.ndarray:
-    z = np.log(np.clip(scores, 1e-9, 1.0)) / temperature
-    z = np.exp(z - z.max(-1, keepdims=True))
-    return z / z.sum(-1, keepdims=True)
 
 
 def report(examples: list[Example], classes: tuple[str, ...], scores: np.ndarray, current: float) -> list[str]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 from pathlib import Path
 
@@ -24,14 +23,14 @@ import numpy as np
 
 from ivr.understanding import Interpretation
 from ivr.understanding.catalog import OUT_OF_SCOPE, IntentCatalog
-from ivr.understanding.cross_validation import with_temperature
+from ivr.understanding.cross_validation import catalog_examples, choose_blend, out_of_fold
 from ivr.understanding.encoder import Encoder
+from ivr.understanding.head import HEAD_C, EmbeddingHead, with_temperature
 from ivr.understanding.lexical import LexicalUnderstanding, normalise
 
 log = logging.getLogger(__name__)
 
 HEAD_VERSION = "3"     # part of the head's cache key
-HEAD_C = 100.0         # inverse regularisation of the head (chosen by cross-validation)
 # When the lexical model alone is this sure, its answer is taken without running the encoder (~5 ms).
 # Chosen by 5-fold cross-validation on the catalog (`python -m ivr.understanding cv` prints the sweep):
 # the lowest threshold whose decisions are as often right as running the encoder every time (93.3 %);
@@ -45,42 +44,6 @@ def clean(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", (text or "").lower()).split())
 
 
-class EmbeddingHead:
-    """Multinomial logistic regression on L2-normalised embeddings; weights kept as plain arrays."""
-
-    def __init__(self, classes: tuple[str, ...], weights: np.ndarray, bias: np.ndarray,
-                 encoder_weight: float = 0.7, temperature: float = 1.0):
-        self.classes, self.weights, self.bias = classes, weights, bias
-        # how the blend with the lexical model is done (see TransformerUnderstanding): both chosen by
-        # cross-validation on the catalog when the head is trained
-        self.encoder_weight, self.temperature = encoder_weight, temperature
-
-    @classmethod
-    def fit(cls, vectors: np.ndarray, labels: list[str]) -> "EmbeddingHead":
-        from sklearn.linear_model import LogisticRegression
-
-        model = LogisticRegression(C=HEAD_C, max_iter=5000).fit(vectors, labels)
-        return cls(tuple(str(c) for c in model.classes_), model.coef_.T.astype(np.float32).copy(),
-                   model.intercept_.astype(np.float32))
-
-    def probabilities(self, vector: np.ndarray) -> np.ndarray:
-        scores = vector @ self.weights + self.bias
-        scores = np.exp(scores - scores.max())
-        return scores / scores.sum()
-
-    def save(self, path: Path) -> None:
-        tmp = path.with_name(path.name + f".tmp{os.getpid()}.npz")
-        np.savez(tmp, classes=np.array(self.classes), weights=self.weights, bias=self.bias,
-                 encoder_weight=np.array(self.encoder_weight), temperature=np.array(self.temperature))
-        tmp.rename(path)  # atomic: a reader sees the old head or the whole new one
-
-    @classmethod
-    def load(cls, path: Path) -> "EmbeddingHead":
-        with np.load(path) as data:
-            return cls(tuple(str(c) for c in data["classes"]), data["weights"], data["bias"],
-                       float(data["encoder_weight"]), float(data["temperature"]))
-
-
 def head_path(encoder_folder: Path, catalog_bytes: bytes, reject_below: float) -> Path:
     key = hashlib.sha256(catalog_bytes + f"|head{HEAD_VERSION}|C{HEAD_C}|reject{reject_below}".encode()).hexdigest()[:16]
     return Path(encoder_folder) / "heads" / f"{key}.npz"
@@ -91,8 +54,6 @@ def trained_head(encoder: Encoder, catalog: IntentCatalog, catalog_bytes: bytes,
     path = head_path(encoder.folder, catalog_bytes, reject_below)
     if path.is_file():
         return EmbeddingHead.load(path)
-    from ivr.understanding.cross_validation import catalog_examples, choose_blend, out_of_fold
-
     examples = catalog_examples(catalog)
     texts, labels = [clean(e.text) for e in examples], [e.label for e in examples]
     log.info("training the intent head on %d examples (once per catalog)", len(texts))
