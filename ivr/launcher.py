@@ -22,8 +22,7 @@ BANNER = """
     web        http://localhost:{port}/            (health: /healthz · metrics: /metrics)
     console    http://localhost:{port}/console/     ({login})
     live       {stream}  (the console's live updates: a server of their own)
-    dev outbox http://localhost:{port}/dev/outbox  (dev mode: SMS are kept here, never sent)
-    redis      {redis}
+{outbox}    redis      {redis}
     mode       {mode}
     chat       {chat}  (Messenger and X turn on with MESSENGER_* / X_*: see README)
 
@@ -31,10 +30,21 @@ BANNER = """
     .venv/bin/python -m ivr simulate                       (talk to it: type what you'd say, or digits)
     .venv/bin/python -m ivr simulate --script scenarios/it_internet_callback.yaml
 
-  Connect a real Twilio number: set PUBLIC_BASE_URL and TWILIO_* (see README), then point the
-  number's Voice URL to {public}/voice/incoming and its Fallback URL to {public}/voice/fallback.
+  Connect a real Twilio number: set PUBLIC_BASE_URL (https), SECRET_KEY (32+ bytes) and TWILIO_* (see
+  README), then point the number's Voice URL to {public}/voice/incoming and its Fallback URL to
+  {public}/voice/fallback.
   Ctrl-C stops everything.
 """
+
+
+def banner(settings, port: int, stream: str, redis_url: str, login: str, public: str) -> str:
+    """What `make run` prints: the dev outbox is named only in dev mode (outside it there is none)."""
+    mode = ("dev (NOHOLD_DEV_MODE=1 or no Twilio credentials; webhook token in var/dev-auth-token)"
+            if settings.dev_mode else "live Twilio")
+    outbox = (f"    dev outbox http://localhost:{port}/dev/outbox  (dev mode: SMS are kept here, never sent)\n"
+              if settings.dev_mode else "")
+    return BANNER.format(port=port, stream=stream, redis=redis_url, login=login, mode=mode, outbox=outbox,
+                         chat=", ".join(offered_channels(settings)), public=public)
 
 
 def _env_with_redis(url: str) -> dict:
@@ -88,11 +98,8 @@ def run(port: int | None, web_workers: int, streams_port: int | None = None) -> 
     children = Children({"web": web_command(f"{host}:{port}", web_workers),
                          "streams": streams.command(f"{host}:{stream_port}", web_origin=f"http://localhost:{port}"),
                          "worker": [sys.executable, "-m", "ivr", "worker"]}, env)
-    mode = "dev (no Twilio credentials; webhook token in var/dev-auth-token)" if settings.dev_mode else "live Twilio"
-    print(BANNER.format(port=port, stream=env["CONSOLE_STREAM_URL"], redis=redis_url, login=login, mode=mode,
-                        chat=", ".join(offered_channels(settings)),
-                        public=env.get("PUBLIC_BASE_URL", settings.public_base_url)),
-          flush=True)
+    print(banner(settings, port, env["CONSOLE_STREAM_URL"], redis_url, login,
+                 env.get("PUBLIC_BASE_URL", settings.public_base_url)), flush=True)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     healthy = True

@@ -112,3 +112,16 @@ def test_the_outbox_is_only_served_in_dev_mode(app, settings, redis_url, tmp_pat
         assert production.test_client().get("/dev/outbox").status_code == 404
     finally:
         production.extensions["nohold"].metrics.close()
+
+
+def test_the_make_run_banner_names_the_dev_outbox_only_in_dev_mode(load):
+    from ivr.launcher import banner
+
+    def printed(settings) -> str:
+        return banner(settings, 5000, "http://localhost:5001/console/events", "redis://127.0.0.1:6379/0",
+                      "log in as dev", BASE)
+
+    assert "/dev/outbox" in printed(load()) and "dev (" in printed(load())
+    live_banner = printed(load(**live()))
+    assert "/dev/outbox" not in live_banner
+    assert "live Twilio" in live_banner
