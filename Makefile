@@ -46,6 +46,7 @@ test: $(STAMP)
 # every benchmark beside its baseline measured in the same run, then one summary + docs/benchmarks.png
 bench: $(STAMP)
 	$(PY) -m bench.voice_load
+	$(PY) -m bench.console_streams
 	$(PY) -m bench.social_ack
 	$(PY) -m bench.webhook_floor
 	$(PY) -m bench.queue_claims
