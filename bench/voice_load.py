@@ -61,7 +61,8 @@ OUT = Path(__file__).resolve().parent / "out" / "voice_load.json"
 
 BAR_RATIO = 0.60
 BAR_P99_MS = 25.0
-BAR_RSS_MB = 250.0
+# memory: the bar is now the web tier's total PSS with the model (<= 600 MB, bench.web_memory, issue 14);
+# the per-worker RSS printed here is a figure beside it, not a bar
 
 # `make run` (ivr/launcher.py): gunicorn -c python:ivr.gunicorn_conf --preload -k gthread --threads 16 -w 2, access log on
 PRODUCT_KIND = "gthread:16"
@@ -627,7 +628,7 @@ def main(argv: list[str] | None = None) -> int:
                   "values": {r["endpoint"]: r["ratio"] for r in head_rows}},
         "p99": {"bar": f"<= {BAR_P99_MS:g} ms", "ok": all(r["ok_p99"] for r in head_rows),
                 "values": {r["endpoint"]: r["nohold"]["p99_ms"] for r in head_rows}},
-        "rss": {"bar": f"<= {BAR_RSS_MB:g} MB per web worker", "ok": rss is not None and rss <= BAR_RSS_MB,
+        "rss": {"bar": "reported (the memory bar is the tier's PSS: python -m bench.web_memory)", "ok": rss is not None,
                 "values": {"max_worker_rss_mb": rss}},
         "errors": {"bar": "0 non-2xx / socket errors", "ok": all(r["errors"] == 0 for res in results for r in res["rows"])},
         "step_did_work": {"bar": "every served step advanced a call from seq 1 to 2",
