@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from ivr import create_app
-from ivr.redis_server import RedisServer
-from ivr.settings import load_settings
+from ivr.runtime.redis_server import RedisServer
+from ivr.app.settings import load_settings
 from ivr.simulate import FlaskTransport, Phone
 
 ROOT = Path(__file__).resolve().parent.parent

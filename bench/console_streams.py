@@ -3,7 +3,7 @@
 What it does, all on 127.0.0.1 and cleaned up on exit (also on Ctrl-C, SIGTERM or an error):
 
   1. starts its own redis-server, the web server exactly as bench/voice_load.py does (2 gthread workers,
-     --preload, access log) and the stream server as `make run` does (ivr/streams.py: gevent, 1 worker);
+     --preload, access log) and the stream server as `make run` does (ivr/runtime/streams.py: gevent, 1 worker);
   2. creates one agent per 5 streams (the per-agent cap), logs each in through the web server's
      /console/login and keeps its session cookie;
   3. the voice load without streams: /voice/incoming then /voice/step?seq=1 with wrk and pre-signed
@@ -50,12 +50,12 @@ import redis
 import requests
 
 from bench import voice_load as vl
-from ivr import streams as stream_server
-from ivr.redis_server import RedisServer
-from social_bridge import agents as agents_module
-from social_bridge.console.events import KEEPALIVE_SECONDS, STREAMS_PER_AGENT
-from social_bridge.work_item import WorkItem
-from social_bridge.work_queue import WorkQueue
+from ivr.runtime import streams as stream_server
+from ivr.runtime.redis_server import RedisServer
+from social_bridge.queue import agents as agents_module
+from social_bridge.web.console.events import KEEPALIVE_SECONDS, STREAMS_PER_AGENT
+from social_bridge.queue.work_item import WorkItem
+from social_bridge.queue.work_queue import WorkQueue
 
 OUT = Path(__file__).resolve().parent / "out" / "console_streams.json"
 BAR_P99_RATIO, BAR_SEEN_S = 1.2, 1.0

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from ivr.settings import load_settings
+from ivr.app.settings import load_settings
 from ivr.understanding.__main__ import HELDOUT
 from ivr.understanding.evaluation import load_heldout
 from ivr.understanding.loading import load_understanding

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import redis
 
-from ivr.redis_server import RedisServer
-from social_bridge.claims import Claims
-from social_bridge.work_item import KINDS, WorkItem
-from social_bridge.work_queue import WorkQueue
+from ivr.runtime.redis_server import RedisServer
+from social_bridge.queue.claims import Claims
+from social_bridge.queue.work_item import KINDS, WorkItem
+from social_bridge.queue.work_queue import WorkQueue
 
 OUT = Path(__file__).resolve().parent / "out" / "queue_claims.json"
 BAR_P99_MS = 5.0

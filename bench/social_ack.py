@@ -2,7 +2,7 @@
 
 What it does, all on 127.0.0.1 and cleaned up on exit (also on Ctrl-C, SIGTERM or an error):
 
-  1. starts its own redis-server (no AOF), then gunicorn as `make run` starts it (ivr/launcher.py:
+  1. starts its own redis-server (no AOF), then gunicorn as `make run` starts it (ivr/runtime/launcher.py:
      gthread, 16 threads, 2 workers, --preload, access log to a file) serving `ivr:create_app()` in dev
      mode with MESSENGER_* and X_* set. No job worker runs, so every batch a webhook stores stays
      pending in Redis, where it is counted;
@@ -43,9 +43,9 @@ import redis
 from bench import voice_load
 from bench.voice_load import (PRODUCT_KIND, WORKERS, Kind, Processes, Server, code_version, ensure_wrk, machine,
                               nohold_env)
-from ivr.jobs import job_queue
-from ivr.redis_server import RedisServer
-from social_bridge.inbound_queue import BASE as INBOX
+from ivr.jobs.messages import job_queue
+from ivr.runtime.redis_server import RedisServer
+from social_bridge.chat.inbound_queue import BASE as INBOX
 
 HERE = Path(__file__).resolve().parent
 LUA = HERE / "wrk_social.lua"

@@ -3,7 +3,7 @@
 What it does, all on 127.0.0.1 and cleaned up on exit (also on Ctrl-C or an error):
 
   1. starts its own redis-server (no AOF), then two gunicorn servers with the same settings
-     (2 workers, the product's worker kind from ivr/launcher.py, --preload, an access log file):
+     (2 workers, the product's worker kind from ivr/runtime/launcher.py, --preload, an access log file):
      nohold (`ivr:create_app()`, dev mode, a known dev token) and the bare app of bench/bare_app.py;
   2. pre-signs distinct Twilio requests in Python (the signature covers URL + params, so each request
      is signed once, ahead of time) and lets wrk replay them through bench/wrk_signed.lua:
@@ -52,8 +52,8 @@ import psutil
 import redis
 from twilio.request_validator import RequestValidator
 
-from ivr.redis_server import RedisServer
-from ivr.settings import _ENV as SETTINGS_ENV
+from ivr.runtime.redis_server import RedisServer
+from ivr.app.settings import _ENV as SETTINGS_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "wrk_signed.lua"
@@ -64,7 +64,7 @@ BAR_P99_MS = 25.0
 # memory: the bar is now the web tier's total PSS with the model (<= 600 MB, bench.web_memory, issue 14);
 # the per-worker RSS printed here is a figure beside it, not a bar
 
-# `make run` (ivr/launcher.py): gunicorn -c python:ivr.gunicorn_conf --preload -k gthread --threads 16 -w 2, access log on
+# `make run` (ivr/runtime/launcher.py): gunicorn -c python:ivr.runtime.gunicorn_conf --preload -k gthread --threads 16 -w 2, access log on
 PRODUCT_KIND = "gthread:16"
 WORKERS = 2
 ACCESS_LOG_FORMAT = '%(m)s %(U)s %(s)s %(M)sms'
@@ -184,7 +184,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = dict(env, PUBLIC_BASE_URL=self.base) if label == "nohold" else env
         # the product's gunicorn hooks for both servers (gc.freeze before fork), as `make run` does
-        args = [sys.executable, "-m", "gunicorn", "-c", "python:ivr.gunicorn_conf", "--no-control-socket", "--preload",
+        args = [sys.executable, "-m", "gunicorn", "-c", "python:ivr.runtime.gunicorn_conf", "--no-control-socket", "--preload",
                 *kind.gunicorn_args(), "-w", str(WORKERS),
                 "-b", f"127.0.0.1:{self.port}", "--error-logfile", str(logdir / f"{label}-error.log")]
         if access_log:
@@ -529,8 +529,8 @@ def code_version() -> dict:
 
 
 def desk_state(business_hours: str | None) -> str:
-    from ivr.business_hours import BusinessHours
-    from ivr.settings import Settings
+    from ivr.call.business_hours import BusinessHours
+    from ivr.app.settings import Settings
 
     s = Settings()
     hours = BusinessHours.parse(business_hours or s.business_hours, s.timezone, s.holiday_country)

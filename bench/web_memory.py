@@ -3,8 +3,8 @@ master and workers, the bar being <= 600 MB (issue 14).
 
 What it does, all on 127.0.0.1, each process stopped by its own id at the end:
 
-  1. starts a redis-server of its own (ivr/redis_server.py, no AOF) and the web tier with the very
-     command `make run` uses (ivr/launcher.py's web_command: gunicorn --preload, gthread, 2 workers),
+  1. starts a redis-server of its own (ivr/runtime/redis_server.py, no AOF) and the web tier with the very
+     command `make run` uses (ivr/runtime/launcher.py's web_command: gunicorn --preload, gthread, 2 workers),
      in dev mode with a known token, the desk open, INTENT_ENGINE as configured (the transformer);
   2. once both workers answer, reads the memory ("at start"), then plays --calls calls from several
      connections at once: each a signed POST /voice/incoming and a signed POST /voice/step?seq=1
@@ -41,8 +41,8 @@ import redis
 from twilio.request_validator import RequestValidator
 
 from bench.pss import group_memory
-from ivr.redis_server import RedisServer, free_port
-from ivr.settings import _ENV as SETTINGS_ENV, load_settings
+from ivr.runtime.redis_server import RedisServer, free_port
+from ivr.app.settings import _ENV as SETTINGS_ENV, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BAR_MB = 600.0
@@ -55,8 +55,8 @@ SPEECH = ["sì ecco volevo sapere una cosa", "ho un problema con la fattura", "i
 
 
 def _web_command(tree: Path, bind: str) -> list[str]:
-    """The web command of that tree's ivr/launcher.py, asked in a Python started there."""
-    probe = f"import json; from ivr.launcher import web_command; print(json.dumps(web_command({bind!r}, {WORKERS})))"
+    """The web command of that tree's ivr/runtime/launcher.py, asked in a Python started there."""
+    probe = f"import json; from ivr.runtime.launcher import web_command; print(json.dumps(web_command({bind!r}, {WORKERS})))"
     done = subprocess.run([sys.executable, "-c", probe], cwd=tree, capture_output=True, text=True, check=True,
                           env={"PYTHONPATH": str(tree)})
     return json.loads(done.stdout.splitlines()[-1])

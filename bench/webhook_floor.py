@@ -37,7 +37,7 @@ from twilio.request_validator import RequestValidator
 from werkzeug.test import EnvironBuilder
 
 from bench.bare_app import TWIML
-from ivr.redis_server import RedisServer
+from ivr.runtime.redis_server import RedisServer
 
 BASE = "http://127.0.0.1:5000"
 TOKEN = "floor-bench-token"
@@ -103,7 +103,7 @@ def cpu_ms_per_request(app, environs: list[dict], expect: str = "200") -> float:
 
 
 def nohold_app(redis_url: str, var_dir: str):
-    from ivr.settings import _ENV as SETTINGS_ENV
+    from ivr.app.settings import _ENV as SETTINGS_ENV
 
     for key in SETTINGS_ENV.values():  # empty, not absent: a .env file must not fill them in either
         os.environ[key] = ""

@@ -3,6 +3,6 @@
 
 def create_app(test_config=None):
     """Builds the Flask app (imported lazily so the CLI and jobs start fast)."""
-    from ivr.app import create_app as _create_app
+    from ivr.app.factory import create_app as _create_app
 
     return _create_app(test_config)

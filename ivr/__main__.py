@@ -12,7 +12,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return simulate(argv[1:])
     if argv and argv[0] == "agents":  # so does agent management
-        from ivr.agents_cli import main as agents
+        from ivr.runtime.agents_cli import main as agents
 
         return agents(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m ivr", description="nohold: no more hold music.")
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     outbox = commands.add_parser("outbox", help="show what dev mode would have sent")
     outbox.add_argument("-n", type=int, default=20)
     args = parser.parse_args(argv)
-    from ivr import launcher
+    from ivr.runtime import launcher
 
     if args.command == "run":
         return launcher.run(args.port, args.web_workers, args.streams_port)

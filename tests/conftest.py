@@ -6,13 +6,13 @@ import os
 import pytest
 import redis
 
-from ivr.redis_server import RedisServer
+from ivr.runtime.redis_server import RedisServer
 
 
 def pytest_sessionstart(session):
     """Build the intent model's cache once, before any test's timeout starts (about a minute on a
     fresh clone, a second afterwards); every app, gunicorn and worker the tests start then loads it."""
-    from ivr.settings import load_settings
+    from ivr.app.settings import load_settings
     from ivr.understanding.loading import load_understanding
 
     load_understanding(load_settings(environ={}, dotenv=False))
@@ -71,7 +71,7 @@ def clock():
 @pytest.fixture
 def settings(redis_url, tmp_path, monkeypatch):
     """Dev-mode settings on the test Redis; jobs run in-process read the same environment."""
-    from ivr.settings import load_settings
+    from ivr.app.settings import load_settings
 
     env = {"REDIS_URL": redis_url, "NOHOLD_VAR_DIR": str(tmp_path / "var"),
            "PUBLIC_BASE_URL": "https://nohold.example.it"}
@@ -112,7 +112,7 @@ def run_jobs(redis_url):
     import redis as redis_lib
     from rq import Queue, SimpleWorker
 
-    from ivr.jobs import QUEUE_NAME
+    from ivr.jobs.messages import QUEUE_NAME
 
     def run() -> None:
         connection = redis_lib.Redis.from_url(redis_url)
@@ -124,7 +124,7 @@ def run_jobs(redis_url):
 @pytest.fixture
 def social_jobs(nohold, monkeypatch, run_jobs):
     """run_jobs() with the written channels' jobs using this test's app services (and its clock)."""
-    from ivr import social_jobs as jobs
+    from ivr.jobs import chat as jobs
 
     monkeypatch.setattr(jobs, "_runtime", lambda url: (nohold, jobs.build_inbox(nohold)))
     return run_jobs

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from ivr.settings import PROJECT_ROOT
+from ivr.app.settings import PROJECT_ROOT
 
 from .callers import ScriptError
 from .console import Console
@@ -33,7 +33,7 @@ def _dotenv(root: Path) -> dict[str, str]:
 
 def find_token(explicit: str | None, environ=None,
                root: Path | None = None) -> tuple[str | None, str]:
-    """The secret the server signs with, and where it was found (same order as ivr.settings)."""
+    """The secret the server signs with, and where it was found (same order as ivr.app.settings)."""
     env = os.environ if environ is None else environ
     root = PROJECT_ROOT if root is None else root
     dotenv = _dotenv(root)

@@ -13,7 +13,7 @@ from typing import Protocol
 import speech_recognition as sr
 import yaml
 
-from ivr.settings import PROJECT_ROOT
+from ivr.app.settings import PROJECT_ROOT
 from ivr.transcription.audio import chunks
 from ivr.transcription.model_files import ModelMissing, model_folder
 

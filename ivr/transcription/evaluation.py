@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from ivr.settings import PROJECT_ROOT
+from ivr.app.settings import PROJECT_ROOT
 from ivr.transcription.audio import normalise, seconds
 from ivr.transcription.engine import transcribe
 

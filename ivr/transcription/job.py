@@ -19,7 +19,7 @@ from functools import lru_cache
 import requests
 from rq import Queue, Retry, get_current_job
 
-from ivr.redis_client import connect
+from ivr.runtime.redis_client import connect
 from ivr.transcription.store import TranscriptStore
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,8 @@ def queue_transcription(settings, item_id: str) -> None:
 @lru_cache(maxsize=4)
 def _runtime(redis_url: str):
     """The app's services (Redis, queue, the intent classifier), built once per worker process."""
-    from ivr.app import build
-    from ivr.settings import load_settings
+    from ivr.app.factory import build
+    from ivr.app.settings import load_settings
 
     return build(load_settings())
 
@@ -94,7 +94,7 @@ def transcribe_voicemail(item_id: str) -> str:
 
 def _transcribe(nohold, store: TranscriptStore, item) -> str:
     # the speech stack is imported here: the web process only queues jobs (queue_transcription)
-    from ivr.recordings import recording_fetcher
+    from ivr.call.recordings import recording_fetcher
     from ivr.transcription.audio import UndecodableAudio, normalise, seconds
     from ivr.transcription.engine import EngineUnavailable, engine_for, transcribe
 

@@ -18,8 +18,8 @@ import shutil
 from importlib import metadata, resources
 from pathlib import Path
 
-from ivr.checksums import CHUNK, ChecksumMismatch, sha256_file
-from ivr.settings import PROJECT_ROOT
+from ivr.runtime.checksums import CHUNK, ChecksumMismatch, sha256_file
+from ivr.app.settings import PROJECT_ROOT
 
 PYPI_MODEL = "whisper-base"
 CACHE_DIR = PROJECT_ROOT / "var" / "models"

@@ -15,7 +15,7 @@ import time
 
 from redis.exceptions import WatchError
 
-from social_bridge.keys import QueueKeys
+from social_bridge.queue.keys import QueueKeys
 
 LOCK_SECONDS = 15 * 60   # longer than any job may run (RQ's timeout below): a crashed worker's lock expires
 

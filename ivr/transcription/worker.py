@@ -18,9 +18,9 @@ log = logging.getLogger(__name__)
 def work(burst: bool = False) -> int:
     from rq import SimpleWorker
 
-    from ivr.embedded import ensure_embedded_redis
-    from ivr.redis_client import connect
-    from ivr.settings import load_settings
+    from ivr.runtime.embedded import ensure_embedded_redis
+    from ivr.runtime.redis_client import connect
+    from ivr.app.settings import load_settings
     from ivr.transcription.job import preload, transcription_queue
 
     settings = load_settings()

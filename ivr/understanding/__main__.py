@@ -9,9 +9,9 @@ from typing import Callable
 
 import psutil
 
-from ivr.language import DEFAULT_LANGUAGE
-from ivr.prompts import LANGUAGES
-from ivr.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from ivr.speech.language import DEFAULT_LANGUAGE
+from ivr.speech.prompts import LANGUAGES
+from ivr.app.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from ivr.understanding import Understanding
 from ivr.understanding.evaluation import evaluate, format_report, load_heldout, percentiles_ms
 

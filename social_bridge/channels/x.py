@@ -58,7 +58,7 @@ EVENTS: dict[str, Callable[[object, str], list[Inbound]]] = {
 class XDirectMessages:
     """Direct messages to and from one X account.
 
-    X has no reply window, only rate limits, enforced outside the adapter (social_bridge.delivery reads
+    X has no reply window, only rate limits, enforced outside the adapter (social_bridge.chat.delivery reads
     `rate_limits`): 200 DMs per 15 minutes per user and 15,000 per 24 hours per app. Sending needs a
     user-context token (OAuth 2.0 with dm.write): X refuses app-only bearer tokens for DMs.
     """

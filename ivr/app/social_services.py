@@ -1,0 +1,72 @@
+"""Builds the written channels from settings, for the web app and for the workers alike.
+
+A channel exists only when its credentials are set (Messenger: app secret, verify token, page
+token and page id; X: consumer secret, bearer token and account id; WhatsApp: a number); SMS is
+always there (Twilio, or the dev outbox). A channel that does not exist is never offered to
+callers and its webhook answers 404.
+"""
+from __future__ import annotations
+
+import time
+
+from social_bridge.web.bridge import Social
+from social_bridge.channels.messenger import Messenger
+from social_bridge.channels.twilio_messaging import TwilioMessaging
+from social_bridge.channels.x import XDirectMessages
+from social_bridge.chat.delivery import Delivery
+from social_bridge.chat.handoff import RefCodes
+from social_bridge.chat.inbound_queue import InboundQueue
+from social_bridge.chat.threads import Threads
+
+
+CODE_BY_NUMBER_TTL = 24 * 3600
+
+
+def code_by_number_key(e164: str) -> str:
+    """The code last texted to a number: a reply to that SMS links the call without typing it."""
+    return f"nohold:{{handoff}}:number:{e164}"
+
+
+def configured_channels(settings) -> list[str]:
+    """The written channels whose credentials are set, SMS always."""
+    s, names = settings, ["sms"]
+    if s.whatsapp_number:
+        names.append("whatsapp")
+    if s.messenger_app_secret and s.messenger_verify_token and s.messenger_page_token and s.messenger_page_id:
+        names.append("messenger")
+    if s.x_consumer_secret and s.x_bearer_token and s.x_account:
+        names.append("x")
+    return names
+
+
+def offered_channels(settings) -> list[str]:
+    """The channels a caller choosing chat hears about: configured, and listed in CHAT_CHANNELS (SMS always)."""
+    return [name for name in configured_channels(settings) if name == "sms" or name in settings.channels]
+
+
+def channels_from(settings, send_sms) -> dict:
+    """send_sms(to, text, key) -> our message id: the idempotent Twilio sender (ivr.call.messaging)."""
+    s, channels = settings, {}
+    for name in configured_channels(settings):
+        if name in ("sms", "whatsapp"):
+            channels[name] = TwilioMessaging(name, send_sms)
+        elif name == "messenger":
+            channels[name] = Messenger(s.messenger_app_secret, s.messenger_verify_token, s.messenger_page_token,
+                                       s.messenger_page_id, graph_base=s.graph_api_base)
+        else:
+            channels[name] = XDirectMessages(s.x_consumer_secret, s.x_bearer_token, s.x_account, api_base=s.x_api_base)
+    return channels
+
+
+def build_social(settings, client, messages, enqueue_delivery, enqueue_drain, clock=time.time) -> Social:
+    def send_sms(to: str, text: str, key: str) -> str:
+        return messages.send_sms(to, text, key=key)
+
+    channels = channels_from(settings, send_sms)
+    threads = Threads(client, clock=clock)
+    return Social(channels=channels, threads=threads, delivery=Delivery(threads, channels, enqueue_delivery, clock),
+                  inbound=InboundQueue(client, enqueue_drain, clock))
+
+
+def ref_codes(client, clock=time.time) -> RefCodes:
+    return RefCodes(client, clock=clock)

@@ -1,0 +1,119 @@
+"""Our messages to customers on written channels: checked against the channel's policy, sent at most once.
+
+Sending is a job (`deliver(message_id)`): the message moves queued → sending → sent. A provider
+that answers "later" (5xx, 429) puts it back to queued for the job's retry; a refusal marks it failed;
+no answer at all leaves it "unknown" for an agent to check, and a worker killed mid-send leaves it in
+"sending" (the console shows both as uncertain) — it is never sent again blindly, so nobody gets the
+same message twice.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable, Mapping
+
+from social_bridge.channels import Channel, Outbound, ReplyPolicy, SendFailed
+from social_bridge.channels.twilio_messaging import split
+from social_bridge.chat.threads import Message, Thread, Threads
+
+log = logging.getLogger(__name__)
+
+
+class ReplyRefused(ValueError):
+    """This channel may not carry the message now; the reason key tells the agent why."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+class RetryLater(RuntimeError):
+    """The provider asked us to try again; the job's retry schedule does."""
+
+
+class Delivery:
+    def __init__(self, threads: Threads, channels: Mapping[str, Channel], enqueue_job: Callable[[str], None],
+                 clock: Callable[[], float] = time.time):
+        self.threads, self.channels, self.enqueue_job, self.clock = threads, channels, enqueue_job, clock
+
+    def policy(self, thread: Thread) -> ReplyPolicy:
+        channel = self.channels.get(thread.channel)
+        if channel is None:
+            return ReplyPolicy(False, reason="channel_off")
+        return channel.policy(thread.last_inbound_at, self.clock())
+
+    def send(self, thread: Thread, text: str, agent: str = "", auto: bool = False) -> Message:
+        """Queues a message on the thread's channel (several, when it is longer than the channel takes);
+        ReplyRefused when the channel's policy forbids it. Returns the first message."""
+        text = (text or "").strip()
+        if not text:
+            raise ValueError("an empty message")
+        policy = self.policy(thread)
+        if not policy.allowed:
+            raise ReplyRefused(policy.reason, f"{thread.channel}: {policy.reason.replace('_', ' ')}")
+        channel = self.channels[thread.channel]
+        # SMS and WhatsApp split by segments themselves; the others get parts within their limit
+        parts = [text] if hasattr(channel, "parts") or len(text) <= channel.max_length \
+            else split(text, channel.max_length)
+        messages = [self.threads.add(thread.id, "out", part, kind="auto" if auto else "agent", state="queued",
+                                     agent=agent, tag=policy.tag) for part in parts]
+        for message in messages:
+            self.enqueue_job(message.id)
+        return messages[0]
+
+    def deliver(self, message_id: str) -> str:
+        """The job: one provider call per message at most; returns the state it ends in."""
+        moved, before = self.threads.move(message_id, ("queued",), "sending", sending_at=repr(self.clock()))
+        if not moved:
+            return before or "missing"
+        message = self.threads.message(message_id)
+        thread = self.threads.get(message.thread_id)
+        channel = self.channels.get(thread.channel) if thread else None
+        if channel is None:
+            self.threads.move(message_id, ("sending",), "failed", error="channel_off")
+            return "failed"
+        if not self._within_rate_limits(channel, thread.sender_id):
+            self.threads.move(message_id, ("sending",), "queued", error="rate limit reached, waiting")
+            raise RetryLater(f"message {message_id}: {thread.channel} rate limit reached")
+        outbound = Outbound(thread.channel, thread.sender_id, message.text, message.id, message.tag)
+        try:
+            provider_id = channel.send(outbound)
+        except SendFailed as failed:
+            return self._failed(message_id, failed)
+        self.threads.move(message_id, ("sending",), "sent", provider_id=provider_id, sent_at=repr(self.clock()))
+        log.info("message %s sent on %s", message_id, thread.channel)
+        return "sent"
+
+    def _within_rate_limits(self, channel, recipient: str) -> bool:
+        """Counts this send in each of the channel's fixed windows; False (nothing counted) when one is full."""
+        limits = getattr(channel, "rate_limits", ())
+        if not limits:
+            return True
+        now, redis = self.clock(), self.threads.redis
+        keys = [f"{self.threads.keys.base}:rate:{channel.name}:{scope}:{recipient if scope == 'recipient' else ''}:"
+                f"{int(now // window)}" for scope, window, _ in limits]
+        counts = redis.mget(keys)
+        if any(int(count or 0) >= most for count, (_, _, most) in zip(counts, limits)):
+            return False
+        pipe = redis.pipeline(transaction=True)
+        for key, (_, window, _) in zip(keys, limits):
+            pipe.incr(key)
+            pipe.expire(key, int(window) + 60)
+        pipe.execute()
+        return True
+
+    def _failed(self, message_id: str, failed: SendFailed) -> str:
+        if failed.status is None:  # no answer: it may have gone out; never risk sending twice
+            self.threads.move(message_id, ("sending",), "unknown", error="no answer from the provider")
+            log.warning("message %s: no answer from the provider, left for review", message_id)
+            return "unknown"
+        if failed.retryable:
+            self.threads.move(message_id, ("sending",), "queued", error=f"provider said {failed.status}, retrying")
+            raise RetryLater(f"message {message_id}: provider said {failed.status}")
+        self.threads.move(message_id, ("sending",), "failed", error=f"refused by the provider ({failed.status})")
+        log.warning("message %s refused by the provider (%s)", message_id, failed.status)
+        return "failed"
+
+    def give_up(self, message_id: str) -> None:
+        """The job ran out of retries."""
+        self.threads.move(message_id, ("queued",), "failed", error="the provider kept asking us to wait")

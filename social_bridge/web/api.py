@@ -1,0 +1,330 @@
+"""The agent JSON API at /api: the console's operations for scripts and integrations, bearer tokens."""
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException
+
+from social_bridge.queue.claims import Claim, NotClaimable, StaleFence
+from social_bridge.web.item_view import holds, iso, item_detail, item_view, queued_items, team_overview
+from social_bridge.web.rules import CANCEL_REASONS, OUTCOMES, may_claim_chosen
+from social_bridge.queue.work_item import KINDS
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+PRESENCE_STATES = ("available", "busy", "away")
+MAX_TEXT = 1600  # what one SMS/WhatsApp message can carry through Twilio
+MAX_DEPTH = 8  # levels of nesting a body may have: ours have two ({"kinds": [...]}); a deep one is refused
+
+
+class ApiError(Exception):
+    """An answer the client can act on: a status, a short code and a sentence."""
+
+    def __init__(self, status: int, error: str, message: str):
+        super().__init__(message)
+        self.status, self.error, self.message = status, error, message
+
+
+def bridge():
+    return current_app.extensions["social_bridge"]
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    headers = {"WWW-Authenticate": 'Bearer realm="nohold"'} if exc.status == 401 else {}
+    return {"error": exc.error, "message": exc.message}, exc.status, headers
+
+
+@bp.errorhandler(StaleFence)
+def _stale(exc):
+    return _api_error(ApiError(409, "stale_fence", "your claim on this item has ended (lease expired, released or "
+                                                   "taken over); claim it again to act on it"))
+
+
+@bp.errorhandler(NotClaimable)
+def _not_claimable(exc):
+    return _api_error(ApiError(409, "not_claimable", "the item is not in a state that allows this (held by someone "
+                                                     f"else, scheduled, finished or pending again): {exc}"))
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    return {"error": exc.name.lower().replace(" ", "_"), "message": exc.description}, exc.code
+
+
+@bp.before_request
+def _authenticate():
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    agent = bridge().agents.agent_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    if agent is None:
+        raise ApiError(401, "unauthorized", "send a valid API token as 'Authorization: Bearer nh_…' "
+                                            "(python -m ivr agents token NAME prints one)")
+    g.agent = agent
+
+
+def _supervisor() -> None:
+    if not g.agent.is_supervisor:
+        raise ApiError(403, "forbidden", "only supervisors may do this")
+
+
+def _body() -> dict:
+    if not request.get_data(cache=True):
+        return {}
+    try:
+        data = request.get_json(force=True, silent=True)
+    except RecursionError:  # the parser gives up on [[[[…]]]] thousands deep; silent only covers ValueError
+        data = None
+        too_deep = True
+    else:
+        too_deep = _deeper_than(data, MAX_DEPTH)
+    if too_deep:
+        raise ApiError(400, "bad_request", f"the body is nested too deeply: at most {MAX_DEPTH} levels of "
+                                           "objects and lists")
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_request", "the body must be a JSON object, e.g. {\"fence\": 12}")
+    return data
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """Whether objects and lists nest more than `limit` levels (walked without recursion)."""
+    level = [value]
+    for _ in range(limit):
+        level = [child for node in level if isinstance(node, (dict, list))
+                 for child in (node.values() if isinstance(node, dict) else node)]
+        if not level:
+            return False
+    return any(isinstance(node, (dict, list)) for node in level)
+
+
+def _fence(body: dict) -> int:
+    fence = body.get("fence")
+    if not isinstance(fence, int) or isinstance(fence, bool) or fence < 1:
+        raise ApiError(400, "bad_request", "fence is required: the number you received when you claimed the item")
+    return fence
+
+
+def _text(body: dict, name: str, limit: int) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(400, "bad_request", f"{name} is required: a non-empty string")
+    if len(value) > limit:
+        raise ApiError(400, "bad_request", f"{name} is too long: at most {limit} characters")
+    return value.strip()
+
+
+def _choice(body: dict, name: str, allowed: tuple[str, ...]) -> str:
+    """One of the console's values (rules.py): the history every agent reads holds labels, never free text."""
+    value = body.get(name)
+    if value not in allowed:
+        raise ApiError(400, "bad_request", f"{name} must be one of {', '.join(allowed)}")
+    return value
+
+
+def _moment(value, name: str) -> float:
+    """Epoch seconds or ISO 8601 with an offset; 0 for absent."""
+    if value in (None, "", 0):
+        return 0.0
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0:
+        return float(value)
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            return moment.timestamp()
+    raise ApiError(400, "bad_request", f"{name} must be epoch seconds or ISO 8601 with an offset, "
+                                       "like 2026-12-02T15:00:00+01:00")
+
+
+def _item(item_id: str):
+    item = bridge().queue.get(item_id)
+    if item is None:
+        raise ApiError(404, "not_found", f"no work item with id {item_id!r}")
+    return item
+
+
+def _mine(item_id: str):
+    """The item, unless another agent holds it: a fence alone never lets B act on A's claim."""
+    item = _item(item_id)
+    if item.status == "claimed" and item.claimed_by != g.agent.id:
+        raise ApiError(403, "forbidden", "another agent holds this item")
+    return item
+
+
+def _now() -> float:
+    return bridge().clock()
+
+
+def _claimed(claim: Claim):
+    return {"item": item_detail(bridge(), claim.item, _now(), g.agent), "fence": claim.fence,
+            "lease_until": iso(claim.lease_until)}
+
+
+def _after(item):
+    return {"item": item_view(bridge(), item, _now(), agent=g.agent)}
+
+
+@bp.get("/queue")
+def queue():
+    b, now = bridge(), _now()
+    items = [item_view(b, item, now, position, g.agent) for item, position in queued_items(b.queue, 200)]
+    return {"items": items, "depth": b.queue.depth(), "oldest_wait": round(b.queue.oldest_wait(), 1)}
+
+
+@bp.post("/claims/next")
+def claim_next():
+    kinds = _body().get("kinds")
+    if kinds is not None and (not isinstance(kinds, list) or not kinds or any(k not in KINDS for k in kinds)):
+        raise ApiError(400, "bad_request", f"kinds must be a non-empty list of {', '.join(KINDS)}")
+    claim = bridge().claims.claim_next(g.agent.id, languages=g.agent.languages, kinds=tuple(kinds) if kinds else None)
+    return ("", 204) if claim is None else _claimed(claim)
+
+
+@bp.post("/items/<item_id>/claim")
+def claim(item_id: str):
+    """Supervisors may pick a given item (e.g. one breaching the target); agents take the next, as in the console."""
+    if not may_claim_chosen(g.agent):
+        raise ApiError(403, "forbidden", "only supervisors pick a given item; take the next one for you with "
+                                         "POST /api/claims/next")
+    _item(item_id)
+    return _claimed(bridge().claims.claim(item_id, g.agent.id))
+
+
+@bp.get("/items/<item_id>")
+def detail(item_id: str):
+    return item_detail(bridge(), _item(item_id), _now(), g.agent)
+
+
+@bp.post("/items/<item_id>/renew")
+def renew(item_id: str):
+    _mine(item_id)
+    fence = _fence(_body())
+    return {"fence": fence, "lease_until": iso(bridge().claims.renew(item_id, fence))}
+
+
+@bp.post("/items/<item_id>/release")
+def release(item_id: str):
+    _mine(item_id)
+    return _after(bridge().claims.release(item_id, _fence(_body())))
+
+
+@bp.post("/items/<item_id>/complete")
+def complete(item_id: str):
+    _mine(item_id)
+    body = _body()
+    fence = _fence(body)
+    return _after(bridge().claims.complete(item_id, fence, _choice(body, "outcome", OUTCOMES)))
+
+
+@bp.post("/items/<item_id>/reschedule")
+def reschedule(item_id: str):
+    _mine(item_id)
+    body = _body()
+    fence = _fence(body)
+    not_before, not_after = _moment(body.get("not_before"), "not_before"), _moment(body.get("not_after"), "not_after")
+    if not not_before:
+        raise ApiError(400, "bad_request", "not_before is required: when the customer may be contacted again")
+    if not_after and not_after < not_before:
+        raise ApiError(400, "bad_request", "not_after is before not_before")
+    return _after(bridge().claims.reschedule(item_id, fence, not_before, not_after))
+
+
+@bp.post("/items/<item_id>/cancel")
+def cancel(item_id: str):
+    _mine(item_id)
+    body = _body()
+    fence = _fence(body)
+    return _after(bridge().claims.cancel(item_id, fence, _choice(body, "reason", CANCEL_REASONS)))
+
+
+def _proven(item_id: str, capability: str, body: dict) -> Claim:
+    """The caller's live claim, renewed: sending or dialing counts as working on the item."""
+    if getattr(bridge(), capability) is None:
+        raise ApiError(501, "not_implemented", f"{capability} is not configured on this server")
+    _mine(item_id)
+    fence = _fence(body)
+    lease_until = bridge().claims.renew(item_id, fence)
+    return Claim(_item(item_id), fence, lease_until)
+
+
+@bp.post("/items/<item_id>/reply")
+def reply(item_id: str):
+    body = _body()
+    claim = _proven(item_id, "reply", body)
+    text = _text(body, "text", MAX_TEXT)
+    try:
+        return {"message_id": bridge().reply(claim.item, text, g.agent, via=str(body.get("via") or ""))}, 202
+    except ValueError as refused:  # the channel's policy (e.g. Messenger after 7 days): the reason says what to do
+        raise ApiError(409, getattr(refused, "reason", "not_sent"), str(refused)) from refused
+
+
+@bp.post("/items/<item_id>/callback")
+def callback(item_id: str):
+    claim = _proven(item_id, "dial", _body())
+    try:
+        attempt_id = bridge().dial(claim.item, claim, g.agent)
+    except ValueError as refused:  # quiet hours, no agent phone, a number we may not call
+        raise ApiError(409, "not_dialable", str(refused)) from refused
+    return {"attempt_id": attempt_id}, 202
+
+
+@bp.get("/items/<item_id>/recording")
+def recording(item_id: str):
+    if bridge().recording is None:
+        raise ApiError(501, "not_implemented", "recordings are not available on this server")
+    item = _item(item_id)
+    if not (holds(g.agent, item) or g.agent.is_supervisor):
+        raise ApiError(403, "forbidden", "only the agent holding the item, or a supervisor, may listen to it")
+    if not (item.recording_url or item.recording_sid):
+        raise ApiError(404, "not_found", "this item has no recording")
+    audio, mimetype = bridge().recording(item)
+    return Response(audio, mimetype=mimetype, headers={"Cache-Control": "no-store"})
+
+
+@bp.post("/presence")
+def presence():
+    state = _body().get("state")
+    if state not in PRESENCE_STATES:
+        raise ApiError(400, "bad_request", f"state must be one of {', '.join(PRESENCE_STATES)}")
+    b = bridge()
+    b.presence.set_state(g.agent.id, state)
+    offered = b.offer(g.agent.id) if b.offer and state == "available" else None
+    return {"agent_id": g.agent.id, "state": b.presence.state(g.agent.id), "offered_item": offered}
+
+
+@bp.get("/agents/me")
+def me():
+    b, agent = bridge(), g.agent
+    claims = [_claimed(c) for c in b.claims.claimed_by(agent.id)]
+    return {"id": agent.id, "name": agent.name, "role": agent.role, "languages": list(agent.languages),
+            "phone": agent.phone, "auto_dial": agent.auto_dial, "state": b.presence.state(agent.id), "claims": claims}
+
+
+@bp.patch("/agents/me")
+def update_me():
+    """Only auto_dial is the agent's own to change; phone, languages and role are a supervisor's (CLI)."""
+    body = _body()
+    if set(body) != {"auto_dial"} or not isinstance(body["auto_dial"], bool):
+        raise ApiError(400, "bad_request", 'send {"auto_dial": true} or {"auto_dial": false}')
+    b = bridge()
+    g.agent = b.agents.update(g.agent.id, auto_dial=body["auto_dial"])
+    if body["auto_dial"] and b.offer:
+        b.offer(g.agent.id)
+    return me()
+
+
+@bp.get("/supervisor")
+def supervisor():
+    _supervisor()
+    return team_overview(bridge(), _now(), agent=g.agent)
+
+
+@bp.post("/dead/<item_id>/requeue")
+def requeue(item_id: str):
+    _supervisor()
+    item = _item(item_id)
+    if item.status != "dead":
+        raise ApiError(409, "not_dead", f"item {item_id!r} is {item.status}, not a dead letter")
+    return _after(bridge().claims.requeue_dead(item_id))

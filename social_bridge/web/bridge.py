@@ -1,0 +1,47 @@
+"""What the agent-facing web layers (console, API) are given by the app factory.
+
+social_bridge never imports ivr: whatever it needs from the voice side (sending a message,
+dialing an agent-first callback, fetching a recording, the dev outbox) arrives here as a
+plain callable, or None when that capability is not configured.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass
+class Social:
+    """The written channels: adapters by name (configured ones only), threads, delivery, inbound batches."""
+
+    channels: dict                # name -> social_bridge.channels.Channel
+    threads: object               # social_bridge.chat.threads.Threads
+    delivery: object              # social_bridge.chat.delivery.Delivery
+    inbound: object               # social_bridge.chat.inbound_queue.InboundQueue
+
+
+@dataclass
+class Bridge:
+    redis: object
+    queue: object                 # social_bridge.queue.work_queue.WorkQueue
+    claims: object                # social_bridge.queue.claims.Claims
+    presence: object              # social_bridge.queue.presence.Presence
+    agents: object                # social_bridge.queue.agents.AgentDirectory
+    eta: object                   # social_bridge.queue.eta.EtaEstimator
+    clock: Callable[[], float] = time.time
+    dev_mode: bool = True
+    target_wait_seconds: int = 150
+    # reply(item, text, agent, via="") -> message id: sends text to the customer on the item's channel, or
+    # by SMS to the number of the call a thread continues (via="sms"); ValueError (with .reason) when refused
+    reply: Callable | None = None
+    # dial(item, claim, agent) -> attempt id: starts an agent-first callback
+    dial: Callable | None = None
+    # recording(item) -> (bytes, mimetype): the voicemail audio, fetched with provider credentials
+    recording: Callable | None = None
+    # outbox(limit) -> list[dict]: what dev mode would have sent
+    outbox: Callable | None = None
+    # offer(agent_id) -> item id or None: auto-dial offers the agent the next callback (social_bridge.queue.auto_offer)
+    offer: Callable | None = None
+    social: Social | None = None
+    extras: dict = field(default_factory=dict)

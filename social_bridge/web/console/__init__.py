@@ -1,0 +1,7 @@
+"""The agents' web console at /console: login, the live queue, item detail and actions, supervision."""
+from flask import Blueprint
+
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+from social_bridge.web.console import actions, auth, auto_dial, events, glance, outages, supervisor, views  # noqa: E402,F401  (routes register on bp)

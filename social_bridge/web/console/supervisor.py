@@ -1,0 +1,55 @@
+"""The supervisor's page: depth and oldest waits, the team, breaching items, dead letters, dev outbox."""
+from __future__ import annotations
+
+from flask import g, render_template
+
+from social_bridge.web.console import bp
+from social_bridge.web.console.auth import bridge, supervisor_required
+from social_bridge.web.console.views import local
+from social_bridge.web.item_view import queued_items, team_overview
+
+SCAN = 1000  # items read for the kind x channel table, oldest first: the same bound team_overview uses
+
+OUTBOX_SHOWN = 30
+
+
+def overview() -> dict:
+    b = bridge()
+    data = team_overview(b, b.clock(), agent=g.agent)  # a supervisor's page: supervisors read the words
+    data["now"] = b.clock()
+    data["lanes"] = lanes(b, data["now"])
+    # dev mode only: what would have been sent; real numbers never leave the supervisor's page
+    data["outbox"] = b.outbox(OUTBOX_SHOWN) if b.dev_mode and b.outbox else None
+    return data
+
+
+def lanes(b, now: float) -> list[dict]:
+    """Waiting items per kind and channel, with the longest wait of each, biggest wait first."""
+    table: dict[tuple[str, str], dict] = {}
+    for item, _ in queued_items(b.queue, SCAN):
+        if item.status == "waiting":
+            row = table.setdefault((item.kind, item.channel), {"kind": item.kind, "channel": item.channel,
+                                                               "waiting": 0, "oldest": 0})
+            row["waiting"] += 1
+            row["oldest"] = max(row["oldest"], int(now - item.acquired_at))
+    return sorted(table.values(), key=lambda row: -row["oldest"])
+
+
+@bp.get("/supervisor")
+@supervisor_required
+def supervisor():
+    return render_template("console/supervisor.html", page="supervisor", data=overview(), local=local,
+                           state=bridge().presence.state(g.agent.id))
+
+
+@bp.get("/supervisor/body")
+@supervisor_required
+def supervisor_body():
+    """The page's main part alone: the page swaps it in when the queue changes."""
+    return render_template("console/_supervisor_body.html", data=overview(), local=local)
+
+
+@bp.get("/supervisor.json")
+@supervisor_required
+def supervisor_json():
+    return overview()

@@ -1,0 +1,84 @@
+"""SMS commands about a pending callback, in both languages, idempotent on MessageSid."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from social_bridge.queue.work_item import WorkItem
+
+CUSTOMER = "+393471234567"
+
+
+def sms(client, settings, body: str, sid: str = "SM" + "1" * 32, sender: str = CUSTOMER) -> list[str]:
+    form = {"MessageSid": sid, "From": sender, "To": "+390200000000", "Body": body}
+    signature = RequestValidator(settings.signing_token).compute_signature(settings.url("/sms/incoming"), form)
+    response = client.post("/sms/incoming", data=form, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200
+    return [m.text for m in ET.fromstring(response.data).iter("Message")]
+
+
+@pytest.fixture
+def booked(nohold, clock):
+    item = WorkItem(id="", kind="callback", channel="voice", lang="it", acquired_at=clock() - 300,
+                    natural_key=f"callback:{CUSTOMER}", customer=CUSTOMER, intent="billing")
+    return nohold.queue.enqueue(item).item
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.mark.parametrize("body", ["ANNULLA", "annulla", " Annulla! ", "CANCEL"])
+def test_cancel_words_cancel_the_pending_callback(client, settings, nohold, booked, body):
+    reply = sms(client, settings, body)
+    assert nohold.queue.get(booked.id).status == "cancelled"
+    assert ("annullata" in reply[0]) if body.strip(" !").lower() == "annulla" else ("cancelled" in reply[0])
+
+
+def test_status_tells_position_and_wait(client, settings, booked):
+    reply = sms(client, settings, "STATO")
+    assert "la prima in coda" in reply[0] and "ANNULLA" in reply[0]
+
+
+def test_redelivered_message_is_answered_once(client, settings, nohold, booked):
+    first = sms(client, settings, "ANNULLA")
+    again = sms(client, settings, "ANNULLA")
+    assert first == again and "annullata" in again[0]
+
+
+def sent_texts(nohold) -> list[str]:
+    return [entry["body"] for entry in nohold.outbox.entries()]
+
+
+def test_a_command_with_no_callback_is_a_conversation_the_inbox_answers(client, settings, nohold, social_jobs):
+    assert sms(client, settings, "ANNULLA", sid="SM" + "2" * 32) == []  # nothing in the TwiML: the inbox answers
+    social_jobs()
+    assert sent_texts(nohold) == ["Non c'è nessuna richiesta da annullare."]
+
+
+def test_other_text_starts_a_thread_and_leaves_the_callback_alone(client, settings, nohold, booked, social_jobs):
+    assert sms(client, settings, "ciao volevo sapere una cosa sulla bolletta") == []
+    social_jobs()
+    thread = nohold.social.threads.for_customer("sms", CUSTOMER)
+    item = nohold.queue.get(thread.item_id)
+    assert (item.kind, item.channel, item.intent) == ("thread", "sms", "billing")
+    assert nohold.queue.get(booked.id).status == "waiting"
+    [ack] = sent_texts(nohold)
+    assert "in coda" in ack and "STATO" in ack
+
+
+def test_status_without_anything_open(client, settings, nohold, social_jobs):
+    assert sms(client, settings, "STATUS", sender="+447400123456") == []
+    social_jobs()
+    assert sent_texts(nohold) == ["You have nothing open with us: just write here what you need."]
+
+
+def test_status_of_a_callback_booked_in_a_window(client, settings, nohold, clock):
+    start = clock() + 86400
+    item = WorkItem(id="", kind="callback", channel="voice", lang="it", acquired_at=clock() - 60,
+                    natural_key=f"callback:{CUSTOMER}", customer=CUSTOMER, not_before=start, not_after=start + 7200)
+    nohold.queue.enqueue(item)
+    assert sms(client, settings, "STATO")[0].startswith("Ti richiameremo domani tra le 10 e mezzogiorno")
