@@ -43,7 +43,7 @@ import redis
 from bench import voice_load
 from bench.voice_load import (PRODUCT_KIND, WORKERS, Kind, Processes, Server, code_version, ensure_wrk, machine,
                               nohold_env)
-from ivr.jobs.messages import job_queue
+from ivr.runtime.job_queue import job_queue
 from ivr.runtime.redis_server import RedisServer
 from social_bridge.chat.inbound_queue import BASE as INBOX
 

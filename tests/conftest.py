@@ -7,6 +7,7 @@ import pytest
 import redis
 
 from ivr.runtime.redis_server import RedisServer
+from tests.support.clock import Clock
 
 
 def pytest_sessionstart(session):
@@ -39,22 +40,6 @@ def redis_client(redis_url):
     client.close()
 
 
-class FixedClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, when):
-        self.now = when.timestamp()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-    def set(self, when) -> None:
-        self.now = when.timestamp()
-
-
 ROME = "Europe/Rome"
 OPEN_TIME = (2026, 12, 2, 10, 0)      # a Wednesday morning: agents on shift
 CLOSED_TIME = (2026, 12, 2, 22, 30)   # the same Wednesday, after closing
@@ -65,7 +50,7 @@ def clock():
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    return FixedClock(datetime(*OPEN_TIME, tzinfo=ZoneInfo(ROME)))
+    return Clock(datetime(*OPEN_TIME, tzinfo=ZoneInfo(ROME)))
 
 
 @pytest.fixture
@@ -112,7 +97,7 @@ def run_jobs(redis_url):
     import redis as redis_lib
     from rq import Queue, SimpleWorker
 
-    from ivr.jobs.messages import QUEUE_NAME
+    from ivr.runtime.job_queue import QUEUE_NAME
 
     def run() -> None:
         connection = redis_lib.Redis.from_url(redis_url)
@@ -121,10 +106,17 @@ def run_jobs(redis_url):
     return run
 
 
-@pytest.fixture
-def social_jobs(nohold, monkeypatch, run_jobs):
-    """run_jobs() with the written channels' jobs using this test's app services (and its clock)."""
-    from ivr.jobs import chat as jobs
+@pytest.fixture(autouse=True)
+def job_services():
+    """Jobs run in a test use the services that test installs (its app's, its clock); none leak to the next."""
+    from ivr.jobs import runtime
 
-    monkeypatch.setattr(jobs, "_runtime", lambda url: (nohold, jobs.build_inbox(nohold)))
+    yield runtime
+    runtime.clear()
+
+
+@pytest.fixture
+def social_jobs(nohold, job_services, run_jobs):
+    """run_jobs() with the jobs using this test's app services (and its clock)."""
+    job_services.install(nohold)
     return run_jobs

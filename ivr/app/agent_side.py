@@ -1,87 +1,89 @@
-"""Wires the agent side (social_bridge: claims, presence, console, API) and the dialer into the app."""
+"""The agent side's Bridge: what the console and the API are given (social_bridge never imports ivr).
+
+Everything social_bridge needs from the voice side arrives as a typed field of the Bridge: sending a
+reply, dialing an agent-first callback, fetching a recording, the dev outbox, the desk's hours.
+"""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Callable
 
-from ivr.jobs import outage_notices
-from ivr.jobs.messages import job_queue
-from ivr.runtime.metrics import DailyStats
 from ivr.call.recordings import recording_fetcher
-from social_bridge.web import api
-from social_bridge.web import console
-from social_bridge.web import webhooks as social_webhooks
+from ivr.chat.outage_notices import schedule as schedule_outage_notices
+from ivr.runtime.metrics import DailyStats
+from social_bridge.chat.delivery import ReplyRefused
 from social_bridge.queue.agents import AgentDirectory
 from social_bridge.queue.auto_offer import AutoOffer
 from social_bridge.web.bridge import Bridge
-from social_bridge.queue.claims import Claims
-from social_bridge.chat.delivery import ReplyRefused
-from social_bridge.queue.presence import Presence
 
 
-def wire(app, nohold) -> Bridge:
-    """Builds the Bridge the console and API use, registers them and the dialer webhooks."""
-    from ivr.dialer import webhooks as dial_webhooks
+@dataclass(frozen=True)
+class AgentSide:
+    """The services the agent side is built from (ivr.app.services builds them)."""
 
-    settings, client, clock = nohold.settings, nohold.redis, nohold.clock
-    presence = Presence(client, clock=clock)
-    nohold.eta.presence = presence  # wait estimates count the agents actually there
-    claims = Claims(client, clock=clock, lease_seconds=settings.lease_seconds,
-                    other_language_after=settings.other_language_after,
-                    max_attempts=settings.callback_max_attempts)
-    nohold.claims = claims
-    dialer = dial_webhooks.register(app, nohold, claims=claims)
+    settings: object
+    redis: object
+    clock: Callable[[], float]
+    queue: object
+    eta: object
+    presence: object
+    claims: object
+    dialer: object
+    desk: object
+    speech: object
+    prompts: object
+    messages: object
+    social: object
+    outbox: object
+    outages: object
+    enqueue_outage_notices: Callable[[str], None]
+
+
+def build_agent_side(side: AgentSide) -> Bridge:
+    settings, client, clock = side.settings, side.redis, side.clock
 
     def reply(item, text, agent, via=""):
         """On the thread's own channel (ReplyRefused when its policy forbids it), by SMS to the number of the
         call the thread continues (via="sms": past Messenger's window), or an SMS for callbacks and voicemails."""
-        thread = nohold.social.threads.get(item.details.get("thread_id", "")) if item.kind == "thread" else None
+        thread = side.social.threads.get(item.details.get("thread_id", "")) if item.kind == "thread" else None
         if thread is not None and via == "sms":
             return sms_instead(thread, text, agent)
         if thread is not None:
-            return nohold.social.delivery.send(thread, text, agent=agent.id).id
+            return side.social.delivery.send(thread, text, agent=agent.id).id
         digest = hashlib.sha256(f"{item.id}:{agent.id}:{text}".encode()).hexdigest()[:16]
-        return nohold.messages.send_sms(item.customer, text, key=f"reply:{digest}", lang=item.lang)
+        return side.messages.send_sms(item.customer, text, key=f"reply:{digest}", lang=item.lang)
 
     def sms_instead(thread, text, agent):
         number = (thread.context or {}).get("caller", "")
         if not number.startswith("+"):
             raise ReplyRefused("no_number", "this conversation has no phone number to text")
-        message_id = nohold.messages.send_sms(number, text, key=f"thread-sms:{thread.id}:{hashlib.sha256(text.encode()).hexdigest()[:16]}",
-                                              lang=thread.lang)
-        nohold.social.threads.add(thread.id, "out", text, kind="agent_sms", state="sent", agent=agent.id,
-                                  provider_id=message_id)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        message_id = side.messages.send_sms(number, text, key=f"thread-sms:{thread.id}:{digest}", lang=thread.lang)
+        side.social.threads.add(thread.id, "out", text, kind="agent_sms", state="sent", agent=agent.id,
+                                provider_id=message_id)
         return message_id
 
     def daily_stats(days: int) -> list[dict]:
-        today = nohold.desk.now().date()
+        today = side.desk.now().date()
         return DailyStats(client).last([(today - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)])
 
     def outage_resolved(outage_id, subscribers):
-        return outage_notices.schedule(client, outage_notices.enqueuer(job_queue(settings.redis_url)), outage_id,
-                                       subscribers)
+        return schedule_outage_notices(client, side.enqueue_outage_notices, outage_id, subscribers)
 
     def dial_check(item):
-        if nohold.desk.is_open():
+        if side.desk.is_open():
             return None
-        back = nohold.speech.moment(nohold.desk.next_opening(), nohold.desk.now(), "it")
-        return nohold.prompts.text("it", "voice.wait_after_hours", return_at=back)
+        back = side.speech.moment(side.desk.next_opening(), side.desk.now(), "it")
+        return side.prompts.text("it", "voice.wait_after_hours", return_at=back)
 
     agents = AgentDirectory(client, clock=clock)
-    dial = lambda item, claim, agent: dialer.start(item, claim, agent)  # noqa: E731
-    auto = AutoOffer(client, agents, presence, claims, nohold.queue, dial, lambda: dial_check(None), clock,
+    dial = side.dialer.start
+    auto = AutoOffer(client, agents, side.presence, side.claims, side.queue, dial, lambda: dial_check(None), clock,
                      settings.auto_dial_wrap_up_seconds)
-    bridge = Bridge(redis=client, queue=nohold.queue, claims=claims, presence=presence,
-                    agents=agents, eta=nohold.eta, clock=clock,
-                    dev_mode=settings.dev_mode, target_wait_seconds=settings.target_wait_seconds,
-                    reply=reply, dial=dial, recording=recording_fetcher(settings), outbox=nohold.outbox.entries,
-                    offer=auto.offer, social=nohold.social,
-                    extras={"timezone": settings.timezone, "dial_check": dial_check, "outages": nohold.outages,
-                            "on_outage_resolved": outage_resolved, "daily_stats": daily_stats})
-    app.extensions["social_bridge"] = bridge
-    app.register_blueprint(api.bp)
-    app.register_blueprint(console.bp)
-    app.register_blueprint(social_webhooks.bp)
-    app.config.update(SESSION_COOKIE_SAMESITE="Lax",
-                      SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https"))
-    return bridge
+    return Bridge(redis=client, queue=side.queue, claims=side.claims, presence=side.presence, agents=agents,
+                  eta=side.eta, clock=clock, dev_mode=settings.dev_mode, target_wait_seconds=settings.target_wait_seconds,
+                  reply=reply, dial=dial, recording=recording_fetcher(settings), outbox=side.outbox.entries,
+                  offer=auto.offer, social=side.social, timezone=settings.timezone, dial_check=dial_check,
+                  outages=side.outages, on_outage_resolved=outage_resolved, daily_stats=daily_stats)

@@ -38,6 +38,8 @@ class Settings:
     twilio_api_base: str = ""
     twilio_webhook_shared_key: str = ""
     secret_key: str = ""
+    port: int = 5000                             # make run's web server (the stream server takes the next port)
+    host: str = "127.0.0.1"                      # the address make run's servers bind
     console_stream_url: str = ""                 # where console pages open live updates; "" = /console/events here
     trusted_proxy_hops: int = 0                  # proxies in front that append X-Forwarded-For; 0 = none trusted
     login_attempts_per_address: int = 20         # console logins per client address (all names) per minute
@@ -107,6 +109,8 @@ _ENV = {
     "twilio_webhook_shared_key": "TWILIO_WEBHOOK_SHARED_KEY",
     "secret_key": "SECRET_KEY",
     "console_stream_url": "CONSOLE_STREAM_URL",
+    "port": "PORT",
+    "host": "HOST",
     "trusted_proxy_hops": "TRUSTED_PROXY_HOPS",
     "login_attempts_per_address": "LOGIN_ATTEMPTS_PER_ADDRESS",
     "timezone": "TIMEZONE",
@@ -258,3 +262,9 @@ def dev_token(var_dir: Path) -> str:
         finally:
             tmp.unlink()
     return path.read_text().strip()
+
+
+def child_environment(**overrides: str) -> dict:
+    """The environment a child process of ours starts with (its own settings come from it): this one's,
+    with `overrides`. The one place besides load_settings that reads the environment."""
+    return {**os.environ, **overrides}

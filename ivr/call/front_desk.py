@@ -10,7 +10,6 @@ from ivr.call.business_hours import BusinessHours, Window
 from ivr.call.state import CallState, Recording
 from ivr.call.callback_policy import check_callback_number, last_digits
 from ivr.app.social_services import CODE_BY_NUMBER_TTL, code_by_number_key, offered_channels
-from ivr.transcription.job import queue_transcription
 from social_bridge.chat.handoff import deep_links
 from social_bridge.queue.eta import EtaEstimator
 from social_bridge.queue.work_item import WorkItem
@@ -28,11 +27,13 @@ class Booking:
 
 class FrontDesk:
     def __init__(self, queue: WorkQueue, eta: EtaEstimator, hours: BusinessHours, messages,
-                 prompts, speech, settings, clock=time.time, codes=None, limits=None):
+                 prompts, speech, settings, clock=time.time, codes=None, limits=None,
+                 enqueue_transcription=lambda item_id: None):
         self.queue, self.eta, self.hours, self.messages = queue, eta, hours, messages
         self.prompts, self.speech, self.settings, self.clock = prompts, speech, settings, clock
         self.codes = codes  # social_bridge.chat.handoff.RefCodes: the one-time codes that carry a call into a chat
         self.limits = limits  # ivr.call.booking_limits.BookingLimits: bookings per number, the burst breaker
+        self.enqueue_transcription = enqueue_transcription  # item id -> queued for the transcription worker
         self.tz = ZoneInfo(settings.timezone)
 
     def now(self) -> datetime:
@@ -120,7 +121,8 @@ class FrontDesk:
                         recording_seconds=recording.seconds,
                         details={**({"tried": state.tried} if state.tried else {}), **self._transcription_queued()})
         enqueued = self.queue.enqueue(item)
-        queue_transcription(self.settings, enqueued.item.id)  # again on a replayed webhook: the job is idempotent
+        if self.settings.transcription_engine != "off":  # again on a replayed webhook: the job is idempotent
+            self.enqueue_transcription(enqueued.item.id)
         booking = self._place(enqueued.item, enqueued.created)
         if not self.is_open():
             return Booking(booking.item_id, booking.created, booking.position, booking.wait_seconds,
@@ -152,9 +154,12 @@ class FrontDesk:
         return True
 
     def chat_links(self, code: str = "") -> list[tuple[str, str]]:
-        """Deep links for the offered written channels (SMS itself is the reply), carrying the code if any."""
-        s = self.settings
-        links = deep_links(code, messenger_page_id=s.messenger_page_id, whatsapp_number=s.whatsapp_number,
-                           x_account_id=s.x_account)
-        return [(channel, links[channel]) for channel in ("messenger", "whatsapp", "x")
-                if channel in offered_channels(s) and channel in links]
+        return chat_links(self.settings, code)
+
+
+def chat_links(settings, code: str = "") -> list[tuple[str, str]]:
+    """Deep links for the offered written channels (SMS itself is the reply), carrying the code if any."""
+    links = deep_links(code, messenger_page_id=settings.messenger_page_id, whatsapp_number=settings.whatsapp_number,
+                       x_account_id=settings.x_account)
+    return [(channel, links[channel]) for channel in ("messenger", "whatsapp", "x")
+            if channel in offered_channels(settings) and channel in links]

@@ -7,10 +7,8 @@ job place the agent leg. A job that died mid-way is reconciled from Twilio's rec
 from __future__ import annotations
 
 import logging
-import os
 import time
 from datetime import datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
@@ -222,69 +220,3 @@ class Dialer:
     def settle(self, attempt_id: str) -> str:
         """Completes, retries or releases the item for a decided attempt; safe to run again."""
         return self.outcomes.settle(attempt_id)
-
-
-# -- jobs: module-level, ids only; collaborators rebuilt once per process ----------------------------
-@lru_cache(maxsize=4)
-def _runtime(redis_url: str) -> Dialer:
-    from ivr.dialer.services import build_dialer
-    from ivr.jobs.messages import enqueuer, job_queue
-    from ivr.call.messaging import Messages
-    from ivr.runtime.redis_client import state_client
-    from ivr.app.settings import load_settings
-
-    settings = load_settings()
-    client = state_client(settings, decode_responses=True)
-    return build_dialer(settings, client, Messages(client, enqueuer(job_queue(settings.redis_url))))
-
-
-def place_agent_leg(attempt_id: str) -> str:
-    """Job: ring the agent for one attempt (at most once)."""
-    return _runtime(os.environ.get("REDIS_URL", "")).place(attempt_id)
-
-
-def sweep_dials() -> dict:
-    """Job, every minute: reconcile what crashed workers left behind, then schedule the next sweep."""
-    from ivr.dialer.services import schedule_sweeps
-    from ivr.jobs.messages import job_queue, sweep_lost_messages
-    from ivr.jobs.chat import sweep_lost_batches
-
-    dialer = _runtime(os.environ.get("REDIS_URL", ""))
-    counts = dialer.sweep()
-    counts["inbound_batches_requeued"] = sweep_lost_batches()  # the same minute-by-minute housekeeping
-    counts["messages"] = sweep_lost_messages()
-    schedule_sweeps(job_queue(dialer.settings.redis_url), dialer.attempts.redis)
-    return counts
-
-
-def preload() -> Dialer:
-    """Call in the worker's parent before it forks: every job then starts with imports and clients built.
-
-    Nothing here opens a socket to Twilio, so forked work horses share no connection (redis-py
-    reopens its own after a fork).
-    """
-    from ivr import jobs  # noqa: F401  (the SMS job's modules, for the same reason)
-
-    dialer = _runtime(os.environ.get("REDIS_URL", ""))
-    dialer.calls.warm()
-    dialer.hours.is_open(dialer.now())  # the holiday calendar fills in the year on first use
-    return dialer
-
-
-def on_worker_start() -> None:
-    """At worker start: build once for all jobs, and queue a sweep now (it reschedules itself)."""
-    from ivr.jobs.messages import job_queue
-
-    dialer = preload()
-    job_queue(dialer.settings.redis_url).enqueue(sweep_dials, failure_ttl=86400)
-
-
-def reconcile_command(grace: float = SWEEP_GRACE_SECONDS) -> int:
-    """`python -m ivr reconcile`: one sweep, printed; attempts younger than `grace` seconds are left alone."""
-    dialer = _runtime(os.environ.get("REDIS_URL", ""))
-    counts = dialer.sweep(grace=grace)
-    print("dial attempts:", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do")
-    review = dialer.attempts.to_review()
-    if review:
-        print(f"{len(review)} attempt(s) need a supervisor: {' '.join(review[-10:])}")
-    return 0

@@ -11,8 +11,16 @@ from zoneinfo import ZoneInfo
 
 from ivr.call.business_hours import BusinessHours
 from ivr.call.callback_policy import last_digits
-from ivr.dialer.attempts import DialAttempts
+from ivr.call.front_desk import chat_links
 from ivr.call.messaging import OUTBOX_KEY, OUTBOX_LIMIT
+from ivr.dialer.attempts import DialAttempts
+from ivr.dialer.dialer import AGENT_RING_SECONDS, Dialer
+from ivr.runtime.job_queue import dial_enqueuer, job_queue
+from ivr.runtime.twilio_rest import make_twilio_client
+from ivr.speech.prompts import PromptBook
+from ivr.speech.spoken import Speech
+from social_bridge.queue.claims import Claims
+from social_bridge.queue.work_queue import WorkQueue
 
 log = logging.getLogger(__name__)
 LEG_EVENTS = ["initiated", "ringing", "answered", "completed"]
@@ -101,22 +109,17 @@ class CustomerNotices:
     @property
     def prompts(self):
         if self._prompts is None:
-            from ivr.speech.prompts import PromptBook
             self._prompts = PromptBook.load(self.settings.prompts_dir)
         return self._prompts
 
     @property
     def speech(self):
         if self._speech is None:
-            from ivr.speech.spoken import Speech
             self._speech = Speech.load(self.settings.prompts_dir / "spoken.yaml")
         return self._speech
 
     def chat_links(self) -> list[tuple[str, str]]:
-        if self._links is None:
-            from ivr.call.front_desk import FrontDesk  # only its list of configured written channels
-            self._links = FrontDesk(None, None, None, None, None, None, self.settings).chat_links
-        return self._links()
+        return self._links() if self._links is not None else chat_links(self.settings)
 
     def missed(self, attempt, retry_at: float, now: float | None = None) -> None:
         lang, now = attempt.lang, datetime.fromtimestamp(now or time.time(), self.tz)
@@ -132,30 +135,10 @@ class CustomerNotices:
         self.messages.send_sms(attempt.customer, body, key=f"dial-gave-up:{attempt.id}", lang=lang)
 
 
-def dial_enqueuer(queue):
-    """The callable the dialer uses to hand an attempt id to the workers."""
-    from ivr.dialer.dialer import place_agent_leg
-
-    def enqueue(attempt_id: str) -> None:
-        job_id = f"dial-{attempt_id}"
-        # a sweep re-queues jobs lost with their worker; one still in the queue's list is not lost
-        if queue.connection.lpos(queue.key, job_id) is not None:
-            return
-        # no RQ retry: a second run finds the attempt past "created" and does nothing
-        queue.enqueue(place_agent_leg, attempt_id, job_id=job_id, job_timeout=60, failure_ttl=7 * 86400)
-
-    return enqueue
-
-
 def build_dialer(settings, redis, messages, clock=time.time, claims=None, queue=None, prompts=None,
-                 speech=None, hours=None, chat_links=None, enqueue_job=None, twilio=None):
-    """The same Dialer for the web process (which passes what it has) and the workers (which build it)."""
-    from ivr.dialer.dialer import AGENT_RING_SECONDS, Dialer
-    from ivr.jobs.messages import job_queue
-    from ivr.runtime.twilio_rest import make_twilio_client
-    from social_bridge.queue.claims import Claims
-    from social_bridge.queue.work_queue import WorkQueue
-
+                 speech=None, hours=None, chat_links=None, enqueue_job=None, twilio=None, on_decided=None):
+    """The Dialer with what the composition root passes; what is not passed is built from the settings
+    (tests build one from settings, Redis and Messages alone)."""
     queue = queue or WorkQueue(redis, clock=clock)
     claims = claims or Claims(redis, clock=clock, lease_seconds=settings.lease_seconds,
                               other_language_after=settings.other_language_after,
@@ -165,14 +148,7 @@ def build_dialer(settings, redis, messages, clock=time.time, claims=None, queue=
     calls = DevCalls(redis, clock) if twilio is None else TwilioCalls(twilio, AGENT_RING_SECONDS)
     notices = CustomerNotices(messages, settings, chat_links, prompts, speech)
     enqueue_job = enqueue_job or dial_enqueuer(job_queue(settings.redis_url))
-    return Dialer(DialAttempts(redis, clock), claims, queue, calls, enqueue_job, settings, hours, notices, clock)
-
-
-def schedule_sweeps(queue, redis, every: float = 60.0) -> bool:
-    """Keeps one sweep scheduled however many workers start; False when one already is."""
-    from ivr.dialer.dialer import sweep_dials
-
-    if not redis.set("nohold:{dials}:sweep_scheduled", "1", nx=True, ex=max(int(every) - 5, 1)):
-        return False
-    queue.enqueue_in(timedelta(seconds=every), sweep_dials, failure_ttl=86400)
-    return True
+    dialer = Dialer(DialAttempts(redis, clock), claims, queue, calls, enqueue_job, settings, hours, notices, clock)
+    if on_decided is not None:
+        dialer.on_decided = on_decided
+    return dialer

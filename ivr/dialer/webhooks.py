@@ -131,20 +131,3 @@ def status():
     _nohold().dialer.on_leg_status(attempt_id, leg, request.form.get("CallStatus", ""),
                                    request.form.get("CallSid", ""))
     return Response(status=204)
-
-
-def register(app, nohold, claims=None):
-    """Gives the app a Dialer (on nohold.dialer) and these webhooks; safe to call twice."""
-    if getattr(nohold, "dialer", None) is None:
-        from ivr.dialer.services import dial_enqueuer
-        from ivr.jobs.messages import job_queue
-
-        nohold.dialer = build_dialer(
-            nohold.settings, nohold.redis, nohold.messages, clock=nohold.clock,
-            claims=claims or getattr(nohold, "claims", None), queue=nohold.queue, prompts=nohold.prompts,
-            speech=nohold.speech, hours=nohold.desk.hours, chat_links=nohold.desk.chat_links,
-            enqueue_job=dial_enqueuer(job_queue(nohold.settings.redis_url)))
-        nohold.dialer.on_decided = lambda state: nohold.metrics.incr("callback_attempts", result=state)
-    if bp.name not in app.blueprints:
-        app.register_blueprint(bp)
-    return nohold.dialer

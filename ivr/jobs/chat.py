@@ -1,62 +1,20 @@
 """RQ jobs of the written channels: handle what the webhooks stored, send what agents and the inbox wrote.
 
-Module-level functions taking ids; the collaborators are rebuilt once per process from the
-environment (REDIS_URL and the settings), like every other job here.
+Module-level functions taking ids; their services come from the composition root (ivr.jobs.runtime).
 """
 from __future__ import annotations
 
 import logging
-import os
-from functools import lru_cache
 
-from rq import Retry
+from ivr.jobs.runtime import inbox as the_inbox
+from ivr.jobs.runtime import services
 
 log = logging.getLogger(__name__)
-DELIVERY_RETRY = Retry(max=4, interval=[5, 30, 120, 600])
-FAILURE_TTL = 7 * 86400
-
-
-def drain_enqueuer(queue):
-    def enqueue() -> None:
-        queue.enqueue(drain_inbound, failure_ttl=FAILURE_TTL)
-    return enqueue
-
-
-def delivery_enqueuer(queue):
-    def enqueue(message_id: str) -> None:
-        queue.enqueue(deliver_message, message_id, job_id=f"deliver-{message_id}", retry=DELIVERY_RETRY,
-                      failure_ttl=FAILURE_TTL, on_failure=_gave_up)
-    return enqueue
-
-
-def build_inbox(nohold):
-    """The Inbox for a process that has the voice side's services (the web app, a worker)."""
-    from ivr.chat.replies import ChatReplies
-    from social_bridge.chat.inbox import Inbox
-
-    return Inbox(nohold.social.threads, nohold.queue, nohold.codes, nohold.social.delivery, ChatReplies(nohold),
-                 clock=nohold.clock)
-
-
-@lru_cache(maxsize=4)
-def _runtime(redis_url: str):
-    from ivr.app.factory import build
-    from ivr.app.settings import load_settings
-    from social_bridge.queue.presence import Presence
-
-    nohold = build(load_settings())
-    nohold.eta.presence = Presence(nohold.redis)  # waits announced in chats count the agents really there
-    return nohold, build_inbox(nohold)
-
-
-def preload() -> None:
-    """Call in the worker's parent before it forks: each job then starts with everything built."""
-    _runtime(os.environ.get("REDIS_URL", ""))
 
 
 def drain_inbound() -> dict:
     """Turns every stored webhook batch, oldest first, into threads, queue places and acknowledgements."""
-    nohold, inbox = _runtime(os.environ.get("REDIS_URL", ""))
+    nohold, inbox = services(), the_inbox()
     inbound = nohold.social.inbound
     inbound.start_draining()
     outcomes: dict[str, int] = {}
@@ -82,20 +40,19 @@ def _handle(inbound, inbox, batch_id: str, outcomes: dict[str, int]) -> None:
 
 def deliver_message(message_id: str) -> str:
     """Sends one of our messages on its thread's channel, at most once."""
-    nohold, _ = _runtime(os.environ.get("REDIS_URL", ""))
-    return nohold.social.delivery.deliver(message_id)
+    return services().social.delivery.deliver(message_id)
 
 
-def _gave_up(job, connection, exc_type, exc_value, traceback) -> None:
+def gave_up(job, connection, exc_type, exc_value, traceback) -> None:
+    """RQ's failure callback of a delivery: after its last try the message is marked failed."""
     if job.retries_left:
         return
-    nohold, _ = _runtime(os.environ.get("REDIS_URL", ""))
-    nohold.social.delivery.give_up(job.args[0])
+    services().social.delivery.give_up(job.args[0])
 
 
 def sweep_lost_batches(older_than: float = 60.0) -> int:
     """Batches waiting too long (their drain was lost with a worker) get a new drain; handling is idempotent."""
-    nohold, _ = _runtime(os.environ.get("REDIS_URL", ""))
+    nohold = services()
     stale = nohold.social.inbound.stale(older_than)
     if stale:
         nohold.social.inbound.enqueue_drain()

@@ -1,26 +1,19 @@
-"""RQ jobs: module-level functions that take ids and rebuild their collaborators once per process.
-
-Workers find Redis through REDIS_URL, like the web processes.
-"""
+"""Jobs of outbound SMS: send one (ids only), and the minute sweep's part for messages."""
 from __future__ import annotations
 
 import logging
-import os
-from functools import lru_cache
 
-from rq import Queue, Retry
+from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from ivr.call.callback_policy import mask
-from ivr.call.messaging import DevOutbox, Messages, TwilioSms, deliver
+from ivr.call.messaging import Messages, deliver
+from ivr.jobs.runtime import services
+from ivr.runtime.job_queue import QUEUE_NAME, SMS_RETRY, job_queue, sms_enqueuer
 from ivr.runtime.metrics import METRICS_KEY, Metrics
-from ivr.runtime.redis_client import connect, state_client
-from ivr.app.settings import load_settings
-from ivr.runtime.twilio_rest import make_twilio_client
 
-QUEUE_NAME = "nohold"
-SMS_RETRY = Retry(max=3, interval=[10, 60, 300])
+__all__ = ["QUEUE_NAME", "job_queue", "sms_enqueuer", "send_message", "sweep_messages", "sweep_lost_messages"]
 MESSAGES_SWEPT = "messages_swept"
 MESSAGE_STUCK_AFTER = 120.0            # a message still queued this long after it was stored is looked at
 MESSAGE_SENDING_UNKNOWN_AFTER = 600.0  # claimed for sending this long ago and never marked: outcome unknown
@@ -29,25 +22,11 @@ _ALIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCH
 log = logging.getLogger(__name__)
 
 
-def job_queue(redis_url: str, **client_options) -> Queue:
-    """RQ needs a bytes connection; ours elsewhere decode responses. client_options: e.g. timeouts."""
-    return Queue(QUEUE_NAME, connection=connect(redis_url, **client_options))
-
-
-@lru_cache(maxsize=4)
-def _runtime(redis_url: str):
-    settings = load_settings()
-    client = state_client(settings, decode_responses=True)
-    twilio = make_twilio_client(settings)
-    sender = DevOutbox(client) if twilio is None else TwilioSms(twilio)
-    messages = Messages(client, enqueue_job=lambda message_id: None)
-    return settings, messages, sender
-
-
 def send_message(message_id: str) -> str:
     """Sends one queued outbound message, at most once."""
-    settings, messages, sender = _runtime(os.environ.get("REDIS_URL", ""))
-    return deliver(messages, sender, message_id, settings.twilio_number, settings.whatsapp_number)
+    nohold = services()
+    return deliver(nohold.messages, nohold.sender, message_id, nohold.settings.twilio_number,
+                   nohold.settings.whatsapp_number)
 
 
 def _job_alive(queue: Queue, message_id: str) -> bool:
@@ -104,14 +83,6 @@ def sweep_messages(messages: Messages, queue: Queue) -> dict:
 
 def sweep_lost_messages() -> dict:
     """Job-side entry of sweep_messages (run by the minute sweep)."""
-    settings, messages, _ = _runtime(os.environ.get("REDIS_URL", ""))
-    queue = job_queue(settings.redis_url)
-    return sweep_messages(Messages(messages.redis, enqueuer(queue)), queue)
-
-
-def enqueuer(queue: Queue):
-    """The callable Messages uses to hand a message id to the workers."""
-    def enqueue(message_id: str) -> None:
-        queue.enqueue(send_message, message_id, retry=SMS_RETRY,
-                      job_id=f"send-{message_id}", failure_ttl=7 * 86400)
-    return enqueue
+    nohold = services()
+    queue = job_queue(nohold.settings.redis_url)
+    return sweep_messages(Messages(nohold.redis, sms_enqueuer(queue), clock=nohold.clock), queue)

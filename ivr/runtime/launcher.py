@@ -3,6 +3,7 @@ stopped together."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -10,11 +11,22 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+from rq import Worker
+
+from ivr.app.services import build_services
+from ivr.app.settings import Settings, child_environment, load_settings
+from ivr.app.social_services import offered_channels
 from ivr.call.callback_policy import mask
+from ivr.call.messaging import DevOutbox
+from ivr.jobs.runtime import install
+from ivr.jobs.sweep import on_worker_start, reconcile_command
+from ivr.runtime import streams
+from ivr.runtime.embedded import DEFAULT_PORT, _answers, ensure_embedded_redis
+from ivr.runtime.job_queue import QUEUE_NAME
 from ivr.runtime.redis_client import connect, state_client
 from ivr.runtime.redis_server import RedisServer
-from ivr.app.settings import load_settings
-from ivr.app.social_services import offered_channels
+from ivr.transcription.worker import alongside
+from social_bridge.queue.agents import AgentDirectory
 
 BANNER = """
   nohold is running — nobody waits on hold.
@@ -47,11 +59,6 @@ def banner(settings, port: int, stream: str, redis_url: str, login: str, public:
                          chat=", ".join(offered_channels(settings)), public=public)
 
 
-def _env_with_redis(url: str) -> dict:
-    env = dict(os.environ)
-    env["REDIS_URL"] = url
-    return env
-
 
 def _stream_port(settings, port: int, asked: int | None) -> int:
     """--streams-port, else the port of CONSOLE_STREAM_URL, else the web port + 1 (any free one if taken)."""
@@ -75,23 +82,19 @@ def web_command(bind: str, workers: int) -> list[str]:
 
 def run(port: int | None, web_workers: int, streams_port: int | None = None) -> int:
     settings = load_settings()
-    port = port or int(os.environ.get("PORT", "5000"))
+    port = port or settings.port
     server = None
     redis_url = settings.redis_url
     if not redis_url:
-        from ivr.runtime.embedded import DEFAULT_PORT, _answers
-
         taken = _answers(f"redis://127.0.0.1:{DEFAULT_PORT}/0")  # another nohold is running: don't share its Redis
         server = RedisServer(settings.var_dir / "redis", port=None if taken else DEFAULT_PORT, appendonly=True).start()
         redis_url = server.url
         (settings.var_dir / "redis.url").write_text(redis_url)
-    env = _env_with_redis(redis_url)
+    env = child_environment(REDIS_URL=redis_url)
     login = ensure_dev_agent(redis_url, settings) if settings.dev_mode else "agents: python -m ivr agents add NAME"
-    if settings.dev_mode and "PUBLIC_BASE_URL" not in os.environ:
+    if settings.dev_mode and settings.public_base_url == Settings.public_base_url:  # not set: this port
         env["PUBLIC_BASE_URL"] = f"http://localhost:{port}"
-    from ivr.runtime import streams
-
-    host = os.environ.get("HOST", "127.0.0.1")
+    host = settings.host
     # no proxy here: the pages (localhost:port) open their stream on another port, cookies included
     stream_port = _stream_port(settings, port, streams_port)
     env["CONSOLE_STREAM_URL"] = settings.console_stream_url or f"http://localhost:{stream_port}/console/events"
@@ -170,42 +173,30 @@ class Children:
             self._kill_group(process)
 
 
-def worker() -> int:
-    from rq import Worker
-
-    from ivr.runtime.embedded import ensure_embedded_redis
-    from ivr.jobs.messages import QUEUE_NAME
-
+def _settings_with_redis():
     settings = load_settings()
-    url = settings.redis_url or ensure_embedded_redis(settings.var_dir)
-    os.environ["REDIS_URL"] = url
-    from ivr.dialer.dialer import on_worker_start
-    from ivr.jobs.chat import preload as preload_social
+    return settings if settings.redis_url else settings.with_overrides(
+        redis_url=ensure_embedded_redis(settings.var_dir))
 
-    on_worker_start()  # builds collaborators once before jobs fork; schedules the reconcile sweep
-    preload_social()   # the app's services and the classifier for the written channels' jobs, once
-    from ivr.transcription.worker import alongside
 
+def worker() -> int:
+    """`python -m ivr worker`: the jobs' services built once (ivr.app.services), then RQ's worker."""
+    settings = _settings_with_redis()
+    os.environ["REDIS_URL"] = settings.redis_url  # for the transcription worker started beside this one
+    on_worker_start(build_services(settings))  # before jobs fork; schedules the minute sweep
     with alongside(settings):  # voicemails: a worker of their own keeps the speech model loaded
         # maintenance every minute, not every ten: it brings back jobs of killed workers (retried) and
         # a scheduler that lost its Redis connection (delayed jobs, SMS retries) sooner
-        Worker([QUEUE_NAME], connection=connect(url), maintenance_interval=60).work(with_scheduler=True)
+        Worker([QUEUE_NAME], connection=connect(settings.redis_url), maintenance_interval=60).work(with_scheduler=True)
     return 0
 
 
 def reconcile(grace: float) -> int:
-    from ivr.dialer.dialer import reconcile_command
-    from ivr.runtime.embedded import ensure_embedded_redis
-
-    settings = load_settings()
-    os.environ["REDIS_URL"] = settings.redis_url or ensure_embedded_redis(settings.var_dir)
+    install(build_services(_settings_with_redis()))
     return reconcile_command(grace)
 
 
 def show_outbox(limit: int) -> int:
-    from ivr.runtime.embedded import ensure_embedded_redis
-    from ivr.call.messaging import DevOutbox
-
     settings = load_settings()
     url = settings.redis_url or ensure_embedded_redis(settings.var_dir)
     entries = DevOutbox(state_client(settings.with_overrides(redis_url=url), decode_responses=True)).entries(limit)
@@ -219,10 +210,6 @@ def show_outbox(limit: int) -> int:
 
 def ensure_dev_agent(redis_url: str, settings) -> str:
     """Dev mode: a supervisor agent to log in with, its password kept in var/."""
-    import secrets
-
-    from social_bridge.queue.agents import AgentDirectory
-
     directory = AgentDirectory(state_client(settings.with_overrides(redis_url=redis_url), decode_responses=True))
     password_file = settings.var_dir / "dev-agent-password"
     if directory.get("dev") is None or not password_file.exists():

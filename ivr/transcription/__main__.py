@@ -19,7 +19,7 @@ def _engine(settings):
 
 def _understanding(settings):
     """The classifier the app attaches intents with (nohold.flow.understanding); built without Redis."""
-    from ivr.app.factory import build
+    from ivr.app.services import build_services as build
 
     return build(settings.with_overrides(redis_url=settings.redis_url or "redis://127.0.0.1:1/0")).flow.understanding
 

@@ -12,21 +12,18 @@ stays in the queue whatever happens here.
 from __future__ import annotations
 
 import logging
-import os
 import time
-from functools import lru_cache
 
 import requests
-from rq import Queue, Retry, get_current_job
+from rq import get_current_job
 
-from ivr.runtime.redis_client import connect
+from ivr.jobs.runtime import services
+from ivr.runtime.job_queue import TRANSCRIPTION_QUEUE as QUEUE_NAME
+from ivr.runtime.job_queue import TRANSCRIPTION_RETRY as RETRY
 from ivr.transcription.store import TranscriptStore
 
 log = logging.getLogger(__name__)
-QUEUE_NAME = "nohold-transcription"
-RETRY = Retry(max=3, interval=[30, 120, 600])   # a recording Twilio has not finished storing shows up soon
-JOB_TIMEOUT = 600                                  # 120 s of audio takes ~25 s on 2 cores
-FAILURE_TTL = 7 * 86400
+__all__ = ["QUEUE_NAME", "RETRY", "transcribe_voicemail", "gave_up", "preload"]
 
 
 class RecordingUnusable(RuntimeError):
@@ -37,34 +34,11 @@ class RecordingUnusable(RuntimeError):
         self.reason, self.detail = reason, detail
 
 
-@lru_cache(maxsize=4)
-def transcription_queue(redis_url: str) -> Queue:
-    return Queue(QUEUE_NAME, connection=connect(redis_url))
-
-
-def queue_transcription(settings, item_id: str) -> None:
-    """Called when a voicemail is stored; queuing it again is harmless (the job is idempotent)."""
-    if settings.transcription_engine == "off":
-        return
-    transcription_queue(settings.redis_url).enqueue(
-        transcribe_voicemail, item_id, job_id=f"transcribe-{item_id}", retry=RETRY, job_timeout=JOB_TIMEOUT,
-        failure_ttl=FAILURE_TTL, on_failure=_gave_up)
-
-
-@lru_cache(maxsize=4)
-def _runtime(redis_url: str):
-    """The app's services (Redis, queue, the intent classifier), built once per worker process."""
-    from ivr.app.factory import build
-    from ivr.app.settings import load_settings
-
-    return build(load_settings())
-
-
 def preload() -> None:
     """Before taking jobs: the app's services and the speech model, once for the worker's life."""
     from ivr.transcription.engine import EngineUnavailable, engine_for
 
-    nohold = _runtime(os.environ.get("REDIS_URL", ""))
+    nohold = services()
     if nohold.settings.transcription_engine == "off":
         return
     try:
@@ -77,7 +51,7 @@ def preload() -> None:
 
 def transcribe_voicemail(item_id: str) -> str:
     """Transcript and intent onto the voicemail item; returns what happened (for RQ's result and tests)."""
-    nohold = _runtime(os.environ.get("REDIS_URL", ""))
+    nohold = services()
     store = TranscriptStore(nohold.redis, nohold.queue.keys, nohold.clock)
     item = nohold.queue.get(item_id)
     if item is None or item.kind != "voicemail":
@@ -156,10 +130,10 @@ def _http_reason(error: requests.RequestException) -> str:
     return type(error).__name__
 
 
-def _gave_up(job, connection, exc_type, exc_value, traceback) -> None:
+def gave_up(job, connection, exc_type, exc_value, traceback) -> None:
     """RQ's failure callback: after the last try of an unexpected error, the agent is told too."""
     if job.retries_left or isinstance(exc_value, RecordingUnusable):
         return  # more tries to come, or already flagged by the job itself
-    nohold = _runtime(os.environ.get("REDIS_URL", ""))
+    nohold = services()
     TranscriptStore(nohold.redis, nohold.queue.keys, nohold.clock).flag(job.args[0], "failed", "error",
                                                                         exc_type.__name__ if exc_type else "")

@@ -7,27 +7,31 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import signal
 import subprocess
 import sys
+
+from rq import SimpleWorker
+
+from ivr.app.services import build_services
+from ivr.app.settings import child_environment, load_settings
+from ivr.jobs.runtime import install
+from ivr.runtime.embedded import ensure_embedded_redis
+from ivr.runtime.job_queue import transcription_queue
+from ivr.runtime.redis_client import connect
+from ivr.transcription.job import preload
 
 log = logging.getLogger(__name__)
 
 
 def work(burst: bool = False) -> int:
-    from rq import SimpleWorker
-
-    from ivr.runtime.embedded import ensure_embedded_redis
-    from ivr.runtime.redis_client import connect
-    from ivr.app.settings import load_settings
-    from ivr.transcription.job import preload, transcription_queue
-
+    """`python -m ivr.transcription worker`: the services and the speech model once, then the jobs."""
     settings = load_settings()
-    url = settings.redis_url or ensure_embedded_redis(settings.var_dir)
-    os.environ["REDIS_URL"] = url
+    if not settings.redis_url:
+        settings = settings.with_overrides(redis_url=ensure_embedded_redis(settings.var_dir))
+    install(build_services(settings))
     preload()  # the model once, for every job this process runs (SimpleWorker never forks)
-    SimpleWorker([transcription_queue(url)], connection=connect(url)).work(
+    SimpleWorker([transcription_queue(settings.redis_url)], connection=connect(settings.redis_url)).work(
         with_scheduler=True, burst=burst)  # the scheduler brings back retries when their backoff is over
     return 0
 
@@ -49,7 +53,7 @@ def alongside(settings):
     if settings.transcription_engine == "off":
         yield None
         return
-    child = subprocess.Popen([sys.executable, "-m", "ivr.transcription", "worker"], env=dict(os.environ),
+    child = subprocess.Popen([sys.executable, "-m", "ivr.transcription", "worker"], env=child_environment(REDIS_URL=settings.redis_url),
                              preexec_fn=die_with_parent)
     try:
         yield child

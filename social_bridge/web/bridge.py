@@ -7,7 +7,7 @@ plain callable, or None when that capability is not configured.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 
@@ -44,4 +44,11 @@ class Bridge:
     # offer(agent_id) -> item id or None: auto-dial offers the agent the next callback (social_bridge.queue.auto_offer)
     offer: Callable | None = None
     social: Social | None = None
-    extras: dict = field(default_factory=dict)
+    timezone: str = "Europe/Rome"  # the desk's: times on the console pages
+    # dial_check(item) -> a sentence when callbacks should not be dialed now (after hours), else None
+    dial_check: Callable | None = None
+    outages: object | None = None  # social_bridge.outages.outages.Outages: the supervisor's outage board
+    # on_outage_resolved(outage_id, subscribers) -> how many will be told it is fixed
+    on_outage_resolved: Callable | None = None
+    # daily_stats(days) -> list[dict]: the glance page's counts per day
+    daily_stats: Callable | None = None

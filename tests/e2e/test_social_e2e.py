@@ -11,8 +11,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from ivr import create_app
-from ivr.jobs import messages as sms_jobs
-from ivr.jobs import chat as social_jobs
 from ivr.app.settings import load_settings
 from social_bridge.chat.delivery import ReplyRefused
 from tests.support.fake_social import FakeSocial, meta_signature
@@ -34,7 +32,7 @@ def clouds():
 
 
 @pytest.fixture
-def live(redis_url, tmp_path, clouds, clock, redis_client, monkeypatch, run_jobs):
+def live(redis_url, tmp_path, clouds, clock, redis_client, monkeypatch, run_jobs, job_services):
     twilio, meta = clouds
     env = {"REDIS_URL": redis_url, "NOHOLD_VAR_DIR": str(tmp_path / "var"), "PUBLIC_BASE_URL": BASE,
            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "secret", "TWILIO_NUMBER": "+390212345678",
@@ -43,14 +41,12 @@ def live(redis_url, tmp_path, clouds, clock, redis_client, monkeypatch, run_jobs
            "MESSENGER_PAGE_ID": PAGE, "GRAPH_API_BASE": meta.base_url}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    sms_jobs._runtime.cache_clear()  # an earlier test's SMS job may have cached dev settings
     app = create_app({"SETTINGS": load_settings(environ=env), "CLOCK": clock})
     app.testing = True
     nohold = app.extensions["nohold"]
-    monkeypatch.setattr(social_jobs, "_runtime", lambda url: (nohold, social_jobs.build_inbox(nohold)))
+    job_services.install(nohold)  # every job gets this test's services
     yield app, nohold, run_jobs
     nohold.metrics.close()
-    sms_jobs._runtime.cache_clear()  # the SMS job cached these live settings; the next test has its own
 
 
 def voice(app, path: str, **form):

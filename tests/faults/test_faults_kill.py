@@ -35,11 +35,13 @@ import requests
 import yaml
 from rq.job import Job
 
-from ivr.jobs.messages import MESSAGE_STUCK_AFTER, enqueuer, job_queue, sweep_messages
+from ivr.jobs.messages import MESSAGE_STUCK_AFTER, sweep_messages
+from ivr.runtime.job_queue import job_queue
+from ivr.runtime.job_queue import sms_enqueuer as enqueuer
 from ivr.call.messaging import Messages
 from ivr.runtime.redis_server import RedisServer
 from ivr.simulate import HttpTransport, Phone, Unreachable
-from ivr.jobs.chat import drain_enqueuer
+from ivr.runtime.job_queue import drain_enqueuer
 from social_bridge.chat.inbound_queue import InboundQueue
 from social_bridge.chat.threads import Threads
 from social_bridge.queue.work_queue import WorkQueue
@@ -211,7 +213,7 @@ def promote_retries(queue) -> int:
     """Jobs waiting out a retry backoff (not the minute sweep, always scheduled) are queued now."""
     registry = queue.scheduled_job_registry
     jobs = Job.fetch_many(registry.get_job_ids(), connection=queue.connection)
-    waiting = [job for job in jobs if job is not None and job.func_name != "ivr.dialer.dialer.sweep_dials"]
+    waiting = [job for job in jobs if job is not None and job.func_name != "ivr.jobs.sweep.sweep"]
     for job in waiting:
         registry.remove(job)
         queue.enqueue_job(job)

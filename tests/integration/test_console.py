@@ -431,7 +431,7 @@ def test_call_back_needs_the_agents_phone(luca, bridge, item):
 
 def test_call_back_disabled_by_the_factory_check(maria, bridge, item):
     bridge.dial = Recorder("AT1")
-    bridge.extras["dial_check"] = lambda _item: "Fascia di silenzio: 21:00–8:00"
+    bridge.dial_check = lambda _item: "Fascia di silenzio: 21:00–8:00"
     take_next(maria)
     assert "Fascia di silenzio" in maria.get(f"/console/items/{item.id}").get_data(as_text=True)
     assert post(maria, f"/console/items/{item.id}/call").status_code == 409

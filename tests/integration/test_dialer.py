@@ -11,9 +11,8 @@ import redis as redis_lib
 from rq import Queue
 
 from ivr import create_app
-from ivr.dialer import dialer as dialer_module
-from ivr.jobs import messages as sms_jobs
-from ivr.dialer.webhooks import register
+from ivr.jobs import dial as dial_jobs
+from ivr.jobs import sweep as sweep_jobs
 from ivr.dialer.dialer import NotDialable, QuietHours
 from ivr.jobs.messages import QUEUE_NAME
 from ivr.app.settings import load_settings
@@ -48,17 +47,14 @@ def live_settings(redis_url, tmp_path, fake, monkeypatch):
 
 
 @pytest.fixture
-def nohold(live_settings, clock, redis_client, fake, monkeypatch):
+def nohold(live_settings, clock, redis_client, fake, monkeypatch, job_services):
     app = create_app({"SETTINGS": live_settings, "CLOCK": clock})
     app.testing = True
     services = app.extensions["nohold"]
-    register(app, services)
     fake.app, fake.clock = FlaskTransport(app), clock
-    # the RQ job rebuilds its collaborators from the environment; here it gets the app's (and its clock)
-    monkeypatch.setattr(dialer_module, "_runtime", lambda url: services.dialer)
+    job_services.install(services)  # the RQ jobs get the app's services (and its clock)
     services.app = app
     yield services
-    sms_jobs._runtime.cache_clear()  # the SMS job cached this test's live settings; the next test has its own
 
 
 @pytest.fixture
@@ -317,7 +313,7 @@ def test_placing_job_run_twice_dials_once(nohold, dialer, item, fake, run_jobs, 
     queue = Queue(QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
     assert [job.args for job in queue.jobs] == [(attempt_id,)] and not queue.jobs[0].kwargs
     run_jobs()
-    queue.enqueue(dialer_module.place_agent_leg, attempt_id)  # a retried or duplicated job
+    queue.enqueue(dial_jobs.place_agent_leg, attempt_id)  # a retried or duplicated job
     run_jobs()
     assert dialer.place(attempt_id) == "agent_ringing"
     assert len(fake.created_calls()) == 1
@@ -423,7 +419,7 @@ def test_unsigned_dial_webhooks_are_refused(nohold):
 
 def test_dev_mode_puts_the_agent_leg_in_the_outbox(app, clock):
     services = app.extensions["nohold"]
-    dialer = register(app, services)
+    dialer = services.dialer
     item = services.queue.enqueue(WorkItem(id="", kind="callback", channel="voice", lang="it", acquired_at=clock(),
                                            natural_key=f"callback:{CUSTOMER}", customer=CUSTOMER)).item
     claim = dialer.claims.claim(item.id, GIULIA.id)
@@ -447,13 +443,13 @@ def test_sweeps_keep_one_schedule_and_the_command_prints_what_it_did(nohold, dia
     from rq.registry import ScheduledJobRegistry
 
     queue = Queue(QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
-    dialer_module.on_worker_start()  # warms the clients, queues a sweep now
-    assert [job.func_name for job in queue.jobs] == ["ivr.dialer.dialer.sweep_dials"]
+    sweep_jobs.on_worker_start(nohold)  # warms the clients, queues a sweep now
+    assert [job.func_name for job in queue.jobs] == ["ivr.jobs.sweep.sweep"]
     for _ in range(3):  # several workers starting, each sweep rescheduling itself
-        dialer_module.sweep_dials()
+        sweep_jobs.sweep()
     assert ScheduledJobRegistry(queue=queue).count == 1
     attempt_id, _ = start(dialer, item)
     dialer.attempts.move(attempt_id, ("created",), "dialing", dialing_at=dialer.clock())
-    assert dialer_module.reconcile_command(grace=0) == 0
+    assert sweep_jobs.reconcile_command(grace=0) == 0
     out = capsys.readouterr().out
     assert "needs_review 1" in out and attempt_id in out

@@ -46,7 +46,8 @@ def week_before(clock, figures=WEEK):
 
 def console(redis_client, clock, **extras):
     bridge = build_bridge(redis_client, clock)
-    bridge.extras.update(extras)
+    for name, value in extras.items():  # the typed fields the composition root fills
+        setattr(bridge, name, value)
     seed_agents(bridge)
     return build_app(bridge)
 
@@ -183,7 +184,7 @@ def test_both_languages_have_the_cards_labels():
 
 @pytest.mark.skipif(server is None, reason="no browser here: see tests/e2e/test_console_browser.py")
 def test_the_card_in_chromium_at_1280x800(server, browser):
-    server["bridge"].extras["daily_stats"] = week_before(time.time)
+    server["bridge"].daily_stats = week_before(time.time)
     sara = sign_in(browser, server["url"], "sara")
     sara.goto(f"{server['url']}/console/supervisor")
     glance = sara.locator("section.glance")

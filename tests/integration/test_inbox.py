@@ -104,7 +104,7 @@ def test_one_drain_handles_every_waiting_batch_in_arrival_order(nohold, social_j
 
 
 def test_chat_customers_on_file_read_about_a_known_outage_and_subscribe(nohold, social_jobs, clock):
-    from ivr.jobs import outage_notices
+    from ivr.chat import outage_notices
     on_file = "+393488800231"  # a demo customer in MI-NORD
     outage = nohold.outages.declare("MI-NORD", "exchange_fault", clock() + 7200, "sara")
     write(nohold, "internet non va da stamattina", sender=on_file)

@@ -205,7 +205,7 @@ def test_suggestions_refuse_nonsense(outages, threshold, window):
 @pytest.fixture
 def bridge(redis_client, clock, outages):
     b = build_bridge(redis_client, clock)
-    b.extras.update(outages=outages, on_outage_resolved=Recorder(None))
+    b.outages, b.on_outage_resolved = outages, Recorder(None)
     seed_agents(b)
     return b
 
@@ -244,7 +244,7 @@ def test_supervisor_declares_through_the_form_sees_it_and_resolves_it(sara, brid
     assert "Guasto in MI-NORD risolto. Clienti da avvisare: 2." in page
     assert post(sara, f"/console/outages/{outage.id}/resolve").status_code == 302
     assert "era già risolto" in sara.get("/console/supervisor").get_data(as_text=True)
-    assert bridge.extras["on_outage_resolved"].calls == [(outage.id, sorted([NUMBER, "messenger:4412093"]))]
+    assert bridge.on_outage_resolved.calls == [(outage.id, sorted([NUMBER, "messenger:4412093"]))]
     assert outages.active() == []
 
 

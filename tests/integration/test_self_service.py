@@ -84,7 +84,7 @@ def test_a_known_outage_is_heard_first_and_the_caller_subscribes(phone, nohold, 
 
 
 def test_resolving_an_outage_texts_every_subscriber_once_in_their_language(phone, nohold, clock, run_jobs):
-    from ivr.jobs import outage_notices
+    from ivr.chat import outage_notices
     outage = nohold.outages.declare("MI-NORD", "weather", clock() + 3600, "sara")
     for caller, lang in ((FAULTY, "it"), (ON_FILE_EN, "en")):
         nohold.outages.subscribe(outage.id, caller)
@@ -111,7 +111,7 @@ def test_a_slow_backend_offers_a_human_within_3_seconds(phone, nohold):
 
 def test_a_contained_call_counts_in_the_days_figures_when_it_ends(phone, nohold, app):
     result = play(phone, "it_self_reset_link.yaml")  # the phone posts Twilio's final status callback
-    [today] = app.extensions["social_bridge"].extras["daily_stats"](1)
+    [today] = app.extensions["social_bridge"].daily_stats(1)
     assert (today["calls"], today["contained"]) == (1, 1)
     assert today["call_seconds"] == math.ceil(result.caller_seconds)
 

@@ -18,6 +18,7 @@ from rq.registry import ScheduledJobRegistry
 
 from ivr import create_app
 from ivr.simulate import FlaskTransport, Phone
+from ivr.runtime.job_queue import transcription_enqueuer
 from ivr.transcription import job
 from social_bridge.web.console.strings import label, strings_for
 from tests.integration.test_dialer import BASE, fake, live_settings  # noqa: F401  (Twilio credentials, REST on the fake)
@@ -30,13 +31,13 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def live(live_settings, clock, redis_client, monkeypatch, whisper):
+def live(live_settings, clock, redis_client, monkeypatch, whisper, job_services):
     """The app with Twilio credentials, its REST calls going to the fake."""
     app = create_app({"SETTINGS": live_settings, "CLOCK": clock})
     app.testing = True
     services = app.extensions["nohold"]
     services.app = app
-    monkeypatch.setattr(job, "_runtime", lambda url: services)  # the job gets this test's app (and clock)
+    job_services.install(services)  # the job gets this test's app (and clock)
     yield services
     services.metrics.close()
 
@@ -122,7 +123,7 @@ def test_a_job_replayed_three_times_makes_one_transcript(live, fake, clips, tran
     transcribe_jobs()
     first = live.queue.get(item.id).details
     for _ in range(3):
-        job.queue_transcription(live.settings, item.id)
+        transcription_enqueuer(live.settings)(item.id)
     transcribe_jobs()
     assert [job.transcribe_voicemail(item.id) for _ in range(3)] == ["already"] * 3
     assert live.queue.get(item.id).details == first and first["transcription"]["attempts"] == 1
@@ -164,8 +165,8 @@ def test_an_unusable_recording_is_retried_with_backoff_then_flagged_and_the_voic
     assert item.recording_url not in logged and item.recording_sid not in logged
 
 
-def test_in_dev_mode_the_voicemail_is_flagged_without_fetching(app, nohold, phone, monkeypatch, transcribe_jobs):
-    monkeypatch.setattr(job, "_runtime", lambda url: nohold)
+def test_in_dev_mode_the_voicemail_is_flagged_without_fetching(app, nohold, phone, job_services, transcribe_jobs):
+    job_services.install(nohold)
     result = phone.run_script(VOICEMAIL_CALL)
     item_id = nohold.calls.load(result.call_sid).item_id
     transcribe_jobs()

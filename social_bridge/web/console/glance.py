@@ -17,7 +17,7 @@ RATE_Y, DAY_Y, TIME_Y, HEIGHT = 12, 75, 89, 94
 
 def daily_glance() -> dict | None:
     """What the glance card shows, or None when the app has no daily figures (or they could not be read)."""
-    stats = bridge().extras.get("daily_stats")
+    stats = bridge().daily_stats
     if stats is None:
         return None
     try:

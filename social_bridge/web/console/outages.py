@@ -27,7 +27,7 @@ FORM_PAGE = """{% extends "console/base.html" %}{% block title %}{{ ui['outage.d
 
 
 def store():
-    outages = bridge().extras.get("outages")
+    outages = bridge().outages
     if outages is None:
         abort(404, "known outages are not configured on this server")
     return outages
@@ -35,7 +35,7 @@ def store():
 
 def known_outages() -> dict | None:
     """What the supervisor's card shows, or None when outages are not configured."""
-    outages = bridge().extras.get("outages")
+    outages = bridge().outages
     if outages is None:
         return None
     return {"active": [shown(o) for o in outages.active()], "minutes": SPIKE_WINDOW // 60,
@@ -104,7 +104,7 @@ def resolve_outage(outage_id: str):
     if outage is None:
         abort(404, "no such outage")
     subscribers = outages.resolve(outage_id, g.agent.id)
-    notify = bridge().extras.get("on_outage_resolved")
+    notify = bridge().on_outage_resolved
     if subscribers and notify:
         notify(outage_id, subscribers)
     elif subscribers:

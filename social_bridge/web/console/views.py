@@ -20,7 +20,7 @@ PRESENCE_STATES = ("available", "busy", "away")
 
 def timezone() -> ZoneInfo:
     """Where the agents sit: times on pages and in the reschedule form are read in this zone."""
-    return ZoneInfo(bridge().extras.get("timezone", "Europe/Rome"))
+    return ZoneInfo(bridge().timezone)
 
 
 def local(ts: float | None, fmt: str = "%d/%m %H:%M") -> str:
@@ -46,7 +46,7 @@ def call_refusal(item) -> str | None:
         return g.ui["call.no_number"]
     if not g.agent.phone:  # agent-first: the agent's phone rings before the customer's
         return g.ui["call.no_agent_phone"]
-    check = bridge().extras.get("dial_check")  # optional: e.g. quiet hours, from the app factory
+    check = bridge().dial_check  # optional: e.g. quiet hours, from the composition root
     return check(item) if check else None
 
 

@@ -1,0 +1,135 @@
+"""The composition root: every collaborator of nohold, built once per process, for the web and every worker.
+
+`build_services(settings, clock)` is the only place the parts meet. Each part gets what it uses as a
+constructor argument; nothing is filled in later. Jobs reach the workers through enqueuers that name
+them by path (ivr.runtime.job_queue), so nothing here imports a job module.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import redis
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.retry import Retry
+
+from ivr.app.agent_side import AgentSide, build_agent_side
+from ivr.app.settings import Settings
+from ivr.app.social_services import build_social
+from ivr.call.booking_limits import BookingLimits
+from ivr.call.business_hours import BusinessHours
+from ivr.call.customer_backend import backend_from
+from ivr.call.flow import CallFlow, FlowConfig
+from ivr.call.front_desk import FrontDesk
+from ivr.call.messaging import DevOutbox, Messages, SmsSender, TwilioSms
+from ivr.call.self_service import SelfService
+from ivr.call.store import CallStore
+from ivr.call.twiml import Hangup, Reply, render_voice
+from ivr.chat.outage_notices import remember_language
+from ivr.chat.replies import ChatReplies
+from ivr.dialer.dialer import Dialer
+from ivr.dialer.services import build_dialer
+from ivr.runtime import job_queue as jobs
+from ivr.runtime.metrics import Metrics
+from ivr.runtime.redis_client import state_client
+from ivr.runtime.twilio_rest import make_twilio_client
+from ivr.speech.prompts import PromptBook
+from ivr.speech.spoken import Speech
+from ivr.understanding.loading import load_understanding
+from social_bridge.chat.handoff import RefCodes
+from social_bridge.chat.inbox import Inbox
+from social_bridge.outages.outages import Outages
+from social_bridge.queue.claims import Claims
+from social_bridge.queue.eta import EtaEstimator
+from social_bridge.queue.presence import Presence
+from social_bridge.queue.work_queue import WorkQueue
+from social_bridge.web.bridge import Bridge, Social
+
+
+@dataclass
+class Nohold:
+    """Everything a request handler or a job may use, built once per process."""
+
+    settings: Settings
+    redis: redis.Redis
+    prompts: PromptBook
+    speech: Speech
+    calls: CallStore
+    queue: WorkQueue
+    eta: EtaEstimator
+    desk: FrontDesk
+    flow: CallFlow
+    messages: Messages
+    sender: SmsSender             # Twilio, or the dev outbox: what the SMS job sends through
+    outbox: DevOutbox
+    metrics: Metrics
+    voices: dict
+    fallback_twiml: str
+    clock: object
+    social: Social
+    codes: RefCodes
+    outages: Outages
+    presence: Presence
+    claims: Claims
+    dialer: Dialer
+    bridge: Bridge                # what the console and the API are given
+
+
+def bounded(timeout: float) -> dict:
+    """Redis client options for web processes: a slow or gone Redis costs a caller at most `timeout` per
+    command, then the apology; one retry at once on a broken connection (Redis restarted), none on a timeout."""
+    retry = Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
+    return {"socket_timeout": timeout, "socket_connect_timeout": timeout, "retry": retry}
+
+
+def build_services(settings: Settings, clock=time.time, understanding=None) -> Nohold:
+    """settings.redis_url must be set (create_app and the worker start the embedded one when it is not)."""
+    options = bounded(settings.redis_timeout_seconds)
+    client = state_client(settings, decode_responses=True, health_check_interval=30, **options)
+    prompts = PromptBook.load(settings.prompts_dir)
+    speech = Speech.load(settings.prompts_dir / "spoken.yaml")
+    catalog, understood = load_understanding(settings)
+    queue = WorkQueue(client, clock=clock)
+    presence = Presence(client, clock=clock)
+    eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds,
+                       presence=presence)  # waits count the agents actually there
+    work = jobs.job_queue(settings.redis_url, **options)
+    messages = Messages(client, jobs.sms_enqueuer(work), clock=clock)
+    twilio = make_twilio_client(settings)
+    outbox = DevOutbox(client, clock)
+    social = build_social(settings, client, messages, jobs.delivery_enqueuer(work), jobs.drain_enqueuer(work), clock)
+    codes = RefCodes(client, clock=clock)
+    hours = BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
+    desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock, codes=codes,
+                     limits=BookingLimits.from_settings(client, settings, clock),
+                     enqueue_transcription=jobs.transcription_enqueuer(settings))
+    outages = Outages(client, clock=clock)
+    backend = backend_from(settings.customer_backend_url, settings.customer_backend_token, settings.demo_customers)
+    self_service = SelfService(backend, outages, messages, settings,
+                               remember_language=lambda contact, lang: remember_language(client, contact, lang))
+    flow = CallFlow(prompts, speech, catalog, understanding or understood,
+                    desk, FlowConfig(settings.confirm_below, settings.reject_below, settings.callback_countries),
+                    self_service)
+    voices = {"it": settings.voice_it, "en": settings.voice_en}
+    fallback = Reply().say(prompts.text("it", "voice.technical_error"), "it") \
+        .say(prompts.text("en", "voice.technical_error"), "en").add(Hangup())
+    calls = CallStore(client, settings.call_ttl_seconds, ended_reply=render_voice(Reply().add(Hangup()), "", voices))
+    metrics = Metrics(client)
+    claims = Claims(client, clock=clock, lease_seconds=settings.lease_seconds,
+                    other_language_after=settings.other_language_after, max_attempts=settings.callback_max_attempts)
+    dialer = build_dialer(settings, client, messages, clock=clock, claims=claims, queue=queue, prompts=prompts,
+                          speech=speech, hours=hours, chat_links=desk.chat_links, enqueue_job=jobs.dial_enqueuer(work),
+                          twilio=twilio, on_decided=lambda state: metrics.incr("callback_attempts", result=state))
+    side = AgentSide(settings, client, clock, queue, eta, presence, claims, dialer, desk, speech, prompts,
+                     messages, social, outbox, outages, jobs.outage_enqueuer(work))
+    return Nohold(settings, client, prompts, speech, calls, queue, eta, desk, flow, messages,
+                  DevOutbox(client) if twilio is None else TwilioSms(twilio), outbox, metrics, voices,
+                  render_voice(fallback, "", voices), clock, social, codes, outages, presence, claims, dialer,
+                  build_agent_side(side))
+
+
+def build_inbox(nohold: Nohold) -> Inbox:
+    """The written channels' inbox (the drain job's and the tests'): chat replies read the services whole."""
+    return Inbox(nohold.social.threads, nohold.queue, nohold.codes, nohold.social.delivery, ChatReplies(nohold),
+                 clock=nohold.clock)
