@@ -63,7 +63,7 @@ def test_provider_failure_leaves_the_message_queued_for_a_retry(redis_client, li
 def test_dev_mode_job_writes_to_the_outbox_and_never_calls_twilio(redis_client, settings, run_jobs, redis_url):
     assert settings.dev_mode and make_twilio_client(settings) is None
     queue = Queue(jobs.QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
-    messages = Messages(redis_client, enqueue_job=jobs.enqueuer(queue))
+    messages = Messages(redis_client, enqueue_job=jobs.sms_enqueuer(queue))
     message_id = messages.send_sms("+393471234567", "Ciao", key="dev:1")
     run_jobs()
     assert messages.get(message_id)["status"] == "sent"
@@ -72,7 +72,7 @@ def test_dev_mode_job_writes_to_the_outbox_and_never_calls_twilio(redis_client, 
 
 def test_jobs_carry_only_the_message_id(redis_client, redis_url):
     queue = Queue(jobs.QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
-    messages = Messages(redis_client, enqueue_job=jobs.enqueuer(queue))
+    messages = Messages(redis_client, enqueue_job=jobs.sms_enqueuer(queue))
     message_id = messages.send_sms("+393471234567", "riservato", key="ids:1")
     job = queue.jobs[0]
     assert job.args == (message_id,) and not job.kwargs
@@ -94,7 +94,7 @@ def test_a_message_whose_job_was_lost_is_queued_again_by_the_sweep_and_sent_once
     messages = Messages(redis_client, enqueue_job=lost.append, clock=clock)  # the job never reaches RQ
     message_id = messages.send_sms("+393471234567", "Ti richiameremo", key="receipt:lost")
     queue = Queue(jobs.QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
-    sweeping = Messages(redis_client, enqueue_job=jobs.enqueuer(queue), clock=clock)
+    sweeping = Messages(redis_client, enqueue_job=jobs.sms_enqueuer(queue), clock=clock)
     assert jobs.sweep_messages(sweeping, queue) == {"requeued": 0, "failed": 0, "unknown": 0}  # too recent
     clock.now += jobs.MESSAGE_STUCK_AFTER + 1
     assert jobs.sweep_messages(sweeping, queue)["requeued"] == 1
@@ -144,7 +144,7 @@ def test_a_job_taken_off_the_list_by_a_worker_killed_mid_dequeue_is_not_alive(re
     """RQ's job hash still says queued, but no list holds its id: the sweep queues it again."""
     clock = Clock()
     queue = Queue(jobs.QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
-    messages = Messages(redis_client, enqueue_job=jobs.enqueuer(queue), clock=clock)
+    messages = Messages(redis_client, enqueue_job=jobs.sms_enqueuer(queue), clock=clock)
     message_id = messages.send_sms("+393471234567", "x", key="receipt:limbo")
     clock.now += jobs.MESSAGE_STUCK_AFTER + 1
     assert jobs.sweep_messages(messages, queue)["requeued"] == 0  # waiting in the list: alive
