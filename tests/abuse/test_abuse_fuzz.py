@@ -17,7 +17,8 @@ import redis as redis_lib
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 from twilio.request_validator import RequestValidator
 
-from tests.conftest import OPEN_TIME, ROME, FixedClock
+from tests.conftest import OPEN_TIME, ROME
+from tests.support.clock import Clock
 from tests.support.fake_social import meta_signature, x_signature
 
 APP_SECRET, VERIFY_TOKEN, X_SECRET, PAGE, BOT = "fuzz-app-secret", "fuzz-verify", "fuzz-x-secret", "1122", "1363"
@@ -60,7 +61,7 @@ def world(redis_url, tmp_path_factory):
            "GRAPH_API_BASE": "http://127.0.0.1:9", "X_CONSUMER_SECRET": X_SECRET, "X_BEARER_TOKEN": "x-token",
            "X_ACCOUNT_ID": BOT, "X_API_BASE": "http://127.0.0.1:9"}
     settings = load_settings(environ=env, dotenv=False)
-    app = create_app({"SETTINGS": settings, "CLOCK": FixedClock(datetime(*OPEN_TIME, tzinfo=ZoneInfo(ROME)))})
+    app = create_app({"SETTINGS": settings, "CLOCK": Clock(datetime(*OPEN_TIME, tzinfo=ZoneInfo(ROME)))})
     app.testing = False  # errors must go through the app's handlers, as in production
     bridge = app.extensions["social_bridge"]
     bridge.agents.create("Maria", PASSWORD, phone="+393470000001")

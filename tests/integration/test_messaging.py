@@ -10,6 +10,9 @@ from ivr.call.messaging import DevOutbox, Messages, TwilioSms, deliver
 from ivr.runtime.metrics import METRICS_KEY
 from ivr.app.settings import load_settings
 from ivr.runtime.twilio_rest import make_twilio_client
+from tests.support.clock import Clock
+
+T0 = 1_800_000_000.0  # the clock the sweep tests start from
 from tests.support.fake_twilio import FakeTwilio
 
 
@@ -78,19 +81,11 @@ def test_jobs_carry_only_the_message_id(redis_client, redis_url):
     assert job.args == (message_id,) and not job.kwargs
 
 
-class Clock:
-    def __init__(self, now: float = 1_800_000_000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_a_message_whose_job_was_lost_is_queued_again_by_the_sweep_and_sent_once(redis_client, redis_url, run_jobs,
                                                                                  settings):
     """A worker killed with the job in hand (or a web process killed between storing the message and
     queueing its job) leaves a message queued with no job: the minute sweep gives it a new one."""
-    clock, lost = Clock(), []
+    clock, lost = Clock(T0), []
     messages = Messages(redis_client, enqueue_job=lost.append, clock=clock)  # the job never reaches RQ
     message_id = messages.send_sms("+393471234567", "Ti richiameremo", key="receipt:lost")
     queue = Queue(jobs.QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
@@ -109,7 +104,7 @@ def test_a_message_whose_job_was_lost_is_queued_again_by_the_sweep_and_sent_once
 
 def test_a_message_left_sending_is_never_sent_again_but_marked_unknown(redis_client, redis_url):
     """Claimed, then the worker died: whether the provider got it is unknown, and at most once wins."""
-    clock = Clock()
+    clock = Clock(T0)
     messages = Messages(redis_client, enqueue_job=lambda mid: None, clock=clock)
     message_id = messages.send_sms("+393471234567", "x", key="receipt:sending")
     assert messages.claim_for_sending(message_id)
@@ -124,7 +119,7 @@ def test_a_message_left_sending_is_never_sent_again_but_marked_unknown(redis_cli
 
 def test_a_message_the_provider_keeps_refusing_ends_failed_not_retried_forever(redis_client, redis_url,
                                                                              live_settings, fake_twilio):
-    clock = Clock()
+    clock = Clock(T0)
     queue = Queue(jobs.QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
     messages = Messages(redis_client, enqueue_job=lambda mid: None, clock=clock)
     message_id = messages.send_sms("+393471234567", "x", key="receipt:refused")
@@ -142,7 +137,7 @@ def test_a_message_the_provider_keeps_refusing_ends_failed_not_retried_forever(r
 
 def test_a_job_taken_off_the_list_by_a_worker_killed_mid_dequeue_is_not_alive(redis_client, redis_url):
     """RQ's job hash still says queued, but no list holds its id: the sweep queues it again."""
-    clock = Clock()
+    clock = Clock(T0)
     queue = Queue(jobs.QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
     messages = Messages(redis_client, enqueue_job=jobs.sms_enqueuer(queue), clock=clock)
     message_id = messages.send_sms("+393471234567", "x", key="receipt:limbo")

@@ -6,22 +6,15 @@ import re
 import pytest
 
 from social_bridge.queue.presence import Presence
+from tests.support.clock import Clock
 
 T0 = 1_700_000_000.0
 TTL = 90
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

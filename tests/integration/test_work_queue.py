@@ -10,26 +10,14 @@ import redis
 from social_bridge.queue.keys import QueueKeys
 from social_bridge.queue.work_item import WorkItem
 from social_bridge.queue.work_queue import WorkQueue
+from tests.support.clock import Clock
 
 T0 = 1_700_000_000.0
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture
