@@ -1,20 +1,22 @@
-"""The call as a state machine: each node turns the caller's answer into what they hear next.
+"""The call as a state machine: the table of ivr/call/table.py, walked one answer at a time.
 
+CallFlow opens the call (`start`), then for each answer (`handle`) reads it at the node the call
+waits on and makes the move the table gives for that kind of answer. It also holds the moves
+many nodes share (the open question, the options, the callback number, booking, the voice message).
 No Flask and no Redis here: the flow talks to a FrontDesk (bookings, hours, waits) and an
-Understanding (intents), both passed in, so every edge can be tested on its own.
+Understanding (intents), both passed in, so every edge can be tested on its own
+(tests/unit/test_call_flow.py).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, replace
 
-from ivr.call.state import CallState, Inputs
+from ivr.call.answers import FAILURES, GIVE_UP
 from ivr.call.callback_policy import check_callback_number, last_digits
+from ivr.call.state import CallState, Inputs
+from ivr.call.table import NODES, Node
 from ivr.call.twiml import Ask, Hangup, RecordMessage, Reply, Say
 from ivr.understanding import Interpretation, interpret_digits
-
-MAX_REPROMPTS = 2          # then the keypad menu
-MAX_MENU_FAILURES = 2      # then a safe path
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,7 @@ class CallFlow:
         self.prompts, self.speech, self.catalog = prompts, speech, catalog
         self.understanding, self.desk, self.config = understanding, desk, config
         self.self_service = self_service  # ivr.call.self_service.SelfService: outages, line tests, resets, bills
-        from ivr.call.nodes import NODES  # the per-question handlers
-        self.nodes: dict[str, Callable] = NODES
+        self.nodes: dict[str, Node] = NODES
 
     # -- speaking -------------------------------------------------------------
     def t(self, state: CallState, key: str, **values) -> str:
@@ -74,10 +75,18 @@ class CallFlow:
         return self.ask_reason(Reply(), state, head=head)
 
     def handle(self, state: CallState, inputs: Inputs) -> Reply:
-        handler = self.nodes.get(state.node)
-        if handler is None:
+        """The answer read at the node the call waits on, then the move the table gives for its kind."""
+        node = self.nodes.get(state.node)
+        if node is None:
             raise ValueError(f"unknown call node {state.node!r}")
-        return handler(self, state, inputs)
+        answer = node.read(self, state, inputs)
+        if node.transcript and inputs.speech.strip():
+            state.heard = inputs.speech.strip()
+        if answer.kind in FAILURES:  # failures are counted per node (CallState.goto resets them)
+            state.tries += 1
+            if state.tries > node.retries:
+                answer = replace(answer, kind=GIVE_UP)
+        return node.leads[answer.kind].move(self, state, answer)
 
     # -- shared moves ---------------------------------------------------------
     def ask_reason(self, reply: Reply, state: CallState, key: str = "voice.ask_reason",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from ivr.call.state import CallState, Inputs
+from ivr.call.state import CallState
 from ivr.call.callback_policy import check_callback_number, last_digits
 from ivr.call.customer_backend import BackendUnavailable
 from ivr.call.twiml import Hangup, Reply
@@ -97,38 +97,19 @@ class SelfService:
         state.goto("helpful")
         return flow.ask(reply, state, flow.t(state, "self_service.helpful"))
 
-    # -- the answers that follow ------------------------------------------------------------------
-    def on_outage(self, flow, state: CallState, inputs: Inputs) -> Reply:
-        from ivr.call.nodes import NO, YES, yes_or_no
-        answer = yes_or_no(flow, state, inputs)
-        if answer == YES:
-            check = check_callback_number(state.caller, self.settings.callback_countries)
-            if check.ok and self.outages.subscribe(state.outage_id, check.e164):
-                self.remember_language(check.e164, state.lang)
-                return self._contained(flow, state, flow.say(Reply(), state, "self_service.outage_subscribed"))
-            return flow.offer_options(flow.say(Reply(), state, "self_service.outage_no_sms"), state)
-        if answer == NO or state.tries >= 1:
-            return flow.offer_options(Reply(), state)
-        state.tries += 1
-        return flow.ask(Reply(), state, flow.t(state, "self_service.outage_subscribe"))
+    # -- the answers that follow (ivr/call/table.py: "outage" and "helpful") -----------------------
+    def subscribe(self, flow, state: CallState) -> Reply:
+        """Yes to "an SMS when it is fixed?": the caller's number subscribed, or the human path."""
+        check = check_callback_number(state.caller, self.settings.callback_countries)
+        if check.ok and self.outages.subscribe(state.outage_id, check.e164):
+            self.remember_language(check.e164, state.lang)
+            return contained(state, flow.say(Reply(), state, "self_service.outage_subscribed"))
+        return flow.offer_options(flow.say(Reply(), state, "self_service.outage_no_sms"), state)
 
-    def on_helpful(self, flow, state: CallState, inputs: Inputs) -> Reply:
-        from ivr.call.nodes import NO, YES, yes_or_no
-        answer = yes_or_no(flow, state, inputs)
-        if answer is not None:
-            state.tried.append({"step": "helpful", "result": answer})
-        if answer == YES:
-            return self._contained(flow, state, flow.say(Reply(), state, "self_service.helpful_yes"))
-        if answer == NO or state.tries >= 1:
-            reply = flow.say(Reply(), state, "self_service.helpful_no") if answer == NO else Reply()
-            return flow.offer_options(reply, state)
-        state.tries += 1
-        return flow.ask(Reply(), state, flow.t(state, "self_service.helpful"))
 
-    @staticmethod
-    def _contained(flow, state: CallState, reply: Reply) -> Reply:
-        state.outcome = "contained"
-        state.goto("done")
-        reply.counts[f"contained|intent={state.intent}"] = 1
-        return reply.add(Hangup())
-
+def contained(state: CallState, reply: Reply) -> Reply:
+    """Solved without a human: the call ends, counted as contained for its topic."""
+    state.outcome = "contained"
+    state.goto("done")
+    reply.counts[f"contained|intent={state.intent}"] = 1
+    return reply.add(Hangup())

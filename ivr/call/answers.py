@@ -1,0 +1,141 @@
+"""Reading the caller's answer: what they said or keyed, as the kind of answer the state table routes on.
+
+One reader per kind of question (ivr/call/table.py says which node uses which). A reader only reads:
+it never speaks and never moves the call; it may ask the Understanding what was meant. `flow` is the
+CallFlow (its catalog, config, prompts and understanding), passed in, never imported.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from ivr.call.callback_policy import check_callback_number
+from ivr.call.state import CallState, Inputs
+
+# -- the kinds of answer ------------------------------------------------------------------------
+SILENCE = "silence"      # nothing said, nothing keyed (or an empty recording)
+UNCLEAR = "unclear"      # something, but nothing this question can use
+GIVE_UP = "give_up"      # SILENCE or UNCLEAR once the node's retries are used up (set by CallFlow.handle)
+FAILURES = (SILENCE, UNCLEAR)
+
+YES, NO = "yes", "no"
+ENGLISH = "english"      # "9" or "English please"
+REPEAT = "repeat"        # "can you repeat?"
+SURE = "sure"            # a topic, confidence at or above FlowConfig.confirm_below (any keyed topic)
+UNSURE = "unsure"        # a topic below it: to be confirmed
+CORRECTED = "corrected"  # at a confirmation: not yes/no but another topic, said with confidence
+OPTION_DIGITS = {"1": "asap", "2": "window", "3": "chat", "4": "voicemail"}
+ASAP, WINDOW, CHAT, VOICEMAIL = OPTION_DIGITS.values()
+CHOSEN = "chosen"        # one of the callback windows offered, by its digit
+VALID = "valid"          # a keyed number we may call back
+RECORDED = "recorded"    # a voice message with sound in it
+ANY = "any"              # whatever comes (the call is over)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The kind of answer, what the caller did, and what was read from it (an Interpretation for
+    topics, a NumberCheck for keyed numbers, a window's index)."""
+
+    kind: str
+    inputs: Inputs
+    value: object = None
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return " ".join("".join(c for c in text if c.isalnum() or c.isspace()).split())
+
+
+def spoken_choice(flow, state: CallState, text: str, choices) -> str | None:
+    """The choice whose longest keyword appears in what the caller said."""
+    said = f" {normalise(text)} "
+    best, best_len = None, 0
+    for choice in choices:
+        for word in flow.prompts.words(state.lang, f"choices.{choice}"):
+            word = normalise(word)
+            if f" {word} " in said and len(word) > best_len:
+                best, best_len = choice, len(word)
+    return best
+
+
+def yes_or_no(flow, state: CallState, inputs: Inputs) -> str | None:
+    if inputs.digits[:1] in ("1", "2"):
+        return YES if inputs.digits[:1] == "1" else NO
+    meaning = flow.understanding.interpret(inputs.speech, state.lang) if inputs.speech.strip() else None
+    return meaning.intent if meaning and meaning.intent in (YES, NO) else None
+
+
+def _failed(inputs: Inputs, value=None) -> Answer:
+    return Answer(SILENCE if inputs.empty else UNCLEAR, inputs, value)
+
+
+# -- the readers ----------------------------------------------------------------------------------
+def reason(flow, state: CallState, inputs: Inputs) -> Answer:
+    """The open question: a topic (said or keyed), English, repeat."""
+    meaning = flow.interpret(state, inputs)
+    if meaning.intent in (ENGLISH, REPEAT):
+        return Answer(meaning.intent, inputs, meaning)
+    if meaning.intent in flow.catalog.topics:
+        return Answer(SURE if meaning.confidence >= flow.config.confirm_below else UNSURE, inputs, meaning)
+    return _failed(inputs)
+
+
+def confirmation(flow, state: CallState, inputs: Inputs) -> Answer:
+    """"I understood … is that right?": yes, no, or another topic said with confidence."""
+    answer = yes_or_no(flow, state, inputs)
+    if answer is not None:
+        return Answer(answer, inputs)
+    meaning = flow.interpret(state, inputs) if inputs.speech.strip() else None
+    if meaning and meaning.intent in flow.catalog.topics and meaning.confidence >= flow.config.confirm_below:
+        return Answer(CORRECTED, inputs, meaning)
+    return _failed(inputs)
+
+
+def keypad(flow, state: CallState, inputs: Inputs) -> Answer:
+    """The keypad menu: a topic's digit (or a topic said with confidence), or English."""
+    meaning = flow.interpret(state, inputs)
+    if meaning.intent == ENGLISH:
+        return Answer(ENGLISH, inputs, meaning)
+    if meaning.intent in flow.catalog.topics and meaning.confidence >= flow.config.confirm_below:
+        return Answer(SURE, inputs, meaning)
+    return _failed(inputs)
+
+
+def option(flow, state: CallState, inputs: Inputs) -> Answer:
+    """The options after the wait: 1-4 keyed, or one of their keywords said."""
+    choice = OPTION_DIGITS.get(inputs.digits[:1]) if inputs.digits else None
+    if choice is None and inputs.speech.strip():
+        choice = spoken_choice(flow, state, inputs.speech, OPTION_DIGITS.values())
+    return Answer(choice, inputs) if choice else _failed(inputs)
+
+
+def window(flow, state: CallState, inputs: Inputs) -> Answer:
+    """The digit of one of the windows offered (state.windows)."""
+    digit = inputs.digits[:1]
+    if digit.isdigit() and 1 <= int(digit) <= len(state.windows):
+        return Answer(CHOSEN, inputs, int(digit) - 1)
+    return _failed(inputs)
+
+
+def yes_no(flow, state: CallState, inputs: Inputs) -> Answer:
+    """1 or "yes", 2 or "no"."""
+    answer = yes_or_no(flow, state, inputs)
+    return Answer(answer, inputs) if answer is not None else _failed(inputs)
+
+
+def keyed_number(flow, state: CallState, inputs: Inputs) -> Answer:
+    """A callback number keyed and ended with #, checked against toll fraud (value: the NumberCheck)."""
+    check = check_callback_number(inputs.digits.rstrip("#"), flow.config.callback_regions)
+    return Answer(VALID, inputs, check) if check.ok else _failed(inputs, check)
+
+
+def recording(flow, state: CallState, inputs: Inputs) -> Answer:
+    """What <Record> reports: a message with some seconds in it, or nothing."""
+    if inputs.recording is None or inputs.recording.seconds <= 0:
+        return Answer(SILENCE, inputs)
+    return Answer(RECORDED, inputs, inputs.recording)
+
+
+def anything(flow, state: CallState, inputs: Inputs) -> Answer:
+    return Answer(ANY, inputs)

@@ -1,0 +1,149 @@
+"""The call as one state table: every question the call can wait on, what it accepts, where each answer leads.
+
+Read a row as: at node N the caller's answer is read by `read` (ivr/call/answers.py) into a kind;
+the kind picks an edge, `to(move, *nodes)`: the move (ivr/call/nodes.py) says what the caller hears
+and the call then waits at one of `nodes`. A silent or unusable answer is asked again `retries`
+times, then counts as GIVE_UP. CallFlow.handle (ivr/call/flow.py) is the only reader of this table;
+`python -m ivr.call.table` prints it.
+
+Changing a menu step: its row here, its reader or move, its sentences in prompts/*.yaml, and a
+scripted call in scenarios/.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ivr.call import answers as read
+from ivr.call import nodes as move
+from ivr.call.answers import (ANY, ASAP, CHAT, CHOSEN, CORRECTED, ENGLISH, GIVE_UP, NO, RECORDED, REPEAT,
+                              SILENCE, SURE, UNCLEAR, UNSURE, VALID, VOICEMAIL, WINDOW, YES)
+
+# where CallFlow.route can lead: self-service first (a known outage, "was it useful?"), else the options
+ROUTED = ("outage", "helpful", "options")
+# where CallFlow.confirm_number leads: "ends with 4567?" for a number we may call, else keying one in
+NUMBER = ("number", "enter_number")
+# where CallFlow.book leads: booked, or (too many bookings for that number) a voice message
+BOOKED = ("done", "voicemail")
+
+
+@dataclass(frozen=True)
+class Edge:
+    move: Callable    # move(flow, state, answer) -> Reply
+    leads_to: tuple[str, ...]
+
+
+def to(action: Callable, *nodes: str) -> Edge:
+    return Edge(action, nodes)
+
+
+@dataclass(frozen=True)
+class Node:
+    accepts: str      # what the caller may answer here, in words
+    read: Callable    # read(flow, state, inputs) -> Answer
+    leads: dict       # answer kind -> Edge
+    retries: int = 0  # SILENCE / UNCLEAR answers asked again before GIVE_UP
+    transcript: bool = False  # whatever is said here is kept as the caller's words (state.heard)
+
+
+NODES: dict[str, Node] = {
+    "reason": Node("the open question: a topic said or keyed (prompts/intents.yaml), 9 English, 'repeat'",
+                   read.reason, {
+        SURE: to(move.route, *ROUTED),
+        UNSURE: to(move.confirm_topic, "confirm"),
+        ENGLISH: to(move.in_english, "reason"),
+        REPEAT: to(move.repeat_question, "reason"),
+        SILENCE: to(move.reason_after_silence, "reason"),
+        UNCLEAR: to(move.reason_again, "reason"),
+        GIVE_UP: to(move.keypad_menu, "keypad"),
+    }, retries=2, transcript=True),
+
+    "confirm": Node("yes / no to \"I understood … is that right?\", or another topic", read.confirmation, {
+        YES: to(move.route_confirmed, *ROUTED),
+        NO: to(move.topic_refused, "reason"),
+        CORRECTED: to(move.route, *ROUTED),
+        SILENCE: to(move.confirm_again, "confirm"),
+        UNCLEAR: to(move.confirm_again, "confirm"),
+        GIVE_UP: to(move.keypad_menu, "keypad"),
+    }, retries=2),
+
+    "keypad": Node("a topic's digit from the keypad menu (or a topic said clearly), 9 English", read.keypad, {
+        SURE: to(move.route, *ROUTED),
+        ENGLISH: to(move.in_english, "reason"),
+        SILENCE: to(move.keypad_again, "keypad"),
+        UNCLEAR: to(move.keypad_again, "keypad"),
+        GIVE_UP: to(move.safe_path_options, "options"),
+    }, retries=1),
+
+    "outage": Node("yes / no to an SMS when the known outage is fixed", read.yes_no, {
+        YES: to(move.subscribe_outage, "done", "options"),
+        NO: to(move.options, "options"),
+        SILENCE: to(move.outage_again, "outage"),
+        UNCLEAR: to(move.outage_again, "outage"),
+        GIVE_UP: to(move.options, "options"),
+    }, retries=1),
+
+    "helpful": Node("yes / no to \"was it useful?\" after self-service", read.yes_no, {
+        YES: to(move.helped, "done"),
+        NO: to(move.not_helped, "options"),
+        SILENCE: to(move.helpful_again, "helpful"),
+        UNCLEAR: to(move.helpful_again, "helpful"),
+        GIVE_UP: to(move.options, "options"),
+    }, retries=1),
+
+    "options": Node("1 callback asap, 2 in a window, 3 chat, 4 voice message (keyed or said)", read.option, {
+        ASAP: to(move.callback_asap, *NUMBER),
+        WINDOW: to(move.offer_windows, "window"),
+        CHAT: to(move.send_chat, "done", "options"),
+        VOICEMAIL: to(move.record_message, "voicemail"),
+        SILENCE: to(move.options_again, "options"),
+        UNCLEAR: to(move.options_again, "options"),
+        GIVE_UP: to(move.safe_path_callback, *NUMBER),
+    }, retries=2),
+
+    "window": Node("the digit of one of the callback windows offered", read.window, {
+        CHOSEN: to(move.window_chosen, *NUMBER),
+        SILENCE: to(move.windows_again, "window"),
+        UNCLEAR: to(move.windows_again, "window"),
+        GIVE_UP: to(move.safe_path_asap, *NUMBER),
+    }, retries=2),
+
+    "number": Node("yes / no to \"shall we call you on the number ending …?\"", read.yes_no, {
+        YES: to(move.book, *BOOKED),
+        NO: to(move.ask_number, "enter_number"),
+        SILENCE: to(move.number_again, *NUMBER),
+        UNCLEAR: to(move.number_again, *NUMBER),
+        GIVE_UP: to(move.ask_number, "enter_number"),
+    }, retries=2),
+
+    "enter_number": Node("a callback number keyed, ending with #", read.keyed_number, {
+        VALID: to(move.book_keyed, *BOOKED),
+        SILENCE: to(move.number_refused, "enter_number"),
+        UNCLEAR: to(move.number_refused, "enter_number"),
+        GIVE_UP: to(move.voicemail_instead, "voicemail"),
+    }, retries=2),
+
+    "voicemail": Node("a voice message (up to 120 s, # ends it)", read.recording, {
+        RECORDED: to(move.save_voicemail, "done"),
+        SILENCE: to(move.voicemail_empty, "options"),
+        GIVE_UP: to(move.voicemail_empty_goodbye, "done"),
+    }, retries=1),
+
+    "done": Node("nothing: the call is over", read.anything, {
+        ANY: to(move.goodbye, "done"),
+    }),
+}
+
+
+def describe() -> str:
+    """The table as text, one line per edge."""
+    lines = []
+    for name, node in NODES.items():
+        lines.append(f"{name}: {node.accepts}" + (f" (asked again {node.retries}x)" if node.retries else ""))
+        for kind, edge in node.leads.items():
+            lines.append(f"  {kind:<10} {edge.move.__name__:<24} -> {' | '.join(edge.leads_to)}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(describe())
