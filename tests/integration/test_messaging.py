@@ -11,9 +11,9 @@ from ivr.runtime.metrics import METRICS_KEY
 from ivr.app.settings import load_settings
 from ivr.runtime.twilio_rest import make_twilio_client
 from tests.support.clock import Clock
+from tests.support.fake_twilio import FakeTwilio
 
 T0 = 1_800_000_000.0  # the clock the sweep tests start from
-from tests.support.fake_twilio import FakeTwilio
 
 
 @pytest.fixture
