@@ -98,11 +98,13 @@ def test_tokens_several_per_agent_and_revocable(agents):
     maria = agents.create("Maria", PASSWORD)
     luca = agents.create("Luca", PASSWORD)
     first, second, lucas = agents.issue_token("maria"), agents.issue_token("maria"), agents.issue_token("luca")
-    assert first.startswith("nh_") and first != second
+    assert first.startswith("nh_")
+    assert first != second
     assert agents.agent_for_token(first) == agents.agent_for_token(second) == maria
     assert agents.agent_for_token(lucas) == luca
     agents.revoke_tokens("maria")
-    assert agents.agent_for_token(first) is None and agents.agent_for_token(second) is None
+    assert agents.agent_for_token(first) is None
+    assert agents.agent_for_token(second) is None
     assert agents.agent_for_token(lucas) == luca
     for bad in ("", "nh_", "nh_" + "x" * 43, first.upper(), None, 42, "nh_" + "a" * 500):
         assert agents.agent_for_token(bad) is None
@@ -147,7 +149,8 @@ def test_login_attempts_per_address_are_capped_over_all_names(agents, clock):
 def test_login_failures_keep_no_name_or_address_in_redis(agents, redis_client):
     agents.login_wait("Maria Rossi", "203.0.113.7")
     stored = all_redis_values(redis_client)
-    assert "203.0.113.7" not in stored and "maria" not in stored.lower()
+    assert "203.0.113.7" not in stored
+    assert "maria" not in stored.lower()
 
 
 def test_slug():
@@ -176,7 +179,10 @@ def test_cli_add_list_token_passwd_revoke(cli_env, capsys, monkeypatch):
 
     assert agents_cli.main(["list"]) == 0
     listing = capsys.readouterr().out
-    assert "maria-rossi" in listing and "supervisor" in listing and "it,en" in listing and "luca" in listing
+    assert "maria-rossi" in listing
+    assert "supervisor" in listing
+    assert "it,en" in listing
+    assert "luca" in listing
 
     assert agents_cli.main(["token", "Maria Rossi"]) == 0
     token = capsys.readouterr().out.split()[0]
@@ -197,7 +203,9 @@ def test_cli_add_list_token_passwd_revoke(cli_env, capsys, monkeypatch):
 def test_cli_errors_are_one_clear_line(cli_env, capsys, argv, message):
     assert agents_cli.main(argv) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and message in err and "Traceback" not in err
+    assert err.startswith("error: ")
+    assert message in err
+    assert "Traceback" not in err
 
 
 def test_cli_password_prompt_must_match(cli_env, capsys, monkeypatch):

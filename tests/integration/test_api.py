@@ -83,7 +83,8 @@ def claimed(call, item, who="maria") -> int:
 
 def assert_error(response, status: int, error: str | None = None):
     assert response.status_code == status, response.get_data(as_text=True)
-    assert response.is_json and set(response.json) == {"error", "message"}
+    assert response.is_json
+    assert set(response.json) == {"error", "message"}
     assert response.json["message"].strip()
     if error:
         assert response.json["error"] == error
@@ -124,20 +125,24 @@ def test_queue_lists_waiting_then_scheduled_without_whole_numbers(call, bridge, 
     assert body["depth"] == {"callback": 1, "voicemail": 1, "thread": 1, "scheduled": 1}
     assert body["oldest_wait"] == 600
     first = body["items"][1]
-    assert first["customer_masked"] == "+39******67" and first["has_recording"] is True
-    assert first["acquired_at"].endswith("Z") and first["waited_seconds"] == 60
+    assert first["customer_masked"] == "+39******67"
+    assert first["has_recording"] is True
+    assert first["acquired_at"].endswith("Z")
+    assert first["waited_seconds"] == 60
     assert body["items"][2]["customer_masked"] == "******12"
     assert body["items"][3]["not_before"] is not None
     text = response.get_data(as_text=True)
     for secret in (NUMBER, "3471234567", "+393339876543", "+447700900123", "2871635498812", RECORDING_URL, "RE123"):
         assert secret not in text
-    assert "fence" not in first and "customer" not in first
+    assert "fence" not in first
+    assert "customer" not in first
 
 
 def test_claim_next_gives_the_oldest_item_with_its_fence(call, bridge, item):
     response = call("POST", "/api/claims/next")
     assert response.status_code == 200
-    assert response.json["item"]["id"] == item.id and response.json["item"]["status"] == "claimed"
+    assert response.json["item"]["id"] == item.id
+    assert response.json["item"]["status"] == "claimed"
     assert response.json["item"]["customer"] == NUMBER  # the holder needs the number to call
     assert response.json["item"]["fence"] == response.json["fence"] > 0
     assert response.json["lease_until"].endswith("Z")
@@ -165,7 +170,8 @@ def test_claim_a_specific_item(call, bridge, item):
     assert_error(call("POST", f"/api/items/{item.id}/claim", "maria"), 403, "forbidden")
     assert bridge.queue.get(item.id).status == "waiting"
     response = call("POST", f"/api/items/{item.id}/claim", "sara")
-    assert response.status_code == 200 and response.json["item"]["claimed_by"] == "sara"
+    assert response.status_code == 200
+    assert response.json["item"]["claimed_by"] == "sara"
     assert_error(call("POST", f"/api/items/{item.id}/claim", "sara"), 409, "not_claimable")
     assert_error(call("POST", "/api/items/nope/claim", "sara"), 404, "not_found")
 
@@ -178,7 +184,8 @@ def test_detail_shows_the_whole_number_only_to_the_holder_and_supervisors(call, 
     assert (mine["customer"], mine["fence"]) == (NUMBER, fence)
     assert (other["customer"], other["fence"]) == (None, None)
     assert (boss["customer"], boss["fence"]) == (NUMBER, None)
-    assert NUMBER not in json.dumps(other) and RECORDING_URL not in json.dumps(mine)
+    assert NUMBER not in json.dumps(other)
+    assert RECORDING_URL not in json.dumps(mine)
     assert [e["event"] for e in mine["history"]] == ["created", "claimed"]
     assert_error(call("GET", "/api/items/unknown"), 404, "not_found")
 
@@ -188,7 +195,8 @@ def test_renew_extends_the_lease(call, clock, item):
     first = call("GET", f"/api/items/{item.id}").json["lease_until"]
     clock.advance(100)
     response = call("POST", f"/api/items/{item.id}/renew", body={"fence": fence})
-    assert response.status_code == 200 and response.json["fence"] == fence
+    assert response.status_code == 200
+    assert response.json["fence"] == fence
     assert response.json["lease_until"] > first
 
 
@@ -220,7 +228,8 @@ def test_release_puts_the_item_back_at_its_place(call, bridge, item):
     fence = claimed(call, item)
     response = call("POST", f"/api/items/{item.id}/release", body={"fence": fence})
     assert response.status_code == 200
-    assert response.json["item"]["status"] == "waiting" and response.json["item"]["position"] == 1
+    assert response.json["item"]["status"] == "waiting"
+    assert response.json["item"]["position"] == 1
 
 
 def test_complete_records_the_outcome(call, bridge, item):
@@ -230,7 +239,8 @@ def test_complete_records_the_outcome(call, bridge, item):
                  400, "bad_request")  # the console's outcomes only (social_bridge/web/rules.py)
     response = call("POST", f"/api/items/{item.id}/complete", body={"fence": fence, "outcome": "resolved"})
     assert response.status_code == 200
-    assert response.json["item"]["status"] == "done" and response.json["item"]["outcome"] == "resolved"
+    assert response.json["item"]["status"] == "done"
+    assert response.json["item"]["outcome"] == "resolved"
     assert bridge.queue.depth()["callback"] == 0
 
 
@@ -264,7 +274,8 @@ def test_cancel_needs_a_reason(call, bridge, item):
     assert_error(call("POST", f"/api/items/{item.id}/cancel", body={"fence": fence, "reason": "  "}), 400)
     assert_error(call("POST", f"/api/items/{item.id}/cancel", body={"fence": fence, "reason": "solved by SMS"}), 400)
     response = call("POST", f"/api/items/{item.id}/cancel", body={"fence": fence, "reason": "solved_elsewhere"})
-    assert response.status_code == 200 and response.json["item"]["status"] == "cancelled"
+    assert response.status_code == 200
+    assert response.json["item"]["status"] == "cancelled"
 
 
 @pytest.mark.parametrize("raw", ["not json", "[1, 2]", "null", '"fence"', '{"fence": "1"}', '{"fence": true}',
@@ -303,7 +314,8 @@ def test_reply_sends_through_the_bridge(call, bridge, clock, item):
     assert bridge.reply.calls == []
     clock.advance(100)
     response = call("POST", f"/api/items/{item.id}/reply", body={"fence": fence, "text": " Il tecnico arriva domani "})
-    assert response.status_code == 202 and response.json == {"message_id": "SM123"}
+    assert response.status_code == 202
+    assert response.json == {"message_id": "SM123"}
     [(sent_item, text, agent)] = bridge.reply.calls
     assert (sent_item.id, text, agent.id) == (item.id, "Il tecnico arriva domani", "maria")
     assert bridge.queue.get(item.id).lease_until == clock() + 120  # sending counts as working on it
@@ -314,9 +326,13 @@ def test_callback_dials_through_the_bridge(call, bridge, item):
     fence = claimed(call, item)
     assert_error(call("POST", f"/api/items/{item.id}/callback", "luca", body={"fence": fence}), 403)
     response = call("POST", f"/api/items/{item.id}/callback", body={"fence": fence})
-    assert response.status_code == 202 and response.json == {"attempt_id": "att-1"}
+    assert response.status_code == 202
+    assert response.json == {"attempt_id": "att-1"}
     [(dialed, claim, agent)] = bridge.dial.calls
-    assert dialed.id == item.id and claim.fence == fence and claim.item.customer == NUMBER and agent.id == "maria"
+    assert dialed.id == item.id
+    assert claim.fence == fence
+    assert claim.item.customer == NUMBER
+    assert agent.id == "maria"
 
 
 def test_recording_only_for_holder_or_supervisor(call, bridge, item):
@@ -324,7 +340,9 @@ def test_recording_only_for_holder_or_supervisor(call, bridge, item):
     assert_error(call("GET", f"/api/items/{item.id}/recording"), 403)
     claimed(call, item)
     response = call("GET", f"/api/items/{item.id}/recording")
-    assert response.status_code == 200 and response.data == b"RIFF....WAVE" and response.mimetype == "audio/wav"
+    assert response.status_code == 200
+    assert response.data == b"RIFF....WAVE"
+    assert response.mimetype == "audio/wav"
     assert response.headers["Cache-Control"] == "no-store"
     assert call("GET", f"/api/items/{item.id}/recording", "sara").status_code == 200
     assert_error(call("GET", f"/api/items/{item.id}/recording", "luca"), 403)
@@ -359,12 +377,14 @@ def test_supervisor_overview(call, bridge, clock, item):
     assert body["depth"] == {"callback": 1, "voicemail": 0, "thread": 1, "scheduled": 0}
     assert body["oldest_wait"] == {"all": 160.0, "by_kind": {"callback": 160, "thread": 130},
                                    "by_channel": {"voice": 160, "x": 130}}
-    assert [i["id"] for i in body["breaching"]] == [item.id] and body["breaching_count"] == 1
+    assert [i["id"] for i in body["breaching"]] == [item.id]
+    assert body["breaching_count"] == 1
     assert [i["id"] for i in body["dead_letters"]] == [dead.id]
     states = {a["id"]: a["state"] for a in body["agents"]}
     assert states == {"luca": "busy", "maria": "away", "sara": "away"}
     text = json.dumps(body)
-    assert NUMBER not in text and "+393330000001" not in text
+    assert NUMBER not in text
+    assert "+393330000001" not in text
 
 
 def test_requeue_dead_letter(call, bridge, clock, item):
@@ -372,8 +392,10 @@ def test_requeue_dead_letter(call, bridge, clock, item):
         bridge.claims.fail_attempt(item.id, None, "no answer", clock() + 600)
     assert_error(call("POST", f"/api/dead/{item.id}/requeue", "maria"), 403)
     response = call("POST", f"/api/dead/{item.id}/requeue", "sara")
-    assert response.status_code == 200 and response.json["item"]["status"] == "waiting"
-    assert response.json["item"]["position"] == 1 and response.json["item"]["attempts"] == 0
+    assert response.status_code == 200
+    assert response.json["item"]["status"] == "waiting"
+    assert response.json["item"]["position"] == 1
+    assert response.json["item"]["attempts"] == 0
     assert_error(call("POST", f"/api/dead/{item.id}/requeue", "sara"), 409, "not_dead")
     assert_error(call("POST", "/api/dead/nope/requeue", "sara"), 404)
 

@@ -55,14 +55,16 @@ def test_a_plain_agent_takes_the_next_item_and_only_a_supervisor_picks_one(app, 
     chosen = enqueue(bridge, "callback:chosen", ago=60, customer="+393330000011")
     message = refused(call("POST", f"/api/items/{chosen.id}/claim", "maria"), 403, "forbidden")
     assert "/api/claims/next" in message
-    assert bridge.queue.get(chosen.id).status == "waiting" and bridge.claims.claimed_by("maria") == []
+    assert bridge.queue.get(chosen.id).status == "waiting"
+    assert bridge.claims.claimed_by("maria") == []
     # the console says the same
     assert post(signed_in(app, "luca"), f"/console/items/{chosen.id}/claim").status_code == 403
     assert bridge.queue.get(chosen.id).status == "waiting"
 
     assert call("POST", "/api/claims/next", "maria").json["item"]["id"] == older.id
     response = call("POST", f"/api/items/{chosen.id}/claim", "sara")
-    assert response.status_code == 200 and response.json["item"]["claimed_by"] == "sara"
+    assert response.status_code == 200
+    assert response.json["item"]["claimed_by"] == "sara"
 
 
 def test_outcomes_and_reasons_are_the_consoles_and_never_free_text(app, bridge, call):
@@ -70,7 +72,8 @@ def test_outcomes_and_reasons_are_the_consoles_and_never_free_text(app, bridge, 
     bridge.claims.claim(probe.id, "maria")
     page = signed_in(app, "maria").get(f"/console/items/{probe.id}").get_data(as_text=True)
     outcomes, reasons = select_values(page, "outcome"), select_values(page, "reason")
-    assert outcomes and reasons
+    assert outcomes
+    assert reasons
 
     for field, action, values in (("outcome", "complete", outcomes), ("reason", "cancel", reasons)):
         item = enqueue(bridge, f"callback:{action}")
@@ -122,4 +125,5 @@ def test_a_body_as_deep_as_ours_may_be_is_read(call, bridge):
     fence = bridge.claims.claim(item.id, "maria").fence
     eight_levels = {"fence": fence, "note": [[[[[[["ok"]]]]]]]}  # the object, then seven lists
     response = call("POST", f"/api/items/{item.id}/renew", body=eight_levels)
-    assert response.status_code == 200 and response.json["fence"] == fence
+    assert response.status_code == 200
+    assert response.json["fence"] == fence

@@ -20,7 +20,9 @@ def test_bad_numbers_in_settings_are_named(tmp_path):
 def test_dev_token_is_created_once_and_shared(tmp_path):
     first = load_settings(environ={"NOHOLD_VAR_DIR": str(tmp_path)})
     second = load_settings(environ={"NOHOLD_VAR_DIR": str(tmp_path)})
-    assert first.dev_mode and first.signing_token == second.signing_token and len(first.signing_token) == 32
+    assert first.dev_mode
+    assert first.signing_token == second.signing_token
+    assert len(first.signing_token) == 32
 
 
 def test_without_redis_url_the_app_starts_an_embedded_redis_with_aof(tmp_path):
@@ -49,25 +51,29 @@ def test_healthz_and_metrics(app, nohold):
     assert client.get("/healthz").json == {"ok": True, "redis": "ok"}
     nohold.metrics.incr("calls", lang="it")
     text = client.get("/metrics").get_data(as_text=True)
-    assert 'nohold_calls_total{lang="it"} 1' in text and "nohold_queue_depth_callback 0" in text
+    assert 'nohold_calls_total{lang="it"} 1' in text
+    assert "nohold_queue_depth_callback 0" in text
 
 
 def test_healthz_says_when_redis_is_unreachable(app, nohold):
     nohold.redis.connection_pool.connection_kwargs["port"] = 1
     nohold.redis.connection_pool.disconnect()
     response = app.test_client().get("/healthz")
-    assert response.status_code == 503 and response.json["ok"] is False
+    assert response.status_code == 503
+    assert response.json["ok"] is False
 
 
 def test_dev_outbox_page_masks_numbers(app, nohold):
     nohold.outbox.send("+393471234567", "Ciao", "+390200000000")
     page = app.test_client().get("/dev/outbox").get_data(as_text=True)
-    assert "Ciao" in page and "+393471234567" not in page
+    assert "Ciao" in page
+    assert "+393471234567" not in page
 
 
 def test_unknown_paths_are_json_404(app):
     response = app.test_client().get("/nope")
-    assert response.status_code == 404 and response.json["error"] == "Not Found"
+    assert response.status_code == 404
+    assert response.json["error"] == "Not Found"
 
 
 def test_metrics_reach_redis_within_the_flush_interval_and_survive_a_failed_flush(redis_client, redis_url):

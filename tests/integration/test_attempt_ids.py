@@ -25,7 +25,8 @@ def test_an_attempt_id_with_anything_after_it_is_refused(nohold, item, fake, run
     run_jobs()
     sid = agent_leg(fake, attempt_id)["sid"]
     forged = attempt_id + garbage
-    assert ATTEMPT_ID.fullmatch(attempt_id) and not ATTEMPT_ID.fullmatch(forged)
+    assert ATTEMPT_ID.fullmatch(attempt_id)
+    assert not ATTEMPT_ID.fullmatch(forged)
     assert nohold.dialer.attempts.get(forged) is None
     before = nohold.dialer.attempts.get(attempt_id)
     for path in DIAL_PATHS:

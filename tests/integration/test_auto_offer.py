@@ -49,7 +49,8 @@ def test_the_next_callback_rings_the_agent_without_a_click(nohold, bridge, giuli
     assert agent_leg(fake, attempt.id)["to"] == giulia.phone
     whisper = fake.answer(agent_leg(fake, attempt.id)["sid"])
     assert "Premi 1 per chiamare" in said(whisper)
-    assert nohold.queue.get(voicemail.id).status == "waiting" and nohold.queue.get(later.id).status == "waiting"
+    assert nohold.queue.get(voicemail.id).status == "waiting"
+    assert nohold.queue.get(later.id).status == "waiting"
 
 
 @pytest.mark.parametrize("why", ["auto_dial off", "busy", "away", "no phone", "holding an item", "closed"])
@@ -66,7 +67,8 @@ def test_no_offer_to_an_agent_who_is_not_free(nohold, bridge, giulia, clock, why
     else:
         clock.set(datetime(*CLOSED_TIME, tzinfo=ZoneInfo(ROME)))
     assert bridge.offer(giulia.id) is None
-    assert nohold.queue.get(item.id).status in ("waiting", "scheduled") and not nohold.redis.keys("nohold:{dials}:*")
+    assert nohold.queue.get(item.id).status in ("waiting", "scheduled")
+    assert not nohold.redis.keys("nohold:{dials}:*")
 
 
 def test_offers_racing_for_one_agent_ring_once(nohold, bridge, giulia, clock):  # noqa: F811
@@ -82,7 +84,8 @@ def test_offers_racing_for_one_agent_ring_once(nohold, bridge, giulia, clock):  
         t.start()
     for t in threads:
         t.join()
-    assert len([o for o in offered if o]) == 1 and len(bridge.claims.claimed_by(giulia.id)) == 1
+    assert len([o for o in offered if o]) == 1
+    assert len(bridge.claims.claimed_by(giulia.id)) == 1
 
 
 def test_wrap_up_time_after_an_offered_callback_ends(nohold, bridge, giulia, fake, run_jobs, clock):  # noqa: F811
@@ -112,13 +115,15 @@ def test_console_switch_heartbeat_and_presence_offer(nohold, bridge, giulia, clo
     csrf = csrf_of(client)
     headers = {"X-CSRF-Token": csrf, "X-Requested-With": "fetch"}
     off = client.post("/console/auto-dial", data={"on": "0"}, headers=headers)
-    assert off.json == {"auto_dial": False, "offer": None} and not bridge.agents.get(giulia.id).auto_dial
+    assert off.json == {"auto_dial": False, "offer": None}
+    assert not bridge.agents.get(giulia.id).auto_dial
     item = enqueue(nohold, clock)
     assert client.post("/console/heartbeat", headers=headers).json["offer"] is None
     on = client.post("/console/auto-dial", data={"on": "1"}, headers=headers)
     assert on.json == {"auto_dial": True, "offer": f"/console/items/{item.id}"}
     page = client.get(f"/console/items/{item.id}").get_data(as_text=True)
-    assert 'aria-pressed="true"' in page and "Chiamata auto" in page
+    assert 'aria-pressed="true"' in page
+    assert "Chiamata auto" in page
     bridge.claims.release(item.id, bridge.claims.claimed_by(giulia.id)[0].fence)
     clock.advance(3600)
     assert client.post("/console/presence", data={"state": "available"}, headers=headers).json["offer"] \
@@ -134,4 +139,5 @@ def test_api_agent_turns_auto_dial_on_and_is_offered(nohold, bridge, giulia, clo
     assert client.patch("/api/agents/me", json={"auto_dial": "yes"}, headers=auth).status_code == 400
     assert client.patch("/api/agents/me", json={"role": "supervisor"}, headers=auth).status_code == 400
     me = client.patch("/api/agents/me", json={"auto_dial": True}, headers=auth).json
-    assert me["auto_dial"] is True and [c["item"]["id"] for c in me["claims"]] == [item.id]
+    assert me["auto_dial"] is True
+    assert [c["item"]["id"] for c in me["claims"]] == [item.id]

@@ -37,10 +37,13 @@ def test_claim_next_follows_acquired_at_across_kinds(queue, claims):
 def test_a_claim_is_a_lease_with_a_fresh_fence(queue, claims, redis_client):
     first, second = add(queue, "call:CA1", acquired_at=T0 - 10), add(queue, "call:CA2")
     a, b = claims.claim_next("anna"), claims.claim_next("bruno")
-    assert isinstance(a, Claim) and b.fence > a.fence > 0
+    assert isinstance(a, Claim)
+    assert b.fence > a.fence > 0
     assert (a.item.id, a.item.status, a.item.claimed_by, a.item.claimed_at) == (first.id, "claimed", "anna", T0)
-    assert a.lease_until == a.item.lease_until == T0 + LEASE and a.fence == a.item.fence
-    assert queue.position(first.id) is None and queue.position(second.id) is None
+    assert a.lease_until == a.item.lease_until == T0 + LEASE
+    assert a.fence == a.item.fence
+    assert queue.position(first.id) is None
+    assert queue.position(second.id) is None
     assert set(redis_client.zrange(queue.keys.leases, 0, -1, withscores=True)) == {(first.id, T0 + LEASE),
                                                                                   (second.id, T0 + LEASE)}
     assert queue.history(first.id)[-1] == {"event": "claimed", "agent": "anna", "fence": a.fence, "at": T0}
@@ -69,7 +72,8 @@ def test_fifty_concurrent_claimers_of_one_item_make_one_winner(queue, redis_url,
     for t in threads:
         t.join()
     winners = [r for r in results if r is not None]
-    assert len(winners) == 1 and len(results) + len(errors) == 50
+    assert len(winners) == 1
+    assert len(results) + len(errors) == 50
     assert queue.get(only.id).claimed_by == winners[0].item.claimed_by
     assert [e["event"] for e in queue.history(only.id)].count("claimed") == 1
 
@@ -101,7 +105,8 @@ def test_claim_takes_over_an_expired_lease(queue, claims, clock):
     old = claims.claim(it.id, "anna")
     clock.advance(LEASE)
     new = claims.claim(it.id, "bruno")
-    assert new.fence > old.fence and new.item.claimed_by == "bruno"
+    assert new.fence > old.fence
+    assert new.item.claimed_by == "bruno"
     assert [e["event"] for e in queue.history(it.id)][-2:] == ["lease_expired", "claimed"]
 
 
@@ -118,7 +123,8 @@ def test_expired_lease_returns_the_item_to_its_old_place(queue, claims, clock, r
         assert claims.claim_next("bruno").item.id == early.id
     else:
         assert claims.reap_expired() == [early.id]
-        assert queue.position(early.id) == 1 and queue.position(later.id) == 2
+        assert queue.position(early.id) == 1
+        assert queue.position(later.id) == 2
         back = queue.get(early.id)
         assert (back.status, back.claimed_by, back.acquired_at) == ("waiting", "", T0 - 100)
     assert {"event": "lease_expired", "agent": "anna", "status": "waiting", "at": T0 + LEASE} in queue.history(early.id)
@@ -138,7 +144,8 @@ def test_stale_fence_is_refused_once_someone_else_claimed(queue, claims, clock, 
     old = claims.claim_next("anna")
     clock.advance(LEASE)
     new = claims.claim_next("bruno")
-    assert new.item.id == old.item.id and new.fence > old.fence
+    assert new.item.id == old.item.id
+    assert new.fence > old.fence
     with pytest.raises(StaleFence):
         write(claims, old)
     now = queue.get(old.item.id)
@@ -154,7 +161,8 @@ def test_an_expired_lease_cannot_be_renewed_even_before_any_reaper(queue, claims
     clock.advance(LEASE)
     with pytest.raises(StaleFence):
         claims.renew(it.id, claim.fence)
-    assert queue.get(it.id).status == "waiting" and queue.position(it.id) == 1  # put back on the spot
+    assert queue.get(it.id).status == "waiting"
+    assert queue.position(it.id) == 1  # put back on the spot
     with pytest.raises(StaleFence):
         claims.complete(it.id, claim.fence, "solved")
     assert claims.release(it.id, claim.fence).status == "waiting"  # what release wanted already holds
@@ -166,7 +174,8 @@ def test_renew_keeps_the_item_past_the_first_lease(queue, claims, clock):
     clock.advance(100)
     assert claims.renew(it.id, claim.fence) == T0 + 100 + LEASE
     clock.advance(100)
-    assert claims.reap_expired() == [] and claims.claim_next("bruno") is None
+    assert claims.reap_expired() == []
+    assert claims.claim_next("bruno") is None
     assert claims.complete(it.id, claim.fence, "solved").status == "done"
 
 
@@ -240,7 +249,8 @@ def test_release_puts_the_item_back_at_its_place(queue, claims):
     later = add(queue, "call:CA2", acquired_at=T0)
     back = claims.release(early.id, claim.fence)
     assert (back.status, back.claimed_by, back.lease_until) == ("waiting", "", 0.0)
-    assert queue.position(early.id) == 1 and queue.position(later.id) == 2
+    assert queue.position(early.id) == 1
+    assert queue.position(later.id) == 2
     assert claims.release(early.id, claim.fence) == back  # a retried release changes nothing
 
 
@@ -265,7 +275,8 @@ def test_cancel_by_the_holder_is_idempotent(queue, claims):
     it = add(queue, "call:CA1")
     claim = claims.claim(it.id, "anna")
     gone = claims.cancel(it.id, claim.fence, "customer solved it")
-    assert gone.status == "cancelled" and claims.cancel(it.id, claim.fence, "again") == gone
+    assert gone.status == "cancelled"
+    assert claims.cancel(it.id, claim.fence, "again") == gone
     assert queue.pending_for("call:CA1") is None
 
 
@@ -289,7 +300,8 @@ def test_reschedule_by_the_holder_keeps_acquired_at(queue, claims, clock):
     with pytest.raises(ValueError):
         claims.reschedule(early.id, claim.fence, T0 + 600, T0 + 60)
     clock.advance(600)
-    assert queue.position(early.id) == 1 and queue.position(later.id) == 2
+    assert queue.position(early.id) == 1
+    assert queue.position(later.id) == 2
 
 
 def test_failed_attempt_retries_at_its_place_from_retry_at(queue, claims, clock):
@@ -318,7 +330,8 @@ def test_dead_letter_after_max_attempts(redis_client, queue, clock, max_attempts
     dead = queue.get(it.id)
     assert (dead.status, dead.attempts, dead.dead_reason) == ("dead", max_attempts, "no_answer")
     assert claims.dead_letters() == [dead]
-    assert claims.claim_next("anna") is None and queue.pending_for("call:CA1") is None
+    assert claims.claim_next("anna") is None
+    assert queue.pending_for("call:CA1") is None
     assert redis_client.zscore(queue.keys.leases, it.id) is None
 
 
@@ -359,8 +372,10 @@ def test_requeue_dead_puts_it_back_at_its_place_with_attempts_reset(queue, claim
     later = add(queue, "call:CA2", acquired_at=T0)
     back = claims.requeue_dead(early.id)
     assert (back.status, back.attempts, back.dead_reason) == ("waiting", 0, "")
-    assert queue.position(early.id) == 1 and queue.position(later.id) == 2
-    assert claims.dead_letters() == [] and queue.pending_for("call:CA1").id == early.id
+    assert queue.position(early.id) == 1
+    assert queue.position(later.id) == 2
+    assert claims.dead_letters() == []
+    assert queue.pending_for("call:CA1").id == early.id
     with pytest.raises(NotClaimable):
         claims.requeue_dead(early.id)
     with pytest.raises(NotClaimable):
@@ -404,7 +419,8 @@ def test_claimed_by_lists_live_claims_only(queue, claims, clock):
     assert [x.item.id for x in claims.claimed_by("anna")] == [b.id, a.id]  # earliest acquired first
     clock.advance(LEASE - 60)
     assert [x.item.id for x in claims.claimed_by("anna")] == [b.id]
-    assert first.item.id == a.id and claims.claimed_by("nobody") == []
+    assert first.item.id == a.id
+    assert claims.claimed_by("nobody") == []
 
 
 @pytest.mark.parametrize("call", [
@@ -423,7 +439,8 @@ def test_unknown_or_forged_ids_are_not_claimable(queue, claims, call, forged):
     item_id = f"{add(queue, 'call:CA1').id}:history" if forged else "nope"
     with pytest.raises(NotClaimable):
         call(claims, item_id)
-    assert queue.get(item_id) is None and queue.cancel(item_id, "x") is False
+    assert queue.get(item_id) is None
+    assert queue.cancel(item_id, "x") is False
 
 
 def test_claim_keys_share_the_hash_tag(queue, claims, clock, redis_client):

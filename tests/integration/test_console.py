@@ -147,14 +147,16 @@ def fence_on_page(client, item_id: str) -> str:
 def test_login_page_carries_a_csrf_token_and_no_session(app):
     client = app.test_client()
     page = client.get("/console/login")
-    assert page.status_code == 200 and 'name="csrf_token"' in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'name="csrf_token"' in page.get_data(as_text=True)
     assert client.get("/console/").status_code == 302
 
 
 def test_login_with_the_right_password_opens_the_queue(app, bridge):
     client = app.test_client()
     response = login(client)
-    assert response.status_code == 302 and response.headers["Location"] == "/console/"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/console/"
     assert client.get("/console/").status_code == 200
     assert bridge.presence.state("maria") == "available"
 
@@ -175,7 +177,8 @@ def test_after_bad_tries_the_right_password_waits_then_gets_in(app, clock):
         clock.advance(10)
     clock.advance(-10)
     response = login(client, "maria", PASSWORD)  # right after the fifth bad try: 2 s to wait, and it says so
-    assert response.status_code == 429 and response.headers["Retry-After"] == "2"
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "2"
     assert "riprova tra 2 secondi" in response.get_data(as_text=True)
     assert client.get("/console/").status_code == 302
     clock.advance(2)
@@ -210,7 +213,8 @@ def test_session_changes_at_login(app):
 @pytest.mark.parametrize("path", ["/console/", "/console/supervisor", "/console/items/x"])
 def test_pages_redirect_to_login_without_a_session(app, path):
     response = app.test_client().get(path)
-    assert response.status_code == 302 and response.headers["Location"].startswith("/console/login?next=")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/console/login?next=")
 
 
 @pytest.mark.parametrize("path, headers", [
@@ -247,7 +251,8 @@ def test_login_post_needs_csrf_too(app):
 def test_fetch_sends_the_token_in_a_header(maria, bridge):
     response = maria.post("/console/presence", data={"state": "busy"},
                           headers={"X-CSRF-Token": token(maria), "X-Requested-With": "fetch"})
-    assert response.status_code == 200 and response.json == {"state": "busy", "offer": None}
+    assert response.status_code == 200
+    assert response.json == {"state": "busy", "offer": None}
     assert bridge.presence.state("maria") == "busy"
 
 
@@ -258,21 +263,29 @@ def test_queue_lists_waiting_items_with_masked_customers(maria, bridge, item):
     snapshot = maria.get("/console/queue.json").json
     assert [v["kind"] for v in snapshot["waiting"]] == ["voicemail", "callback"]
     first = snapshot["waiting"][0]
-    assert first["position"] == 1 and first["breaching"] and first["lang"] == "en"
-    assert snapshot["depth"]["callback"] == 1 and snapshot["oldest_wait"] == 400
+    assert first["position"] == 1
+    assert first["breaching"]
+    assert first["lang"] == "en"
+    assert snapshot["depth"]["callback"] == 1
+    assert snapshot["oldest_wait"] == 400
     page = maria.get("/console/").get_data(as_text=True)
-    assert item.id in page and "+39******67" in page
-    assert NUMBER not in page and NUMBER not in json.dumps(snapshot)
+    assert item.id in page
+    assert "+39******67" in page
+    assert NUMBER not in page
+    assert NUMBER not in json.dumps(snapshot)
 
 
 def test_take_next_claims_the_oldest_and_shows_what_the_caller_said(maria, bridge, item):
     older = enqueue(bridge, "callback:2", ago=600, customer="+393330000011")
     assert take_next(maria) == older.id
     claimed = bridge.queue.get(older.id)
-    assert claimed.status == "claimed" and claimed.claimed_by == "maria"
+    assert claimed.status == "claimed"
+    assert claimed.claimed_by == "maria"
     page = maria.get(f"/console/items/{older.id}").get_data(as_text=True)
-    assert SAID in page and "+393330000011" in page  # the holder sees the whole number
-    assert 'id="act-complete"' in page and f'data-fence="{claimed.fence}"' in page
+    assert SAID in page
+    assert "+393330000011" in page  # the holder sees the whole number
+    assert 'id="act-complete"' in page
+    assert f'data-fence="{claimed.fence}"' in page
 
 
 def test_take_next_with_nothing_in_my_languages(maria, bridge):
@@ -285,7 +298,8 @@ def test_take_next_with_nothing_in_my_languages(maria, bridge):
 def test_complete_with_an_outcome_takes_the_item_out_of_the_queue(maria, bridge, item):
     take_next(maria)
     response = post(maria, f"/console/items/{item.id}/complete", outcome="resolved", fence=fence_on_page(maria, item.id))
-    assert response.status_code == 302 and response.headers["Location"] == "/console/"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/console/"
     done = bridge.queue.get(item.id)
     assert (done.status, done.outcome) == ("done", "resolved")
     assert maria.get("/console/queue.json").json["waiting"] == []
@@ -345,8 +359,10 @@ def test_an_agent_cannot_act_on_another_agents_claim(maria, luca, bridge, item, 
 def test_another_agent_sees_the_item_read_only_and_masked(maria, luca, item):
     take_next(maria)
     page = luca.get(f"/console/items/{item.id}").get_data(as_text=True)
-    assert NUMBER not in page and "+39******67" in page
-    assert 'id="act-complete"' not in page and "data-fence" not in page
+    assert NUMBER not in page
+    assert "+39******67" in page
+    assert 'id="act-complete"' not in page
+    assert "data-fence" not in page
 
 
 def test_a_stale_fence_does_nothing(maria, bridge, item):
@@ -400,7 +416,8 @@ def test_presence_refuses_unknown_states(maria):
 def test_call_back_is_disabled_with_a_reason_without_a_dialer(maria, item):
     take_next(maria)
     page = maria.get(f"/console/items/{item.id}").get_data(as_text=True)
-    assert re.search(r'id="act-call"\s+disabled', page) and "Richiamata non configurata" in page
+    assert re.search(r'id="act-call"\s+disabled', page)
+    assert "Richiamata non configurata" in page
     assert post(maria, f"/console/items/{item.id}/call").status_code == 409
 
 
@@ -451,7 +468,9 @@ def test_recording_goes_through_the_console_for_the_holder_only(app, maria, luca
     assert maria.get(f"/console/items/{item.id}/recording").status_code == 403  # not claimed yet
     take_next(maria)
     page = maria.get(f"/console/items/{item.id}").get_data(as_text=True)
-    assert f"/console/items/{item.id}/recording" in page and RECORDING_URL not in page and "RE123" not in page
+    assert f"/console/items/{item.id}/recording" in page
+    assert RECORDING_URL not in page
+    assert "RE123" not in page
     audio = maria.get(f"/console/items/{item.id}/recording")
     assert (audio.status_code, audio.mimetype, audio.data) == (200, "audio/wav", b"RIFF-fake-wav")
     assert "no-store" in audio.headers["Cache-Control"]
@@ -480,12 +499,15 @@ def test_supervisor_sees_depth_agents_breaching_dead_letters_and_outbox(sara, lu
     dead = enqueue(bridge, "callback:dead", ago=30, customer="+393330000022")
     bridge.claims.fail_attempt(dead.id, None, "no_answer", retry_at=None)
     data = sara.get("/console/supervisor.json").json
-    assert data["depth"]["voicemail"] == 1 and data["breaching_count"] == 1
+    assert data["depth"]["voicemail"] == 1
+    assert data["breaching_count"] == 1
     assert [v["id"] for v in data["dead_letters"]] == [dead.id]
     assert {a["id"]: a["state"] for a in data["agents"]}["luca"] == "available"
     assert data["outbox"][0]["body"] == "Ti richiameremo"
     page = sara.get("/console/supervisor").get_data(as_text=True)
-    assert "Richieste scartate" in page and "Ti richiameremo" in page and "Luca" in page
+    assert "Richieste scartate" in page
+    assert "Ti richiameremo" in page
+    assert "Luca" in page
     assert post(sara, f"/console/dead/{dead.id}/requeue").status_code == 302
     assert bridge.queue.get(dead.id).status == "waiting"
 
@@ -521,7 +543,8 @@ def next_event(chunks: queue_lib.Queue, timeout: float) -> str:
 
 def test_events_say_connected_then_send_the_queue_and_every_change(maria, bridge, item):
     response = maria.get("/console/events", buffered=False)
-    assert response.status_code == 200 and response.mimetype == "text/event-stream"
+    assert response.status_code == 200
+    assert response.mimetype == "text/event-stream"
     chunks: queue_lib.Queue = queue_lib.Queue()
     threading.Thread(target=read_stream, args=(response, chunks), daemon=True).start()
     assert chunks.get(timeout=2).startswith(": connected\n")
@@ -567,10 +590,12 @@ def test_console_logs_no_customer_data_and_no_typed_names(app, bridge, caplog):
 def test_pages_forbid_framing_foreign_scripts_and_caching(maria):
     page = maria.get("/console/")
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
-    assert page.headers["X-Frame-Options"] == "DENY" and page.headers["Cache-Control"] == "private, no-store"
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["Cache-Control"] == "private, no-store"
     assert "<script>" not in page.get_data(as_text=True)  # only files and JSON data blocks: CSP allows no inline code
     css = maria.get("/console/static/console/console.css")
-    assert css.status_code == 200 and css.mimetype == "text/css"
+    assert css.status_code == 200
+    assert css.mimetype == "text/css"
 
 
 def test_a_window_opening_reaches_the_consoles_without_anyone_acting(bridge, clock):
@@ -580,7 +605,8 @@ def test_a_window_opening_reaches_the_consoles_without_anyone_acting(bridge, clo
     watcher = QueueWatcher(bridge, poll_seconds=0.05)
     version, data = watcher.subscribe()
     try:
-        assert [v["id"] for v in data["scheduled"]] == [later.id] and data["waiting"] == []
+        assert [v["id"] for v in data["scheduled"]] == [later.id]
+        assert data["waiting"] == []
         assert watcher.wait(version, 0.3)[0] == version  # nothing changes by itself
         clock.advance(601)
         version, data = watcher.wait(version, 2)
@@ -594,10 +620,12 @@ def test_labels_switch_to_english_and_back(maria):
     assert "Prendi la prossima" in maria.get("/console/").get_data(as_text=True)
     assert post(maria, "/console/language", lang="en", next="/console/").headers["Location"] == "/console/"
     page = maria.get("/console/").get_data(as_text=True)
-    assert "Take next" in page and 'lang="en"' in page
+    assert "Take next" in page
+    assert 'lang="en"' in page
 
 
 def test_unknown_item_is_a_page_for_people_and_json_for_scripts(maria):
     page = maria.get("/console/items/nope")
-    assert page.status_code == 404 and "Torna alla coda" in page.get_data(as_text=True)
+    assert page.status_code == 404
+    assert "Torna alla coda" in page.get_data(as_text=True)
     assert maria.get("/console/items/nope", headers={"X-Requested-With": "fetch"}).json["error"] == 404

@@ -64,11 +64,13 @@ def open_stream(client, **headers):
 def test_the_stream_server_reads_the_console_session_and_sends_the_queue(web, stream_app, agents):
     response = open_stream(stream_client(stream_app, session_cookie(web, "maria")))
     try:
-        assert response.status_code == 200 and response.mimetype == "text/event-stream"
+        assert response.status_code == 200
+        assert response.mimetype == "text/event-stream"
         event = next(response.response)
         event = event.decode() if isinstance(event, bytes) else event
         assert event.startswith('event: queue\ndata: {"now":')
-        assert '"agents":[' in event and '"waiting":[]' in event
+        assert '"agents":[' in event
+        assert '"waiting":[]' in event
     finally:
         response.close()
     assert open_stream(stream_app.test_client()).status_code == 401  # no session, no stream
@@ -122,12 +124,14 @@ def test_cors_lets_exactly_the_console_origin_read_with_credentials(web, stream_
         assert allowed.headers["Access-Control-Allow-Origin"] == WEB_ORIGIN
         assert allowed.headers["Access-Control-Allow-Credentials"] == "true"
         assert "Origin" in allowed.headers["Vary"]
-        assert other.status_code == 200 and "Access-Control-Allow-Origin" not in other.headers
+        assert other.status_code == 200
+        assert "Access-Control-Allow-Origin" not in other.headers
     finally:
         allowed.close()
         other.close()
     refused = open_stream(stream_app.test_client(), Origin=WEB_ORIGIN)
-    assert refused.status_code == 401 and refused.headers["Access-Control-Allow-Origin"] == WEB_ORIGIN
+    assert refused.status_code == 401
+    assert refused.headers["Access-Control-Allow-Origin"] == WEB_ORIGIN
 
 
 def test_the_stream_server_serves_nothing_else_of_the_console(web, stream_app, agents):
@@ -135,18 +139,21 @@ def test_the_stream_server_serves_nothing_else_of_the_console(web, stream_app, a
     for path in ("/console/", "/console/login", "/console/queue.json", "/voice/incoming", "/api/queue"):
         assert maria.get(path).status_code == 404, path
     health = stream_app.test_client().get("/healthz").get_json()
-    assert health["ok"] is True and health["cooperative"] is False  # no gevent worker in this test
+    assert health["ok"] is True
+    assert health["cooperative"] is False  # no gevent worker in this test
 
 
 def test_the_web_servers_events_route_points_to_the_stream_server(web, agents):
     client = web.test_client()
     client.post("/console/login", data={"name": "maria", "password": PASSWORD, "csrf_token": csrf_of(client)})
     answer = client.get("/console/events", headers={"Accept": "text/event-stream"})
-    assert answer.status_code == 307 and answer.headers["Location"] == STREAM_URL  # at once: no thread held
+    assert answer.status_code == 307
+    assert answer.headers["Location"] == STREAM_URL  # at once: no thread held
     page = client.get("/console/")
     assert re.search(r'data-events="([^"]+)"', page.get_data(as_text=True)).group(1) == STREAM_URL
     policy = page.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in policy and "connect-src 'self' http://localhost:5001" in policy
+    assert "default-src 'self'" in policy
+    assert "connect-src 'self' http://localhost:5001" in policy
     web.config["CONSOLE_STREAM_URL"] = ""  # behind the proxy: the same path, routed to the stream server
     assert client.get("/console/events", headers={"Accept": "text/event-stream"}).status_code == 503
     page = client.get("/console/")

@@ -128,7 +128,8 @@ def test_the_holder_reads_the_conversation_and_the_state_of_ours(app, bridge, so
     bridge.claims.claim(item.id, "maria")
 
     page = page_of(signed_in(app, "maria"), item)
-    assert "&lt;b&gt;da ieri&lt;/b&gt;" in page and "<b>da ieri" not in page  # their words are text, never markup
+    assert "&lt;b&gt;da ieri&lt;/b&gt;" in page
+    assert "<b>da ieri" not in page  # their words are text, never markup
     assert messages_on(page) == [
         ("d-in", f"{ASKED} Cliente 02/12 10:00"),
         ("d-out", f"{ANSWER} maria 02/12 10:00 Inviato"),
@@ -138,7 +139,8 @@ def test_the_holder_reads_the_conversation_and_the_state_of_ours(app, bridge, so
         ("d-out auto", "Sei il numero 2 in coda Automatico 02/12 10:00 In coda"),
         ("d-note", "Cliente in roaming in Portogallo Nota privata · maria 02/12 10:00"),
     ]
-    assert policy_line(page) == WINDOWS[23 * 3600][0] and "disabled" not in reply_box(page)
+    assert policy_line(page) == WINDOWS[23 * 3600][0]
+    assert "disabled" not in reply_box(page)
 
 
 def test_only_the_holder_and_supervisors_read_the_texts(app, bridge, social, thread, item):
@@ -146,9 +148,12 @@ def test_only_the_holder_and_supervisors_read_the_texts(app, bridge, social, thr
     bridge.claims.claim(item.id, "maria")
 
     page = page_of(signed_in(app, "luca"), item)
-    assert "da ieri" not in page and ANSWER not in page and "5551234987" not in page
+    assert "da ieri" not in page
+    assert ANSWER not in page
+    assert "5551234987" not in page
     assert [classes for classes, _ in messages_on(page)] == ["d-in", "d-out"]
-    assert "Testo riservato" in page and 'id="reply-text"' not in page
+    assert "Testo riservato" in page
+    assert 'id="reply-text"' not in page
     assert [m["text"] for m in api_detail(app, bridge, item, "luca")["conversation"]] == [None, None]
     assert [m["text"] for m in api_detail(app, bridge, item, "sara")["conversation"]] == [ASKED, ANSWER]
     assert "da ieri" in page_of(signed_in(app, "sara"), item)
@@ -166,7 +171,8 @@ def test_the_policy_line_follows_the_windows_and_closes_the_reply_box(app, bridg
     page = page_of(signed_in(app, "maria"), item)
     assert policy_line(page) == line
     assert "disabled" not in reply_box(page)  # open, or past Messenger's window: by SMS to the call's number
-    assert ('name="via" value="sms"' in page) is closed and ("Invia per SMS" in page) is closed
+    assert ('name="via" value="sms"' in page) is closed
+    assert ("Invia per SMS" in page) is closed
     assert api_detail(app, bridge, item)["sms_fallback"] is True
     social.threads.update(thread.id, context={})  # without a call behind it, nothing can be sent when closed
     assert ("disabled" in reply_box(page_of(signed_in(app, "maria"), item))) is closed
@@ -207,7 +213,8 @@ def test_after_seven_days_the_console_shows_the_refusal(app, bridge, social, thr
     page = maria.get(response.headers["Location"]).get_data(as_text=True)
     assert "Messaggio non inviato: il canale non consente più di scrivere a questo cliente." in page
     assert "Scrivi per SMS" not in page  # no call behind this thread
-    assert jobs == [] and len(messages_on(page)) == 1
+    assert jobs == []
+    assert len(messages_on(page)) == 1
 
 
 def test_a_thread_item_without_its_thread_still_opens(app, bridge):
@@ -216,7 +223,8 @@ def test_a_thread_item_without_its_thread_still_opens(app, bridge):
     bridge.claims.claim(item.id, "maria")
     assert "conversation" not in api_detail(app, bridge, item)
     page = page_of(signed_in(app, "maria"), item)
-    assert 'id="reply-policy"' not in page and "disabled" not in reply_box(page)
+    assert 'id="reply-policy"' not in page
+    assert "disabled" not in reply_box(page)
 
 
 def test_the_conversation_at_1280x800_opens_on_the_newest_message(app, bridge, social, thread, item, clock):
@@ -247,7 +255,8 @@ def test_the_conversation_at_1280x800_opens_on_the_newest_message(app, bridge, s
             page.click("button[type=submit]")
             page.goto(f"{url}/console/items/{item.id}")
             assert CHAT[-1][1] in page.locator("ol.messages li.msg").last.inner_text()
-            assert page.evaluate(IN_VIEW, "li.msg:last-child") and not page.evaluate(IN_VIEW, "li.msg")
+            assert page.evaluate(IN_VIEW, "li.msg:last-child")
+            assert not page.evaluate(IN_VIEW, "li.msg")
             shot(page, "thread")
             chromium.close()
     finally:

@@ -81,7 +81,8 @@ def world(app, nohold, phone, social_jobs):
     assert TranscriptStore(nohold.redis, nohold.queue.keys).attach(voicemail.id, TRANSCRIPT, "billing", 0.93,
                                                                    "faster_whisper", 7.0)
     # the premise: these are the customer's own words, word for word, not a paraphrase
-    assert callback.summary == SAID_ON_THE_CALL and thread.summary == LATEST_MESSAGE
+    assert callback.summary == SAID_ON_THE_CALL
+    assert thread.summary == LATEST_MESSAGE
     assert [m.text for m in nohold.social.threads.messages(thread.details["thread_id"]) if m.direction == "in"] == [
         FIRST_MESSAGE, LATEST_MESSAGE]
     yield {"app": app, "bridge": bridge, "items": {"callback": callback, "thread": thread, "voicemail": voicemail}}

@@ -40,9 +40,11 @@ def sent(meta) -> list[dict]:
 def test_a_message_is_sent_once_however_often_its_job_runs(setup, meta):
     delivery, threads, jobs, thread = setup
     message = delivery.send(thread("messenger", PSID), "Ciao, ti aiuto io", agent="giulia")
-    assert jobs == [message.id] and threads.message(message.id).state == "queued"
+    assert jobs == [message.id]
+    assert threads.message(message.id).state == "queued"
     assert [delivery.deliver(message.id) for _ in range(3)] == ["sent", "sent", "sent"]
-    assert len(sent(meta)) == 1 and threads.message(message.id).provider_id == "m_1"
+    assert len(sent(meta)) == 1
+    assert threads.message(message.id).provider_id == "m_1"
 
 
 @pytest.mark.parametrize("status,state", [(500, "queued"), (429, "queued"), (400, "failed")])
@@ -57,7 +59,8 @@ def test_provider_errors_retry_later_or_fail(setup, meta, status, state):
         assert delivery.deliver(message.id) == "sent"  # the job's retry
     else:
         assert delivery.deliver(message.id) == "failed"
-        assert delivery.deliver(message.id) == "failed" and len(sent(meta)) == 1
+        assert delivery.deliver(message.id) == "failed"
+        assert len(sent(meta)) == 1
 
 
 def test_no_answer_leaves_the_message_unknown_and_never_sends_it_again(setup, meta):
@@ -65,7 +68,8 @@ def test_no_answer_leaves_the_message_unknown_and_never_sends_it_again(setup, me
     message = delivery.send(thread("messenger", PSID), "Ciao")
     meta.stop()  # the provider vanishes: was it sent? nobody knows
     assert delivery.deliver(message.id) == "unknown"
-    assert delivery.deliver(message.id) == "unknown" and threads.message(message.id).error
+    assert delivery.deliver(message.id) == "unknown"
+    assert threads.message(message.id).error
     meta.start()
 
 
@@ -75,7 +79,8 @@ def test_the_policy_refuses_before_anything_is_stored(setup, clock):
     clock.advance(8 * 86400)
     with pytest.raises(ReplyRefused) as refused:
         delivery.send(threads.get(conversation.id), "Ci sei?")
-    assert refused.value.reason == "window_closed" and jobs == []
+    assert refused.value.reason == "window_closed"
+    assert jobs == []
     assert [m.direction for m in threads.messages(conversation.id)] == ["in"]
 
 
@@ -86,7 +91,8 @@ def test_x_rate_limit_per_recipient_waits_for_the_next_window(setup, meta, clock
     assert [delivery.deliver(i) for i in ids[:200]] == ["sent"] * 200
     with pytest.raises(RetryLater):
         delivery.deliver(ids[200])
-    assert threads.message(ids[200]).state == "queued" and len(sent(meta)) == 200
+    assert threads.message(ids[200]).state == "queued"
+    assert len(sent(meta)) == 200
     clock.advance(15 * 60)
     assert delivery.deliver(ids[200]) == "sent"
 
@@ -109,4 +115,5 @@ def test_a_reply_longer_than_messenger_takes_goes_out_in_parts(setup, meta):
     for message_id in jobs:
         delivery.deliver(message_id)
     texts = [r["json"]["message"]["text"] for r in sent(meta)]
-    assert all(len(t) <= 2000 for t in texts) and texts[0].startswith("(1/2) Abbiamo")
+    assert all(len(t) <= 2000 for t in texts)
+    assert texts[0].startswith("(1/2) Abbiamo")

@@ -116,7 +116,9 @@ def test_happy_path_agent_first_then_customer_then_done(nohold, dialer, item, fa
     assert (gather.get("numDigits"), gather.get("input")) == ("1", "dtmf")
     assert gather.get("action") == f"/voice/dial/agent-answer?attempt={attempt_id}"
     text = said(whisper)
-    assert "finisce con 4 5 6 7" in text and "linea internet guasta" in text and "circa 10 minuti" in text
+    assert "finisce con 4 5 6 7" in text
+    assert "linea internet guasta" in text
+    assert "circa 10 minuti" in text
     assert "Premi 1 per chiamare, 2 per rinunciare" in text
     assert all(say.get("language") == "it-IT" for say in ET.fromstring(whisper).iter("Say"))
 
@@ -137,7 +139,8 @@ def test_happy_path_agent_first_then_customer_then_done(nohold, dialer, item, fa
     assert (done.status, done.outcome) == ("done", "reached")
     attempt = dialer.attempts.get(attempt_id)
     assert (attempt.state, attempt.settled) == ("reached", 1)
-    assert attempt.agent_call_sid == sid and attempt.customer_call_sid.startswith("CA")
+    assert attempt.agent_call_sid == sid
+    assert attempt.customer_call_sid.startswith("CA")
     assert len(fake.created_calls()) == 1  # the customer leg is the <Dial>, never a REST call
     assert nohold.metrics.counters()["callback_attempts|result=reached"] == 1  # callbacks reached, for /metrics
 
@@ -165,10 +168,14 @@ def test_customer_no_answer_retries_keeping_the_place_then_gives_up_with_a_chat_
         if attempt_number < 3:
             assert after.status == "scheduled"
             delays.append(after.not_before - before)
-            assert "non ha risposto" in said(ended) and "riproveremo" in said(ended)
+            assert "non ha risposto" in said(ended)
+            assert "riproveremo" in said(ended)
             body = sms_for(nohold, f"dial-missed:{attempt_id}")["body"]
-            assert "abbiamo provato a richiamarti" in body and "STATO" in body and "ANNULLA" in body
-            assert "4567" in body and "oggi alle" in body
+            assert "abbiamo provato a richiamarti" in body
+            assert "STATO" in body
+            assert "ANNULLA" in body
+            assert "4567" in body
+            assert "oggi alle" in body
             assert dialer.attempts.get(attempt_id).state == "retried"
             clock.advance(after.not_before - clock())
         else:
@@ -233,11 +240,13 @@ def test_agent_declines_or_stays_silent_and_the_item_returns_to_its_old_place(
     run_jobs()
     sid = agent_leg(fake, attempt_id)["sid"]
     ended = fake.press(sid, fake.answer(sid), digits)
-    assert [v.tag for v in verbs(ended)] == ["Say", "Hangup"] and "torna in coda" in said(ended)
+    assert [v.tag for v in verbs(ended)] == ["Say", "Hangup"]
+    assert "torna in coda" in said(ended)
     fake.status(sid, "completed")
     back = nohold.queue.get(item.id)
     assert (back.status, back.attempts, back.acquired_at) == ("waiting", 0, item.acquired_at)
-    assert nohold.queue.position(item.id) == 1 and nohold.queue.position(newer.id) == 2
+    assert nohold.queue.position(item.id) == 1
+    assert nohold.queue.position(newer.id) == 2
     assert dialer.attempts.get(attempt_id).state == "declined"
     assert all(c["to"] != CUSTOMER for c in fake.calls.values())
 
@@ -247,7 +256,8 @@ def test_a_wrong_key_asks_once_more_then_declines(nohold, dialer, item, fake, ru
     run_jobs()
     sid = agent_leg(fake, attempt_id)["sid"]
     again = fake.press(sid, fake.answer(sid), "7")
-    assert said(again).startswith("Non ho capito") and verbs(again)[-1].tag == "Gather"
+    assert said(again).startswith("Non ho capito")
+    assert verbs(again)[-1].tag == "Gather"
     assert "torna in coda" in said(fake.press(sid, again, "9"))
     assert nohold.queue.get(item.id).status == "waiting"
 
@@ -273,7 +283,9 @@ def test_english_agent_hears_english_and_learns_the_customer_speaks_italian(noho
     run_jobs()
     whisper = fake.answer(agent_leg(fake, attempt_id)["sid"])
     text = said(whisper)
-    assert "ends in 4 5 6 7" in text and "internet line down" in text and "The customer speaks Italian" in text
+    assert "ends in 4 5 6 7" in text
+    assert "internet line down" in text
+    assert "The customer speaks Italian" in text
     assert all(say.get("language") == "en-GB" for say in ET.fromstring(whisper).iter("Say"))
 
 
@@ -311,7 +323,8 @@ def test_duplicated_and_out_of_order_callbacks_have_one_outcome(
 def test_placing_job_run_twice_dials_once(nohold, dialer, item, fake, run_jobs, redis_url):
     attempt_id, _ = start(dialer, item)
     queue = Queue(QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
-    assert [job.args for job in queue.jobs] == [(attempt_id,)] and not queue.jobs[0].kwargs
+    assert [job.args for job in queue.jobs] == [(attempt_id,)]
+    assert not queue.jobs[0].kwargs
     run_jobs()
     queue.enqueue(dial_jobs.place_agent_leg, attempt_id)  # a retried or duplicated job
     run_jobs()
@@ -395,7 +408,8 @@ def test_sweep_requeues_lost_jobs_and_leaves_young_attempts_alone(nohold, dialer
     dialer.sweep()
     assert queue.count == 1  # still waiting in the queue: not lost, not queued twice
     queue.empty()  # now it is lost (its worker died with it)
-    assert dialer.sweep() == {"requeued": 1} and queue.count == 1
+    assert dialer.sweep() == {"requeued": 1}
+    assert queue.count == 1
     run_jobs()
     assert dialer.attempts.get(attempt_id).state == "agent_ringing"
     assert dialer.sweep() == {"live": 1}
@@ -407,7 +421,8 @@ def test_an_agent_answering_after_the_claim_ended_hears_it_is_gone(nohold, diale
     clock.advance(nohold.settings.lease_seconds + 1)
     nohold.dialer.claims.reap_expired()
     whisper = fake.answer(agent_leg(fake, attempt_id)["sid"])
-    assert "non è più tua" in said(whisper) and verbs(whisper)[-1].tag == "Hangup"
+    assert "non è più tua" in said(whisper)
+    assert verbs(whisper)[-1].tag == "Hangup"
     assert dialer.attempts.get(attempt_id).state == "stale"
 
 
@@ -426,7 +441,8 @@ def test_dev_mode_puts_the_agent_leg_in_the_outbox(app, clock):
     attempt_id = dialer.start(claim.item, claim, GIULIA)
     assert dialer.place(attempt_id) == "agent_ringing"
     [entry] = services.outbox.entries()
-    assert entry["kind"] == "call" and f"attempt={attempt_id}" in entry["url"]
+    assert entry["kind"] == "call"
+    assert f"attempt={attempt_id}" in entry["url"]
 
 
 def test_no_phone_number_is_logged_whole(nohold, dialer, item, fake, run_jobs, caplog):
@@ -452,4 +468,5 @@ def test_sweeps_keep_one_schedule_and_the_command_prints_what_it_did(nohold, dia
     dialer.attempts.move(attempt_id, ("created",), "dialing", dialing_at=dialer.clock())
     assert sweep_jobs.reconcile_command(grace=0) == 0
     out = capsys.readouterr().out
-    assert "needs_review 1" in out and attempt_id in out
+    assert "needs_review 1" in out
+    assert attempt_id in out

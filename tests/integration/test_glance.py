@@ -89,7 +89,8 @@ def test_the_supervisor_sees_todays_containment_and_time_on_the_line(app, stats)
     assert page.status_code == 200
     shown = text_of(card(page.get_data(as_text=True)))
     assert "Oggi mer 02/12" in shown
-    assert "Risolte senza operatore: 42 % (21 di 50)" in shown and "Tempo medio in linea: 1:47" in shown
+    assert "Risolte senza operatore: 42 % (21 di 50)" in shown
+    assert "Tempo medio in linea: 1:47" in shown
     assert stats.asked == [7]
 
 
@@ -99,7 +100,8 @@ def test_the_chart_has_a_bar_a_day_as_tall_as_the_days_containment(app):
     assert [d["day"] for d in days] == [f"2026-11-{n}" for n in range(26, 31)] + ["2026-12-01", "2026-12-02"]
     heights = [float(d["bar"]["height"]) for d in days]
     assert heights == pytest.approx([BAR_HEIGHT * (rate or 0) / 100 for rate in RATES], abs=0.05)
-    assert heights[2] == BAR_HEIGHT and heights[1] == heights[3] == 0
+    assert heights[2] == BAR_HEIGHT
+    assert heights[1] == heights[3] == 0
     for d in days:  # every bar stands on the same floor as its full-height track
         assert float(d["bar"]["y"]) + float(d["bar"]["height"]) == pytest.approx(BAR_TOP + BAR_HEIGHT)
         assert (float(d["track"]["height"]), d["bar"]["x"]) == (BAR_HEIGHT, d["track"]["x"])
@@ -127,8 +129,10 @@ def test_in_english(app):
     post(sara, "/console/language", lang="en", next="/console/supervisor")
     page = sara.get("/console/supervisor").get_data(as_text=True)
     shown = text_of(card(page))
-    assert "Today Wed 02/12" in shown and "Last 7 days" in shown
-    assert "Solved without an agent: 42% (21 of 50)" in shown and "Average time on the line: 1:47" in shown
+    assert "Today Wed 02/12" in shown
+    assert "Last 7 days" in shown
+    assert "Solved without an agent: 42% (21 of 50)" in shown
+    assert "Average time on the line: 1:47" in shown
     days = days_of(chart(page))
     assert days[-1]["title"] == "Wed 02/12: solved without an agent 42% (21 of 50), average time on the line 1:47"
     assert [d["when"] for d in days][-2:] == ["Tue 1", "today"]
@@ -156,7 +160,9 @@ def test_without_daily_stats_there_is_no_card(redis_client, clock):
     page = signed_in(console(redis_client, clock), "sara").get("/console/supervisor")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "glance" not in text and "<svg" not in text and "Risolte senza operatore" not in text
+    assert "glance" not in text
+    assert "<svg" not in text
+    assert "Risolte senza operatore" not in text
 
 
 def test_a_failing_daily_stats_leaves_the_card_out_and_the_page_up(redis_client, clock, caplog):
@@ -165,20 +171,23 @@ def test_a_failing_daily_stats_leaves_the_card_out_and_the_page_up(redis_client,
 
     with caplog.at_level(logging.ERROR, logger="social_bridge.web.console.glance"):
         page = signed_in(console(redis_client, clock, daily_stats=broken), "sara").get("/console/supervisor")
-    assert page.status_code == 200 and "Risolte senza operatore" not in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Risolte senza operatore" not in page.get_data(as_text=True)
     assert "daily stats unavailable" in caplog.text
 
 
 @pytest.mark.parametrize("path", ["/console/supervisor", "/console/supervisor/body"])
 def test_agents_get_403_and_no_figures(app, stats, path):
     answer = signed_in(app, "maria").get(path)
-    assert answer.status_code == 403 and "Risolte senza operatore" not in answer.get_data(as_text=True)
+    assert answer.status_code == 403
+    assert "Risolte senza operatore" not in answer.get_data(as_text=True)
     assert stats.asked == []
 
 
 def test_both_languages_have_the_cards_labels():
     ours = {key for key in STRINGS["it"] if key.startswith("glance.")}
-    assert ours == {key for key in STRINGS["en"] if key.startswith("glance.")} and len(ours) >= 8
+    assert ours == {key for key in STRINGS["en"] if key.startswith("glance.")}
+    assert len(ours) >= 8
     assert all(len(STRINGS[lang]["glance.weekdays"].split()) == 7 for lang in STRINGS)
 
 
@@ -190,7 +199,9 @@ def test_the_card_in_chromium_at_1280x800(server, browser):
     glance = sara.locator("section.glance")
     assert glance.locator("svg g.day").count() == 7
     box, strip = glance.bounding_box(), sara.locator("section.summary").bounding_box()
-    assert box["height"] < 150 and box["x"] == strip["x"] and box["x"] + box["width"] <= 1280
+    assert box["height"] < 150
+    assert box["x"] == strip["x"]
+    assert box["x"] + box["width"] <= 1280
     assert sara.evaluate("document.documentElement.scrollWidth") <= 1280  # nothing spills sideways
     assert "42 %" in glance.inner_text()
     shot(sara, "glance")

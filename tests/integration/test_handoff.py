@@ -25,7 +25,8 @@ def _lookups(redis_client) -> int:
 
 def test_round_trip_once(codes, redis_client):
     code = codes.issue(CONTEXT)
-    assert SHAPE.match(code) and any(ch.isdigit() for ch in code)
+    assert SHAPE.match(code)
+    assert any(ch.isdigit() for ch in code)
     [key] = redis_client.keys()
     assert key == "nohold:{handoff}:code:" + code.replace("-", "")
     assert 0 < redis_client.ttl(key) <= 24 * 3600
@@ -53,7 +54,8 @@ def test_short_ttl_and_prefix(redis_client, clock):
     codes = RefCodes(redis_client, clock=clock, ttl_seconds=600, prefix="test")
     code = codes.issue({})
     [key] = redis_client.keys()
-    assert key.startswith("test:{handoff}:code:") and redis_client.ttl(key) <= 600
+    assert key.startswith("test:{handoff}:code:")
+    assert redis_client.ttl(key) <= 600
     clock.advance(601)
     assert codes.redeem(code) is None
     with pytest.raises(ValueError):

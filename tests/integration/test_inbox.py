@@ -31,10 +31,12 @@ def test_the_first_message_places_and_acknowledges_later_ones_only_add(nohold, s
     write(nohold, "il modem ha la luce rossa")
     social_jobs()
     item = nohold.queue.get(thread_of().item_id)
-    assert item.acquired_at == clock() - 60 and item.intent == "internet_down"
+    assert item.acquired_at == clock() - 60
+    assert item.intent == "internet_down"
     assert [m.direction for m in nohold.social.threads.messages(item.details["thread_id"])] == ["in", "out", "in"]
     [ack] = answers(nohold)
-    assert "sei la prima in coda" in ack and "CHIAMAMI" in ack
+    assert "sei la prima in coda" in ack
+    assert "CHIAMAMI" in ack
 
 
 def test_call_me_turns_the_thread_into_a_callback_keeping_the_place(nohold, social_jobs, clock, thread_of):
@@ -48,9 +50,11 @@ def test_call_me_turns_the_thread_into_a_callback_keeping_the_place(nohold, soci
     write(nohold, "chiamami al 347 123 4567", sender="messenger-user")
     social_jobs()
     callback = nohold.queue.pending_for(f"callback:{CUSTOMER}")
-    assert callback.acquired_at == place.acquired_at and callback.kind == "callback"
+    assert callback.acquired_at == place.acquired_at
+    assert callback.kind == "callback"
     assert nohold.queue.get(place.id).status == "cancelled"
-    assert "4567" in answers(nohold)[-1] and "senza farti perdere il posto" in answers(nohold)[-1]
+    assert "4567" in answers(nohold)[-1]
+    assert "senza farti perdere il posto" in answers(nohold)[-1]
 
 
 def test_status_and_cancel_by_message(nohold, social_jobs, thread_of):
@@ -60,7 +64,8 @@ def test_status_and_cancel_by_message(nohold, social_jobs, thread_of):
     write(nohold, "annulla")
     social_jobs()
     replies = answers(nohold)
-    assert "in coda" in replies[1] and replies[2].startswith("Fatto, la tua richiesta è annullata")
+    assert "in coda" in replies[1]
+    assert replies[2].startswith("Fatto, la tua richiesta è annullata")
     assert replies[3] == "Non c'è nessuna richiesta da annullare."
     assert nohold.queue.get(thread_of().item_id).status == "cancelled"
 
@@ -100,7 +105,9 @@ def test_one_drain_handles_every_waiting_batch_in_arrival_order(nohold, social_j
     assert Queue(QUEUE_NAME, connection=nohold.redis.__class__.from_url(nohold.settings.redis_url)).count == 1
     social_jobs()
     replies = answers(nohold)  # in order: the acknowledgement, the callback booked, then nothing left to cancel
-    assert "in coda" in replies[0] and "ti richiamiamo" in replies[1] and replies[2].startswith("Non c'è")
+    assert "in coda" in replies[0]
+    assert "ti richiamiamo" in replies[1]
+    assert replies[2].startswith("Non c'è")
 
 
 def test_chat_customers_on_file_read_about_a_known_outage_and_subscribe(nohold, social_jobs, clock):
@@ -111,7 +118,9 @@ def test_chat_customers_on_file_read_about_a_known_outage_and_subscribe(nohold, 
     write(nohold, "avvisami", sender=on_file)
     social_jobs()
     ack, subscribed = answers(nohold)
-    assert ack.startswith("C'è un guasto noto nella tua zona") and "AVVISAMI" in ack and "in coda" in ack
+    assert ack.startswith("C'è un guasto noto nella tua zona")
+    assert "AVVISAMI" in ack
+    assert "in coda" in ack
     assert subscribed == "Fatto: ti scriviamo qui appena il guasto è risolto."
     thread = nohold.social.threads.for_customer("sms", on_file)
     subscribers = nohold.outages.resolve(outage.id, "sara")
@@ -150,7 +159,8 @@ def test_call_me_by_message_is_held_to_the_same_booking_limits_as_a_call(nohold,
         write(nohold, "chiamami al 347 123 4567", sender=f"+39348000000{n}")
         social_jobs()
         booked = nohold.queue.pending_for(f"callback:{CUSTOMER}")
-        assert booked is not None and "senza farti perdere il posto" in answers(nohold)[-1]
+        assert booked is not None
+        assert "senza farti perdere il posto" in answers(nohold)[-1]
         nohold.queue.cancel(booked.id, reason="test")  # done; the next one is a new booking
         clock.advance(3600)
     write(nohold, "CHIAMAMI 347 123 4567", sender="+393480000009")

@@ -64,7 +64,8 @@ def test_provider_failure_leaves_the_message_queued_for_a_retry(redis_client, li
 
 
 def test_dev_mode_job_writes_to_the_outbox_and_never_calls_twilio(redis_client, settings, run_jobs, redis_url):
-    assert settings.dev_mode and make_twilio_client(settings) is None
+    assert settings.dev_mode
+    assert make_twilio_client(settings) is None
     queue = Queue(jobs.QUEUE_NAME, connection=redis_lib.Redis.from_url(redis_url))
     messages = Messages(redis_client, enqueue_job=jobs.sms_enqueuer(queue))
     message_id = messages.send_sms("+393471234567", "Ciao", key="dev:1")
@@ -78,7 +79,8 @@ def test_jobs_carry_only_the_message_id(redis_client, redis_url):
     messages = Messages(redis_client, enqueue_job=jobs.sms_enqueuer(queue))
     message_id = messages.send_sms("+393471234567", "riservato", key="ids:1")
     job = queue.jobs[0]
-    assert job.args == (message_id,) and not job.kwargs
+    assert job.args == (message_id,)
+    assert not job.kwargs
 
 
 def test_a_message_whose_job_was_lost_is_queued_again_by_the_sweep_and_sent_once(redis_client, redis_url, run_jobs,
@@ -113,7 +115,8 @@ def test_a_message_left_sending_is_never_sent_again_but_marked_unknown(redis_cli
     assert jobs.sweep_messages(messages, queue)["requeued"] == 0
     clock.now += jobs.MESSAGE_SENDING_UNKNOWN_AFTER
     assert jobs.sweep_messages(messages, queue)["unknown"] == 1
-    assert messages.get(message_id)["status"] == "unknown" and messages.pending(older_than=0) == []
+    assert messages.get(message_id)["status"] == "unknown"
+    assert messages.pending(older_than=0) == []
     assert queue.count == 0
 
 

@@ -31,8 +31,10 @@ def test_declare_stores_the_outage_under_the_normalised_area(outages, clock, red
     outage = outages.declare(" mi-nord ", "exchange_fault", clock() + 4 * HOUR, "sara")
     assert outage == Outage(id=outage.id, area="MI-NORD", cause="exchange_fault", expected_fix_at=clock() + 4 * HOUR,
                             declared_at=clock(), declared_by="sara")
-    assert outages.get(outage.id) == outage and outages.active() == [outage]
-    assert outages.active_for("mi-nord") == outage and outages.active_for("RM-SUD") is None
+    assert outages.get(outage.id) == outage
+    assert outages.active() == [outage]
+    assert outages.active_for("mi-nord") == outage
+    assert outages.active_for("RM-SUD") is None
     assert all(key.startswith("nohold:{outages}:") for key in redis_client.keys("*"))
 
 
@@ -50,14 +52,16 @@ def test_declare_stores_the_outage_under_the_normalised_area(outages, clock, red
 def test_declare_refuses_bad_input_and_stores_nothing(outages, clock, area, cause, fix_in, reason):
     with pytest.raises(OutageRefused) as refused:
         outages.declare(area, cause, clock() + fix_in, "sara")
-    assert refused.value.reason == reason and outages.active() == []
+    assert refused.value.reason == reason
+    assert outages.active() == []
 
 
 def test_declaring_again_updates_the_areas_active_outage(outages, clock):
     first = declare(outages, clock)
     clock.advance(600)
     again = outages.declare("Mi-Nord", "power_cut", clock() + 2 * HOUR, "marco")
-    assert again.id == first.id and (again.cause, again.expected_fix_at) == ("power_cut", clock() + 2 * HOUR)
+    assert again.id == first.id
+    assert (again.cause, again.expected_fix_at) == ("power_cut", clock() + 2 * HOUR)
     assert (again.declared_at, again.declared_by) == (first.declared_at, "sara")
     assert outages.active() == [again]
 
@@ -72,7 +76,8 @@ def test_twenty_concurrent_declares_of_one_area_make_one_outage(outages, clock, 
         client.close()
 
     run_all(declarer, 20)
-    assert len(set(ids)) == 1 and [o.id for o in outages.active()] == ids[:1]
+    assert len(set(ids)) == 1
+    assert [o.id for o in outages.active()] == ids[:1]
 
 
 def test_each_area_has_its_own_outage_and_a_resolved_one_makes_room_for_a_new(outages, clock):
@@ -80,7 +85,8 @@ def test_each_area_has_its_own_outage_and_a_resolved_one_makes_room_for_a_new(ou
     assert {o.id for o in outages.active()} == {north.id, south.id}
     outages.resolve(north.id, "sara")
     fresh = declare(outages, clock)
-    assert fresh.id != north.id and {o.id for o in outages.active()} == {fresh.id, south.id}
+    assert fresh.id != north.id
+    assert {o.id for o in outages.active()} == {fresh.id, south.id}
 
 
 @pytest.mark.parametrize("area", ["", "no area!", None])
@@ -91,7 +97,8 @@ def test_active_for_a_malformed_area_is_none(outages, clock, area):
 
 @pytest.mark.parametrize("outage_id", ["", "nope", "0123456789ab", "../../etc"])
 def test_unknown_outages(outages, outage_id):
-    assert outages.get(outage_id) is None and outages.resolve(outage_id, "sara") == []
+    assert outages.get(outage_id) is None
+    assert outages.resolve(outage_id, "sara") == []
     assert outages.subscribe(outage_id, NUMBER) is False
 
 
@@ -99,7 +106,8 @@ def test_unknown_outages(outages, outage_id):
 
 def test_subscribing_twice_counts_once(outages, clock):
     outage = declare(outages, clock)
-    assert outages.subscribe(outage.id, NUMBER) and outages.subscribe(outage.id, f" {NUMBER} ")
+    assert outages.subscribe(outage.id, NUMBER)
+    assert outages.subscribe(outage.id, f" {NUMBER} ")
     assert outages.subscribe(outage.id, "messenger:4412093")
     assert outages.get(outage.id).subscribers == 2
 
@@ -120,7 +128,8 @@ def test_resolve_hands_out_the_subscribers_once_and_closes_the_outage(outages, c
     assert outages.resolve(outage.id, "sara") == []
     resolved = outages.get(outage.id)
     assert (resolved.resolved_at, resolved.resolved_by, resolved.subscribers) == (clock(), "marco", 3)
-    assert outages.active() == [] and outages.active_for("MI-NORD") is None
+    assert outages.active() == []
+    assert outages.active_for("MI-NORD") is None
     assert outages.subscribe(outage.id, "+393330000002") is False
 
 
@@ -138,7 +147,8 @@ def test_twenty_concurrent_resolves_hand_the_subscribers_to_exactly_one(outages,
         client.close()
 
     run_all(resolver, 20)
-    assert len(results) == 20 and [r for r in results if r] == [contacts]
+    assert len(results) == 20
+    assert [r for r in results if r] == [contacts]
 
 
 def run_all(target, count: int) -> None:
@@ -156,8 +166,10 @@ def reports(outages, area: str, count: int) -> int:
 
 
 def test_reports_count_per_area(outages):
-    assert reports(outages, "mi-nord", 3) == 3 and outages.report("RM-SUD") == 1
-    assert outages.report("no area!") == 0 and outages.report("") == 0  # the call goes on, nothing counted
+    assert reports(outages, "mi-nord", 3) == 3
+    assert outages.report("RM-SUD") == 1
+    assert outages.report("no area!") == 0
+    assert outages.report("") == 0  # the call goes on, nothing counted
     assert outages.suggestions(threshold=1) == [("MI-NORD", 3), ("RM-SUD", 1)]
 
 
@@ -226,13 +238,17 @@ def local_form(clock, hours: float) -> str:
 
 def test_supervisor_declares_through_the_form_sees_it_and_resolves_it(sara, bridge, outages, clock):
     form = sara.get("/console/outages/new?area=mi-nord").get_data(as_text=True)
-    assert 'value="mi-nord"' in form and 'value="2026-12-02T12:00"' in form and "Guasto di rete" in form
+    assert 'value="mi-nord"' in form
+    assert 'value="2026-12-02T12:00"' in form
+    assert "Guasto di rete" in form
     answer = post(sara, "/console/outages", area="mi-nord", cause="network_fault", expected_fix="2026-12-02T14:30")
-    assert answer.status_code == 302 and answer.headers["Location"] == "/console/supervisor"
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/console/supervisor"
     outage = outages.active_for("MI-NORD")
     assert outage.expected_fix_at == datetime(2026, 12, 2, 14, 30, tzinfo=ZoneInfo(ROME)).timestamp()
     page = sara.get("/console/supervisor").get_data(as_text=True)
-    assert "Guasto dichiarato per MI-NORD" in page and "Guasti noti" in page
+    assert "Guasto dichiarato per MI-NORD" in page
+    assert "Guasti noti" in page
     card = page[page.index("Guasti noti"):].split("</section>")[0]
     resolve = f"/console/outages/{outage.id}/resolve"
     assert all(text in card for text in ("Guasto di rete", "02/12 14:30", "Sara", resolve))
@@ -264,7 +280,9 @@ def test_a_refused_declaration_shows_the_form_again_with_what_was_typed(sara, ou
                                                                        message):
     answer = post(sara, "/console/outages", area=area, cause=cause, expected_fix=local_form(clock, hours))
     page = answer.get_data(as_text=True)
-    assert answer.status_code == 400 and message in page and f'value="{area}"' in page
+    assert answer.status_code == 400
+    assert message in page
+    assert f'value="{area}"' in page
     assert outages.active() == []
 
 
@@ -276,7 +294,8 @@ def test_a_garbled_time_is_400(sara, outages):
 def test_declare_needs_the_csrf_token(sara, outages, clock):
     fields = {"area": "MI-NORD", "cause": "weather", "expected_fix": local_form(clock, 2)}
     answer = sara.post("/console/outages", data=fields)
-    assert answer.status_code == 403 and outages.active() == []
+    assert answer.status_code == 403
+    assert outages.active() == []
 
 
 @pytest.mark.parametrize("method, path", [("GET", "/console/outages/new"), ("POST", "/console/outages"),
@@ -298,7 +317,8 @@ def test_a_spike_is_suggested_with_a_prefilled_declare(sara, outages):
     assert "12 segnalazioni da MI-NORD negli ultimi 10 minuti: dichiarare un guasto?" in page
     assert 'href="/console/outages/new?area=MI-NORD"' in page
     form = sara.get("/console/outages/new?area=MI-NORD").get_data(as_text=True)
-    assert 'value="MI-NORD"' in form and "12 segnalazioni" in form
+    assert 'value="MI-NORD"' in form
+    assert "12 segnalazioni" in form
 
 
 def test_outages_json_for_scripts(sara, outages, clock):

@@ -24,7 +24,8 @@ def presence(redis_client, clock):
 
 def test_nobody_has_reported_yet(presence):
     assert not presence.known()
-    assert presence.agents() == [] and presence.available_count() == 0
+    assert presence.agents() == []
+    assert presence.available_count() == 0
     assert presence.state("anna") == "away"
 
 
@@ -35,7 +36,8 @@ def test_the_chosen_state_holds_while_heartbeats_arrive(presence, clock, chosen)
     assert presence.state("anna") == chosen
     presence.heartbeat("anna")
     clock.now += TTL
-    assert presence.state("anna") == chosen and presence.known()
+    assert presence.state("anna") == chosen
+    assert presence.known()
 
 
 @pytest.mark.parametrize("silent_for, state", [(0, "available"), (TTL, "available"), (TTL + 0.5, "away"),

@@ -28,7 +28,9 @@ def sms_to(nohold, run_jobs, number: str) -> list[str]:
 def test_contained_calls_end_without_a_queue_and_are_counted(phone, nohold, name, intent):
     result = play(phone, name)
     state = nohold.calls.load(result.call_sid)
-    assert state.outcome == "contained" and state.item_id == "" and nohold.queue.depth()["callback"] == 0
+    assert state.outcome == "contained"
+    assert state.item_id == ""
+    assert nohold.queue.depth()["callback"] == 0
     assert nohold.metrics.counters()[f"contained|intent={intent}"] == 1
     assert state.tried[-1] == {"step": "helpful", "result": "yes"}
 
@@ -38,7 +40,8 @@ def test_contained_calls_end_without_a_queue_and_are_counted(phone, nohold, name
 def test_the_reset_link_goes_to_the_number_on_file_only(phone, nohold, run_jobs, name, number, lang):
     play(phone, name)
     [text] = sms_to(nohold, run_jobs, number)
-    assert "https://" in text and ("password" in text)
+    assert "https://" in text
+    assert "password" in text
     assert all(e["to"] == number for e in nohold.outbox.entries())
 
 
@@ -53,7 +56,8 @@ def test_a_caller_whose_number_is_not_on_file_gets_no_link_but_the_human_path(ph
 def test_a_line_test_then_a_human_carries_the_result_to_the_agent(phone, nohold):
     result = play(phone, "it_self_line_test.yaml")
     item = nohold.queue.get(nohold.calls.load(result.call_sid).item_id)
-    assert item.kind == "callback" and item.intent == "internet_down"
+    assert item.kind == "callback"
+    assert item.intent == "internet_down"
     assert item.details["tried"][0] == {"step": "line_test", "result": "fault", "detail": "no_sync"}
     assert item.details["tried"][1] == {"step": "helpful", "result": "no"}
 
@@ -61,7 +65,8 @@ def test_a_line_test_then_a_human_carries_the_result_to_the_agent(phone, nohold)
 def test_the_bill_is_read_with_amount_and_due_date_then_a_human(phone, nohold):
     result = play(phone, "it_self_bill.yaml")
     bill = said(voice_steps(result)[1].body)
-    assert "34 euro e 90 centesimi" in bill and "non risulta ancora pagata" in bill
+    assert "34 euro e 90 centesimi" in bill
+    assert "non risulta ancora pagata" in bill
     assert nohold.calls.load(result.call_sid).outcome == "booked_callback"
 
 
@@ -78,7 +83,8 @@ def test_a_known_outage_is_heard_first_and_the_caller_subscribes(phone, nohold, 
     result = phone.run_script(script)
     assert result.ok, result.error
     state = nohold.calls.load(result.call_sid)
-    assert state.outcome == "contained" and state.tried[0]["step"] == "known_outage"
+    assert state.outcome == "contained"
+    assert state.tried[0]["step"] == "known_outage"
     subscribers = nohold.outages.resolve(outage.id, "sara")
     assert subscribers == [script["from"]]
 

@@ -75,4 +75,5 @@ def test_a_session_without_the_current_generation_is_no_session(app, directory):
 def test_ending_sessions_of_an_unknown_id_creates_nothing(app, directory, redis_client):
     before = sorted(redis_client.keys("*"))
     directory.end_sessions("ghost")
-    assert sorted(redis_client.keys("*")) == before and directory.get("ghost") is None
+    assert sorted(redis_client.keys("*")) == before
+    assert directory.get("ghost") is None

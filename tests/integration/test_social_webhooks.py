@@ -151,7 +151,8 @@ def test_a_channel_without_credentials_answers_404(settings, clock, redis_client
                                             query_string={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN,
                                                           "hub.challenge": "1158201444", "crc_token": "t"})
         assert response.status_code == 404
-        assert response.is_json and "not configured" in response.json["message"]
+        assert response.is_json
+        assert "not configured" in response.json["message"]
         assert inbox_keys(redis_client) == []
     finally:
         plain.extensions["nohold"].metrics.close()
@@ -162,7 +163,8 @@ def test_handshake_with_our_token_echoes_the_challenge(client):
     response = client.get("/social/messenger", query_string={
         "hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"})
     assert response.status_code == 200
-    assert response.mimetype == "text/plain" and response.text == "1158201444"
+    assert response.mimetype == "text/plain"
+    assert response.text == "1158201444"
 
 
 @pytest.mark.parametrize("args, status", [
@@ -190,14 +192,16 @@ def test_handshake_refused(client, args, status):
 # -- Messenger: signed batches ----------------------------------------------------------------------
 def test_a_signed_batch_is_stored_and_its_job_queued(client, nohold, jobs):
     response = post_messenger(client, MESSAGE)
-    assert response.status_code == 200 and response.text == "EVENT_RECEIVED"
+    assert response.status_code == 200
+    assert response.text == "EVENT_RECEIVED"
     [message] = stored(nohold)
     assert (message.channel, message.sender_id, message.provider_id, message.text) == (
         "messenger", "7788990011", "mid.1457764197618:41d102a3e1ae206a38", "hello, world!")
     assert len(nohold.redis.lrange(PENDING, 0, -1)) == 1
     assert [job.func_name for job in jobs.get_jobs()] == ["ivr.jobs.chat.drain_inbound"]
     post_messenger(client, MESSAGE)  # a drain is already wanted: the batch waits for it, no second job
-    assert len(nohold.redis.lrange(PENDING, 0, -1)) == 2 and jobs.count == 1
+    assert len(nohold.redis.lrange(PENDING, 0, -1)) == 2
+    assert jobs.count == 1
 
 
 TAMPERED = MESSAGE.replace(b"hello, world!", b"HELLO, world!")
@@ -213,12 +217,14 @@ TAMPERED = MESSAGE.replace(b"hello, world!", b"HELLO, world!")
 def test_a_bad_signature_is_403_and_writes_nothing(client, nothing_written, body, signature):
     response = post_messenger(client, body, signature)
     assert response.status_code == 403
-    assert response.is_json and response.json["message"] == "invalid signature"
+    assert response.is_json
+    assert response.json["message"] == "invalid signature"
 
 
 def test_non_ascii_text_is_signed_over_the_raw_bytes(client, nohold):
     body = batch(entry(text="Ciao, sono Niccolò 😀 — la linea è giù"))
-    assert "ò".encode() in body and "😀".encode() in body
+    assert "ò".encode() in body
+    assert "😀".encode() in body
     reserialised = json.dumps(json.loads(body)).encode()  # the same JSON as \u escapes: other bytes
     assert post_messenger(client, reserialised, meta_signature(APP_SECRET, body)).status_code == 403
     assert post_messenger(client, body).status_code == 200
@@ -241,7 +247,8 @@ def test_non_ascii_text_is_signed_over_the_raw_bytes(client, nohold):
 def test_a_body_that_is_not_a_messenger_payload_is_400_never_500(client, nothing_written, body):
     response = post_messenger(client, body)
     assert response.status_code == 400
-    assert response.is_json and response.json["message"].startswith("not a messenger payload")
+    assert response.is_json
+    assert response.json["message"].startswith("not a messenger payload")
 
 
 @pytest.mark.parametrize("body", [
@@ -254,7 +261,8 @@ def test_a_body_that_is_not_a_messenger_payload_is_400_never_500(client, nothing
 ], ids=["deliveries", "reads", "deliveries-and-reads", "another-page", "page-echo", "no-entries"])
 def test_a_batch_with_nothing_to_handle_is_200_and_stores_nothing(client, nothing_written, body):
     response = post_messenger(client, body)
-    assert response.status_code == 200 and response.text == "EVENT_RECEIVED"
+    assert response.status_code == 200
+    assert response.text == "EVENT_RECEIVED"
 
 
 def test_a_message_delivered_three_times_is_handled_once(client, nohold, social_jobs, graph, clock):
@@ -269,11 +277,13 @@ def test_a_message_delivered_three_times_is_handled_once(client, nohold, social_
     messages = threads.messages(thread.id)
     assert [(m.direction, m.provider_id) for m in messages if m.direction == "in"] == [("in", "m_retried_1")]
     [ack] = [m for m in messages if m.direction == "out"]
-    assert ack.kind == "auto" and ack.state == "sent"
+    assert ack.kind == "auto"
+    assert ack.state == "sent"
     assert nohold.queue.depth()["thread"] == 1
     assert nohold.queue.get(thread.item_id).natural_key == "thread:messenger:7788990011"
     [sent] = [r["json"] for r in graph.requests if r["path"].endswith("/me/messages")]
-    assert sent["recipient"] == {"id": "7788990011"} and sent["message"]["text"] == ack.text
+    assert sent["recipient"] == {"id": "7788990011"}
+    assert sent["message"]["text"] == ack.text
 
 
 def big_batch(count: int, millis: int, compact: bool) -> bytes:
@@ -303,7 +313,8 @@ def test_a_batch_of_1000_entries_is_acknowledged_fast_and_becomes_1000_threads(
     social_jobs()
     identities = list(nohold.redis.scan_iter(match="nohold:{queue}:identity:messenger:*", count=1000))
     assert len(identities) == 1000
-    assert nohold.queue.depth()["thread"] == 1000 and nohold.redis.llen(PENDING) == 0
+    assert nohold.queue.depth()["thread"] == 1000
+    assert nohold.redis.llen(PENDING) == 0
 
 
 # -- X: CRC and signed events -----------------------------------------------------------------------
@@ -312,14 +323,16 @@ def test_crc_answers_the_hmac_of_the_token(client):
     expected = base64.b64encode(hmac.new(X_SECRET.encode(), token.encode(), hashlib.sha256).digest()).decode()
     response = client.get("/social/x", query_string={"crc_token": token})
     assert response.status_code == 200
-    assert response.is_json and response.json == {"response_token": "sha256=" + expected}
+    assert response.is_json
+    assert response.json == {"response_token": "sha256=" + expected}
 
 
 @pytest.mark.parametrize("query", [{}, {"crc_token": ""}, {"crc_token": "t" * 129}, {"crc_token": "crc-token-2026_ÿ"}],
                          ids=["missing", "empty", "huge", "not-base64"])
 def test_crc_without_a_usable_token_is_400(client, query):
     response = client.get("/social/x", query_string=query)
-    assert response.status_code == 400 and response.is_json
+    assert response.status_code == 400
+    assert response.is_json
 
 
 def test_a_signed_dm_is_stored_and_its_job_queued(client, nohold, jobs):
@@ -355,4 +368,5 @@ def test_x_events_with_nothing_to_handle_are_200_and_store_nothing(client, nothi
                          ids=["empty", "truncated", "array", "invalid-utf8", "no-for-user-id", "events-object"])
 def test_a_body_that_is_not_an_x_payload_is_400(client, nothing_written, body):
     response = post_x(client, body)
-    assert response.status_code == 400 and response.is_json
+    assert response.status_code == 400
+    assert response.is_json

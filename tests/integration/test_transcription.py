@@ -97,7 +97,9 @@ def test_voicemail_is_transcribed_with_its_intent_and_shown_to_the_agent(live, f
     details = live.queue.get(item.id).details
     transcript, state = details["transcript"], details["transcription"]
     assert "cambiare" in transcript.lower()  # "Vorrei cambiare offerta e passare a una tariffa…"
-    assert state["status"] == "done" and state["intent"] == "change_plan" and state["engine"] == "faster_whisper"
+    assert state["status"] == "done"
+    assert state["intent"] == "change_plan"
+    assert state["engine"] == "faster_whisper"
     assert 5 < state["audio_seconds"] < 10
     [fetch] = fetches(fake)
     assert fetch["path"].endswith(f"/Recordings/{item.recording_sid}.wav")
@@ -107,9 +109,11 @@ def test_voicemail_is_transcribed_with_its_intent_and_shown_to_the_agent(live, f
     supervisor = bridge.agents.create("Ugo", PASSWORD, role="supervisor")
     api = live.app.test_client().get(f"/api/items/{item.id}", headers={
         "Authorization": f"Bearer {bridge.agents.issue_token(supervisor.id)}"}).get_json()
-    assert api["details"]["transcript"] == transcript and api["details"]["transcription"]["intent"] == "change_plan"
+    assert api["details"]["transcript"] == transcript
+    assert api["details"]["transcription"]["intent"] == "change_plan"
     page = console_page(live, item.id)
-    assert transcript in page and label(strings_for("it"), "intent", "change_plan") in page
+    assert transcript in page
+    assert label(strings_for("it"), "intent", "change_plan") in page
     assert strings_for("it")["transcription.intent"] in page
 
     logged = "\n".join(r.getMessage() for r in caplog.records)
@@ -126,14 +130,16 @@ def test_a_job_replayed_three_times_makes_one_transcript(live, fake, clips, tran
         transcription_enqueuer(live.settings)(item.id)
     transcribe_jobs()
     assert [job.transcribe_voicemail(item.id) for _ in range(3)] == ["already"] * 3
-    assert live.queue.get(item.id).details == first and first["transcription"]["attempts"] == 1
+    assert live.queue.get(item.id).details == first
+    assert first["transcription"]["attempts"] == 1
     assert len(fetches(fake)) == 1  # fetched and transcribed once
 
 
 def test_a_run_already_in_progress_is_not_doubled(live, fake, transcribe_jobs):
     item = leave_voicemail(live, fake, None)
     assert job.TranscriptStore(live.redis, live.queue.keys).lock(item.id)  # another worker holds it
-    assert job.transcribe_voicemail(item.id) == "busy" and fetches(fake) == []
+    assert job.transcribe_voicemail(item.id) == "busy"
+    assert fetches(fake) == []
 
 
 @pytest.mark.parametrize("served, reason, detail", [
@@ -157,12 +163,15 @@ def test_an_unusable_recording_is_retried_with_backoff_then_flagged_and_the_voic
     assert (state["status"], state["reason"], state["attempts"]) == ("failed", reason, 1 + job.RETRY.max)
     assert len(fetches(fake)) == 1 + job.RETRY.max
     waiting = live.queue.get(item.id)
-    assert waiting.status == "waiting" and live.queue.position(item.id) == 1 and "transcript" not in waiting.details
+    assert waiting.status == "waiting"
+    assert live.queue.position(item.id) == 1
+    assert "transcript" not in waiting.details
     page = console_page(live, item.id)
     ui = strings_for("it")
     assert f"{ui['transcription.failed']}: {ui['transcription.reason.' + reason]}" in page
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert item.recording_url not in logged and item.recording_sid not in logged
+    assert item.recording_url not in logged
+    assert item.recording_sid not in logged
 
 
 def test_in_dev_mode_the_voicemail_is_flagged_without_fetching(app, nohold, phone, job_services, transcribe_jobs):
@@ -177,4 +186,5 @@ def test_in_dev_mode_the_voicemail_is_flagged_without_fetching(app, nohold, phon
 def test_with_the_engine_off_nothing_is_queued(live, fake, transcribe_jobs, monkeypatch):
     monkeypatch.setattr(live.desk, "settings", live.settings.with_overrides(transcription_engine="off"))
     item = leave_voicemail(live, fake, None)
-    assert transcribe_jobs.queue.count == 0 and "transcription" not in live.queue.get(item.id).details
+    assert transcribe_jobs.queue.count == 0
+    assert "transcription" not in live.queue.get(item.id).details

@@ -96,7 +96,8 @@ def test_booking_again_keeps_the_earliest_place(client, settings, nohold, clock)
     clock.advance(600)
     book("CA" + "b" * 32)
     again = nohold.queue.pending_for(f"callback:{CALLER}")
-    assert again.id == first.id and again.acquired_at == first.acquired_at
+    assert again.id == first.id
+    assert again.acquired_at == first.acquired_at
     assert nohold.queue.depth()["callback"] == 1
 
 
@@ -127,7 +128,8 @@ def test_low_confidence_is_confirmed_then_no_asks_again(client, app, settings):
     confirm = call(client, settings, "/voice/step?seq=1", SpeechResult="va un po lento")
     assert "Ho capito che internet va lento" in said(confirm.data)
     again = call(client, settings, "/voice/step?seq=2", Digits="2")
-    assert "di nuovo" in said(again.data) and gather(again.data).get("input") == "speech dtmf"
+    assert "di nuovo" in said(again.data)
+    assert gather(again.data).get("input") == "speech dtmf"
 
 
 def test_an_error_inside_still_speaks_the_callers_language(client, app, settings):
@@ -140,8 +142,10 @@ def test_an_error_inside_still_speaks_the_callers_language(client, app, settings
     response = call(client, settings, "/voice/step?seq=1", SpeechResult="my bill", From="+447400123456")
     assert response.status_code == 200
     tags = [v.tag for v in verbs(response.data)]
-    assert tags == ["Say", "Hangup"] and "technical problem" in said(response.data)
-    assert b"Traceback" not in response.data and b"RuntimeError" not in response.data
+    assert tags == ["Say", "Hangup"]
+    assert "technical problem" in said(response.data)
+    assert b"Traceback" not in response.data
+    assert b"RuntimeError" not in response.data
 
 
 def test_fallback_is_static_bilingual_and_needs_no_redis(client, settings, nohold, redis_client):
@@ -156,7 +160,8 @@ def test_redis_down_during_a_call_gives_an_apology_in_the_callers_language(clien
     nohold.redis.connection_pool.connection_kwargs["port"] = 1
     nohold.redis.connection_pool.disconnect()
     response = call(client, settings, "/voice/incoming")
-    assert response.status_code == 200 and "problema tecnico" in said(response.data)
+    assert response.status_code == 200
+    assert "problema tecnico" in said(response.data)
 
 
 @pytest.mark.parametrize("form,path", [({"From": CALLER}, "/voice/incoming"),
@@ -164,7 +169,8 @@ def test_redis_down_during_a_call_gives_an_apology_in_the_callers_language(clien
                                        ({"CallSid": "CA9"}, "/voice/step?seq=abc")])
 def test_malformed_webhooks_are_4xx(client, settings, form, path):
     response = client.post(path, data=form, headers=signed(settings, path, form))
-    assert response.status_code == 400 and response.is_json
+    assert response.status_code == 400
+    assert response.is_json
 
 
 def test_status_callback_counts_each_call_once(client, settings, nohold):
@@ -172,7 +178,8 @@ def test_status_callback_counts_each_call_once(client, settings, nohold):
     for _ in range(3):
         assert call(client, settings, "/voice/status", CallStatus="completed", CallDuration="42").status_code == 204
     counters = nohold.metrics.counters()
-    assert counters["calls_ended|outcome=abandoned"] == 1 and counters["call_seconds"] == 42
+    assert counters["calls_ended|outcome=abandoned"] == 1
+    assert counters["call_seconds"] == 42
 
 
 def test_after_hours_asap_means_the_next_opening(client, settings, nohold, clock):
@@ -190,7 +197,8 @@ def test_after_hours_asap_means_the_next_opening(client, settings, nohold, clock
     assert "appena aprono" in said(booked.data)
     item = nohold.queue.pending_for(f"callback:{CALLER}")
     opening = datetime(2026, 12, 3, 8, 30, tzinfo=ZoneInfo(ROME)).timestamp()
-    assert item.status == "scheduled" and item.not_before == opening
+    assert item.status == "scheduled"
+    assert item.not_before == opening
 
 
 def test_asap_booking_replaces_an_earlier_window_but_keeps_the_place(client, settings, nohold, clock):
@@ -207,7 +215,8 @@ def test_asap_booking_replaces_an_earlier_window_but_keeps_the_place(client, set
         call(client, settings, path, CallSid=sid_asap, **extra)
     booked = call(client, settings, "/voice/step?seq=3", CallSid=sid_asap, Digits="1")
     item = nohold.queue.get(scheduled.id)
-    assert item.status == "waiting" and item.acquired_at == scheduled.acquired_at
+    assert item.status == "waiting"
+    assert item.acquired_at == scheduled.acquired_at
     assert "la prima in coda" in said(booked.data)
 
 
@@ -216,7 +225,8 @@ def test_a_step_from_the_future_gets_the_pending_question_and_moves_nothing(clie
     early = call(client, settings, "/voice/step?seq=7", Digits="1")
     assert early.data == first.data
     state = nohold.calls.load("CA" + "1" * 32)
-    assert state.seq == 1 and state.node == "reason"
+    assert state.seq == 1
+    assert state.node == "reason"
 
 
 def test_a_replayed_call_start_is_counted_once_and_keys_stay_in_the_calls_slot(client, settings, nohold, redis_client):

@@ -44,11 +44,14 @@ def test_same_natural_key_twice_is_one_item_with_earliest_acquired_at(queue, red
     clock.advance(5)
     again = queue.enqueue(item("call:CA1", acquired_at=T0 - 100, intent="billing"))
     later = queue.enqueue(item("call:CA1", acquired_at=T0 + 100))
-    assert first.created and not again.created and not later.created
+    assert first.created
+    assert not again.created
+    assert not later.created
     assert first.item.id == again.item.id == later.item.id
     assert later.item.acquired_at == T0 - 100
     assert later.item.intent == "billing"  # a later enqueue without intent does not blank it
-    assert later.item.created_at == T0 and later.item.updated_at == T0 + 5
+    assert later.item.created_at == T0
+    assert later.item.updated_at == T0 + 5
     assert redis_client.zcard(queue.keys.items_waiting) == 1
     assert [e["event"] for e in queue.history(first.item.id)] == ["created", "merged", "merged"]
 
@@ -56,7 +59,8 @@ def test_same_natural_key_twice_is_one_item_with_earliest_acquired_at(queue, red
 def test_enqueue_does_not_mutate_the_argument_and_keeps_a_given_id(queue):
     given = item("call:CA1")
     stored = queue.enqueue(given).item
-    assert given.id == "" and re.fullmatch(r"[A-Za-z0-9_-]{12}", stored.id)
+    assert given.id == ""
+    assert re.fullmatch(r"[A-Za-z0-9_-]{12}", stored.id)
     assert queue.enqueue(item("call:CA2", id="vm-42")).item.id == "vm-42"
 
 
@@ -74,7 +78,8 @@ def test_enqueue_after_cancel_creates_a_new_item(queue):
     old = queue.enqueue(item("tel:+390612345678")).item
     assert queue.cancel(old.id, "customer replied STOP")
     fresh = queue.enqueue(item("tel:+390612345678"))
-    assert fresh.created and fresh.item.id != old.id
+    assert fresh.created
+    assert fresh.item.id != old.id
     assert queue.pending_for("tel:+390612345678").id == fresh.item.id
     assert queue.get(old.id).status == "cancelled"
 
@@ -85,15 +90,18 @@ def test_scheduled_item_waits_for_its_window_then_keeps_its_place(queue, clock):
     assert scheduled.status == "scheduled"
     assert queue.position(scheduled.id) is None
     assert queue.position(walk_in.id) == 1
-    assert queue.depth()["callback"] == 1 and queue.depth()["scheduled"] == 1
+    assert queue.depth()["callback"] == 1
+    assert queue.depth()["scheduled"] == 1
     assert queue.oldest_wait() == 0.0
 
     clock.advance(3600)
     assert queue.promote_due() == 1
     assert queue.promote_due() == 0
-    assert queue.position(scheduled.id) == 1 and queue.position(walk_in.id) == 2
+    assert queue.position(scheduled.id) == 1
+    assert queue.position(walk_in.id) == 2
     promoted = queue.get(scheduled.id)
-    assert promoted.status == "waiting" and promoted.acquired_at == T0 - 300
+    assert promoted.status == "waiting"
+    assert promoted.acquired_at == T0 - 300
     assert queue.depth() == {"callback": 2, "voicemail": 0, "thread": 0, "scheduled": 0}
     assert queue.oldest_wait() == 3600 + 300
     assert [e["event"] for e in queue.history(scheduled.id)] == ["created", "promoted"]
@@ -122,12 +130,14 @@ def test_reschedule_keeps_the_place_earned(queue, clock):
     early = queue.enqueue(item("call:CA1", acquired_at=T0 - 50)).item
     late = queue.enqueue(item("call:CA2", acquired_at=T0)).item
     assert queue.reschedule(early.id, T0 + 600, T0 + 1800)
-    assert queue.position(early.id) is None and queue.position(late.id) == 1
+    assert queue.position(early.id) is None
+    assert queue.position(late.id) == 1
     moved = queue.get(early.id)
     assert (moved.status, moved.not_before, moved.not_after) == ("scheduled", T0 + 600, T0 + 1800)
 
     clock.advance(600)
-    assert queue.position(early.id) == 1 and queue.position(late.id) == 2
+    assert queue.position(early.id) == 1
+    assert queue.position(late.id) == 2
     assert queue.get(early.id).acquired_at == T0 - 50
 
 
@@ -143,8 +153,10 @@ def test_repeat_enqueue_moves_window_and_refreshes_given_fields(queue):
     first = queue.enqueue(item("call:CA1", not_before=T0 + 600, summary="bolletta")).item
     merged = queue.enqueue(item("call:CA1", kind="voicemail", not_before=T0 - 1,
                                 recording_url="https://rec/1", details={"digits": "2"})).item
-    assert merged.id == first.id and merged.kind == "callback"
-    assert merged.status == "waiting" and queue.position(merged.id) == 1
+    assert merged.id == first.id
+    assert merged.kind == "callback"
+    assert merged.status == "waiting"
+    assert queue.position(merged.id) == 1
     assert (merged.summary, merged.recording_url, merged.details) == ("bolletta", "https://rec/1", {"digits": "2"})
 
 
@@ -195,7 +207,9 @@ def test_handle_times_keep_the_last_fifty(queue):
     for s in range(60):
         queue.record_handle_time(s)
     recent = queue.recent_handle_times()
-    assert len(recent) == 50 and recent[0] == 59.0 and recent[-1] == 10.0
+    assert len(recent) == 50
+    assert recent[0] == 59.0
+    assert recent[-1] == 10.0
     with pytest.raises(ValueError):
         queue.record_handle_time(-1)
 

@@ -113,7 +113,8 @@ def test_attachment_without_text():
     event = text_event("")
     event["message"] = {"mid": "mid.9", "attachments": [{"type": "image", "payload": {"url": "https://x/y.jpg"}}]}
     [inbound] = adapter().parse(envelope(event))
-    assert inbound.has_attachment and inbound.text == ""
+    assert inbound.has_attachment
+    assert inbound.text == ""
 
 
 def test_echoes_deliveries_reads_reactions_and_unknown_events_ignored():
@@ -138,7 +139,8 @@ def test_batch_of_1000_entries():
     started = time.perf_counter()
     found = adapter().parse(raw)
     assert time.perf_counter() - started < 2.0
-    assert len({i.provider_id for i in found}) == 1000 and found[999].text == "n999"
+    assert len({i.provider_id for i in found}) == 1000
+    assert found[999].text == "n999"
 
 
 @pytest.mark.parametrize("raw", [
@@ -229,7 +231,9 @@ def test_send_failures(messenger, fake, caplog, status, body, retryable):
         messenger.send(Outbound("messenger", "PSID1234567", "secret words", "ours-1"))
     assert (failed.value.retryable, failed.value.status) == (retryable, status)
     said = caplog.text + str(failed.value)
-    assert TOKEN not in said and "secret words" not in said and "PSID1234567" not in said
+    assert TOKEN not in said
+    assert "secret words" not in said
+    assert "PSID1234567" not in said
 
 
 def test_unreachable_and_slow_graph_are_retryable(fake):
@@ -238,7 +242,9 @@ def test_unreachable_and_slow_graph_are_retryable(fake):
         adapter(base=fake.base_url, timeout=0.2).send(Outbound("messenger", "PSID1", "hi", "ours-1"))
     with pytest.raises(SendFailed) as unreachable:  # port 9 (discard) has no listener here
         adapter().send(Outbound("messenger", "PSID1", "hi", "ours-2"))
-    assert slow.value.retryable and unreachable.value.retryable and TOKEN not in str(unreachable.value)
+    assert slow.value.retryable
+    assert unreachable.value.retryable
+    assert TOKEN not in str(unreachable.value)
 
 
 @pytest.mark.parametrize("text", ["", "x" * 2001])

@@ -211,7 +211,8 @@ def test_send_splits_with_idempotent_keys(sms, sent):
     ids = sms.send(outbound)
     assert ids == ",".join(f"MS{i}" for i in range(1, len(sent) + 1))
     assert [key for _, _, key in sent] == [f"out-2:{i}" for i in range(1, len(sent) + 1)]
-    assert [body for _, body, _ in sent] == sms.parts(text) and len(sent) > 1
+    assert [body for _, body, _ in sent] == sms.parts(text)
+    assert len(sent) > 1
     assert all(sms_segments(body) <= 3 for _, body, _ in sent)
     first = list(sent)
     sms.send(outbound)   # a retry produces the same parts with the same keys: the sender dedupes them
@@ -226,7 +227,8 @@ def test_send_whatsapp_prefixes_recipient(whatsapp, sent):
 
 def test_whatsapp_parts_stay_under_1600(whatsapp, sent):
     whatsapp.send(Outbound("whatsapp", "+39333", "Frase di prova con emoji 😀. " * 200, "out-5"))
-    assert len(sent) > 1 and all(utf16_length(body) <= 1600 for _, body, _ in sent)
+    assert len(sent) > 1
+    assert all(utf16_length(body) <= 1600 for _, body, _ in sent)
 
 
 @pytest.mark.parametrize("outbound", [Outbound("whatsapp", "+39333", "x", "m"), Outbound("sms", "+39333", " ", "m")])
@@ -238,7 +240,8 @@ def test_send_refuses(sms, sent, outbound):
 
 def test_policy(sms, whatsapp, clock):
     now = clock()
-    assert sms.policy(0.0, now).allowed and sms.policy(now - 30 * 24 * HOUR, now).reason == "window_open"
+    assert sms.policy(0.0, now).allowed
+    assert sms.policy(now - 30 * 24 * HOUR, now).reason == "window_open"
     inside = whatsapp.policy(now - 23 * HOUR, now)
     assert (inside.allowed, inside.reason) == (True, "window_open")
     outside = whatsapp.policy(now - 25 * HOUR, now)

@@ -48,7 +48,9 @@ def demo():
 def test_demo_customer(demo, phone, area, lang, line_test, bill):
     customer = demo.find_by_phone(phone)
     assert (customer.phone, customer.area, customer.lang) == (phone, area, lang)
-    assert customer.name and customer.line_id and customer.id
+    assert customer.name
+    assert customer.line_id
+    assert customer.id
     assert demo.line_test(customer) == line_test
     assert demo.last_bill(customer) == bill
 
@@ -56,10 +58,12 @@ def test_demo_customer(demo, phone, area, lang, line_test, bill):
 def test_demo_numbers_are_real_italian_lines():
     entries = yaml.safe_load(DEMO_CUSTOMERS.read_text(encoding="utf-8"))["customers"]
     numbers = [entry["phone"] for entry in entries]
-    assert 6 <= len(numbers) <= 8 and len(set(numbers)) == len(numbers)
+    assert 6 <= len(numbers) <= 8
+    assert len(set(numbers)) == len(numbers)
     for number in numbers:
         parsed = phonenumbers.parse(number)
-        assert parsed.country_code == 39 and phonenumbers.is_valid_number(parsed), number
+        assert parsed.country_code == 39, number
+        assert phonenumbers.is_valid_number(parsed), number
         assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == number
 
 
@@ -210,7 +214,8 @@ def test_http_failures_and_nonsense_are_unavailable(api, backend, caplog, operat
     api.answer(operation, status, body)
     with caplog.at_level(logging.INFO, logger="ivr.call.customer_backend"), pytest.raises(BackendUnavailable) as caught:
         CALLS[operation][2](backend)
-    assert "3471234567" not in str(caught.value) and "3471234567" not in caplog.text  # no personal data
+    assert "3471234567" not in str(caught.value)
+    assert "3471234567" not in caplog.text  # no personal data
     assert caught.value.__suppress_context__  # nor in a chained error's URL
 
 
@@ -222,7 +227,8 @@ def test_unknown_line_test_detail_keeps_the_result(api, backend):
 def test_lookup_logs_only_the_last_digits(api, backend, caplog):
     with caplog.at_level(logging.INFO, logger="ivr.call.customer_backend"):
         backend.find_by_phone("+393471234567")
-    assert "***567" in caplog.text and "1234567" not in caplog.text
+    assert "***567" in caplog.text
+    assert "1234567" not in caplog.text
 
 
 def test_http_slow_answer_times_out_in_about_the_timeout(api, backend):

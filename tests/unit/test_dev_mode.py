@@ -26,12 +26,16 @@ def live(**env):
 
 def test_a_fresh_machine_with_no_settings_at_all_is_in_dev_mode(load):
     settings = load()
-    assert settings.dev_mode and settings.signing_token and settings.secret_key  # made up for the laptop
+    assert settings.dev_mode
+    assert settings.signing_token
+    assert settings.secret_key  # made up for the laptop
 
 
 def test_complete_live_settings_are_not_dev_mode(load):
     settings = load(**live())
-    assert not settings.dev_mode and settings.signing_token == TOKEN and settings.secret_key == KEY
+    assert not settings.dev_mode
+    assert settings.signing_token == TOKEN
+    assert settings.secret_key == KEY
 
 
 @pytest.mark.parametrize("present, missing", [("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"),
@@ -65,7 +69,8 @@ def test_outside_dev_mode_public_base_url_must_be_https(load, base):
 
 
 def test_nohold_dev_mode_is_asked_for_explicitly(load):
-    assert load(NOHOLD_DEV_MODE="1").dev_mode and load(NOHOLD_DEV_MODE="true").dev_mode
+    assert load(NOHOLD_DEV_MODE="1").dev_mode
+    assert load(NOHOLD_DEV_MODE="true").dev_mode
     assert not load(**live(NOHOLD_DEV_MODE="0")).dev_mode
     with pytest.raises(SettingsError, match="^TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required with "
                                             "NOHOLD_DEV_MODE=0"):
@@ -78,7 +83,9 @@ def test_nohold_dev_mode_is_asked_for_explicitly(load):
 
 def test_in_dev_mode_the_laptop_defaults_still_do(load):
     settings = load(NOHOLD_DEV_MODE="1", SECRET_KEY="short")
-    assert settings.dev_mode and settings.public_base_url == "http://localhost:5000" and settings.secret_key == "short"
+    assert settings.dev_mode
+    assert settings.public_base_url == "http://localhost:5000"
+    assert settings.secret_key == "short"
 
 
 @pytest.mark.parametrize("name, value", [("TRUSTED_PROXY_HOPS", "-1"), ("TRUSTED_PROXY_HOPS", "two"),
@@ -104,7 +111,8 @@ def test_a_deploy_missing_the_sid_serves_no_dev_outbox_because_it_does_not_start
 def test_the_outbox_is_only_served_in_dev_mode(app, settings, redis_url, tmp_path, redis_client):
     from ivr import create_app
 
-    assert settings.dev_mode and app.test_client().get("/dev/outbox").status_code == 200
+    assert settings.dev_mode
+    assert app.test_client().get("/dev/outbox").status_code == 200
     production = create_app({"SETTINGS": load_settings(environ=live(REDIS_URL=redis_url,
                                                                      NOHOLD_VAR_DIR=str(tmp_path / "live")),
                                                        dotenv=False)})
@@ -121,7 +129,8 @@ def test_the_make_run_banner_names_the_dev_outbox_only_in_dev_mode(load):
         return banner(settings, 5000, "http://localhost:5001/console/events", "redis://127.0.0.1:6379/0",
                       "log in as dev", BASE)
 
-    assert "/dev/outbox" in printed(load()) and "dev (" in printed(load())
+    assert "/dev/outbox" in printed(load())
+    assert "dev (" in printed(load())
     live_banner = printed(load(**live()))
     assert "/dev/outbox" not in live_banner
     assert "live Twilio" in live_banner

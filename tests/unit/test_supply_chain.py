@@ -78,7 +78,8 @@ def test_every_requirement_is_locked_at_its_version_with_hashes(source, lock):
 
 def test_torch_is_locked_to_the_cpu_wheel_alone():
     version, hashes = locked(LOCK)["torch"]
-    assert version.endswith("+cpu") and len(hashes) == 1
+    assert version.endswith("+cpu")
+    assert len(hashes) == 1
     assert locked(DEV_LOCK)["torch"] == (version, hashes)
 
 
@@ -102,7 +103,8 @@ def test_the_venv_the_suite_runs_in_is_the_dev_lock():
 def test_make_and_the_image_install_from_the_locks_in_hash_checking_mode():
     makefile, dockerfile = (ROOT / "Makefile").read_text(), (ROOT / "deploy" / "Dockerfile").read_text()
     stamp = re.search(r"^\$\(STAMP\):(.*)\n((?:\t.*\n)+)", makefile, re.M)
-    assert "$(DEV_LOCK)" in stamp[1] and "pip install -q --require-hashes -r $(DEV_LOCK)" in stamp[2]
+    assert "$(DEV_LOCK)" in stamp[1]
+    assert "pip install -q --require-hashes -r $(DEV_LOCK)" in stamp[2]
     assert re.search(r"^DEV_LOCK := requirements-dev\.lock\.txt$", makefile, re.M)
     assert re.search(r"^LOCK := requirements\.lock\.txt$", makefile, re.M)
     installs = [line for line in dockerfile.splitlines() if re.match(r"RUN .*pip install", line)]
@@ -120,8 +122,11 @@ def test_the_joined_whisper_model_passes_and_a_tampered_copy_in_the_cache_is_ref
     with pytest.raises(ModelChecksumMismatch) as refused:
         assemble_pypi_model(tmp_path)
     message = str(refused.value)
-    assert str(model) in message and MODEL_BIN_SHA256 in message and refused.value.found in message
-    assert refused.value.found != MODEL_BIN_SHA256 and f"delete {folder}" in message
+    assert str(model) in message
+    assert MODEL_BIN_SHA256 in message
+    assert refused.value.found in message
+    assert refused.value.found != MODEL_BIN_SHA256
+    assert f"delete {folder}" in message
     assert isinstance(refused.value, ModelMissing)  # load_engine makes it EngineUnavailable, with this reason
     with pytest.raises(ModelChecksumMismatch):
         model_files.model_folder(model_files.PYPI_MODEL, tmp_path)
@@ -139,7 +144,8 @@ def test_wheel_parts_that_join_to_another_file_are_refused_and_nothing_is_publis
     cache = tmp_path / "cache"
     with pytest.raises(ModelChecksumMismatch, match="requirements.lock.txt") as refused:
         assemble_pypi_model(cache)
-    assert "model.bin.part2" in str(refused.value) and MODEL_BIN_SHA256 in str(refused.value)
+    assert "model.bin.part2" in str(refused.value)
+    assert MODEL_BIN_SHA256 in str(refused.value)
     assert [p.name for p in cache.iterdir()] == [p.name for p in cache.glob("*.lock")]  # no folder, no staging
 
 
@@ -161,12 +167,17 @@ def test_the_bundled_weights_pass_and_a_tampered_copy_is_refused_before_anything
     with pytest.raises(ChecksumMismatch) as refused:
         convert(copy, tmp_path / "hf")
     message = str(refused.value)
-    assert str(copy) in message and E5_SMALL_Q4_SHA256 in message and refused.value.found in message
-    assert "E5_SMALL_Q4_SHA256" in message and "requirements.lock.txt" in message
+    assert str(copy) in message
+    assert E5_SMALL_Q4_SHA256 in message
+    assert refused.value.found in message
+    assert "E5_SMALL_Q4_SHA256" in message
+    assert "requirements.lock.txt" in message
     assert not (tmp_path / "hf").exists()
 
 
 def test_the_mismatch_survives_pickling_as_rq_stores_it():
     error = ModelChecksumMismatch("model.bin", "a" * 64, "b" * 64, "delete it")
     again = pickle.loads(pickle.dumps(error))
-    assert type(again) is ModelChecksumMismatch and str(again) == str(error) and again.found == "b" * 64
+    assert type(again) is ModelChecksumMismatch
+    assert str(again) == str(error)
+    assert again.found == "b" * 64

@@ -52,13 +52,15 @@ def test_a_recording_over_the_window_is_cut_between_words_and_every_piece_is_tra
     long = sr.AudioData(pause.join(said), RATE, 2)  # five messages in a row: over 30 s
     assert seconds(long) > 30
     pieces = chunks(long, 30.0)
-    assert len(pieces) == 2 and all(seconds(p) <= 30.0 for p in pieces)
+    assert len(pieces) == 2
+    assert all(seconds(p) <= 30.0 for p in pieces)
     assert b"".join(p.frame_data for p in pieces) == long.frame_data  # nothing lost, nothing repeated
     samples = np.frombuffer(long.frame_data, dtype=np.int16)
     cut = len(pieces[0].frame_data) // 2
     assert np.abs(samples[cut - RATE // 20:cut + RATE // 20]).max() < 300  # a quiet moment, not mid-word
     text = transcribe(whisper, long, "en").lower()
-    assert "bill" in text and "password" in text  # the first message and the last, from both pieces
+    assert "bill" in text
+    assert "password" in text  # the first message and the last, from both pieces
 
 
 def test_word_error_rate_counts_substitutions_deletions_and_insertions_over_reference_words():
@@ -82,10 +84,12 @@ def test_the_whisper_base_from_pypi_is_joined_once_then_reused_and_a_torn_copy_i
     assert model.read_bytes()[:64] == parts[0].read_bytes()[:64]
     assert model.stat().st_size == sum(p.stat().st_size for p in parts)
     stamp = model.stat().st_mtime_ns
-    assert assemble_pypi_model(tmp_path) == folder and model.stat().st_mtime_ns == stamp  # reused as is
+    assert assemble_pypi_model(tmp_path) == folder
+    assert model.stat().st_mtime_ns == stamp  # reused as is
     with open(model, "r+b") as torn:
         torn.truncate(1000)
-    assert assemble_pypi_model(tmp_path) == folder and model.stat().st_size == sum(p.stat().st_size for p in parts)
+    assert assemble_pypi_model(tmp_path) == folder
+    assert model.stat().st_size == sum(p.stat().st_size for p in parts)
 
 
 def test_a_model_name_for_the_hub_is_refused_with_the_reason():

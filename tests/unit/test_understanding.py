@@ -200,7 +200,8 @@ CONTROLS = [
 def test_unseen_utterances_are_understood(understanding, lang, text, intent):
     result = understanding.interpret(text, lang)
     assert result.intent == intent, result
-    assert result.best_guess == intent and type(result.best_guess) is str
+    assert result.best_guess == intent
+    assert type(result.best_guess) is str
     assert 0.35 <= result.confidence <= 1.0
 
 

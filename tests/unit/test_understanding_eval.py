@@ -45,7 +45,8 @@ def test_heldout_covers_every_intent_in_each_language(catalog, heldout, lang):
 def test_heldout_has_cross_lingual_cases_for_every_topic_both_ways(catalog, heldout):
     cross = Counter((c.expected, c.lang) for c in heldout if c.cross_lingual)
     for intent in catalog.topics:
-        assert cross[intent, "it"] >= 2 and cross[intent, "en"] >= 2, intent
+        assert cross[intent, "it"] >= 2, intent
+        assert cross[intent, "en"] >= 2, intent
         assert cross[intent, "it"] + cross[intent, "en"] >= 4, intent
 
 
@@ -59,7 +60,8 @@ def test_heldout_shares_no_utterance_with_the_training_file(catalog, heldout):
 
 def test_heldout_reads_as_a_recogniser_writes(heldout):
     for case in heldout:
-        assert case.text == case.text.lower().strip() and not set(case.text) & set(",.?!;:"), case
+        assert case.text == case.text.lower().strip(), case
+        assert not set(case.text) & set(",.?!;:"), case
 
 
 @pytest.mark.parametrize("content, message", [
@@ -185,7 +187,8 @@ def test_classify_writes_one_json_object_per_line(tmp_path):
     assert all(set(r) == {"text", "intent", "confidence"} for r in records)
     assert all(isinstance(r["confidence"], float) and 0.0 <= r["confidence"] <= 1.0 for r in records)
     assert records[0]["intent"] == "account_access"
-    assert records[1]["intent"] is None and records[2] == {"text": "", "intent": None, "confidence": 0.0}
+    assert records[1]["intent"] is None
+    assert records[2] == {"text": "", "intent": None, "confidence": 0.0}
 
 
 def test_eval_prints_every_section(tmp_path):
