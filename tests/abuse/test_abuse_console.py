@@ -53,7 +53,8 @@ def sign_in(app, name: str, addr: str = "127.0.0.1"):
 
 
 def test_the_sweep_sees_every_route(app):
-    assert len(routes(app, "/console/")) >= 25 and len(routes(app, "/api/")) >= 15
+    assert len(routes(app, "/console/")) >= 25
+    assert len(routes(app, "/api/")) >= 15
 
 
 def test_nothing_without_a_login(app, bridge, item, redis_client):
@@ -78,7 +79,8 @@ def test_every_console_form_needs_the_csrf_token(app, bridge, item, redis_client
     maria = sign_in(app, "maria")
     before = snapshot(redis_client)
     posts = [rule for method, rule in routes(app, "/console/") if method == "POST"]
-    assert "/console/logout" in posts and "/console/items/<item_id>/complete" in posts
+    assert "/console/logout" in posts
+    assert "/console/items/<item_id>/complete" in posts
     for rule in posts:
         data = {"fence": "1", "outcome": "resolved", "state": "away", "text": "ciao"}
         if csrf is not None:
@@ -99,7 +101,8 @@ def test_the_api_refuses_acting_on_another_agents_lease(app, bridge, item, actio
     maria, luca = bridge.agents.issue_token("maria"), bridge.agents.issue_token("luca")
     client = app.test_client()
     claimed = client.post("/api/claims/next", headers={"Authorization": f"Bearer {maria}"})
-    assert claimed.status_code == 200 and claimed.json["item"]["id"] == item.id
+    assert claimed.status_code == 200
+    assert claimed.json["item"]["id"] == item.id
     fence = claimed.json["fence"]
     response = client.post(f"/api/items/{item.id}/{action}", json={"fence": fence, **body},
                            headers={"Authorization": f"Bearer {luca}"})
@@ -119,12 +122,14 @@ def test_login_delay_follows_the_name_says_when_and_ends(app, bridge, clock, red
     for _ in range(4):
         assert failed_login(app, "maria", "203.0.113.7").status_code == 401
     limited = failed_login(app, "maria", "203.0.113.7")
-    assert limited.status_code == 429 and limited.headers["Retry-After"] == "1"
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "1"
     assert "Troppi tentativi: riprova tra 1 secondi" in limited.text
     assert "guess" not in limited.text          # the typed password is never echoed
     clock.advance(0.5)
     again = failed_login(app, "maria", "198.51.100.4")  # the name is what waits, from any address
-    assert again.status_code == 429 and again.headers["Retry-After"] == "1"  # and a refused try adds no wait
+    assert again.status_code == 429
+    assert again.headers["Retry-After"] == "1"  # and a refused try adds no wait
     sign_in(app, "luca", "203.0.113.7")        # another agent behind the same address does not wait
     clock.advance(0.5)
     sign_in(app, "maria", "203.0.113.7")       # the right password once the wait is over
