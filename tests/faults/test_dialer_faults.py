@@ -172,6 +172,8 @@ def test_killed_workers_never_dial_twice_and_lose_no_attempt(redis_client, redis
     assert set(states) <= SETTLED, f"attempts left half-way: {states}"
     for attempt_id, attempt in final.items():
         if attempt.state == "agent_ringing":  # rang once, and we know which call it is
-            assert per_attempt[attempt_id] == 1 and fake.calls[attempt.agent_call_sid]["url"].endswith(attempt_id)
+            assert per_attempt[attempt_id] == 1
+            assert fake.calls[attempt.agent_call_sid]["url"].endswith(attempt_id)
         else:  # flagged for a person, and (since reconcile found nothing) never rung
-            assert per_attempt[attempt_id] == 0 and attempt_id in dialer.attempts.to_review()
+            assert per_attempt[attempt_id] == 0
+            assert attempt_id in dialer.attempts.to_review()

@@ -96,6 +96,8 @@ def test_three_seconds_of_redis_latency_during_fifty_calls(slow_stack):
 
     assert {entry[2] for entry in record} <= {200, 204}, {entry[2] for entry in record}  # 204: the call's status
     assert all("<Response>" in entry[3] and "Traceback" not in entry[3] for entry in record if entry[2] == 200)
-    assert in_window >= 10 and apologies >= 1, "the slow period must have been felt"
-    assert p99 < 2.0 and seconds[-1] < 5.0
+    assert in_window >= 10, "the slow period must have been felt"
+    assert apologies >= 1, "the slow period must have been felt"
+    assert p99 < 2.0
+    assert seconds[-1] < 5.0
     assert after.ok, after.error  # Redis fast again: a call goes all the way, no restart

@@ -93,7 +93,8 @@ def test_a_frozen_agent_loses_the_item_and_its_late_completion_is_refused(served
         luca = requests.Session()
         luca.headers["Authorization"] = f"Bearer {agents['luca']}"
         taken = luca.post(f"{base}/api/claims/next", json={}, timeout=10)
-        assert taken.status_code == 200 and taken.json()["item"]["id"] == item.id
+        assert taken.status_code == 200
+        assert taken.json()["item"]["id"] == item.id
         luca_fence = taken.json()["fence"]
 
         os.kill(maria.proc.pid, signal.SIGCONT)
@@ -105,7 +106,8 @@ def test_a_frozen_agent_loses_the_item_and_its_late_completion_is_refused(served
         late = maria.next("complete")
         print(f"\nfrozen agent after SIGCONT: renew → {renewal['status']} {renewal['body']['error']}, "
               f"complete → {late['status']} {late['body']['error']}")
-        assert late["status"] in (403, 409) and renewal["status"] in (403, 409)
+        assert late["status"] in (403, 409)
+        assert renewal["status"] in (403, 409)
         held = queue_.get(item.id)
         assert (held.status, held.claimed_by, held.fence, held.outcome) == ("claimed", "luca", luca_fence, "")
 

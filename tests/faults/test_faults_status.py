@@ -49,8 +49,10 @@ def test_customer_reached_callbacks_last_first_thrice_end_done_once(nohold, dial
     after, attempt = nohold.queue.get(item.id), dialer.attempts.get(attempt_id)
     events = [event["event"] for event in nohold.queue.history(item.id)]
     assert (after.status, attempt.state, attempt.customer_status) == ("done", "reached", "completed")
-    assert events.count("completed") == 1 and events.count("attempt") == 1
-    assert places(nohold, item.id) == 0 and not nohold.redis.keys("nohold:{msgkey:dial-*")
+    assert events.count("completed") == 1
+    assert events.count("attempt") == 1
+    assert places(nohold, item.id) == 0
+    assert not nohold.redis.keys("nohold:{msgkey:dial-*")
 
 
 @pytest.mark.parametrize("missed", ["no-answer", "busy"])
@@ -63,11 +65,15 @@ def test_customer_missed_callbacks_last_first_thrice_keep_one_place_at_the_same_
     after, attempt = nohold.queue.get(item.id), dialer.attempts.get(attempt_id)
     events = [event["event"] for event in nohold.queue.history(item.id)]
     assert (after.status, attempt.state, attempt.customer_status, after.attempts) == ("scheduled", "retried", missed, 1)
-    assert after.acquired_at == item.acquired_at and places(nohold, item.id) == 1
-    assert events.count("attempt_failed") == 1 and len(nohold.redis.keys("nohold:{msgkey:dial-*")) == 1
+    assert after.acquired_at == item.acquired_at
+    assert places(nohold, item.id) == 1
+    assert events.count("attempt_failed") == 1
+    assert len(nohold.redis.keys("nohold:{msgkey:dial-*")) == 1
     clock.advance(11 * 60)  # the first retry (10 minutes) is due: back first in line, ahead of the newer caller
-    assert nohold.queue.position(item.id) == 1 and nohold.queue.position(newer.id) == 2
-    assert nohold.queue.get(item.id).acquired_at == item.acquired_at and places(nohold, item.id) == 1
+    assert nohold.queue.position(item.id) == 1
+    assert nohold.queue.position(newer.id) == 2
+    assert nohold.queue.get(item.id).acquired_at == item.acquired_at
+    assert places(nohold, item.id) == 1
 
 
 def test_agent_missed_callbacks_last_first_thrice_put_the_item_back_once_in_its_old_place(
@@ -81,6 +87,9 @@ def test_agent_missed_callbacks_last_first_thrice_put_the_item_back_once_in_its_
     back, attempt = nohold.queue.get(item.id), dialer.attempts.get(attempt_id)
     events = [event["event"] for event in nohold.queue.history(item.id)]
     assert (back.status, back.attempts, attempt.state) == ("waiting", 0, "agent_missed")
-    assert back.acquired_at == item.acquired_at and places(nohold, item.id) == 1
-    assert nohold.queue.position(item.id) == 1 and nohold.queue.position(newer.id) == 2
-    assert events.count("released") == 1 and sms_for(nohold, f"dial-missed:{attempt_id}") is None
+    assert back.acquired_at == item.acquired_at
+    assert places(nohold, item.id) == 1
+    assert nohold.queue.position(item.id) == 1
+    assert nohold.queue.position(newer.id) == 2
+    assert events.count("released") == 1
+    assert sms_for(nohold, f"dial-missed:{attempt_id}") is None

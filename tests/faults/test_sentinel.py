@@ -136,7 +136,8 @@ class SentinelSet:
 def test_a_malformed_sentinel_url_is_refused_clearly(url, why):
     with pytest.raises(ValueError, match="redis\\+sentinel://\\[\\[username\\]:password@\\]host:port") as refused:
         connect(url)
-    assert why in str(refused.value) and "s3cret" not in str(refused.value)
+    assert why in str(refused.value)
+    assert "s3cret" not in str(refused.value)
 
 
 def test_a_sentinel_url_names_the_sentinels_the_service_and_the_login():
@@ -166,7 +167,8 @@ def test_connect_follows_the_primary_through_a_failover(sentinels):
     assert sentinels.master_port() == sentinels.replica.port
     assert client.get("nohold:{kept}") == "before"
     fresh = connect(sentinels.url, decode_responses=True)
-    assert int(fresh.info("server")["tcp_port"]) == sentinels.replica.port and fresh.get("nohold:{kept}") == "before"
+    assert int(fresh.info("server")["tcp_port"]) == sentinels.replica.port
+    assert fresh.get("nohold:{kept}") == "before"
 
 
 class Interrupted(Exception):
@@ -283,16 +285,20 @@ def test_web_and_worker_follow_a_sentinel_failover(sentinels, fake, tmp_path):
         print(f"\nsentinel failover (web + worker): {seconds:.1f} s from kill -9 to a write on the promoted replica")
         # the call came in before any failover could end (down-after alone is 1 s): the apology, in TwiML
         [(status, twiml)] = heard
-        assert status == 200 and "SMS a questo numero" in twiml and "<Hangup" in twiml, (status, twiml)
+        assert status == 200, (status, twiml)
+        assert "SMS a questo numero" in twiml, (status, twiml)
+        assert "<Hangup" in twiml, (status, twiml)
 
         assert queue.pending_for(f"callback:{CUSTOMER}").id == first.id  # the first booking survived
         result = phone.run_script(_script(SECOND_CUSTOMER))
         assert result.ok, result.error
         second = queue.pending_for(f"callback:{SECOND_CUSTOMER}")
-        assert second is not None and second.id != first.id
+        assert second is not None
+        assert second.id != first.id
         _eventually("the second SMS receipt, sent by the same worker after the failover",
                     lambda: receipts(SECOND_CUSTOMER), 45, processes)
-        assert len(receipts(CUSTOMER)) == 1 and len(receipts(SECOND_CUSTOMER)) == 1  # each sent once
+        assert len(receipts(CUSTOMER)) == 1
+        assert len(receipts(SECOND_CUSTOMER)) == 1  # each sent once
         assert int(state.info("server")["tcp_port"]) == sentinels.replica.port
         worker.send_signal(signal.SIGTERM)  # a warm shutdown still works (see SentinelConnection in ivr/runtime/redis_client.py)
         assert worker.wait(timeout=10) == 0
