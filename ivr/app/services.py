@@ -37,6 +37,7 @@ from ivr.runtime.twilio_rest import make_twilio_client
 from ivr.speech.prompts import PromptBook
 from ivr.speech.spoken import Speech
 from ivr.understanding.loading import load_understanding
+from social_bridge.chat.commands import CommandWords
 from social_bridge.chat.handoff import RefCodes
 from social_bridge.chat.inbox import Inbox
 from social_bridge.outages.outages import Outages
@@ -74,6 +75,7 @@ class Nohold:
     claims: Claims
     dialer: Dialer
     bridge: Bridge                # what the console and the API are given
+    commands: CommandWords        # STATO/ANNULLA/CHIAMAMI...: the one parser for SMS and every chat
 
 
 def bounded(timeout: float) -> dict:
@@ -126,7 +128,7 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     return Nohold(settings, client, prompts, speech, calls, queue, eta, desk, flow, messages,
                   DevOutbox(client) if twilio is None else TwilioSms(twilio), outbox, metrics, voices,
                   render_voice(fallback, "", voices), clock, social, codes, outages, presence, claims, dialer,
-                  build_agent_side(side))
+                  build_agent_side(side), CommandWords(prompts.words))
 
 
 def build_inbox(nohold: Nohold) -> Inbox:

@@ -6,11 +6,11 @@ CallFlow (its catalog, config, prompts and understanding), passed in, never impo
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from ivr.call.callback_policy import check_callback_number
 from ivr.call.state import CallState, Inputs
+from social_bridge.chat.commands import normalise  # one rule for what callers say and customers write
 
 # -- the kinds of answer ------------------------------------------------------------------------
 SILENCE = "silence"      # nothing said, nothing keyed (or an empty recording)
@@ -40,11 +40,6 @@ class Answer:
     kind: str
     inputs: Inputs
     value: object = None
-
-
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return " ".join("".join(c for c in text if c.isalnum() or c.isspace()).split())
 
 
 def spoken_choice(flow, state: CallState, text: str, choices) -> str | None:

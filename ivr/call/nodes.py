@@ -6,7 +6,7 @@ route, offer_options, confirm_number, book, …) and never import it.
 """
 from __future__ import annotations
 
-from ivr.call.answers import Answer, normalise  # noqa: F401  (normalise: ivr/call/sms.py and ivr/chat/replies.py)
+from ivr.call.answers import Answer
 from ivr.call.self_service import contained
 from ivr.call.state import CallState
 from ivr.call.twiml import Hangup, Reply

@@ -9,25 +9,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request
 
 from ivr.call.callback_policy import check_callback_number, mask
-from ivr.call.nodes import normalise
 from ivr.call.signatures import twilio_signed
 from ivr.call.twiml import render_message
+from social_bridge.chat.commands import CALLBACK_COMMANDS
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 REPLY_TTL = 7 * 86400   # Twilio may redeliver; the same MessageSid always gets the same answer
 # ... and is remembered far longer: Twilio's signatures never expire, so an old signed ANNULLA replayed
 # after its reply was forgotten must not cancel the callback booked since
 SEEN_TTL = 30 * 86400
-
-
-def command_of(prompts, body: str) -> tuple[str | None, str | None]:
-    """(command, language) when the message is one of our command words, in either language."""
-    words = normalise(body)
-    for lang in ("it", "en"):
-        for command in ("cancel", "status"):
-            if words in (normalise(w) for w in prompts.words(lang, f"commands.{command}")):
-                return command, lang
-    return None, None
 
 
 def _status(nohold, item, lang: str) -> str:
@@ -46,7 +36,7 @@ def _status(nohold, item, lang: str) -> str:
 
 def answer(nohold, sender: str, body: str) -> str | None:
     """The reply to a callback command, or None when the message is a conversation for the inbox."""
-    command, lang = command_of(nohold.prompts, body)
+    command, lang = nohold.commands.parse(body, among=CALLBACK_COMMANDS)
     check = check_callback_number(sender.removeprefix("whatsapp:"), nohold.settings.callback_countries)
     item = nohold.queue.pending_for(f"callback:{check.e164}") if check.ok else None
     if command is None or item is None:

@@ -10,10 +10,8 @@ import re
 
 from ivr.call.callback_policy import check_callback_number, last_digits
 from ivr.chat.self_service import ChatSelfService
-from ivr.call.nodes import normalise
 from ivr.app.social_services import code_by_number_key
 
-COMMANDS = ("status", "cancel", "call_me", "notify", "solved")
 # a few words that only one of the two languages uses, as a recogniser of last resort
 _ENGLISH = {"the", "my", "is", "not", "and", "you", "hi", "hello", "please", "internet", "working", "can't",
             "cant", "bill", "need", "help", "thanks", "what", "why", "how", "call", "me", "i"}
@@ -33,15 +31,7 @@ class ChatReplies:
 
     def command(self, text: str) -> tuple[str | None, str | None]:
         """(command, language) when the message is one of our command words; "call me" may carry a number."""
-        words = normalise(text or "")
-        prompts = self.nohold.prompts
-        for lang in ("it", "en"):
-            for command in COMMANDS:
-                for word in (normalise(w) for w in prompts.words(lang, f"commands.{command}")):
-                    if words == word or (command == "call_me" and words.startswith(word + " ")
-                                         and re.search(r"\d{6,}", words.replace(" ", ""))):
-                        return command, lang
-        return None, None
+        return self.nohold.commands.parse(text)
 
     def understand(self, text: str, lang: str) -> str:
         return self.nohold.flow.understanding.interpret(text, lang).intent or ""

@@ -29,21 +29,29 @@ def test_italian_internet_down_callback_asap_then_sms_cancel(phone, nohold, run_
     result = play(phone, "it_internet_callback.yaml")
     steps = voice_steps(result)
     first = gather(steps[0].body)
-    assert first.get("input") == "speech dtmf" and first.get("language") == "it-IT"
-    assert first.get("action") == "/voice/step?seq=1" and first.get("actionOnEmptyResult") == "true"
+    assert first.get("input") == "speech dtmf"
+    assert first.get("language") == "it-IT"
+    assert first.get("action") == "/voice/step?seq=1"
+    assert first.get("actionOnEmptyResult") == "true"
     assert "adsl" in first.get("hints")
     assert [s.get("language") for s in first.iter("Say")] == ["it-IT", "en-GB", "it-IT"]  # welcome, "For English, press 9", question
     options = gather(steps[1].body)
-    assert options.get("numDigits") == "1" and "connessione internet" in said(steps[1].body)
+    assert options.get("numDigits") == "1"
+    assert "connessione internet" in said(steps[1].body)
     assert [v.tag for v in verbs(steps[-1].body)] == ["Say", "Hangup"]
     # the SMS commands ran after the call: STATO answered, then ANNULLA cancelled the only callback
     item_id = nohold.calls.load(result.call_sid).item_id
     item = nohold.queue.get(item_id)
-    assert item.status == "cancelled" and item.kind == "callback" and item.intent == "internet_down"
-    assert item.customer == "+393471234567" and "internet" in item.summary
+    assert item.status == "cancelled"
+    assert item.kind == "callback"
+    assert item.intent == "internet_down"
+    assert item.customer == "+393471234567"
+    assert "internet" in item.summary
     run_jobs()
     receipt = nohold.outbox.entries()[0]
-    assert receipt["to"] == "+393471234567" and "4567" in receipt["body"] and "ANNULLA" in receipt["body"]
+    assert receipt["to"] == "+393471234567"
+    assert "4567" in receipt["body"]
+    assert "ANNULLA" in receipt["body"]
 
 
 def test_english_caller_billing_window_callback_to_another_number(phone, nohold, clock):
@@ -52,18 +60,27 @@ def test_english_caller_billing_window_callback_to_another_number(phone, nohold,
     assert gather(steps[0].body).get("language") == "en-GB"
     assert all(s.get("language") == "en-GB" for s in verbs(steps[0].body) if s.tag == "Say")
     keyed = gather(steps[4].body)
-    assert keyed.get("input") == "dtmf" and keyed.get("finishOnKey") == "#" and keyed.get("numDigits") is None
+    assert keyed.get("input") == "dtmf"
+    assert keyed.get("finishOnKey") == "#"
+    assert keyed.get("numDigits") is None
     item = nohold.queue.get(nohold.calls.load(result.call_sid).item_id)
-    assert item.customer == "+393331234567" and item.intent == "billing" and item.lang == "en"
-    assert item.status == "scheduled" and item.not_before > clock() and item.not_after > item.not_before
+    assert item.customer == "+393331234567"
+    assert item.intent == "billing"
+    assert item.lang == "en"
+    assert item.status == "scheduled"
+    assert item.not_before > clock()
+    assert item.not_after > item.not_before
 
 
 def test_voice_message_becomes_a_voicemail_item(phone, nohold):
     result = play(phone, "it_voicemail.yaml")
     record = [v for v in verbs(voice_steps(result)[2].body) if v.tag == "Record"][0]
-    assert int(record.get("maxLength")) == 120 and record.get("finishOnKey") == "#"
+    assert int(record.get("maxLength")) == 120
+    assert record.get("finishOnKey") == "#"
     item = nohold.queue.get(nohold.calls.load(result.call_sid).item_id)
-    assert item.kind == "voicemail" and item.recording_sid.startswith("RE") and item.recording_seconds > 0
+    assert item.kind == "voicemail"
+    assert item.recording_sid.startswith("RE")
+    assert item.recording_seconds > 0
     assert nohold.queue.position(item.id) == 1
 
 
@@ -71,9 +88,11 @@ def test_silence_twice_then_keypad_then_callback(phone, nohold):
     result = play(phone, "it_silence_keypad_callback.yaml")
     steps = voice_steps(result)
     keypad = gather(steps[3].body)
-    assert "tastiera" in said(steps[3].body) and keypad.get("numDigits") == "1"
+    assert "tastiera" in said(steps[3].body)
+    assert keypad.get("numDigits") == "1"
     item = nohold.queue.get(nohold.calls.load(result.call_sid).item_id)
-    assert item.kind == "callback" and item.intent == "internet_down"
+    assert item.kind == "callback"
+    assert item.intent == "internet_down"
 
 
 def test_withheld_caller_premium_and_shared_cost_numbers_refused(phone, nohold):

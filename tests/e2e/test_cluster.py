@@ -385,7 +385,8 @@ def test_two_webs_and_two_workers_on_a_three_node_cluster(cluster, queue_redis, 
 
         # a worker places the agent leg; Twilio's webhooks reach both web processes in turn
         [leg] = _eventually("the agent leg placed on the fake Twilio", fake.created_calls, 60, processes)
-        assert (leg["to"], leg["from"]) == (AGENT_PHONE, COMPANY) and f"attempt={attempt_id}" in leg["url"]
+        assert (leg["to"], leg["from"]) == (AGENT_PHONE, COMPANY)
+        assert f"attempt={attempt_id}" in leg["url"]
         balancer = Balancer(web_ports)
         fake.app = balancer
         fake.status(leg["sid"], "initiated")
@@ -393,7 +394,8 @@ def test_two_webs_and_two_workers_on_a_three_node_cluster(cluster, queue_redis, 
         whisper = fake.answer(leg["sid"])
         assert "Premi 1" in whisper
         connect = fake.press(leg["sid"], whisper, "1")
-        assert "<Dial" in connect and CUSTOMER in connect
+        assert "<Dial" in connect
+        assert CUSTOMER in connect
         ended = fake.dial(leg["sid"], connect, "completed")
         assert "<Hangup" in ended
         fake.status(leg["sid"], "completed")
@@ -411,7 +413,8 @@ def test_two_webs_and_two_workers_on_a_three_node_cluster(cluster, queue_redis, 
         # the dialer's reconcile sweep (what the workers run every minute) on the cluster
         sweep = subprocess.run([sys.executable, "-m", "ivr", "reconcile", "--grace", "0"], cwd=ROOT,
                                env=processes.env, capture_output=True, text=True, timeout=120)
-        assert sweep.returncode == 0 and "dial attempts:" in sweep.stdout, sweep.stdout + sweep.stderr
+        assert sweep.returncode == 0, sweep.stdout + sweep.stderr
+        assert "dial attempts:" in sweep.stdout, sweep.stdout + sweep.stderr
 
         # the checker's own proof: a script reading an undeclared key of another slot on the same node,
         # which Redis 6.2 lets through, is the one violation it must find
@@ -428,6 +431,7 @@ def test_two_webs_and_two_workers_on_a_three_node_cluster(cluster, queue_redis, 
     print(f"\ncluster ({cluster.how}): {scripts} Lua script runs, {commands} commands inside them, "
           f"{len(violations) - 1} outside their slot; state on {len(nodes_with_state)} of 3 nodes; "
           f"Twilio webhooks per web process {balancer.served}")
-    assert scripts > 10 and commands > scripts
+    assert scripts > 10
+    assert commands > scripts
     assert violations == [f"GET {other} (script slot {state.keyslot(probe)})"]  # the probe, and nothing of ours
     assert len(nodes_with_state) >= 2  # the keys really are spread: several nodes serve the flow

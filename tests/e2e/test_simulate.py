@@ -149,17 +149,20 @@ def test_script_passes_and_every_request_is_signed(log):
     result = phone_for(log).run_script(HAPPY)
     assert result.ok, result.error
     assert result.ended_by == "nohold hung up"
-    assert log and all(entry["signed"] for entry in log)
+    assert log
+    assert all(entry["signed"] for entry in log)
     assert [e["url"] for e in log] == [
         f"{BASE}/voice/incoming", f"{BASE}/voice/reason?lang=it&step=1",
         f"{BASE}/voice/choice?b=2&a=1", f"{BASE}/voice/status"]
     first, speech, digits, status = (e["form"] for e in log)
     assert re.fullmatch(r"CA[0-9a-f]{32}", first["CallSid"])
     assert re.fullmatch(r"AC[0-9a-f]{32}", first["AccountSid"])
-    assert first["CallStatus"] == "ringing" and first["FromCountry"] == "IT"
+    assert first["CallStatus"] == "ringing"
+    assert first["FromCountry"] == "IT"
     assert first["From"] == first["Caller"] == "+393471234567"
     assert (speech["SpeechResult"], speech["Confidence"]) == ("internet non funziona", "0.9")
-    assert speech["CallStatus"] == "in-progress" and speech["CallSid"] == first["CallSid"]
+    assert speech["CallStatus"] == "in-progress"
+    assert speech["CallSid"] == first["CallSid"]
     assert digits["Digits"] == "1"
     assert status["CallStatus"] == "completed"
     assert status["CallDuration"] == str(math.ceil(result.caller_seconds))
@@ -185,7 +188,8 @@ def test_silence_waits_count_and_fall_through_to_the_next_verb(log):
         {"digits": "1"}]})
     assert result.ok, result.error
     assert f"{BASE}/voice/incoming?retry=1" in [e["url"] for e in log]
-    assert result.answers == 2 and result.waited_seconds == 5  # Gather's default timeout
+    assert result.answers == 2
+    assert result.waited_seconds == 5  # Gather's default timeout
     assert result.caller_seconds == pytest.approx(result.words / 2.5 + 2 * 3 + 5)
 
 
@@ -201,7 +205,8 @@ def test_relative_and_absolute_actions_keep_their_query_strings(log):
     rec = next(e for e in log if e["path"] == "/voice/recorded")
     assert rec["url"] == f"{BASE}/voice/recorded?x=1&y=%2B"  # absolute URL, kept as written
     form = rec["form"]
-    assert form["RecordingDuration"] == "4" and form["Digits"] == "#"
+    assert form["RecordingDuration"] == "4"
+    assert form["Digits"] == "#"
     assert re.fullmatch(rf"https://api\.twilio\.com/2010-04-01/Accounts/{form['AccountSid']}"
                         rf"/Recordings/{form['RecordingSid']}", form["RecordingUrl"])
     assert urls.index(f"{BASE}/voice/recording-status") > urls.index(rec["url"])
@@ -235,19 +240,26 @@ def test_a_wrong_expectation_fails_saying_which_step_and_what_was_heard(log):
     result = phone_for(log).run_script(script)
     assert not result.ok
     assert "answer 2 (digits: '1')" in result.error
-    assert "bolletta" in result.error and MENU in result.error
+    assert "bolletta" in result.error
+    assert MENU in result.error
 
 
 def test_expect_end_and_max_seconds_are_checked(log):
     result = phone_for(log).run_script({**HAPPY, "expect_end": "arrivederla"})
-    assert not result.ok and "expect_end" in result.error and "arrivederla" in result.error
+    assert not result.ok
+    assert "expect_end" in result.error
+    assert "arrivederla" in result.error
     result = phone_for(log).run_script({**HAPPY, "max_seconds": 10})
-    assert not result.ok and "max_seconds" in result.error and "10 s" in result.error
+    assert not result.ok
+    assert "max_seconds" in result.error
+    assert "10 s" in result.error
 
 
 def test_hold_music_breaks_the_call(log):
     result = phone_for(log, "music").run_script({"answers": []})
-    assert not result.ok and "<Play>" in result.error and "hold music" in result.error
+    assert not result.ok
+    assert "<Play>" in result.error
+    assert "hold music" in result.error
     assert log[-1]["path"] == "/voice/status"  # Twilio still reports the call's end
 
 
@@ -256,7 +268,8 @@ def test_hold_music_breaks_the_call(log):
                                          ("500", "HTTP 500")])
 def test_broken_servers_are_reported(log, mode, words):
     result = phone_for(log, mode).run_script({"answers": []})
-    assert not result.ok and words in result.error
+    assert not result.ok
+    assert words in result.error
 
 
 def test_answers_left_over_fail(log):
@@ -269,18 +282,22 @@ def test_answers_left_over_fail(log):
 def test_a_gather_with_no_answers_left_fails(log):
     result = phone_for(log).run_script({"answers": [{"say": "internet"}]})
     assert not result.ok
-    assert "asked for answer 2" in result.error and "only 1" in result.error
+    assert "asked for answer 2" in result.error
+    assert "only 1" in result.error
 
 
 def test_an_answer_the_gather_cannot_take_fails(log):
     result = phone_for(log).run_script({"answers": [{"say": "internet"}, {"say": "uno"}]})
-    assert not result.ok and "does not take say" in result.error
+    assert not result.ok
+    assert "does not take say" in result.error
 
 
 def test_a_wrong_token_is_refused_with_a_hint(log):
     result = Phone(BASE, "not-the-token", FlaskTransport(make_ivr(log)),
                    token_source="--token").run_script(HAPPY)
-    assert not result.ok and "signature" in result.error and "PUBLIC_BASE_URL" in result.error
+    assert not result.ok
+    assert "signature" in result.error
+    assert "PUBLIC_BASE_URL" in result.error
 
 
 def test_sms_after_the_call(log):
@@ -289,10 +306,13 @@ def test_sms_after_the_call(log):
     assert result.ok, result.error
     assert result.sms_replies == ["Richiamata annullata."]
     sms = log[-1]["form"]
-    assert re.fullmatch(r"SM[0-9a-f]{32}", sms["MessageSid"]) and sms["NumSegments"] == "1"
+    assert re.fullmatch(r"SM[0-9a-f]{32}", sms["MessageSid"])
+    assert sms["NumSegments"] == "1"
     assert phone.send_sms("+393471234567", "boh") == ["Non ho capito."]
     result = phone.run_script({**HAPPY, "then_sms": [{"body": "ciao", "expect": "annullat"}]})
-    assert not result.ok and "then_sms[1]" in result.error and "Non ho capito." in result.error
+    assert not result.ok
+    assert "then_sms[1]" in result.error
+    assert "Non ho capito." in result.error
 
 
 def test_interactive_caller_digits_speech_silence_and_hangup(log):
@@ -300,7 +320,9 @@ def test_interactive_caller_digits_speech_silence_and_hangup(log):
     lines: list[str] = []
     phone = Phone(BASE, TOKEN, FlaskTransport(make_ivr(log)), out=lines.append)
     result = phone.call_interactive("+393471234567", input_fn=lambda prompt: next(typed))
-    assert result.ok and result.answers == 2 and result.ended_by == "nohold hung up"
+    assert result.ok
+    assert result.answers == 2
+    assert result.ended_by == "nohold hung up"
     assert any(line.startswith("☎ nohold [it-IT]: Buongiorno") for line in lines)
     assert not any("\x1b" in line for line in lines)  # no colour unless asked
 
@@ -308,7 +330,8 @@ def test_interactive_caller_digits_speech_silence_and_hangup(log):
         raise EOFError
 
     result = phone.call_interactive(input_fn=hang_up)
-    assert result.ok and result.ended_by == "caller hung up"
+    assert result.ok
+    assert result.ended_by == "caller hung up"
     ask_for_keys = InteractiveCaller(lambda p: "vorrei parlare", phone.console)
     answer = ask_for_keys.answer(Ask("gather", frozenset({"dtmf"}), timeout=5))
     assert answer.kind == "silence"  # words to a keypad-only menu are not heard
@@ -320,7 +343,8 @@ def test_script_format_is_validated():
     with pytest.raises(ScriptError, match="exactly one of"):
         validate_script({"answers": [{"say": "x", "digits": "1"}]})
     script = validate_script({"from": 393471234567, "answers": [{"digits": 1}]})
-    assert script["from"] == "+393471234567" and script["answers"][0]["text"] == "1"
+    assert script["from"] == "+393471234567"
+    assert script["answers"][0]["text"] == "1"
 
 
 def test_token_comes_from_flag_env_or_the_dev_token_file(tmp_path):
@@ -328,7 +352,8 @@ def test_token_comes_from_flag_env_or_the_dev_token_file(tmp_path):
     (tmp_path / "var").mkdir()
     (tmp_path / "var" / "dev-auth-token").write_text("devtoken\n")
     token, where = find_token(None, environ={}, root=tmp_path)
-    assert token == "devtoken" and "var/dev-auth-token" in where
+    assert token == "devtoken"
+    assert "var/dev-auth-token" in where
     assert find_token(None, environ={"TWILIO_AUTH_TOKEN": "t"}, root=tmp_path)[0] == "t"
     assert find_token("x", environ={"TWILIO_AUTH_TOKEN": "t"}, root=tmp_path) == ("x", "--token")
 
@@ -368,7 +393,9 @@ expect_end: "richiameremo"
 """)
     assert main(["--base", live_url, "--token", TOKEN, "--script", ok]) == 0
     out = capsys.readouterr().out
-    assert "✓ callback" in out and "This call cost the caller ~" in out and "\x1b" not in out
+    assert "✓ callback" in out
+    assert "This call cost the caller ~" in out
+    assert "\x1b" not in out
 
     bad = write_script(tmp_path, """
 name: wrong
@@ -379,7 +406,9 @@ answers:
 """)
     assert main(["--base", live_url, "--token", TOKEN, "--script", bad]) == 1
     out = capsys.readouterr().out
-    assert "answer 1" in out and "benvenuto in nohold" in out and GREETING in out
+    assert "answer 1" in out
+    assert "benvenuto in nohold" in out
+    assert GREETING in out
 
     assert main(["--base", "http://127.0.0.1:9", "--token", TOKEN, "--script", ok]) == 2
     assert "make run" in capsys.readouterr().err

@@ -85,7 +85,8 @@ def test_a_caller_continues_on_messenger_keeping_the_place_and_the_context(live,
     assert sms["To"] == CALLER
     link = re.search(r"https://m\.me/\S+", sms["Body"]).group(0)
     code = parse_qs(urlsplit(link).query)["ref"][0]
-    assert code in sms["Body"] and urlsplit(link).path == f"/{PAGE}"
+    assert code in sms["Body"]
+    assert urlsplit(link).path == f"/{PAGE}"
 
     clock.advance(15 * 60)  # the customer opens Messenger a quarter of an hour later
     messenger_postback(app, code, int(clock() * 1000))
@@ -96,7 +97,8 @@ def test_a_caller_continues_on_messenger_keeping_the_place_and_the_context(live,
     assert (item.kind, item.channel, item.intent, item.call_sid) == ("thread", "messenger", "internet_down", CALL_SID)
     assert "internet" in item.summary
     [ack] = graph_sends(meta)
-    assert ack["recipient"] == {"id": PSID} and ack["messaging_type"] == "RESPONSE"
+    assert ack["recipient"] == {"id": PSID}
+    assert ack["messaging_type"] == "RESPONSE"
     assert "ti abbiamo riconosciuto dalla chiamata" in ack["message"]["text"]
 
     messenger_postback(app, code, int(clock() * 1000))  # Meta delivers the same event again: nothing new
@@ -104,7 +106,9 @@ def test_a_caller_continues_on_messenger_keeping_the_place_and_the_context(live,
     run_jobs()
     assert len(nohold.social.threads.messages(thread.id)) == 2  # the postback and our acknowledgement
     other = nohold.queue.get(nohold.social.threads.for_customer("messenger", "9999999999").item_id)
-    assert other.call_sid == "" and other.intent == "" and other.acquired_at > started
+    assert other.call_sid == ""
+    assert other.intent == ""
+    assert other.acquired_at > started
     assert "riconosciuto" not in graph_sends(meta)[-1]["message"]["text"]
 
     bridge = app.extensions["social_bridge"]
@@ -118,7 +122,8 @@ def test_a_caller_continues_on_messenger_keeping_the_place_and_the_context(live,
     bridge.claims.release(item.id, claim.fence)
     run_jobs()
     first, second = graph_sends(meta)[2:]
-    assert first["messaging_type"] == "RESPONSE" and "tag" not in first
+    assert first["messaging_type"] == "RESPONSE"
+    assert "tag" not in first
     assert (second["messaging_type"], second["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
     states = [m.state for m in nohold.social.threads.messages(thread.id) if m.direction == "out"]
     assert states == ["sent", "sent", "sent"]
@@ -127,7 +132,8 @@ def test_a_caller_continues_on_messenger_keeping_the_place_and_the_context(live,
     claim = bridge.claims.claim(item.id, agent.id)
     with pytest.raises(ReplyRefused) as refused:
         bridge.reply(claim.item, "Ci sei ancora?", agent)
-    assert refused.value.reason == "window_closed" and len(graph_sends(meta)) == 4
+    assert refused.value.reason == "window_closed"
+    assert len(graph_sends(meta)) == 4
 
 
 def test_a_forged_or_expired_code_links_nothing_and_reveals_nothing(live, clouds, clock):
@@ -140,9 +146,12 @@ def test_a_forged_or_expired_code_links_nothing_and_reveals_nothing(live, clouds
     run_jobs()
     thread = nohold.social.threads.for_customer("messenger", PSID)
     item = nohold.queue.get(thread.item_id)
-    assert item.call_sid == "" and item.acquired_at == pytest.approx(clock(), abs=1) and item.intent == ""
+    assert item.call_sid == ""
+    assert item.acquired_at == pytest.approx(clock(), abs=1)
+    assert item.intent == ""
     [ack] = graph_sends(meta)
-    assert "bolletta" not in ack["message"]["text"] and "riconosciuto" not in ack["message"]["text"]
+    assert "bolletta" not in ack["message"]["text"]
+    assert "riconosciuto" not in ack["message"]["text"]
 
 
 def test_past_the_window_the_agent_writes_by_sms_to_the_number_of_the_call(live, clouds, clock):
@@ -161,7 +170,8 @@ def test_past_the_window_the_agent_writes_by_sms_to_the_number_of_the_call(live,
     from tests.integration.test_console import csrf_of, login
     assert login(client, "giulia", "correct horse battery").status_code == 302
     page = client.get(f"/console/items/{claim.item.id}").get_data(as_text=True)
-    assert 'name="via" value="sms"' in page and "Invia per SMS" in page
+    assert 'name="via" value="sms"' in page
+    assert "Invia per SMS" in page
     client.post(f"/console/items/{claim.item.id}/reply", data={"text": "Ti scrivo qui per SMS: il guasto è risolto.",
                                                                "via": "sms", "csrf_token": csrf_of(client)})
     run_jobs()
