@@ -12,9 +12,10 @@ import secrets
 import time
 
 from ivr.call.callback_policy import mask
+from ivr.runtime.keys import BOOKINGS
 from ivr.runtime.metrics import METRICS_KEY, Metrics
 
-BASE = "nohold:{bookings}"   # one slot: a booking's counters change in one pipeline on Redis Cluster
+BASE = BOOKINGS   # one slot: a booking's counters change in one pipeline on Redis Cluster
 DAY = 24 * 3600
 BREAKER_TRIPS = "abuse_breaker_trips"   # /metrics: nohold_abuse_breaker_trips_total
 

@@ -12,19 +12,12 @@ from ivr.call.callback_policy import mask
 log = logging.getLogger(__name__)
 
 
-def _message_key(message_id: str) -> str:
-    return f"nohold:{{msg:{message_id}}}"
+from ivr.runtime.keys import OUTBOX as OUTBOX_KEY, OUTBOX_PENDING as PENDING_KEY
+from ivr.runtime.keys import message as _message_key, message_dedupe as _dedupe_key
 
-
-def _dedupe_key(key: str) -> str:
-    return f"nohold:{{msgkey:{key}}}"
-
-
-OUTBOX_KEY = "nohold:{outbox}"
 OUTBOX_LIMIT = 500
 # ids of the messages not yet sent (queued or sending), scored by when they were stored: what the
 # minute sweep looks through for a message whose job died with a worker (jobs.sweep_messages)
-PENDING_KEY = "nohold:{outbox}:pending"
 FINAL = ("sent", "failed", "unknown")
 
 

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from ivr.call.callback_policy import check_callback_number, mask
 from ivr.call.signatures import twilio_signed
 from ivr.call.twiml import render_message
+from ivr.runtime import keys
 from social_bridge.chat.commands import CALLBACK_COMMANDS
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
@@ -73,9 +74,9 @@ def incoming():
     if not sid or not sender:
         abort(400, description="missing MessageSid or From")
     nohold = current_app.extensions["nohold"]
-    key = f"nohold:{{sms:{sid}}}"
+    key = keys.sms_reply(sid)
     cached = nohold.redis.get(key)
-    if cached is None and not nohold.redis.set(f"{key}:seen", 1, nx=True, ex=SEEN_TTL):
+    if cached is None and not nohold.redis.set(keys.sms_seen(sid), 1, nx=True, ex=SEEN_TTL):
         # answered before: the same reply while it is kept (a concurrent delivery may still be writing it),
         # then nothing at all — the message was acted on once, long ago
         cached = nohold.redis.get(key) or render_message()
@@ -84,7 +85,7 @@ def incoming():
         try:
             cached = _act_once(nohold, key, sender)
         except BaseException:  # not acted on (Redis away, a message we cannot keep): a redelivery may try again
-            nohold.redis.delete(f"{key}:seen")
+            nohold.redis.delete(keys.sms_seen(sid))
             raise
         current_app.logger.info("sms %s from %s answered", sid, mask(sender))
     return Response(cached, mimetype="text/xml")

@@ -5,16 +5,7 @@ from __future__ import annotations
 from ivr.call.state import CallState
 
 
-def _state_key(sid: str) -> str:
-    return f"nohold:{{call:{sid}}}"
-
-
-def _replies_key(sid: str) -> str:
-    return f"nohold:{{call:{sid}}}:replies"
-
-
-def _seen_key(sid: str) -> str:
-    return f"nohold:{{call:{sid}}}:seen"
+from ivr.runtime.keys import call_replies as _replies_key, call_seen as _seen_key, call_state as _state_key
 
 
 # A call's state lives 4 hours past its last step (Twilio's longest call); its CallSid is remembered far

@@ -9,6 +9,7 @@ from ivr.call.state import CallState, Inputs
 from ivr.call.store import CallBusy
 from ivr.call.callback_policy import mask
 from ivr.speech.language import language_for_caller
+from ivr.runtime import keys
 from ivr.runtime.metrics import DailyStats, Metrics
 from ivr.call.signatures import twilio_signed
 from ivr.call.twiml import Hangup, Reply, action_url, render_voice
@@ -135,7 +136,7 @@ def status():
     call_status = request.form.get("CallStatus", "unknown")
     nohold = _nohold()
     if call_status in ("completed", "busy", "failed", "no-answer", "canceled"):
-        if nohold.redis.set(f"nohold:{{call:{sid}}}:ended", call_status, nx=True, ex=nohold.settings.call_ttl_seconds):
+        if nohold.redis.set(keys.call_ended(sid), call_status, nx=True, ex=nohold.settings.call_ttl_seconds):
             state = nohold.calls.load(sid)
             outcome = state.outcome if state and state.outcome else "abandoned"
             nohold.metrics.incr("calls_ended", outcome=outcome)

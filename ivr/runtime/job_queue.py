@@ -12,6 +12,7 @@ from functools import lru_cache
 from rq import Queue, Retry
 from rq.job import Callback
 
+from ivr.runtime.keys import SWEEP_SCHEDULED
 from ivr.runtime.redis_client import connect
 
 QUEUE_NAME = "nohold"
@@ -22,7 +23,6 @@ TRANSCRIPTION_RETRY = Retry(max=3, interval=[30, 120, 600])  # a recording Twili
 TRANSCRIPTION_TIMEOUT = 600                                  # 120 s of audio takes ~25 s on 2 cores
 FAILURE_TTL = 7 * 86400
 SWEEP_EVERY = 60.0
-SWEEP_SCHEDULED = "nohold:{dials}:sweep_scheduled"
 
 
 def job_queue(redis_url: str, **client_options) -> Queue:

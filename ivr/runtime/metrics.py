@@ -10,7 +10,7 @@ import logging
 import os
 import threading
 
-METRICS_KEY = "nohold:{metrics}"
+from ivr.runtime.keys import METRICS as METRICS_KEY, metrics_day
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class DailyStats:
 
     @staticmethod
     def _key(day: str) -> str:
-        return f"nohold:{{metrics}}:day:{day}"
+        return metrics_day(day)
 
     def add(self, day: str, **counts: int) -> None:
         pipe = self.redis.pipeline(transaction=False)
