@@ -1,9 +1,6 @@
 """The agent JSON API at /api: the console's operations for scripts and integrations, bearer tokens."""
 from __future__ import annotations
 
-import math
-from datetime import datetime
-
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
@@ -11,19 +8,11 @@ from social_bridge.queue.claims import Claim, NotClaimable, StaleFence
 from social_bridge.web.item_view import holds, iso, item_detail, item_view, queued_items, team_overview
 from social_bridge.web.rules import CANCEL_REASONS, OUTCOMES, may_claim_chosen
 from social_bridge.queue.work_item import KINDS
+from social_bridge.web.request_body import ApiError, choice_of, fence_of, json_body, moment_of, text_of
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 PRESENCE_STATES = ("available", "busy", "away")
 MAX_TEXT = 1600  # what one SMS/WhatsApp message can carry through Twilio
-MAX_DEPTH = 8  # levels of nesting a body may have: ours have two ({"kinds": [...]}); a deep one is refused
-
-
-class ApiError(Exception):
-    """An answer the client can act on: a status, a short code and a sentence."""
-
-    def __init__(self, status: int, error: str, message: str):
-        super().__init__(message)
-        self.status, self.error, self.message = status, error, message
 
 
 def bridge():
@@ -68,76 +57,6 @@ def _supervisor() -> None:
         raise ApiError(403, "forbidden", "only supervisors may do this")
 
 
-def _body() -> dict:
-    if not request.get_data(cache=True):
-        return {}
-    try:
-        data = request.get_json(force=True, silent=True)
-    except RecursionError:  # the parser gives up on [[[[…]]]] thousands deep; silent only covers ValueError
-        data = None
-        too_deep = True
-    else:
-        too_deep = _deeper_than(data, MAX_DEPTH)
-    if too_deep:
-        raise ApiError(400, "bad_request", f"the body is nested too deeply: at most {MAX_DEPTH} levels of "
-                                           "objects and lists")
-    if not isinstance(data, dict):
-        raise ApiError(400, "bad_request", "the body must be a JSON object, e.g. {\"fence\": 12}")
-    return data
-
-
-def _deeper_than(value, limit: int) -> bool:
-    """Whether objects and lists nest more than `limit` levels (walked without recursion)."""
-    level = [value]
-    for _ in range(limit):
-        level = [child for node in level if isinstance(node, (dict, list))
-                 for child in (node.values() if isinstance(node, dict) else node)]
-        if not level:
-            return False
-    return any(isinstance(node, (dict, list)) for node in level)
-
-
-def _fence(body: dict) -> int:
-    fence = body.get("fence")
-    if not isinstance(fence, int) or isinstance(fence, bool) or fence < 1:
-        raise ApiError(400, "bad_request", "fence is required: the number you received when you claimed the item")
-    return fence
-
-
-def _text(body: dict, name: str, limit: int) -> str:
-    value = body.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise ApiError(400, "bad_request", f"{name} is required: a non-empty string")
-    if len(value) > limit:
-        raise ApiError(400, "bad_request", f"{name} is too long: at most {limit} characters")
-    return value.strip()
-
-
-def _choice(body: dict, name: str, allowed: tuple[str, ...]) -> str:
-    """One of the console's values (rules.py): the history every agent reads holds labels, never free text."""
-    value = body.get(name)
-    if value not in allowed:
-        raise ApiError(400, "bad_request", f"{name} must be one of {', '.join(allowed)}")
-    return value
-
-
-def _moment(value, name: str) -> float:
-    """Epoch seconds or ISO 8601 with an offset; 0 for absent."""
-    if value in (None, "", 0):
-        return 0.0
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0:
-        return float(value)
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.strip())
-        except ValueError:
-            moment = None
-        if moment is not None and moment.tzinfo is not None:
-            return moment.timestamp()
-    raise ApiError(400, "bad_request", f"{name} must be epoch seconds or ISO 8601 with an offset, "
-                                       "like 2026-12-02T15:00:00+01:00")
-
-
 def _item(item_id: str):
     item = bridge().queue.get(item_id)
     if item is None:
@@ -175,7 +94,7 @@ def queue():
 
 @bp.post("/claims/next")
 def claim_next():
-    kinds = _body().get("kinds")
+    kinds = json_body().get("kinds")
     if kinds is not None and (not isinstance(kinds, list) or not kinds or any(k not in KINDS for k in kinds)):
         raise ApiError(400, "bad_request", f"kinds must be a non-empty list of {', '.join(KINDS)}")
     claim = bridge().claims.claim_next(g.agent.id, languages=g.agent.languages, kinds=tuple(kinds) if kinds else None)
@@ -200,30 +119,30 @@ def detail(item_id: str):
 @bp.post("/items/<item_id>/renew")
 def renew(item_id: str):
     _mine(item_id)
-    fence = _fence(_body())
+    fence = fence_of(json_body())
     return {"fence": fence, "lease_until": iso(bridge().claims.renew(item_id, fence))}
 
 
 @bp.post("/items/<item_id>/release")
 def release(item_id: str):
     _mine(item_id)
-    return _after(bridge().claims.release(item_id, _fence(_body())))
+    return _after(bridge().claims.release(item_id, fence_of(json_body())))
 
 
 @bp.post("/items/<item_id>/complete")
 def complete(item_id: str):
     _mine(item_id)
-    body = _body()
-    fence = _fence(body)
-    return _after(bridge().claims.complete(item_id, fence, _choice(body, "outcome", OUTCOMES)))
+    body = json_body()
+    fence = fence_of(body)
+    return _after(bridge().claims.complete(item_id, fence, choice_of(body, "outcome", OUTCOMES)))
 
 
 @bp.post("/items/<item_id>/reschedule")
 def reschedule(item_id: str):
     _mine(item_id)
-    body = _body()
-    fence = _fence(body)
-    not_before, not_after = _moment(body.get("not_before"), "not_before"), _moment(body.get("not_after"), "not_after")
+    body = json_body()
+    fence = fence_of(body)
+    not_before, not_after = moment_of(body.get("not_before"), "not_before"), moment_of(body.get("not_after"), "not_after")
     if not not_before:
         raise ApiError(400, "bad_request", "not_before is required: when the customer may be contacted again")
     if not_after and not_after < not_before:
@@ -234,9 +153,9 @@ def reschedule(item_id: str):
 @bp.post("/items/<item_id>/cancel")
 def cancel(item_id: str):
     _mine(item_id)
-    body = _body()
-    fence = _fence(body)
-    return _after(bridge().claims.cancel(item_id, fence, _choice(body, "reason", CANCEL_REASONS)))
+    body = json_body()
+    fence = fence_of(body)
+    return _after(bridge().claims.cancel(item_id, fence, choice_of(body, "reason", CANCEL_REASONS)))
 
 
 def _proven(item_id: str, capability: str, body: dict) -> Claim:
@@ -244,16 +163,16 @@ def _proven(item_id: str, capability: str, body: dict) -> Claim:
     if getattr(bridge(), capability) is None:
         raise ApiError(501, "not_implemented", f"{capability} is not configured on this server")
     _mine(item_id)
-    fence = _fence(body)
+    fence = fence_of(body)
     lease_until = bridge().claims.renew(item_id, fence)
     return Claim(_item(item_id), fence, lease_until)
 
 
 @bp.post("/items/<item_id>/reply")
 def reply(item_id: str):
-    body = _body()
+    body = json_body()
     claim = _proven(item_id, "reply", body)
-    text = _text(body, "text", MAX_TEXT)
+    text = text_of(body, "text", MAX_TEXT)
     try:
         return {"message_id": bridge().reply(claim.item, text, g.agent, via=str(body.get("via") or ""))}, 202
     except ValueError as refused:  # the channel's policy (e.g. Messenger after 7 days): the reason says what to do
@@ -262,7 +181,7 @@ def reply(item_id: str):
 
 @bp.post("/items/<item_id>/callback")
 def callback(item_id: str):
-    claim = _proven(item_id, "dial", _body())
+    claim = _proven(item_id, "dial", json_body())
     try:
         attempt_id = bridge().dial(claim.item, claim, g.agent)
     except ValueError as refused:  # quiet hours, no agent phone, a number we may not call
@@ -285,7 +204,7 @@ def recording(item_id: str):
 
 @bp.post("/presence")
 def presence():
-    state = _body().get("state")
+    state = json_body().get("state")
     if state not in PRESENCE_STATES:
         raise ApiError(400, "bad_request", f"state must be one of {', '.join(PRESENCE_STATES)}")
     b = bridge()
@@ -305,7 +224,7 @@ def me():
 @bp.patch("/agents/me")
 def update_me():
     """Only auto_dial is the agent's own to change; phone, languages and role are a supervisor's (CLI)."""
-    body = _body()
+    body = json_body()
     if set(body) != {"auto_dial"} or not isinstance(body["auto_dial"], bool):
         raise ApiError(400, "bad_request", 'send {"auto_dial": true} or {"auto_dial": false}')
     b = bridge()
