@@ -185,7 +185,8 @@ def test_classify_writes_one_json_object_per_line(tmp_path):
     records = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["text"] for r in records] == lines
     assert all(set(r) == {"text", "intent", "confidence"} for r in records)
-    assert all(isinstance(r["confidence"], float) and 0.0 <= r["confidence"] <= 1.0 for r in records)
+    assert all(isinstance(r["confidence"], float) for r in records)
+    assert all(0.0 <= r["confidence"] <= 1.0 for r in records)
     assert records[0]["intent"] == "account_access"
     assert records[1]["intent"] is None
     assert records[2] == {"text": "", "intent": None, "confidence": 0.0}
