@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from ivr.call.callback_policy import check_callback_number
 from ivr.call.state import CallState, Inputs
+from ivr.understanding import menu_answers
+from ivr.understanding.spoken_numbers import digits_from_speech
 from social_bridge.chat.commands import normalise  # one rule for what callers say and customers write
 
 # -- the kinds of answer ------------------------------------------------------------------------
@@ -26,7 +28,7 @@ UNSURE = "unsure"        # a topic below it: to be confirmed
 CORRECTED = "corrected"  # at a confirmation: not yes/no but another topic, said with confidence
 OPTION_DIGITS = {"1": "asap", "2": "window", "3": "chat", "4": "voicemail"}
 ASAP, WINDOW, CHAT, VOICEMAIL = OPTION_DIGITS.values()
-CHOSEN = "chosen"        # one of the callback windows offered, by its digit
+CHOSEN = "chosen"        # one of the callback windows offered, by its digit or in words
 VALID = "valid"          # a keyed number we may call back
 RECORDED = "recorded"    # a voice message with sound in it
 ANY = "any"              # whatever comes (the call is over)
@@ -54,10 +56,19 @@ def spoken_choice(flow, state: CallState, text: str, choices) -> str | None:
     return best
 
 
-def yes_or_no(flow, state: CallState, inputs: Inputs) -> str | None:
+def menus(flow):
+    """The menu models (ivr/understanding/menus.py), or None for a flow given a bare intent model."""
+    return getattr(flow.understanding, "menus", None)
+
+
+def yes_or_no(flow, state: CallState, inputs: Inputs, menu: str = "yes_no") -> str | None:
     if inputs.digits[:1] in ("1", "2"):
         return YES if inputs.digits[:1] == "1" else NO
-    meaning = flow.understanding.interpret(inputs.speech, state.lang) if inputs.speech.strip() else None
+    if inputs.digits or not inputs.speech.strip():
+        return None
+    if menus(flow) is not None:  # "repeat", "don't know", not understood: None, asked again
+        return menu_answers.yes_or_no(menus(flow), inputs.speech, menu)
+    meaning = flow.understanding.interpret(inputs.speech, state.lang)
     return meaning.intent if meaning and meaning.intent in (YES, NO) else None
 
 
@@ -67,7 +78,14 @@ def _failed(inputs: Inputs, value=None) -> Answer:
 
 # -- the readers ----------------------------------------------------------------------------------
 def reason(flow, state: CallState, inputs: Inputs) -> Answer:
-    """The open question: a topic (said or keyed), English, repeat."""
+    """The open question: a topic (said or keyed), English, repeat.
+
+    The one reader that changes the call: an answer clearly in the other language (three words or
+    more, ivr/understanding/language_id.py) switches state.lang first, so the topic is read, and
+    everything after it said, in the caller's language — no need to press 9."""
+    language = getattr(flow.understanding, "language", None)
+    if language is not None and inputs.speech.strip() and not inputs.digits:
+        state.lang = language.switch_to(inputs.speech, state.lang) or state.lang
     meaning = flow.interpret(state, inputs)
     if meaning.intent in (ENGLISH, REPEAT):
         return Answer(meaning.intent, inputs, meaning)
@@ -77,14 +95,13 @@ def reason(flow, state: CallState, inputs: Inputs) -> Answer:
 
 
 def confirmation(flow, state: CallState, inputs: Inputs) -> Answer:
-    """"I understood … is that right?": yes, no, or another topic said with confidence."""
-    answer = yes_or_no(flow, state, inputs)
-    if answer is not None:
-        return Answer(answer, inputs)
-    meaning = flow.interpret(state, inputs) if inputs.speech.strip() else None
+    """"I understood … is that right?": another topic said with confidence ("no, è per la bolletta"),
+    else yes or no."""
+    meaning = flow.interpret(state, inputs) if inputs.speech.strip() and not inputs.digits else None
     if meaning and meaning.intent in flow.catalog.topics and meaning.confidence >= flow.config.confirm_below:
         return Answer(CORRECTED, inputs, meaning)
-    return _failed(inputs)
+    answer = yes_or_no(flow, state, inputs)  # keyed: 1 yes, 2 no, as before
+    return Answer(answer, inputs) if answer is not None else _failed(inputs)
 
 
 def keypad(flow, state: CallState, inputs: Inputs) -> Answer:
@@ -98,30 +115,58 @@ def keypad(flow, state: CallState, inputs: Inputs) -> Answer:
 
 
 def option(flow, state: CallState, inputs: Inputs) -> Answer:
-    """The options after the wait: 1-4 keyed, or one of their keywords said."""
+    """The options after the wait: 1-4 keyed, or said in any words (the options menu model)."""
     choice = OPTION_DIGITS.get(inputs.digits[:1]) if inputs.digits else None
-    if choice is None and inputs.speech.strip():
-        choice = spoken_choice(flow, state, inputs.speech, OPTION_DIGITS.values())
-    return Answer(choice, inputs) if choice else _failed(inputs)
+    if choice is None and inputs.speech.strip() and not inputs.digits:
+        if menus(flow) is None:
+            choice = spoken_choice(flow, state, inputs.speech, OPTION_DIGITS.values())
+        else:
+            choice = menu_answers.option(menus(flow), inputs.speech)
+    return Answer(choice, inputs) if choice in OPTION_DIGITS.values() else _failed(inputs)
 
 
 def window(flow, state: CallState, inputs: Inputs) -> Answer:
-    """The digit of one of the windows offered (state.windows)."""
+    """One of the windows offered (state.windows): its digit, or said in words."""
     digit = inputs.digits[:1]
     if digit.isdigit() and 1 <= int(digit) <= len(state.windows):
         return Answer(CHOSEN, inputs, int(digit) - 1)
+    if not inputs.digits and inputs.speech.strip() and menus(flow) is not None:
+        offered = [(flow.desk.at(start), flow.desk.at(end)) for start, end in state.windows]
+        index = menu_answers.window(menus(flow), inputs.speech, offered, flow.desk.now())
+        if index is not None:
+            return Answer(CHOSEN, inputs, index)
     return _failed(inputs)
 
 
 def yes_no(flow, state: CallState, inputs: Inputs) -> Answer:
-    """1 or "yes", 2 or "no"."""
+    """1 or "yes", 2 or "no", said in any words."""
     answer = yes_or_no(flow, state, inputs)
     return Answer(answer, inputs) if answer is not None else _failed(inputs)
 
 
+def helpful(flow, state: CallState, inputs: Inputs) -> Answer:
+    """"Was it useful?": 1 or yes ("sì, mi è servito"), 2 or no ("no, non ha risolto")."""
+    answer = yes_or_no(flow, state, inputs, "helpful")
+    return Answer(answer, inputs) if answer is not None else _failed(inputs)
+
+
+def own_number(flow, state: CallState, inputs: Inputs) -> Answer:
+    """"Shall we call you on the number ending …?": yes, no, or no with the right number said
+    ("no, è il 347 …": VALID with its NumberCheck when we may call it, else NO)."""
+    answer = yes_or_no(flow, state, inputs)
+    if answer != YES and inputs.speech.strip() and not inputs.digits:
+        digits = menu_answers.spoken_number(inputs.speech)
+        if digits:
+            check = check_callback_number(digits, flow.config.callback_regions)
+            return Answer(VALID, inputs, check) if check.ok else Answer(NO, inputs, check)
+    return Answer(answer, inputs) if answer is not None else _failed(inputs)
+
+
 def keyed_number(flow, state: CallState, inputs: Inputs) -> Answer:
-    """A callback number keyed and ended with #, checked against toll fraud (value: the NumberCheck)."""
-    check = check_callback_number(inputs.digits.rstrip("#"), flow.config.callback_regions)
+    """A callback number keyed and ended with #, or said ("tre quattro sette …"), checked against toll
+    fraud (value: the NumberCheck)."""
+    raw = inputs.digits.rstrip("#") if inputs.digits else digits_from_speech(inputs.speech)
+    check = check_callback_number(raw, flow.config.callback_regions)
     return Answer(VALID, inputs, check) if check.ok else _failed(inputs, check)
 
 
