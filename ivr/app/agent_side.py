@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Callable
 
 from ivr.call.recordings import recording_fetcher
-from ivr.chat.outage_notices import schedule as schedule_outage_notices
 from ivr.runtime.metrics import DailyStats
 from social_bridge.chat.delivery import ReplyRefused
 from social_bridge.queue.agents import AgentDirectory
@@ -39,6 +38,7 @@ class AgentSide:
     outbox: object
     outages: object
     enqueue_outage_notices: Callable[[str], None]
+    notices: object               # social_bridge.outages.notices.OutageNotices
 
 
 def build_agent_side(side: AgentSide) -> Bridge:
@@ -56,8 +56,8 @@ def build_agent_side(side: AgentSide) -> Bridge:
         return side.messages.send_sms(item.customer, text, key=f"reply:{digest}", lang=item.lang)
 
     def sms_instead(thread, text, agent):
-        number = (thread.context or {}).get("caller", "")
-        if not number.startswith("+"):
+        number = thread.caller  # the number of the call the thread continues (social_bridge/chat/threads.py)
+        if not number:
             raise ReplyRefused("no_number", "this conversation has no phone number to text")
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]
         message_id = side.messages.send_sms(number, text, key=f"thread-sms:{thread.id}:{digest}", lang=thread.lang)
@@ -70,7 +70,7 @@ def build_agent_side(side: AgentSide) -> Bridge:
         return DailyStats(client).last([(today - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)])
 
     def outage_resolved(outage_id, subscribers):
-        return schedule_outage_notices(client, side.enqueue_outage_notices, outage_id, subscribers)
+        return side.notices.schedule(side.enqueue_outage_notices, outage_id, subscribers)
 
     def dial_check(item):
         if side.desk.is_open():

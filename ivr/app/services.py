@@ -16,7 +16,7 @@ from redis.retry import Retry
 
 from ivr.app.agent_side import AgentSide, build_agent_side
 from ivr.app.settings import Settings
-from ivr.app.social_services import build_social
+from ivr.app.social_services import build_social, chat_replies
 from ivr.call.booking_limits import BookingLimits
 from ivr.call.business_hours import BusinessHours
 from ivr.call.customer_backend import backend_from
@@ -26,8 +26,6 @@ from ivr.call.messaging import DevOutbox, Messages, SmsSender, TwilioSms
 from ivr.call.self_service import SelfService
 from ivr.call.store import CallStore
 from ivr.call.twiml import Hangup, Reply, render_voice
-from ivr.chat.outage_notices import remember_language
-from ivr.chat.replies import ChatReplies
 from ivr.dialer.dialer import Dialer
 from ivr.dialer.services import build_dialer
 from ivr.runtime import job_queue as jobs
@@ -40,6 +38,8 @@ from ivr.understanding.loading import load_understanding
 from social_bridge.chat.commands import CommandWords
 from social_bridge.chat.handoff import RefCodes
 from social_bridge.chat.inbox import Inbox
+from social_bridge.chat.self_service import SelfServiceCore
+from social_bridge.outages.notices import OutageNotices
 from social_bridge.outages.outages import Outages
 from social_bridge.queue.claims import Claims
 from social_bridge.queue.eta import EtaEstimator
@@ -76,6 +76,8 @@ class Nohold:
     dialer: Dialer
     bridge: Bridge                # what the console and the API are given
     commands: CommandWords        # STATO/ANNULLA/CHIAMAMI...: the one parser for SMS and every chat
+    notices: OutageNotices        # who is told an outage is fixed, and in which language
+    self_service: SelfServiceCore  # the self-service rules the call and the chat share
 
 
 def bounded(timeout: float) -> dict:
@@ -108,8 +110,8 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
                      enqueue_transcription=jobs.transcription_enqueuer(settings))
     outages = Outages(client, clock=clock)
     backend = backend_from(settings.customer_backend_url, settings.customer_backend_token, settings.demo_customers)
-    self_service = SelfService(backend, outages, messages, settings,
-                               remember_language=lambda contact, lang: remember_language(client, contact, lang))
+    notices = OutageNotices(client, messages, prompts, social.threads, social.delivery)
+    self_service = SelfService(backend, outages, messages, settings, remember_language=notices.remember_language)
     flow = CallFlow(prompts, speech, catalog, understanding or understood,
                     desk, FlowConfig(settings.confirm_below, settings.reject_below, settings.callback_countries),
                     self_service)
@@ -124,14 +126,17 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
                           speech=speech, hours=hours, chat_links=desk.chat_links, enqueue_job=jobs.dial_enqueuer(work),
                           twilio=twilio, on_decided=lambda state: metrics.incr("callback_attempts", result=state))
     side = AgentSide(settings, client, clock, queue, eta, presence, claims, dialer, desk, speech, prompts,
-                     messages, social, outbox, outages, jobs.outage_enqueuer(work))
+                     messages, social, outbox, outages, jobs.outage_enqueuer(work), notices)
     return Nohold(settings, client, prompts, speech, calls, queue, eta, desk, flow, messages,
                   DevOutbox(client) if twilio is None else TwilioSms(twilio), outbox, metrics, voices,
                   render_voice(fallback, "", voices), clock, social, codes, outages, presence, claims, dialer,
-                  build_agent_side(side), CommandWords(prompts.words))
+                  build_agent_side(side), CommandWords(prompts.words), notices, self_service.core)
 
 
 def build_inbox(nohold: Nohold) -> Inbox:
-    """The written channels' inbox (the drain job's and the tests'): chat replies read the services whole."""
-    return Inbox(nohold.social.threads, nohold.queue, nohold.codes, nohold.social.delivery, ChatReplies(nohold),
-                 clock=nohold.clock)
+    """The written channels' inbox (the drain job's and the tests'): its replies get the parts they use, by name."""
+    n = nohold
+    replies = chat_replies(settings=n.settings, redis=n.redis, core=n.self_service, commands=n.commands,
+                           classifier=n.flow.understanding, queue=n.queue, eta=n.eta, social=n.social, codes=n.codes,
+                           prompts=n.prompts, speech=n.speech, desk=n.desk, outages=n.outages, metrics=n.metrics)
+    return Inbox(n.social.threads, n.queue, n.codes, n.social.delivery, replies, clock=n.clock)

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import time
 
+from ivr.call.callback_policy import check_callback_number, last_digits
+from social_bridge.chat.handoff import TEXTED_TTL, texted_key
+from social_bridge.chat.replies import ChatReplies
+from social_bridge.chat.self_service import SelfServiceCore
+from social_bridge.chat.self_service_text import ChatSelfService
 from social_bridge.web.bridge import Social
 from social_bridge.channels.messenger import Messenger
 from social_bridge.channels.twilio_messaging import TwilioMessaging
@@ -18,13 +23,9 @@ from social_bridge.chat.handoff import RefCodes
 from social_bridge.chat.inbound_queue import InboundQueue
 from social_bridge.chat.threads import Threads
 
-
-CODE_BY_NUMBER_TTL = 24 * 3600
-
-
-def code_by_number_key(e164: str) -> str:
-    """The code last texted to a number: a reply to that SMS links the call without typing it."""
-    return f"nohold:{{handoff}}:number:{e164}"
+# the dialer texts chat links too: the same key, named once in social_bridge/chat/handoff.py
+CODE_BY_NUMBER_TTL = TEXTED_TTL
+code_by_number_key = texted_key
 
 
 def configured_channels(settings) -> list[str]:
@@ -70,3 +71,27 @@ def build_social(settings, client, messages, enqueue_delivery, enqueue_drain, cl
 
 def ref_codes(client, clock=time.time) -> RefCodes:
     return RefCodes(client, clock=clock)
+
+
+class CallbackNumbers:
+    """The callback number policy (ivr/call/callback_policy.py) as the chat's PhoneNumbers."""
+
+    def __init__(self, countries: tuple[str, ...]):
+        self.countries = countries
+
+    def callable(self, raw: str) -> str | None:
+        check = check_callback_number(raw, self.countries)
+        return check.e164 if check.ok else None
+
+    def last_digits(self, number: str) -> str:
+        return last_digits(number)
+
+
+def chat_replies(*, settings, redis, core: SelfServiceCore, commands, classifier, queue, eta, social: Social, codes,
+                 prompts, speech, desk, outages, metrics) -> ChatReplies:
+    """The Inbox's replies: each part the voice side lends (classifier, desk, prompts, speech) by its Protocol."""
+    written = ChatSelfService(core, redis, prompts, speech, hours=desk)
+    return ChatReplies(commands=commands, classifier=classifier, queue=queue, eta=eta, threads=social.threads,
+                       codes=codes, prompts=prompts, spoken=speech, hours=desk, bookings=desk,
+                       numbers=CallbackNumbers(settings.callback_countries), self_service=written, outages=outages,
+                       metrics=metrics)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from ivr.call.business_hours import BusinessHours, Window
 from ivr.call.state import CallState, Recording
 from ivr.call.callback_policy import check_callback_number, last_digits
-from ivr.app.social_services import CODE_BY_NUMBER_TTL, code_by_number_key, offered_channels
+from ivr.app.social_services import offered_channels
 from social_bridge.chat.handoff import deep_links
 from social_bridge.queue.eta import EtaEstimator
 from social_bridge.queue.work_item import WorkItem
@@ -145,7 +145,7 @@ class FrontDesk:
             code = self.codes.issue({"call_sid": state.sid, "acquired_at": state.started_at, "lang": state.lang,
                                      "intent": state.intent, "summary": state.heard, "caller": check.e164,
                                      "tried": state.tried})
-            self.codes.redis.set(code_by_number_key(check.e164), code, ex=CODE_BY_NUMBER_TTL)  # replies need no typing
+            self.codes.remember_texted(check.e164, code)  # replies need no typing
         links = "".join(self.prompts.text(state.lang, f"sms.chat_link_{channel}", url=url)
                         for channel, url in self.chat_links(code))
         body = self.prompts.text(state.lang, "sms.chat_links_code" if code else "sms.chat_links", links=links,

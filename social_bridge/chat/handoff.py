@@ -19,6 +19,7 @@ GROUPS = (4, 4, 3)             # shown as ABCD-EFGH-JK3
 PREFILL = "Codice"             # text the WhatsApp and X links put in the customer's box
 MAX_INPUT = 64                 # anything longer is not a code typed by a person
 HASH_TAG = "{handoff}"
+TEXTED_TTL = 24 * 3600          # a code texted to a number is taken from a reply for this long
 
 _SYMBOL = f"[{ALPHABET}]"
 _CODE = re.compile(f"{_SYMBOL}{{{CODE_LENGTH}}}")
@@ -65,6 +66,11 @@ def find_code(text: str) -> str | None:
     return None
 
 
+def texted_key(e164: str, prefix: str = "nohold") -> str:
+    """String: the code last texted to a number (a reply to that SMS links the call without typing it)."""
+    return f"{prefix}:{HASH_TAG}:number:{e164}"
+
+
 class RefCodes:
     """Issues and redeems handoff codes; one Redis string per code, under one hash tag."""
 
@@ -73,9 +79,18 @@ class RefCodes:
             raise ValueError("prefix must not contain braces: the hash tag is added here")
         self.redis, self.clock, self.ttl_seconds = redis, clock, int(ttl_seconds)
         self.base = f"{prefix}:{HASH_TAG}:code:"
+        self.prefix = prefix
 
     def _key(self, canonical: str) -> str:
         return self.base + canonical
+
+    def remember_texted(self, e164: str, code: str) -> None:
+        """The code texted to a number: a reply to that SMS links the call without typing it."""
+        self.redis.set(texted_key(e164, self.prefix), code, ex=TEXTED_TTL)
+
+    def take_texted(self, e164: str) -> str | None:
+        """The code last texted to this number, once."""
+        return self.redis.getdel(texted_key(e164, self.prefix))
 
     def issue(self, context: dict) -> str:
         """A new code (display form) holding `context` (opaque JSON) until redeemed or expired."""

@@ -21,6 +21,7 @@ SENDER_ID = re.compile(r"^[A-Za-z0-9+_.@-]{1,128}$")
 PROVIDER_ID = re.compile(r"^[A-Za-z0-9+_.:@=-]{1,256}$")
 SEEN_TTL = 30 * 86400  # Meta retries for 36 h, X and Twilio less; a signed event replayed later is still known
 DIRECTIONS = ("in", "out", "note")
+PHONE_CHANNELS = ("sms", "whatsapp")  # channels whose sender id is the customer's phone number
 
 # KEYS: identity, seen. ARGV: new thread id, thread prefix, message prefix, now, ttl, then the message:
 # id, text, at, provider id, kind, and the thread's channel, sender, lang.
@@ -79,6 +80,23 @@ class Thread:
     @property
     def natural_key(self) -> str:
         return f"thread:{self.channel}:{self.sender_id}"
+
+    # -- the one rule for "the phone number of this thread" -------------------------------------
+    @property
+    def caller(self) -> str:
+        """The number of the call this thread continues (linked by its handoff code); "" when it continues none."""
+        number = str((self.context or {}).get("caller", ""))
+        return number if number.startswith("+") else ""
+
+    def phone_numbers(self) -> list[str]:
+        """The customer's phone numbers, surest first: the SMS/WhatsApp sender, then the caller of the linked call."""
+        numbers = [self.sender_id] if self.channel in PHONE_CHANNELS else []
+        return numbers + ([self.caller] if self.caller else [])
+
+    @property
+    def phone_number(self) -> str:
+        """The number we know this customer by (records, outages, self-service); "" when there is none."""
+        return next(iter(self.phone_numbers()), "")
 
 
 @dataclass

@@ -84,6 +84,8 @@ class OutageKeys:
         self.active = f"{base}:active"              # hash area -> id of its active outage
         self.outage_prefix = f"{base}:outage:"      # + id: hash of one Outage
         self.reports_prefix = f"{base}:reports:"    # + bucket number: hash area -> reports
+        self.languages = f"{base}:languages"        # hash contact -> the language they subscribed in
+        self.notify_prefix = f"{base}:notify:"      # + id: list of contacts still to tell of the fix
 
     def outage(self, outage_id: str) -> str:
         return self.outage_prefix + outage_id
@@ -94,6 +96,14 @@ class OutageKeys:
 
     def reports(self, bucket: int) -> str:
         return f"{self.reports_prefix}{bucket}"
+
+    def to_notify(self, outage_id: str) -> str:
+        """List of the resolved outage's subscribers not yet told it is fixed."""
+        return self.notify_prefix + outage_id
+
+    def notified(self, outage_id: str) -> str:
+        """Set of the subscribers already told: a job run again never texts anyone twice."""
+        return self.to_notify(outage_id) + ":done"
 
 
 def normal_area(area: str) -> str:

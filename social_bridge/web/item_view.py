@@ -123,7 +123,7 @@ def conversation(bridge, item, personal: bool) -> dict:
     if thread is None:
         return {}
     policy = social.delivery.policy(thread)
-    called = str(thread.context.get("caller", "")).startswith("+")  # the number of the call it continues
+    called = bool(thread.caller)  # the number of the call it continues
     return {
         "conversation": [_message(m, personal) for m in social.threads.messages(thread.id, CONVERSATION_LIMIT)],
         "reply_policy": {"allowed": policy.allowed, "tag": policy.tag, "reason": policy.reason},

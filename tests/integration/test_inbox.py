@@ -111,7 +111,6 @@ def test_one_drain_handles_every_waiting_batch_in_arrival_order(nohold, social_j
 
 
 def test_chat_customers_on_file_read_about_a_known_outage_and_subscribe(nohold, social_jobs, clock):
-    from ivr.chat import outage_notices
     on_file = "+393488800231"  # a demo customer in MI-NORD
     outage = nohold.outages.declare("MI-NORD", "exchange_fault", clock() + 7200, "sara")
     write(nohold, "internet non va da stamattina", sender=on_file)
@@ -125,9 +124,9 @@ def test_chat_customers_on_file_read_about_a_known_outage_and_subscribe(nohold, 
     thread = nohold.social.threads.for_customer("sms", on_file)
     subscribers = nohold.outages.resolve(outage.id, "sara")
     assert subscribers == [f"thread:{thread.id}"]
-    outage_notices.schedule(nohold.redis, lambda outage_id: None, outage.id, subscribers)
+    nohold.notices.schedule(lambda outage_id: None, outage.id, subscribers)
     for _ in range(2):
-        outage_notices.notify(nohold, outage.id, sleep=lambda s: None)
+        nohold.notices.notify(outage.id, sleep=lambda s: None)
     social_jobs()
     assert answers(nohold)[2:] == [nohold.prompts.text("it", "self_service.outage_fixed_sms")]
 

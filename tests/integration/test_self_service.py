@@ -90,16 +90,16 @@ def test_a_known_outage_is_heard_first_and_the_caller_subscribes(phone, nohold, 
 
 
 def test_resolving_an_outage_texts_every_subscriber_once_in_their_language(phone, nohold, clock, run_jobs):
-    from ivr.chat import outage_notices
+    notices = nohold.notices
     outage = nohold.outages.declare("MI-NORD", "weather", clock() + 3600, "sara")
     for caller, lang in ((FAULTY, "it"), (ON_FILE_EN, "en")):
         nohold.outages.subscribe(outage.id, caller)
-        outage_notices.remember_language(nohold.redis, caller, lang)
+        notices.remember_language(caller, lang)
     subscribers = nohold.outages.resolve(outage.id, "sara")
     queued = []
-    assert outage_notices.schedule(nohold.redis, queued.append, outage.id, subscribers) == 2
+    assert notices.schedule(queued.append, outage.id, subscribers) == 2
     for _ in range(2):  # a job run twice texts nobody twice
-        outage_notices.notify(nohold, outage.id, sleep=lambda s: None)
+        notices.notify(outage.id, sleep=lambda s: None)
     assert sms_to(nohold, run_jobs, FAULTY) == [nohold.prompts.text("it", "self_service.outage_fixed_sms")]
     assert sms_to(nohold, run_jobs, ON_FILE_EN) == [nohold.prompts.text("en", "self_service.outage_fixed_sms")]
     assert nohold.outages.resolve(outage.id, "sara") == []

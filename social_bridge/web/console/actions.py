@@ -11,7 +11,7 @@ from social_bridge.web.console import bp
 from social_bridge.web.console.auth import bridge, login_required, supervisor_required, wants_json
 from social_bridge.web.console.views import call_refusal, flash_ui, load_item, notes, timezone
 from social_bridge.web.item_view import iso
-from social_bridge.web.rules import CANCEL_REASONS, OUTCOMES, may_claim_chosen
+from social_bridge.web.rules import CANCEL_REASONS, OUTCOMES, held_by_other, may_claim_chosen
 
 log = logging.getLogger(__name__)
 MAX_REPLY = 1600
@@ -31,7 +31,7 @@ def my_claim(item_id: str) -> Claim:
     Fences are sequential numbers: the page's fence alone must never let B act on A's claim.
     """
     item = load_item(item_id)
-    if item.claimed_by and item.claimed_by != g.agent.id and item.status == "claimed":
+    if held_by_other(g.agent, item):
         abort(403, g.ui["error.not_yours"])
     claim = next((c for c in bridge().claims.claimed_by(g.agent.id) if c.item.id == item_id), None)
     sent = request.form.get("fence", "")

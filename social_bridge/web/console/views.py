@@ -11,9 +11,9 @@ from social_bridge.web.console import bp
 from social_bridge.web.console.auth import bridge, login_required, wants_json
 from social_bridge.web.console.live import snapshot
 from social_bridge.web.console.strings import label
-from social_bridge.web.item_view import holds, item_detail
+from social_bridge.web.item_view import item_detail
 from social_bridge.queue.notes import Notes
-from social_bridge.web.rules import CANCEL_REASONS, OUTCOMES, may_claim_chosen, sees_customer_words
+from social_bridge.web.rules import CANCEL_REASONS, OUTCOMES, holds, may_claim_chosen, sees_customer_words
 
 PRESENCE_STATES = ("available", "busy", "away")
 
@@ -104,7 +104,7 @@ def transcript(item_id: str):
 def recording(item_id: str):
     """The voicemail through us: the page never sees the provider's URL or credentials."""
     found = load_item(item_id)
-    if not (holds(g.agent, found) or g.agent.is_supervisor):
+    if not sees_customer_words(g.agent, found):  # a voicemail is the customer's words
         abort(403, "only the agent holding the item, or a supervisor, may listen to it")
     fetched = bridge().recording(found) if bridge().recording and (found.recording_url or found.recording_sid) else None
     if fetched is None:
