@@ -7,6 +7,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from dotenv import load_dotenv
+
+from ivr.runtime.redis_client import parse_sentinel_url
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -60,6 +64,10 @@ class Settings:
     agents_on_shift: int = 3
     handle_seconds: int = 300
     call_ttl_seconds: int = 4 * 3600
+    call_max_turns: int = 30                     # every call ends: answers in one call, ...
+    call_max_seconds: int = 600                  # ... seconds since it started, ...
+    call_max_unusable: int = 8                   # ... unusable answers in a row (silence, nonsense, the same question)
+    abandoned_call_sms: str = "on"               # "off": no callback offer by SMS to callers who hang up before choosing
     channels: tuple[str, ...] = ("sms",)
     messenger_page_id: str = ""
     whatsapp_number: str = ""
@@ -75,6 +83,8 @@ class Settings:
     other_language_after: int = 120
     callback_retry_minutes: tuple[str, ...] = ("10", "30")
     callback_max_attempts: int = 3
+    callback_customer_check: str = "press1"      # amd | press1 | both | off: how a callback tells person from machine
+    callback_machine_message: str = "on"         # on | off: a short message left on the customer's answering machine
     target_wait_seconds: int = 150
     auto_dial_wrap_up_seconds: int = 30
     bookings_per_number_per_day: int = 3         # new callback bookings a number may make in 24 hours
@@ -130,6 +140,10 @@ _ENV = {
     "agents_on_shift": "AGENTS_ON_SHIFT",
     "handle_seconds": "HANDLE_SECONDS",
     "call_ttl_seconds": "CALL_TTL_SECONDS",
+    "call_max_turns": "CALL_MAX_TURNS",
+    "call_max_seconds": "CALL_MAX_SECONDS",
+    "call_max_unusable": "CALL_MAX_UNUSABLE",
+    "abandoned_call_sms": "ABANDONED_CALL_SMS",
     "channels": "CHAT_CHANNELS",
     "messenger_page_id": "MESSENGER_PAGE_ID",
     "whatsapp_number": "WHATSAPP_NUMBER",
@@ -145,6 +159,8 @@ _ENV = {
     "other_language_after": "OTHER_LANGUAGE_AFTER",
     "callback_retry_minutes": "CALLBACK_RETRY_MINUTES",
     "callback_max_attempts": "CALLBACK_MAX_ATTEMPTS",
+    "callback_customer_check": "CALLBACK_CUSTOMER_CHECK",
+    "callback_machine_message": "CALLBACK_MACHINE_MESSAGE",
     "target_wait_seconds": "TARGET_WAIT_SECONDS",
     "auto_dial_wrap_up_seconds": "AUTO_DIAL_WRAP_UP_SECONDS",
     "bookings_per_number_per_day": "BOOKINGS_PER_NUMBER_PER_DAY",
@@ -176,8 +192,6 @@ def _coerce(name: str, raw: str):
 def load_settings(environ: dict | None = None, dotenv: bool = True) -> Settings:
     """Build Settings from the environment; refuses unsafe combinations."""
     if dotenv and environ is None:
-        from dotenv import load_dotenv
-
         load_dotenv(PROJECT_ROOT / ".env", override=False)
     env = os.environ if environ is None else environ
     values = {}
@@ -190,8 +204,6 @@ def load_settings(environ: dict | None = None, dotenv: bool = True) -> Settings:
                 raise SettingsError(f"{key}={raw!r} is not valid: {exc}") from exc
     settings = Settings(**values)
     if settings.redis_url:
-        from ivr.runtime.redis_client import parse_sentinel_url
-
         try:  # a malformed redis+sentinel:// URL is refused at start, its password not echoed
             parse_sentinel_url(settings.redis_url)
         except ValueError as exc:
@@ -200,6 +212,11 @@ def load_settings(environ: dict | None = None, dotenv: bool = True) -> Settings:
         raise SettingsError(f"TRUSTED_PROXY_HOPS must be 0 (no proxy) or more; got {settings.trusted_proxy_hops}")
     if settings.login_attempts_per_address < 1:
         raise SettingsError(f"LOGIN_ATTEMPTS_PER_ADDRESS must be 1 or more; got {settings.login_attempts_per_address}")
+    if settings.callback_customer_check not in ("amd", "press1", "both", "off"):
+        raise SettingsError("CALLBACK_CUSTOMER_CHECK must be amd, press1, both or off; "
+                            f"got {settings.callback_customer_check!r}")
+    if settings.callback_machine_message not in ("on", "off"):
+        raise SettingsError(f"CALLBACK_MACHINE_MESSAGE must be on or off; got {settings.callback_machine_message!r}")
     settings = settings.with_overrides(dev_mode=_dev_mode(env.get("NOHOLD_DEV_MODE", ""), settings))
     if settings.dev_mode:
         token = env.get("NOHOLD_DEV_TOKEN") or dev_token(settings.var_dir)

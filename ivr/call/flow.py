@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ivr.call.answers import FAILURES, GIVE_UP
+from ivr.call import endings, open_request
+from ivr.call.answers import FAILURES, GIVE_UP, Answer
 from ivr.call.callback_policy import check_callback_number, last_digits
 from ivr.call.state import CallState, Inputs
 from ivr.call.table import NODES, Node
@@ -25,6 +26,9 @@ class FlowConfig:
     reject_below: float = 0.35
     callback_regions: tuple[str, ...] = ("IT",)
     window_count: int = 3
+    max_turns: int = 30         # answers in one call (CALL_MAX_TURNS)
+    max_seconds: int = 600      # seconds since the call started (CALL_MAX_SECONDS)
+    max_unusable: int = 8       # unusable answers in a row, across questions (CALL_MAX_UNUSABLE)
 
 
 class CallFlow:
@@ -72,21 +76,32 @@ class CallFlow:
         head = (Say(welcome, state.lang),)
         if state.lang == "it":  # said early, in English, so an English speaker can press 9 at once
             head += (Say(self.prompts.text("en", "voice.offer_english"), "en"),)
+        pending = self.desk.open_request(state.caller)
+        if pending is not None:  # "you already have a callback: number 3 …" instead of the whole menu
+            return open_request.greet(self, state, pending, head)
         return self.ask_reason(Reply(), state, head=head)
 
     def handle(self, state: CallState, inputs: Inputs) -> Reply:
-        """The answer read at the node the call waits on, then the move the table gives for its kind."""
+        """The answer read at the node the call waits on, then the move the table gives for its kind;
+        past a cap on the call (ivr/call/endings.py), unless that move ended it, the node's PAST_CAP edge."""
         node = self.nodes.get(state.node)
         if node is None:
             raise ValueError(f"unknown call node {state.node!r}")
+        left = state.node
         answer = node.read(self, state, inputs)
         if node.transcript and inputs.speech.strip():
             state.heard = inputs.speech.strip()
-        if answer.kind in FAILURES:  # failures are counted per node (CallState.goto resets them)
+        failed = answer.kind in FAILURES
+        if failed:  # failures are counted per node (CallState.goto resets them)
             state.tries += 1
             if state.tries > node.retries:
                 answer = replace(answer, kind=GIVE_UP)
-        return node.leads[answer.kind].move(self, state, answer)
+        reply = node.leads[answer.kind].move(self, state, answer)
+        endings.count(state, left, failed)
+        cap = None if reply.ends_call else endings.cap_reached(self.config, state, self.desk.clock())
+        if cap is None:
+            return reply
+        return node.leads[endings.PAST_CAP].move(self, state, Answer(endings.PAST_CAP, inputs, cap))
 
     # -- shared moves ---------------------------------------------------------
     def ask_reason(self, reply: Reply, state: CallState, key: str = "voice.ask_reason",

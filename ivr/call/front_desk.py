@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import phonenumbers
+
 from ivr.call.business_hours import BusinessHours, Window
 from ivr.call.state import CallState, Recording
 from ivr.call.callback_policy import check_callback_number, last_digits
 from ivr.app.social_services import offered_channels
+from ivr.runtime.keys import callback_offer
 from social_bridge.chat.handoff import deep_links
 from social_bridge.queue.eta import EtaEstimator
-from social_bridge.queue.work_item import WorkItem
+from social_bridge.queue.work_item import PENDING, WorkItem
 from social_bridge.queue.work_queue import WorkQueue
 
 
@@ -21,8 +24,10 @@ class Booking:
     item_id: str
     created: bool
     position: int | None        # place among waiting items; None when scheduled for later
-    wait_seconds: float
-    at: datetime | None         # when the item becomes eligible, if not now
+    wait_seconds: float         # in the item's language lane
+    at: datetime | Window | None  # when we will call, if not now: a chosen window's start, or after hours
+                                  # the span computed from the position at opening and the staffing then
+    away: bool = False          # open, but every agent is away: no wait can be promised
 
 
 class FrontDesk:
@@ -61,9 +66,18 @@ class FrontDesk:
 
     def _place(self, item: WorkItem, created: bool) -> Booking:
         position = self.queue.position(item.id)
-        wait = self.eta.for_position(position).seconds if position else 0.0
-        at = self.at(item.not_before) if item.not_before > self.clock() else None
-        return Booking(item.id, created, position, wait, at)
+        estimate = self.eta.for_item(item) if position else None
+        at = None
+        if item.not_before > self.clock():
+            at = self.at(item.not_before) if item.not_after else self.promise(item)
+        return Booking(item.id, created, position, estimate.seconds if estimate else 0.0, at,
+                       bool(estimate and estimate.away))
+
+    def promise(self, item: WorkItem) -> Window:
+        """After hours: when the item will be served, from its place at the next opening and the staffing then."""
+        opening = self.at(item.not_before) if item.not_before > self.clock() else self.next_opening()
+        estimate = self.eta.at_opening(item.lang, item.acquired_at, opening.timestamp())
+        return self.hours.promise(opening, estimate.earliest, estimate.seconds)
 
     def booking_refused(self, number: str) -> str | None:
         """Why a new callback to `number` may not be booked ("daily", "breaker"); booking again always may."""
@@ -126,7 +140,7 @@ class FrontDesk:
         booking = self._place(enqueued.item, enqueued.created)
         if not self.is_open():
             return Booking(booking.item_id, booking.created, booking.position, booking.wait_seconds,
-                           self.next_opening())
+                           self.promise(enqueued.item))
         return booking
 
     def _transcription_queued(self) -> dict:
@@ -140,21 +154,87 @@ class FrontDesk:
         check = check_callback_number(state.caller, self.settings.callback_countries)
         if not check.ok:
             return False
-        code = ""
-        if self.codes is not None:
-            code = self.codes.issue({"call_sid": state.sid, "acquired_at": state.started_at, "lang": state.lang,
-                                     "intent": state.intent, "summary": state.heard, "caller": check.e164,
-                                     "tried": state.tried})
-            self.codes.remember_texted(check.e164, code)  # replies need no typing
-        links = "".join(self.prompts.text(state.lang, f"sms.chat_link_{channel}", url=url)
-                        for channel, url in self.chat_links(code))
-        body = self.prompts.text(state.lang, "sms.chat_links_code" if code else "sms.chat_links", links=links,
-                                 code=code)
+        code = self._handoff(state, check.e164) if self.codes is not None else ""
+        body = self.prompts.text(state.lang, "sms.chat_links_code" if code else "sms.chat_links",
+                                 links=self._links(state, code), code=code)
         self.messages.send_sms(check.e164, body, key=f"chat:{state.sid}", lang=state.lang)
         return True
 
+    def _handoff(self, state: CallState, e164: str, **extra) -> str:
+        """A one-time code holding the call's context (and its place); a plain reply from `e164` brings it along."""
+        code = self.codes.issue({"call_sid": state.sid, "acquired_at": state.started_at, "lang": state.lang,
+                                 "intent": state.intent, "summary": state.heard, "caller": e164,
+                                 "tried": state.tried, **extra})
+        self.codes.remember_texted(e164, code)  # replies need no typing
+        return code
+
+    def _links(self, state: CallState, code: str = "") -> str:
+        return "".join(self.prompts.text(state.lang, f"sms.chat_link_{channel}", url=url)
+                       for channel, url in self.chat_links(code))
+
     def chat_links(self, code: str = "") -> list[tuple[str, str]]:
         return chat_links(self.settings, code)
+
+    # -- the end of a call: past a cap (ivr/call/endings.py), or hung up before choosing (webhooks.status) --
+    def send_ways_to_reach(self, state: CallState) -> bool:
+        """Once per call, to a number we may text: how to write to us, or call again."""
+        check = check_callback_number(state.caller, self.settings.callback_countries)
+        if not check.ok:
+            return False
+        body = self.prompts.text(state.lang, "sms.ways_to_reach", links=self._links(state))
+        self.messages.send_sms(check.e164, body, key=f"reach:{state.sid}", lang=state.lang)
+        return True
+
+    def offer_callback(self, state: CallState) -> bool:
+        """Once per call, to a mobile we may call: reply CHIAMAMI (or write) and keep the place of this call."""
+        check = check_callback_number(state.caller, self.settings.callback_countries)
+        if not check.ok or self.codes is None or not _mobile(check.e164):
+            return False
+        code = self._handoff(state, check.e164)
+        self.codes.redis.set(callback_offer(check.e164), code, ex=self.codes.ttl_seconds)
+        body = self.prompts.text(state.lang, "sms.callback_offer", last_digits=last_digits(check.e164, 4))
+        self.messages.send_sms(check.e164, body, key=f"offer:{state.sid}", lang=state.lang)
+        return True
+
+    def book_offered(self, number: str) -> str | None:
+        """CHIAMAMI after offer_callback: "booked" (the callback keeps the call's time), "daily" or "breaker"
+        (refused by the booking limits); None when this number has no offer left (used, expired, never made)."""
+        code = self.codes.redis.getdel(callback_offer(number)) if self.codes is not None else None
+        context = self.codes.redeem(code) if code else None
+        if not context:
+            return None
+        refused = self.booking_refused(number)
+        if refused:
+            return refused
+        state = CallState(sid=context["call_sid"], caller=number, lang=context.get("lang") or "it",
+                          started_at=float(context["acquired_at"]), intent=context.get("intent", ""),
+                          heard=context.get("summary", ""), tried=context.get("tried") or [])
+        self.book_callback(state, number, None)
+        return "booked"
+
+    # -- a callback already pending, heard at the greeting (ivr/call/open_request.py) --------------------
+    def open_request(self, caller: str) -> WorkItem | None:
+        """The callback pending for the caller's number, if any."""
+        check = check_callback_number(caller, self.settings.callback_countries)
+        return self.queue.pending_for(f"callback:{check.e164}") if check.ok else None
+
+    def cancel_request(self, item_id: str) -> bool:
+        return self.queue.cancel(item_id, reason="customer_call")
+
+    def add_to_request(self, item_id: str, words: str) -> bool:
+        """What the caller adds goes onto the pending item's summary; the item keeps its place."""
+        item = self.queue.get(item_id)
+        if item is None or item.status not in PENDING:
+            return False
+        summary = f"{item.summary} | {words}" if item.summary else words
+        self.queue.enqueue(WorkItem(id="", kind=item.kind, channel=item.channel, lang="", acquired_at=item.acquired_at,
+                                    natural_key=item.natural_key, summary=summary))
+        return True
+
+
+def _mobile(e164: str) -> bool:
+    kind = phonenumbers.number_type(phonenumbers.parse(e164, None))
+    return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 def chat_links(settings, code: str = "") -> list[tuple[str, str]]:

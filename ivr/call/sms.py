@@ -1,6 +1,7 @@
 """Twilio Messaging webhook (SMS and WhatsApp): commands about a booked callback, and conversations.
 
-STATO/ANNULLA (STATUS/CANCEL) about a pending callback are answered here, in the TwiML reply.
+STATO/ANNULLA (STATUS/CANCEL) about a pending callback are answered here, in the TwiML reply; so is
+CHIAMAMI (CALL ME) from a number we offered a callback after its call hung up before choosing.
 Anything else is a written conversation: stored for the inbox job (social_bridge.chat.inbox), which
 threads it, keeps the customer's place and acknowledges on the same channel.
 """
@@ -37,8 +38,10 @@ def _status(nohold, item, lang: str) -> str:
 
 def answer(nohold, sender: str, body: str) -> str | None:
     """The reply to a callback command, or None when the message is a conversation for the inbox."""
-    command, lang = nohold.commands.parse(body, among=CALLBACK_COMMANDS)
+    command, lang = nohold.commands.parse(body, among=CALLBACK_COMMANDS + ("call_me",))
     check = check_callback_number(sender.removeprefix("whatsapp:"), nohold.settings.callback_countries)
+    if command == "call_me":  # the answer to the SMS sent after a call hung up before choosing, if any
+        return _take_offer(nohold, check.e164, lang) if check.ok else None
     item = nohold.queue.pending_for(f"callback:{check.e164}") if check.ok else None
     if command is None or item is None:
         return None
@@ -49,6 +52,16 @@ def answer(nohold, sender: str, body: str) -> str | None:
             return nohold.prompts.text(lang, "sms.cancelled")
         return nohold.prompts.text(lang, "sms.nothing_to_cancel")
     return _status(nohold, item, lang)
+
+
+def _take_offer(nohold, number: str, lang: str | None) -> str | None:
+    """CHIAMAMI to the offer (FrontDesk.offer_callback): the callback books with the call's time and its SMS
+    receipt is the answer (nothing more in the reply); without an offer, "call me" is the inbox's to answer."""
+    taken = nohold.desk.book_offered(number)
+    if taken is None:
+        return None
+    nohold.metrics.incr("callback_offers_taken", result=taken)
+    return "" if taken == "booked" else nohold.prompts.text(lang or "it", f"chat.callback_refused_{taken}")
 
 
 def _act_once(nohold, key: str, sender: str) -> str:

@@ -16,6 +16,8 @@ class CallState:
     seq: int = 0
     started_at: float = 0.0
     tries: int = 0              # failed answers at the current node
+    turns: int = 0              # answers handled in this call (CallFlow's cap: FlowConfig.max_turns)
+    unusable: int = 0           # unusable answers in a row, across nodes (cap: FlowConfig.max_unusable)
     intent: str = ""
     confidence: float = 0.0
     heard: str = ""             # what the caller said about the problem (the transcript)
@@ -24,7 +26,7 @@ class CallState:
     item_id: str = ""
     tried: list = field(default_factory=list)     # self-service steps and their results, for the agent
     outage_id: str = ""
-    outcome: str = ""           # booked_callback | voicemail | chat | abandoned …
+    outcome: str = ""           # booked_callback | voicemail | chat | capped | kept | cancelled | added …
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, ensure_ascii=False)  # flat: plain values and a list of pairs

@@ -3,7 +3,8 @@
 Read a row as: at node N the caller's answer is read by `read` (ivr/call/answers.py) into a kind;
 the kind picks an edge, `to(move, *nodes)`: the move (ivr/call/nodes.py) says what the caller hears
 and the call then waits at one of `nodes`. A silent or unusable answer is asked again `retries`
-times, then counts as GIVE_UP. CallFlow.handle (ivr/call/flow.py) is the only reader of this table;
+times, then counts as GIVE_UP; past a cap on the whole call (ivr/call/endings.py) every node
+takes its PAST_CAP edge. CallFlow.handle (ivr/call/flow.py) is the only reader of this table;
 `python -m ivr.call.table` prints it.
 
 Changing a menu step: its row here, its reader or move, its sentences in prompts/*.yaml, and a
@@ -15,9 +16,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ivr.call import answers as read
+from ivr.call import endings
 from ivr.call import nodes as move
+from ivr.call import open_request as request
 from ivr.call.answers import (ANY, ASAP, CHAT, CHOSEN, CORRECTED, ENGLISH, GIVE_UP, NO, RECORDED, REPEAT,
                               SILENCE, SURE, UNCLEAR, UNSURE, VALID, VOICEMAIL, WINDOW, YES)
+from ivr.call.endings import PAST_CAP
+from ivr.call.open_request import ADD, ADDED, CANCEL, KEEP
 
 # where CallFlow.route can lead: self-service first (a known outage, "was it useful?"), else the options
 ROUTED = ("outage", "helpful", "options")
@@ -47,6 +52,24 @@ class Node:
 
 
 NODES: dict[str, Node] = {
+    "open_request": Node("a callback already pending, heard at the greeting: 1 keep it, 2 cancel it, 3 add "
+                         "something (keyed or said), 9 English", request.request_choice, {
+        KEEP: to(request.keep, "done"),
+        CANCEL: to(request.cancel, "done"),
+        ADD: to(request.ask_addition, "add_to_request"),
+        ENGLISH: to(request.in_english, "open_request"),
+        SILENCE: to(request.again, "open_request"),
+        UNCLEAR: to(request.again, "open_request"),
+        GIVE_UP: to(request.keep, "done"),
+    }, retries=1),
+
+    "add_to_request": Node("what the caller adds to their pending request, said", request.addition, {
+        ADDED: to(request.add, "done"),
+        SILENCE: to(request.addition_again, "add_to_request"),
+        UNCLEAR: to(request.addition_again, "add_to_request"),
+        GIVE_UP: to(request.keep, "done"),
+    }, retries=1),
+
     "reason": Node("the open question: a topic said or keyed (prompts/intents.yaml), 9 English, 'repeat'",
                    read.reason, {
         SURE: to(move.route, *ROUTED),
@@ -83,7 +106,7 @@ NODES: dict[str, Node] = {
         GIVE_UP: to(move.options, "options"),
     }, retries=1),
 
-    "helpful": Node("yes / no to \"was it useful?\" after self-service", read.yes_no, {
+    "helpful": Node("yes / no to \"was it useful?\" after self-service", read.helpful, {
         YES: to(move.helped, "done"),
         NO: to(move.not_helped, "options"),
         SILENCE: to(move.helpful_again, "helpful"),
@@ -108,8 +131,10 @@ NODES: dict[str, Node] = {
         GIVE_UP: to(move.safe_path_asap, *NUMBER),
     }, retries=2),
 
-    "number": Node("yes / no to \"shall we call you on the number ending …?\"", read.yes_no, {
+    "number": Node("yes / no to \"shall we call you on the number ending …?\", or no and the number said",
+                   read.own_number, {
         YES: to(move.book, *BOOKED),
+        VALID: to(move.book_keyed, *BOOKED),
         NO: to(move.ask_number, "enter_number"),
         SILENCE: to(move.number_again, *NUMBER),
         UNCLEAR: to(move.number_again, *NUMBER),
@@ -133,6 +158,12 @@ NODES: dict[str, Node] = {
         ANY: to(move.goodbye, "done"),
     }),
 }
+
+
+# Every call ends: from any node, past a cap on the call (answers, seconds, unusable answers in a row;
+# ivr/call/endings.py) the call says goodbye, texts the ways to reach us once, and hangs up.
+for _node in NODES.values():
+    _node.leads[PAST_CAP] = to(endings.past_cap, "done")
 
 
 def describe() -> str:

@@ -5,6 +5,7 @@ import logging
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from ivr.call.endings import hung_up_before_choosing
 from ivr.call.state import CallState, Inputs
 from ivr.call.store import CallBusy
 from ivr.call.callback_policy import mask
@@ -146,6 +147,9 @@ def status():
                 nohold.metrics.incr("call_seconds", seconds)
             DailyStats(nohold.redis).add(nohold.desk.now().date().isoformat(), calls=1, call_seconds=seconds,
                                          contained=int(outcome == "contained"))
+            if call_status == "completed" and nohold.settings.abandoned_call_sms != "off" \
+                    and hung_up_before_choosing(state) and nohold.desk.offer_callback(state):
+                nohold.metrics.incr("callback_offers", lang=state.lang)  # once: the `ended` key above is set once
     return Response(status=204)
 
 

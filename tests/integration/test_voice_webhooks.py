@@ -87,14 +87,14 @@ def test_replayed_webhooks_give_the_same_answer_and_one_work_item(client, settin
 
 
 def test_booking_again_keeps_the_earliest_place(client, settings, nohold, clock):
-    def book(sid: str):
+    def book(sid: str, caller: str, number: str):  # number: "1" = yes to the caller's own, else keyed
         for path, extra in (("/voice/incoming", {}), ("/voice/step?seq=1", {"Digits": "1"}),
-                            ("/voice/step?seq=2", {"Digits": "1"}), ("/voice/step?seq=3", {"Digits": "1"})):
-            call(client, settings, path, CallSid=sid, **extra)
-    book("CA" + "a" * 32)
+                            ("/voice/step?seq=2", {"Digits": "1"}), ("/voice/step?seq=3", {"Digits": number})):
+            call(client, settings, path, CallSid=sid, From=caller, **extra)
+    book("CA" + "a" * 32, CALLER, "1")
     first = nohold.queue.pending_for(f"callback:{CALLER}")
     clock.advance(600)
-    book("CA" + "b" * 32)
+    book("CA" + "b" * 32, "anonymous", "3471234567#")  # from CALLER's line it would hear the open request
     again = nohold.queue.pending_for(f"callback:{CALLER}")
     assert again.id == first.id
     assert again.acquired_at == first.acquired_at
@@ -128,7 +128,7 @@ def test_low_confidence_is_confirmed_then_no_asks_again(client, app, settings):
     confirm = call(client, settings, "/voice/step?seq=1", SpeechResult="va un po lento")
     assert "Ho capito che internet va lento" in said(confirm.data)
     again = call(client, settings, "/voice/step?seq=2", Digits="2")
-    assert "di nuovo" in said(again.data)
+    assert app.extensions["nohold"].prompts.text("it", "voice.ask_reason_again") in said(again.data)
     assert gather(again.data).get("input") == "speech dtmf"
 
 
@@ -194,7 +194,7 @@ def test_after_hours_asap_means_the_next_opening(client, settings, nohold, clock
     call(client, settings, "/voice/step?seq=1", Digits="1")
     call(client, settings, "/voice/step?seq=2", Digits="1")
     booked = call(client, settings, "/voice/step?seq=3", Digits="1")
-    assert "appena aprono" in said(booked.data)
+    assert "quando riapriamo" in said(booked.data)
     item = nohold.queue.pending_for(f"callback:{CALLER}")
     opening = datetime(2026, 12, 3, 8, 30, tzinfo=ZoneInfo(ROME)).timestamp()
     assert item.status == "scheduled"
@@ -210,14 +210,15 @@ def test_asap_booking_replaces_an_earlier_window_but_keeps_the_place(client, set
     scheduled = nohold.queue.pending_for(f"callback:{CALLER}")
     assert scheduled.status == "scheduled"
     clock.advance(120)
+    # from a withheld line, keying the same number: calling from it, the caller would hear the open request first
     for path, extra in (("/voice/incoming", {}), ("/voice/step?seq=1", {"Digits": "1"}),
                         ("/voice/step?seq=2", {"Digits": "1"})):
-        call(client, settings, path, CallSid=sid_asap, **extra)
-    booked = call(client, settings, "/voice/step?seq=3", CallSid=sid_asap, Digits="1")
+        call(client, settings, path, CallSid=sid_asap, From="anonymous", **extra)
+    booked = call(client, settings, "/voice/step?seq=3", CallSid=sid_asap, From="anonymous", Digits="3471234567#")
     item = nohold.queue.get(scheduled.id)
     assert item.status == "waiting"
     assert item.acquired_at == scheduled.acquired_at
-    assert "la prima in coda" in said(booked.data)
+    assert "al primo posto in coda" in said(booked.data)
 
 
 def test_a_step_from_the_future_gets_the_pending_question_and_moves_nothing(client, settings, nohold):
