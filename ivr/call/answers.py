@@ -151,14 +151,13 @@ def helpful(flow, state: CallState, inputs: Inputs) -> Answer:
 
 
 def own_number(flow, state: CallState, inputs: Inputs) -> Answer:
-    """"Shall we call you on the number ending …?": yes, no, or no with the right number said
-    ("no, è il 347 …": VALID with its NumberCheck when we may call it, else NO)."""
+    """"Shall we call you on the number ending …?": yes, no, or a number said ("no, è il 347 …"):
+    VALID with its NumberCheck when we may call it, else NO (the number is asked for)."""
+    digits = menu_answers.spoken_number(inputs.speech) if inputs.speech.strip() and not inputs.digits else ""
+    if digits:
+        check = check_callback_number(digits, flow.config.callback_regions)
+        return Answer(VALID, inputs, check) if check.ok else Answer(NO, inputs, check)
     answer = yes_or_no(flow, state, inputs)
-    if answer != YES and inputs.speech.strip() and not inputs.digits:
-        digits = menu_answers.spoken_number(inputs.speech)
-        if digits:
-            check = check_callback_number(digits, flow.config.callback_regions)
-            return Answer(VALID, inputs, check) if check.ok else Answer(NO, inputs, check)
     return Answer(answer, inputs) if answer is not None else _failed(inputs)
 
 

@@ -16,6 +16,7 @@ from ivr.understanding import Understanding
 from ivr.understanding.evaluation import evaluate, format_report, load_heldout, percentiles_ms
 
 HELDOUT = PROJECT_ROOT / "tests" / "data" / "intents_heldout.yaml"
+MENU_EVAL = PROJECT_ROOT / "tests" / "data" / "menu_eval"
 
 
 def _engine(name: str) -> Callable[[Settings], Understanding]:
@@ -99,7 +100,33 @@ def _cv(args, model: Understanding) -> int:
     return 0
 
 
-COMMANDS = {"eval": _eval, "bench": _bench, "classify": _classify, "cv": _cv}
+def _menus(args, model: Understanding) -> int:
+    from ivr.understanding.caller import load_caller_understanding
+    from ivr.understanding.menu_eval import evaluate_menus, load_menu_eval, menu_report
+
+    menus = load_caller_understanding(args.settings.with_overrides(intent_engine=args.model), model)[1].menus
+    cases = load_menu_eval(args.menu_eval)
+    evaluate_menus(menus, cases[:20])  # warm-up
+    print(f"model {args.model}: {len(cases)} evaluation answers, {len(menus.menus)} menus, "
+          f"not understood below {menus.sure}")
+    print("\n".join(menu_report(evaluate_menus(menus, cases), show_misses=args.misses)))
+    return 0
+
+
+def _language(args, model: Understanding) -> int:
+    from ivr.understanding.caller import load_caller_understanding
+    from ivr.understanding.menu_eval import language_cases, language_report
+
+    language = load_caller_understanding(args.settings, model)[1].language
+    cases = language_cases(HELDOUT, args.menu_eval, language.min_words)
+    print(f"language identification on {len(cases)} utterances of {language.min_words}+ words "
+          f"(intent held-out set and menu evaluation sets); a call switches at p >= {language.sure}")
+    print("\n".join(language_report(language, cases)))
+    return 0
+
+
+COMMANDS = {"eval": _eval, "bench": _bench, "classify": _classify, "cv": _cv, "menus": _menus,
+            "language": _language}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -120,6 +147,12 @@ def _parser() -> argparse.ArgumentParser:
     cv = commands.add_parser("cv", parents=[common],
                              help="cross-validation on the catalog: threshold sweep and calibration")
     cv.add_argument("--folds", type=int, default=5)
+    menu_eval = argparse.ArgumentParser(add_help=False)
+    menu_eval.add_argument("--menu-eval", default=str(MENU_EVAL), help="folder of menu evaluation files")
+    menus = commands.add_parser("menus", parents=[common, menu_eval],
+                                help="menu answers: right, wrong action, not understood per menu and language")
+    menus.add_argument("--misses", action="store_true", help="list every answer not read right")
+    commands.add_parser("language", parents=[common, menu_eval], help="language identification accuracy")
     classify = commands.add_parser("classify", parents=[common],
                                    help="one utterance per stdin line -> one JSON object per line")
     classify.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,

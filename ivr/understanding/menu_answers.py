@@ -10,7 +10,7 @@ from datetime import datetime
 
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.spoken_numbers import digits_from_speech
-from ivr.understanding.window_choice import resolve
+from ivr.understanding.window_choice import resolve, time_said
 
 OPTIONS = ("asap", "window", "chat", "voicemail")
 ORDINALS = {"first": 0, "second": 1, "third": 2}   # "last": the latest window offered
@@ -20,9 +20,12 @@ NUMBER_DIGITS = 6
 
 
 def option(menus: MenuModel, text: str) -> str | None:
-    """asap | window | chat | voicemail, or None."""
-    choice = menus.read("options", text).choice
-    return choice if choice in OPTIONS else None
+    """asap | window | chat | voicemail, or None. A time named ("stasera", "verso le sei") when the
+    model is unsure is a window: the caller wants to be called then."""
+    reading = menus.read("options", text)
+    if reading.choice is None and not time_said(text).empty:
+        return "window"
+    return reading.choice if reading.choice in OPTIONS else None
 
 
 def yes_or_no(menus: MenuModel, text: str, menu: str = "yes_no") -> str | None:

@@ -53,6 +53,8 @@ def _italian_below_100(word: str) -> int | None:
 def italian_word(word: str) -> str | None:
     """One Italian number word up to 999 ("trecentoquarantasette" -> "347"), or None."""
     for hundreds, stem in reversed(list(enumerate(_IT_HUNDREDS, start=1))):
+        if word.startswith(stem[:-1]) and word[len(stem) - 1:len(stem) + 1] == "ot":
+            word = stem + word[len(stem) - 1:]  # "novecentottanta": the o of cento falls before otto, ottanta
         if word.startswith(stem):
             rest = word[len(stem):] or None
             if rest is None:

@@ -19,7 +19,7 @@ DAYS = {"oggi": 0, "stamattina": 0, "stasera": 0, "stamani": 0, "today": 0, "ton
 PARTS = {  # part of the day -> (first hour, last hour) a window may start in
     "mattina": (6, 11), "mattino": (6, 11), "stamattina": (6, 11), "domattina": (6, 11), "morning": (6, 11),
     "pranzo": (11, 13), "lunch": (11, 13), "lunchtime": (11, 13), "mezzogiorno": (11, 12), "noon": (11, 12),
-    "pomeriggio": (12, 17), "afternoon": (12, 17),
+    "mattinata": (6, 11), "pomeriggio": (12, 17), "afternoon": (12, 17),
     "sera": (17, 23), "stasera": (17, 23), "serata": (17, 23), "evening": (17, 23), "tonight": (17, 23),
 }
 AFTER = ("dopo le", "dopo l", "dalle", "dall", "after", "from", "not before", "non prima delle")
@@ -28,6 +28,8 @@ AT = ("alle", "all", "verso le", "verso l", "at", "around", "about", "delle", "d
       "fra le", "between")
 _HOUR = re.compile(r"\b(?P<prep>" + "|".join(sorted(AFTER + BEFORE + AT, key=len, reverse=True))
                    + r")\s+(?P<hour>\w+)(?:\s+(?P<ampm>am|pm|oclock))?\b|\b(?P<bare>\w+)\s+(?P<clock>pm|am|oclock)\b")
+_LUNCH = re.compile(r"\b(?P<prep>dopo|prima di|prima del|after|before)\s+(?:il\s+)?(?:pranzo|lunch)\b")
+_SPAN = re.compile(r"\b(?P<start>\w+)\s+(?:till|until|to|e le|e l|alle|all)\s+(?P<end>\w+)\b")
 _PM_WORDS = {"pm", "pomeriggio", "afternoon", "sera", "evening"}
 
 
@@ -61,6 +63,13 @@ def time_said(text: str) -> TimeSaid:
     day = next((DAYS[w] for w in tokens if w in DAYS), None)
     part = next((PARTS[w] for w in tokens if w in PARTS), None)
     hour, relation = None, "at"
+    lunch = _LUNCH.search(words)
+    if lunch:  # "dopo pranzo", "before lunch": from / until one o'clock
+        return TimeSaid(day, None, 13, "after" if lunch["prep"] in AFTER + ("dopo",) else "before")
+    span = _SPAN.search(words)  # "one till three", "dalle undici all'una": the window that starts then
+    if span and _hour(span["start"]) is not None and _hour(span["end"]) is not None:
+        value = _hour(span["start"])
+        return TimeSaid(day, part, value + 12 if value < 8 else value, "at")
     for match in _HOUR.finditer(words):
         value = _hour(match["hour"] or match["bare"])
         if value is None:
