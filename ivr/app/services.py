@@ -124,7 +124,8 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
                     other_language_after=settings.other_language_after, max_attempts=settings.callback_max_attempts)
     dialer = build_dialer(settings, client, messages, clock=clock, claims=claims, queue=queue, prompts=prompts,
                           speech=speech, hours=hours, chat_links=desk.chat_links, enqueue_job=jobs.dial_enqueuer(work),
-                          twilio=twilio, on_decided=lambda state: metrics.incr("callback_attempts", result=state))
+                          twilio=twilio, on_decided=lambda state: metrics.incr("callback_attempts", result=state),
+                          codes=codes, on_machine=lambda how: metrics.incr("callback_machines", how=how))
     side = AgentSide(settings, client, clock, queue, eta, presence, claims, dialer, desk, speech, prompts,
                      messages, social, outbox, outages, jobs.outage_enqueuer(work), notices)
     return Nohold(settings, client, prompts, speech, calls, queue, eta, desk, flow, messages,

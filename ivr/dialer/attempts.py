@@ -10,8 +10,9 @@ from typing import Callable
 
 TTL_SECONDS = 30 * 86400
 ATTEMPT_ID = re.compile(r"DA[0-9a-f]{16}")  # always fullmatch: "$" alone lets a trailing newline through
-# created → dialing → agent_ringing → agent_answered → customer_dialing: the call is still being made
-LIVE = ("created", "dialing", "agent_ringing", "agent_answered", "customer_dialing")
+# created → dialing → agent_ringing → agent_answered → customer_dialing (→ customer_ended: the answered leg
+# is over, an AMD verdict may still come): the call is still being made
+LIVE = ("created", "dialing", "agent_ringing", "agent_answered", "customer_dialing", "customer_ended")
 # how far a leg got; a callback never moves a leg backwards (Twilio may deliver them out of order)
 LEG_RANK = {"queued": 1, "initiated": 1, "ringing": 2, "in-progress": 3, "answered": 3,
             "completed": 4, "busy": 4, "failed": 4, "no-answer": 4, "canceled": 4}
@@ -87,6 +88,10 @@ class Attempt:
     error: str = ""
     outcome: str = ""
     settled: int = 0
+    check: str = ""        # CALLBACK_CUSTOMER_CHECK when the customer was dialed (ivr/dialer/customer_check.py)
+    answered_by: str = ""  # Twilio's first AnsweredBy for the customer leg
+    confirmed: str = ""    # the customer's answer to "prema 1": "1" or "none"
+    machine_by: str = ""   # how a machine was told: amd_<AnsweredBy> or no_key
 
     @classmethod
     def from_hash(cls, h: dict) -> "Attempt":

@@ -15,6 +15,7 @@ from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
 from ivr.call.callback_policy import check_callback_number, mask
 from ivr.dialer.attempts import LIVE, DialAttempts
+from ivr.dialer.customer_leg import CustomerLeg
 from ivr.dialer.outcomes import Outcomes
 from ivr.call.twiml import action_url
 from social_bridge.queue.claims import NotClaimable, StaleFence
@@ -26,15 +27,15 @@ SWEEP_GRACE_SECONDS = 60      # a placing job can take this long; younger attemp
 STUCK_AFTER_SECONDS = 15 * 60  # a live attempt with no news from Twilio for this long needs a person
 ANSWERED = ("in-progress", "answered", "completed")
 UNREACHED = ("no-answer", "busy", "failed", "canceled")
-# (leg, CallStatus) → (states it may move from, state it moves to); anything else is only recorded
+# (leg, CallStatus) → (states it may move from, state it moves to); anything else is only recorded. An
+# answered customer leg is judged by CustomerLeg (a person, or a machine), unless the check is off.
 LEG_MOVES = {
     **{("agent", s): (("dialing",), "agent_ringing") for s in ("queued", "initiated", "ringing", "in-progress")},
     **{("agent", s): (("dialing", "agent_ringing"), "agent_missed") for s in UNREACHED},
     ("agent", "completed"): (("dialing", "agent_ringing", "agent_answered"), "agent_hung_up"),
-    **{("customer", s): (("customer_dialing",), "reached") for s in ANSWERED},
     **{("customer", s): (("customer_dialing",), "customer_missed") for s in UNREACHED},
 }
-DIAL_MOVES = {**{s: "reached" for s in ANSWERED}, **{s: "customer_missed" for s in UNREACHED}}
+DIAL_MOVES = {s: "customer_missed" for s in UNREACHED}
 
 
 class DialRefused(ValueError):
@@ -61,7 +62,9 @@ class Dialer:
         self.enqueue_job, self.settings, self.hours, self.notices = enqueue_job, settings, hours, notices
         self.clock, self.tz = clock, ZoneInfo(settings.timezone)
         self.outcomes = Outcomes(attempts, claims, queue, hours, settings, notices, clock)
+        self.customer = CustomerLeg(attempts, self._decide, clock)
         self.on_decided = lambda state: None  # a metric per decided attempt (reached, customer_missed …)
+        self.on_machine = lambda how: None    # a metric per machine that answered (amd_<AnsweredBy>, no_key)
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), self.tz)
@@ -146,8 +149,8 @@ class Dialer:
             elif attempt.state in ("created", "dialing"):
                 result = self.reconcile(attempt_id)
             elif attempt.state in LIVE:
-                result = "live"
-                if now - attempt.updated_at > stuck_after:
+                result = self.customer.expire(attempt) or "live"
+                if result == "live" and now - attempt.updated_at > stuck_after:
                     result = self._decide(attempt_id, LIVE[2:], "needs_review", error="no news from Twilio")
             else:
                 result = self.settle(attempt_id)
@@ -160,6 +163,8 @@ class Dialer:
         if not self.attempts.record_leg(attempt_id, leg, status, call_sid):
             attempt = self.attempts.get(attempt_id)
             return attempt.state if attempt else None
+        if leg == "customer" and status in ANSWERED:
+            return self._customer_answered(attempt_id, ended=status == "completed")
         move = LEG_MOVES.get((leg, status))
         if move is None:
             return self.attempts.get(attempt_id).state
@@ -170,8 +175,17 @@ class Dialer:
         to_state = DIAL_MOVES.get(dial_status)
         if to_state is not None:
             self._decide(attempt_id, ("customer_dialing",), to_state)
+        elif dial_status in ANSWERED:
+            self._customer_answered(attempt_id, ended=True)
         attempt = self.attempts.get(attempt_id)
         return attempt.state if attempt else None
+
+    def _customer_answered(self, attempt_id: str, ended: bool) -> str | None:
+        """Without a check, picked up is reached (as before); with one, CustomerLeg judges at the end."""
+        attempt = self.attempts.get(attempt_id)
+        if attempt is not None and attempt.check in ("", "off"):
+            return self._decide(attempt_id, ("customer_dialing",), "reached")
+        return self.customer.on_end(attempt_id) if ended else (attempt.state if attempt else None)
 
     def on_agent_answered(self, attempt_id: str, call_sid: str) -> bool:
         """The agent picked up: True when the whisper should play (the claim still holds)."""
@@ -191,7 +205,8 @@ class Dialer:
                 return "connect"
             if attempt.state != "agent_answered" or not self._renew(attempt, ("agent_answered",)):
                 return "gone"
-            moved, before = self.attempts.move(attempt_id, ("agent_answered",), "customer_dialing")
+            moved, before = self.attempts.move(attempt_id, ("agent_answered",), "customer_dialing",
+                                               check=self.settings.callback_customer_check)
             return "connect" if moved or before == "customer_dialing" else "gone"
         if digits not in ("", "2") and attempt.state == "agent_answered" and self.attempts.ask_again(attempt_id) < 2:
             return "ask_again"
@@ -205,6 +220,8 @@ class Dialer:
             return before
         if to_state not in LIVE:
             self.on_decided(to_state)
+            if to_state == "machine":
+                self.on_machine(values.get("machine_by", ""))
             self.settle(attempt_id)
         return to_state
 

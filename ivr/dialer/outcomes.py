@@ -22,7 +22,7 @@ class Outcomes:
         self.attempts, self.claims, self.queue, self.hours = attempts, claims, queue, hours
         self.settings, self.notices, self.clock = settings, notices, clock
         self.tz = ZoneInfo(settings.timezone)
-        self._settlers = {"reached": self._complete, "customer_missed": self._retry,
+        self._settlers = {"reached": self._complete, "customer_missed": self._retry, "machine": self._retry,
                           "failed_to_place": self._retry, "needs_review": self._review, "stale": lambda a: "stale",
                           **dict.fromkeys(RELEASING, self._release)}
 
@@ -65,21 +65,24 @@ class Outcomes:
         return self._release(attempt)
 
     def _retry(self, attempt) -> str:
-        """A failed attempt: a later retry at the same place, or, after the last one, closed."""
+        """A failed attempt: a later retry at the same place, or, after the last one, closed.
+
+        A machine that answered is such an attempt (never `reached`): the retry keeps acquired_at.
+        """
         item = self.queue.get(attempt.item_id)
         retry_at = self._retry_at(item.attempts if item else 0)
-        reason = attempt.customer_status or attempt.state
+        reason = "machine" if attempt.state == "machine" else attempt.customer_status or attempt.state
         try:
             verdict = self.claims.fail_attempt(attempt.item_id, attempt.fence, reason, retry_at)
         except (StaleFence, NotClaimable):
             verdict, retry_at = _already_failed(self.queue.get(attempt.item_id), attempt.fence)
             if verdict is None:
                 return "lease_lost"  # the lease ran out first: back at its place, this attempt not counted
-        if verdict == "retry" and attempt.state == "customer_missed":
+        if verdict == "retry" and attempt.state in ("customer_missed", "machine"):
             self.notices.missed(attempt, retry_at, self.clock())
         elif verdict != "retry":
-            self.notices.gave_up(attempt)
-        outcome = "retried" if verdict == "retry" else "gave_up"
+            self.notices.gave_up(attempt, item)
+        outcome = ("machine" if attempt.state == "machine" else "retried") if verdict == "retry" else "gave_up"
         if attempt.state == "customer_missed":
             self.attempts.move(attempt.id, ("customer_missed",), outcome)
         return outcome

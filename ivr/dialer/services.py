@@ -98,12 +98,13 @@ class DevCalls:
 class CustomerNotices:
     """The SMS a customer gets when a callback did not reach them; one per attempt, whatever retries.
 
-    Prompts are loaded on first use: a worker placing calls never needs them.
+    Prompts are loaded on first use: a worker placing calls never needs them. With `codes` (handoff
+    RefCodes), the SMS after the last attempt carries a code that keeps the customer's place.
     """
 
-    def __init__(self, messages, settings, chat_links=None, prompts=None, speech=None):
+    def __init__(self, messages, settings, chat_links=None, prompts=None, speech=None, codes=None):
         self.messages, self.settings, self._links = messages, settings, chat_links
-        self._prompts, self._speech = prompts, speech
+        self._prompts, self._speech, self.codes = prompts, speech, codes
         self.tz = ZoneInfo(settings.timezone)
 
     @property
@@ -118,8 +119,8 @@ class CustomerNotices:
             self._speech = Speech.load(self.settings.prompts_dir / "spoken.yaml")
         return self._speech
 
-    def chat_links(self) -> list[tuple[str, str]]:
-        return self._links() if self._links is not None else chat_links(self.settings)
+    def chat_links(self, code: str = "") -> list[tuple[str, str]]:
+        return self._links(code) if self._links is not None else chat_links(self.settings, code)
 
     def missed(self, attempt, retry_at: float, now: float | None = None) -> None:
         lang, now = attempt.lang, datetime.fromtimestamp(now or time.time(), self.tz)
@@ -127,16 +128,36 @@ class CustomerNotices:
         body = self.prompts.text(lang, "sms.callback_missed", when=when, last_digits=last_digits(attempt.customer))
         self.messages.send_sms(attempt.customer, body, key=f"dial-missed:{attempt.id}", lang=lang)
 
-    def gave_up(self, attempt) -> None:
-        lang = attempt.lang
+    def gave_up(self, attempt, item=None) -> None:
+        """The last attempt failed: a reply (with the code, or in a chat through its link) keeps the place."""
+        lang, code = attempt.lang, self.handoff_code(attempt, item)
         links = "".join(self.prompts.text(lang, f"sms.chat_link_{channel}", url=url)
-                        for channel, url in self.chat_links())
-        body = self.prompts.text(lang, "sms.callback_gave_up", links=links)
+                        for channel, url in self.chat_links(code))
+        body = self.prompts.text(lang, "sms.callback_gave_up_code" if code else "sms.callback_gave_up",
+                                 links=links, code=code)
         self.messages.send_sms(attempt.customer, body, key=f"dial-gave-up:{attempt.id}", lang=lang)
+
+    def handoff_code(self, attempt, item) -> str:
+        """One code per attempt (a settle run again finds it), holding the time the customer first asked."""
+        if self.codes is None or item is None:
+            return ""
+        redis, key = self.codes.redis, f"nohold:{{handoff}}:attempt:{attempt.id}"
+        known = redis.get(key)
+        if known:
+            return known
+        code = self.codes.issue({"item_id": item.id, "call_sid": item.call_sid, "acquired_at": item.acquired_at,
+                                 "lang": attempt.lang, "intent": item.intent, "summary": item.summary,
+                                 "caller": attempt.customer})
+        if not redis.set(key, code, nx=True, ex=self.codes.ttl_seconds):
+            self.codes.redeem(code)  # a twin got there first: its code is the one sent
+            return redis.get(key)
+        self.codes.remember_texted(attempt.customer, code)  # a plain reply to the SMS links, no typing
+        return code
 
 
 def build_dialer(settings, redis, messages, clock=time.time, claims=None, queue=None, prompts=None,
-                 speech=None, hours=None, chat_links=None, enqueue_job=None, twilio=None, on_decided=None):
+                 speech=None, hours=None, chat_links=None, enqueue_job=None, twilio=None, on_decided=None,
+                 codes=None, on_machine=None):
     """The Dialer with what the composition root passes; what is not passed is built from the settings
     (tests build one from settings, Redis and Messages alone)."""
     queue = queue or WorkQueue(redis, clock=clock)
@@ -146,9 +167,11 @@ def build_dialer(settings, redis, messages, clock=time.time, claims=None, queue=
     hours = hours or BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
     twilio = twilio or make_twilio_client(settings)
     calls = DevCalls(redis, clock) if twilio is None else TwilioCalls(twilio, AGENT_RING_SECONDS)
-    notices = CustomerNotices(messages, settings, chat_links, prompts, speech)
+    notices = CustomerNotices(messages, settings, chat_links, prompts, speech, codes)
     enqueue_job = enqueue_job or dial_enqueuer(job_queue(settings.redis_url))
     dialer = Dialer(DialAttempts(redis, clock), claims, queue, calls, enqueue_job, settings, hours, notices, clock)
     if on_decided is not None:
         dialer.on_decided = on_decided
+    if on_machine is not None:
+        dialer.on_machine = on_machine
     return dialer

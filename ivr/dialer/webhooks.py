@@ -5,6 +5,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.call.callback_policy import last_digits
+from ivr.dialer import customer_check
 from ivr.dialer.attempts import ATTEMPT_ID
 from ivr.dialer.services import LEG_EVENTS, build_dialer
 from ivr.dialer.dialer import CUSTOMER_RING_SECONDS
@@ -13,7 +14,8 @@ from ivr.call.twiml import LOCALES, Ask, Hangup, Reply, Say, action_url, render_
 
 bp = Blueprint("dial", __name__, url_prefix="/voice/dial")
 LEGS = ("agent", "customer")
-GOODBYES = {"retried": "dialer.customer_missed", "gave_up": "dialer.customer_missed_last"}
+GOODBYES = {"retried": "dialer.customer_missed", "gave_up": "dialer.customer_missed_last",
+            "machine": "dialer.customer_machine", "machine_gave_up": "dialer.customer_machine_last"}
 
 
 # -- pure TwiML --------------------------------------------------------------------------------------
@@ -33,13 +35,16 @@ def whisper(prompts, speech, attempt, item, now: float, again: bool = False) -> 
 
 
 def connect(intro: str, lang: str, voices: dict, caller_id: str, customer: str, action: str,
-            status_callback: str) -> str:
-    """Dial the customer from the company number; both legs report back with the attempt id."""
+            status_callback: str, check: dict | None = None) -> str:
+    """Dial the customer from the company number; both legs report back with the attempt id.
+
+    `check`: the <Number>'s whisper URL and answering-machine detection (customer_check.number_attributes).
+    """
     response = VoiceResponse()
     response.say(intro, language=LOCALES[lang], voice=voices[lang])
     dial = response.dial(caller_id=caller_id, action=action, method="POST", timeout=CUSTOMER_RING_SECONDS)
     dial.number(customer, status_callback=status_callback, status_callback_method="POST",
-                status_callback_event=" ".join(LEG_EVENTS))
+                status_callback_event=" ".join(LEG_EVENTS), **(check or {}))
     return str(response)
 
 
@@ -98,10 +103,13 @@ def agent_answer():
     lang = attempt.agent_lang if attempt else "it"
     if choice == "connect":
         settings = nohold.settings
+        check = customer_check.number_attributes(
+            attempt.check or "off", settings.url(action_url("/voice/dial/customer", attempt=attempt_id)),
+            settings.url(action_url("/voice/dial/amd", attempt=attempt_id)), settings.callback_machine_message == "on")
         return _twiml(connect(
             nohold.prompts.text(lang, "dialer.connecting"), lang, nohold.voices, settings.twilio_number,
             attempt.customer, settings.url(action_url("/voice/dial/customer-done", attempt=attempt_id)),
-            settings.url(action_url("/voice/dial/status", attempt=attempt_id, leg="customer"))))
+            settings.url(action_url("/voice/dial/status", attempt=attempt_id, leg="customer")), check))
     if choice == "ask_again":
         return _whisper(nohold, attempt, again=True)
     if choice == "declined":
@@ -117,8 +125,60 @@ def customer_done():
     state = nohold.dialer.on_dial_outcome(attempt_id, request.form.get("DialCallStatus", ""))
     attempt = nohold.dialer.attempts.get(attempt_id)
     lang = attempt.agent_lang if attempt else "it"
-    key = GOODBYES.get(attempt.outcome or state) if attempt else None
+    key = GOODBYES.get(_told(attempt, state)) if attempt else None
     return _twiml(goodbye(nohold.prompts.text(lang, key) if key else None, lang, nohold.voices))
+
+
+def _told(attempt, state: str | None) -> str | None:
+    """What the agent is told when the <Dial> ends: a machine is named as such."""
+    if attempt.state == "machine":
+        return "machine_gave_up" if attempt.outcome == "gave_up" else "machine"
+    return attempt.outcome or state
+
+
+# -- the customer's side: a person, or their answering machine ------------------------------------------
+def _customer_reply(nohold, attempt_id: str, action: str) -> Response:
+    """The TwiML for what CustomerLeg decided; the customer hears it in their own language ("Lei")."""
+    attempt = nohold.dialer.attempts.get(attempt_id)
+    lang, prompts, voices = (attempt.lang if attempt else "it"), nohold.prompts, nohold.voices
+    if action == "ask":
+        return _twiml(customer_check.question(prompts, lang, action_url("/voice/dial/customer-key", attempt=attempt_id),
+                                              voices))
+    if action == "connect":
+        return _twiml(customer_check.connecting(prompts, lang, voices) if attempt.confirmed == customer_check.CONFIRMED
+                      else customer_check.bridge())
+    if action == "machine":
+        return _twiml(customer_check.machine(prompts, lang, voices, nohold.settings.callback_machine_message == "on",
+                                             last=attempt.outcome == "gave_up"))
+    return _twiml(goodbye(None, lang, voices))
+
+
+@bp.post("/customer")
+@twilio_signed
+def customer():
+    """The <Number url>: the customer's phone picked up (AnsweredBy comes along when AMD has a verdict)."""
+    nohold, attempt_id = _nohold(), _attempt_id()
+    action = nohold.dialer.customer.on_answer(attempt_id, request.form.get("CallSid", ""),
+                                              request.form.get("AnsweredBy", ""))
+    return _customer_reply(nohold, attempt_id, action)
+
+
+@bp.post("/customer-key")
+@twilio_signed
+def customer_key():
+    """The answer to "…per parlare con l'operatore prema 1": 1 connects; anything else, or silence, is a machine."""
+    nohold, attempt_id = _nohold(), _attempt_id()
+    action = nohold.dialer.customer.on_key(attempt_id, request.form.get("Digits", ""))
+    return _customer_reply(nohold, attempt_id, action)
+
+
+@bp.post("/amd")
+@twilio_signed
+def amd():
+    """Twilio's answering-machine detection verdict for the customer leg (amdStatusCallback)."""
+    attempt_id = _attempt_id()
+    _nohold().dialer.customer.on_amd(attempt_id, request.form.get("AnsweredBy", ""), request.form.get("CallSid", ""))
+    return Response(status=204)
 
 
 @bp.post("/status")

@@ -55,6 +55,7 @@ def nohold(live_settings, clock, redis_client, fake, monkeypatch, job_services):
     job_services.install(services)  # the RQ jobs get the app's services (and its clock)
     services.app = app
     yield services
+    services.metrics.close()  # its counts must not reach the next test's Redis
 
 
 @pytest.fixture

@@ -206,25 +206,64 @@ class FakeTwilio:
         call = self.calls[sid]
         return self._fetch(call, urljoin(call["doc_url"], gather.get("action")), {"Digits": digits})
 
-    def dial(self, sid: str, twiml: str, outcome: str = "completed", statuses: tuple[str, ...] | None = None) -> str:
+    def dial(self, sid: str, twiml: str, outcome: str = "completed", statuses: tuple[str, ...] | None = None,
+             keys: str = "1") -> str:
         """Runs the <Dial><Number> of the last TwiML: the child leg's callbacks, then the Dial action.
 
         `statuses` are the child's CallStatus values in the order they are delivered (default: the
         natural order for the outcome); repeat or shuffle them to play Twilio's retries and races.
+        An answered <Number url=…> plays its whisper first; `keys` answers a <Gather> in it (a person
+        pressing 1 by default; "" is silence, a machine's answer).
         """
+        parent, child = self.calls[sid], self.dial_start(sid, twiml)
+        answered = outcome in ("completed", "answered")
+        if statuses is None:
+            statuses = ("initiated", "ringing") + (("in-progress", "completed") if answered else (outcome,))
+        if answered and child["url"]:  # the whisper runs on the call itself: before the leg can end
+            whispered = self.whisper(child["sid"])
+            if ET.fromstring(whispered).find("Gather") is not None:
+                self.press(child["sid"], whispered, keys)
+        for call_status in statuses:
+            self.status(child["sid"], call_status, ParentCallSid=sid)
+        return self.dial_end(sid, twiml, child["sid"], outcome)
+
+    # -- the <Dial><Number> step by step (races between the whisper, AMD and the Dial action) --------------
+    def dial_start(self, sid: str, twiml: str) -> dict:
+        """The child leg of the last TwiML's <Dial><Number>, with the Number's url and AMD callback."""
         parent = self.calls[sid]
         dial = ET.fromstring(twiml).find("Dial")
         number = dial.find("Number")
         child = self._new_call(parent["account_sid"], number.text.strip(), dial.get("callerId"),
-                               None, number.get("statusCallback"),
+                               number.get("url"), number.get("statusCallback"),
                                (number.get("statusCallbackEvent") or "").split(), parent=sid)
+        child["doc_url"] = parent["doc_url"]
+        child["amd_status_callback"] = number.get("amdStatusCallback")
+        child["machine_detection"] = number.get("machineDetection")
+        return child
+
+    def whisper(self, child_sid: str, answered_by: str | None = None) -> str:
+        """The callee picked up: Twilio fetches the <Number url> (with AnsweredBy when AMD has a verdict)."""
+        child = self.calls[child_sid]
+        child["status"] = "in-progress"
+        params = {"ParentCallSid": child["parent_call_sid"]}
+        if answered_by is not None:
+            params["AnsweredBy"] = answered_by
+        return self._fetch(child, urljoin(child["doc_url"], child["url"]), params)
+
+    def amd(self, child_sid: str, answered_by: str) -> tuple[int, str]:
+        """The amdStatusCallback of the <Number>, as Twilio posts it (asynchronous to the call's TwiML)."""
+        child = self.calls[child_sid]
+        return self.webhook(child, urljoin(child["doc_url"], child["amd_status_callback"]),
+                            {"AnsweredBy": answered_by, "MachineDetectionDuration": "2150",
+                             "ParentCallSid": child["parent_call_sid"]})
+
+    def dial_end(self, sid: str, twiml: str, child_sid: str, outcome: str = "completed") -> str:
+        """The <Dial> action: how the child leg ended; returns the parent's next TwiML."""
+        parent = self.calls[sid]
+        dial = ET.fromstring(twiml).find("Dial")
         answered = outcome in ("completed", "answered")
-        if statuses is None:
-            statuses = ("initiated", "ringing") + (("in-progress", "completed") if answered else (outcome,))
-        for call_status in statuses:
-            self.status(child["sid"], call_status, ParentCallSid=sid)
         return self._fetch(parent, urljoin(parent["doc_url"], dial.get("action")),
-                           {"DialCallStatus": outcome, "DialCallSid": child["sid"],
+                           {"DialCallStatus": outcome, "DialCallSid": child_sid,
                             "DialCallDuration": "95" if answered else "0"})
 
     def start(self) -> "FakeTwilio":
