@@ -34,7 +34,7 @@ from ivr.runtime.redis_client import state_client
 from ivr.runtime.twilio_rest import make_twilio_client
 from ivr.speech.prompts import PromptBook
 from ivr.speech.spoken import Speech
-from ivr.understanding.loading import load_understanding
+from ivr.understanding.caller import load_caller_understanding
 from social_bridge.chat.commands import CommandWords
 from social_bridge.chat.handoff import RefCodes
 from social_bridge.chat.inbox import Inbox
@@ -93,7 +93,7 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     client = state_client(settings, decode_responses=True, health_check_interval=30, **options)
     prompts = PromptBook.load(settings.prompts_dir)
     speech = Speech.load(settings.prompts_dir / "spoken.yaml")
-    catalog, understood = load_understanding(settings)
+    catalog, understood = load_caller_understanding(settings, understanding)  # intents, menus, language
     queue = WorkQueue(client, clock=clock)
     presence = Presence(client, clock=clock)
     eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds,
@@ -112,7 +112,7 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     backend = backend_from(settings.customer_backend_url, settings.customer_backend_token, settings.demo_customers)
     notices = OutageNotices(client, messages, prompts, social.threads, social.delivery)
     self_service = SelfService(backend, outages, messages, settings, remember_language=notices.remember_language)
-    flow = CallFlow(prompts, speech, catalog, understanding or understood,
+    flow = CallFlow(prompts, speech, catalog, understood,
                     desk, FlowConfig(settings.confirm_below, settings.reject_below, settings.callback_countries),
                     self_service)
     voices = {"it": settings.voice_it, "en": settings.voice_en}

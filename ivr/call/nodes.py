@@ -75,7 +75,10 @@ def options(flow, state: CallState, answer: Answer) -> Reply:
 
 
 def options_again(flow, state: CallState, answer: Answer) -> Reply:
-    return flow.offer_options(flow.say(Reply(), state, "voice.options_again"), state)
+    """Asked again: the options only; the wait was said a moment ago."""
+    reply = flow.say(Reply(), state, "voice.options_again")
+    options = "voice.options" if flow.desk.is_open() else "voice.options_after_hours"
+    return flow.ask(reply, state, flow.t(state, options))
 
 
 def callback_asap(flow, state: CallState, answer: Answer) -> Reply:
@@ -133,7 +136,14 @@ def number_again(flow, state: CallState, answer: Answer) -> Reply:
 
 
 def ask_number(flow, state: CallState, answer: Answer) -> Reply:
-    return flow.ask_number(Reply(), state)
+    return number_by_voice_or_keys(flow, Reply(), state)
+
+
+def number_by_voice_or_keys(flow, reply: Reply, state: CallState) -> Reply:
+    """The callback number, keyed and ended with # or said ("tre quattro sette …", answers.keyed_number)."""
+    state.goto("enter_number")
+    return flow.ask(reply, state, flow.t(state, "voice.number_ask_voice"), speech=True,
+                    num_digits=None, finish_on_key="#", timeout=10)
 
 
 def book_keyed(flow, state: CallState, answer: Answer) -> Reply:
@@ -143,7 +153,7 @@ def book_keyed(flow, state: CallState, answer: Answer) -> Reply:
 
 def number_refused(flow, state: CallState, answer: Answer) -> Reply:
     reply = flow.say(Reply(), state, f"voice.number_refused.{answer.value.reason or 'invalid'}")
-    return flow.ask_number(reply, state)
+    return number_by_voice_or_keys(flow, reply, state)
 
 
 def voicemail_instead(flow, state: CallState, answer: Answer) -> Reply:

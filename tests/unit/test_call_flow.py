@@ -359,3 +359,159 @@ def test_a_bill_read_then_not_useful_goes_to_a_human(flow):
     assert state.node == "options"
     assert texts(reply)[0] == t(flow, state, "self_service.helpful_no")
     assert state.tried[-1] == {"step": "helpful", "result": "no"}
+
+
+# -- natural speech at every menu, the caller's language from what they say (issue 15) ----------------
+@pytest.fixture
+def speaking(parts, settings) -> CallFlow:
+    """The flow as the app builds it: the intent model with the menu models and the language identifier."""
+    from ivr.understanding.caller import load_caller_understanding
+
+    understanding = load_caller_understanding(settings, parts["understanding"])[1]
+    return CallFlow(parts["prompts"], parts["speech"], parts["catalog"], understanding, parts["desk"],
+                    parts["config"], parts["self_service"])
+
+
+def options_in(flow, lang: str) -> CallState:
+    state, _ = new_call(flow, IT_MOBILE, lang)
+    press(flow, state, "1")
+    assert state.node == "options", f"pressing 1 at the first question should reach the options, not {state.node!r}"
+    return state
+
+
+@pytest.mark.parametrize("lang, said, node", [
+    ("it", "il prima possibile", "number"),
+    ("it", "lascio un messaggio", "voicemail"),
+    ("it", "mi richiamate stasera verso le sei", "window"),
+    ("en", "as soon as you can", "number"),
+    ("en", "asap please", "number"),
+    ("en", "could i pick a time for you to ring", "window"),
+])
+def test_an_option_said_in_the_callers_words_is_taken(speaking, lang, said, node):
+    state = options_in(speaking, lang)
+    say(speaking, state, said)
+    assert state.node == node, f"{said!r} led to {state.node!r}"
+
+
+def test_chat_said_at_the_options_texts_the_links(speaking, sent):
+    state = options_in(speaking, "it")
+    say(speaking, state, "preferisco scrivervi su whatsapp")
+    assert state.outcome == "chat"
+
+
+def test_a_voice_message_asked_three_times_is_a_voice_message_never_a_callback(speaking, parts):
+    state = options_in(speaking, "it")
+    for attempt in (1, 2):
+        say(speaking, state, "lascio un messaggio")
+        assert state.node == "voicemail", f"attempt {attempt}: the recording should start"
+        step(speaking, state, Inputs(recording=Recording(RECORDING.url, RECORDING.sid, 0)))
+    say(speaking, state, "lascio un messaggio")
+    step(speaking, state, Inputs(recording=RECORDING))
+    assert state.outcome == "voicemail"
+    assert parts["queue"].get(state.item_id).kind == "voicemail"
+    assert parts["queue"].pending_for(f"callback:{IT_MOBILE}") is None, "no callback may be booked"
+
+
+def test_options_asked_again_do_not_repeat_the_wait(speaking):
+    state = options_in(speaking, "it")
+    reply = say(speaking, state, "ma che tempo fa a milano")
+    assert state.node == "options"
+    assert texts(reply) == [t(speaking, state, "voice.options_again"), t(speaking, state, "voice.options")]
+
+
+@pytest.mark.parametrize("lang, said, index", [("it", "la seconda", 1), ("en", "the later one", 2),
+                                               ("it", "la prima che ha detto", 0)])
+def test_a_window_said_by_its_place_is_the_one_offered(speaking, lang, said, index):
+    state = options_in(speaking, lang)
+    press(speaking, state, "2")
+    offered = list(state.windows)
+    say(speaking, state, said)
+    assert state.node == "number"
+    assert state.windows == [offered[index]]
+
+
+def test_a_window_said_by_its_time_is_the_one_offered(speaking):
+    state = options_in(speaking, "it")
+    press(speaking, state, "2")
+    offered = list(state.windows)
+    hour = speaking.desk.at(offered[-1][0]).hour
+    say(speaking, state, f"alle {hour}")
+    assert state.windows == [offered[-1]]
+
+
+def test_a_time_not_offered_is_asked_again(speaking):
+    state = options_in(speaking, "it")
+    press(speaking, state, "2")
+    reply = say(speaking, state, "dopodomani sera")
+    assert state.node == "window"
+    assert texts(reply)[0] == t(speaking, state, "voice.window_again")
+
+
+@pytest.mark.parametrize("said", ["sì esatto", "certo", "sì sì va benissimo"])
+def test_yes_in_natural_words_books_the_callers_own_number(speaking, parts, said):
+    state = options_in(speaking, "it")
+    press(speaking, state, "1")
+    say(speaking, state, said)
+    assert state.outcome == "booked_callback"
+    assert parts["queue"].get(state.item_id).customer == IT_MOBILE
+
+
+def test_no_and_the_right_number_books_that_number(speaking, parts):
+    state = options_in(speaking, "it")
+    press(speaking, state, "1")
+    say(speaking, state, "no, è il 347 987 6543")
+    assert state.outcome == "booked_callback"
+    assert parts["queue"].get(state.item_id).customer == "+393479876543"
+
+
+def test_a_number_said_in_words_is_checked_then_booked(speaking, parts):
+    state = options_in(speaking, "en")
+    press(speaking, state, "1")
+    reply = say(speaking, state, "nope")
+    assert state.node == "enter_number"
+    assert reply.verbs[-1].speech, "the number may be said as well as keyed"
+    say(speaking, state, "eight nine nine one two three four five six")
+    assert state.node == "enter_number", "a premium number said is refused like a keyed one"
+    say(speaking, state, "three three three, one two three, four five six seven")
+    assert parts["queue"].get(state.item_id).customer == "+393331234567"
+
+
+def test_a_keyed_number_still_needs_the_hash_key(speaking, parts):
+    state = options_in(speaking, "it")
+    press(speaking, state, "1")
+    press(speaking, state, "2")
+    press(speaking, state, "3331234567#")
+    assert parts["queue"].get(state.item_id).customer == "+393331234567"
+
+
+def test_dont_know_at_a_yes_no_question_is_asked_again(speaking):
+    state = options_in(speaking, "it")
+    press(speaking, state, "1")
+    say(speaking, state, "boh non saprei")
+    assert state.node == "number"
+    assert state.outcome == ""
+
+
+@pytest.mark.parametrize("said, outcome", [("sì grazie, mi è servito", "contained"), ("no non ha risolto niente", "")])
+def test_was_it_useful_answered_in_words(speaking, said, outcome):
+    state, _ = new_call(speaking, BILL_ON_FILE)
+    press(speaking, state, "3")
+    assert state.node == "helpful"
+    say(speaking, state, said)
+    assert state.outcome == outcome
+
+
+def test_an_english_answer_on_an_italian_number_goes_on_in_english(speaking):
+    state, _ = new_call(speaking, IT_MOBILE, "it")
+    reply = say(speaking, state, "hi my internet has been down since yesterday evening")
+    assert state.lang == "en"
+    assert state.intent == "internet_down"
+    assert texts(reply)[0] == speaking.prompts.text("en", "voice.understood", topic=speaking.prompts.text(
+        "en", "topics.internet_down"))
+
+
+@pytest.mark.parametrize("said", ["buongiorno il modem wifi non va da ieri", "internet ok"])
+def test_an_italian_or_short_answer_keeps_the_call_italian(speaking, said):
+    state, _ = new_call(speaking, IT_MOBILE, "it")
+    say(speaking, state, said)
+    assert state.lang == "it"
