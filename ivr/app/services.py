@@ -113,7 +113,9 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     notices = OutageNotices(client, messages, prompts, social.threads, social.delivery)
     self_service = SelfService(backend, outages, messages, settings, remember_language=notices.remember_language)
     flow = CallFlow(prompts, speech, catalog, understood,
-                    desk, FlowConfig(settings.confirm_below, settings.reject_below, settings.callback_countries),
+                    desk, FlowConfig(settings.confirm_below, settings.reject_below, settings.callback_countries,
+                                     max_turns=settings.call_max_turns, max_seconds=settings.call_max_seconds,
+                                     max_unusable=settings.call_max_unusable),
                     self_service)
     voices = {"it": settings.voice_it, "en": settings.voice_en}
     fallback = Reply().say(prompts.text("it", "voice.technical_error"), "it") \

@@ -66,7 +66,7 @@ class Settings:
     call_ttl_seconds: int = 4 * 3600
     call_max_turns: int = 30                     # every call ends: answers in one call, ...
     call_max_seconds: int = 600                  # ... seconds since it started, ...
-    call_max_unusable: int = 8                   # ... unusable answers in a row (silence, nonsense, the same question)
+    call_max_unusable: int = 6                   # ... unusable answers in a row (silence, nonsense, the same question)
     abandoned_call_sms: str = "on"               # "off": no callback offer by SMS to callers who hang up before choosing
     channels: tuple[str, ...] = ("sms",)
     messenger_page_id: str = ""

@@ -28,7 +28,7 @@ class FlowConfig:
     window_count: int = 3
     max_turns: int = 30         # answers in one call (CALL_MAX_TURNS)
     max_seconds: int = 600      # seconds since the call started (CALL_MAX_SECONDS)
-    max_unusable: int = 8       # unusable answers in a row, across questions (CALL_MAX_UNUSABLE)
+    max_unusable: int = 6       # unusable answers in a row, across questions (CALL_MAX_UNUSABLE)
 
 
 class CallFlow:

@@ -106,7 +106,7 @@ def test_a_usable_answer_starts_the_count_again(flow):
     for _ in range(flow.config.max_unusable - 1):
         silence(flow, state)
     assert state.unusable == flow.config.max_unusable - 1
-    press(flow, state, "1")  # 3 silences at the question, 2 at the keypad, 2 at the options: 1 is a callback
+    press(flow, state, "1")  # after 3 silences at the question and 2 at the keypad, the options: 1 is a callback
     assert state.unusable == 0
     assert state.node == "number"
 
@@ -196,3 +196,12 @@ def test_nine_at_the_open_request_says_it_again_in_english(flow, booked):
     reply = press(flow, state, "9")
     assert state.lang == "en"
     assert texts(reply)[-1] == t(flow, state, "voice.open_request_menu")
+
+
+def test_the_caps_and_the_offer_are_settings():
+    from ivr.app.settings import load_settings
+
+    settings = load_settings(environ={"CALL_MAX_TURNS": "12", "CALL_MAX_SECONDS": "300", "CALL_MAX_UNUSABLE": "4",
+                                      "ABANDONED_CALL_SMS": "off"}, dotenv=False)
+    assert (settings.call_max_turns, settings.call_max_seconds, settings.call_max_unusable,
+            settings.abandoned_call_sms) == (12, 300, 4, "off")
