@@ -10,6 +10,7 @@ import holidays
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SEARCH_DAYS = 31  # a desk closed for a whole month is a configuration error, not a schedule
+PROMISE_STEP = timedelta(minutes=15)  # a promised span is said in quarters of an hour ("tra le 8 e 30 e le 9 e 15")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
@@ -126,6 +127,24 @@ class BusinessHours:
             return max(start, local)
         raise NoOpening(f"the desk does not open within {SEARCH_DAYS} days of {local.isoformat()}")
 
+    def open_after(self, start: datetime, seconds: float) -> datetime:
+        """The moment `seconds` of opening hours after `start` (closed hours and days do not count)."""
+        left = timedelta(seconds=max(0.0, seconds))
+        for opens, closes in self._periods_from(start):
+            opens = max(opens, start.astimezone(self.tz))
+            if left <= closes - opens:
+                return opens + left
+            left -= closes - opens
+        raise NoOpening(f"{seconds:.0f} s of opening hours do not fit within {SEARCH_DAYS} days")
+
+    def promise(self, opening: datetime, earliest: float, latest: float) -> Window:
+        """When a customer waiting for `opening` will be called: from `earliest` to `latest` seconds of
+        opening hours after it, widened to whole quarters of an hour (never shorter than one quarter).
+        """
+        start = max(_floor(self.open_after(opening, earliest)), opening.astimezone(self.tz))
+        end = _ceil(self.open_after(opening, max(latest, earliest)), self.tz)
+        return Window(start, max(end, start + PROMISE_STEP))
+
     def windows(self, at: datetime, length: timedelta, count: int,
                 lead: timedelta = timedelta(minutes=30)) -> list[Window]:
         """The next `count` windows starting on whole hours after at+lead; fewer if the horizon runs out."""
@@ -153,3 +172,16 @@ def _next_whole_hour(moment: datetime, tz: ZoneInfo) -> datetime:
         return moment
     floored = moment.replace(minute=0, second=0, microsecond=0)
     return (floored.astimezone(ZoneInfo("UTC")) + timedelta(hours=1)).astimezone(tz)
+
+
+def _floor(moment: datetime) -> datetime:
+    """Down to the quarter of an hour (wall clock; the offsets here are whole hours)."""
+    return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+
+
+def _ceil(moment: datetime, tz: ZoneInfo) -> datetime:
+    """Up to the quarter of an hour, in absolute time so it is safe across DST."""
+    floored = _floor(moment)
+    if floored == moment:
+        return moment
+    return (floored.astimezone(ZoneInfo("UTC")) + PROMISE_STEP).astimezone(tz)

@@ -11,7 +11,7 @@ from ivr.call.business_hours import Window
 
 DEFAULT_LANGUAGE = "it"
 REQUIRED = ("weekdays", "months", "meridiem", "today", "tomorrow", "date", "day_numbers", "moment",
-            "window", "window_same_half", "clock.at", "clock.at_minutes", "clock.the",
+            "window", "window_same_half", "span", "clock.at", "clock.at_minutes", "clock.the",
             "clock.the_minutes", "wait.under_a_minute", "wait.a_minute", "wait.minutes",
             "wait.named_minutes", "wait.an_hour", "wait.hour_and_half", "wait.two_hours",
             "wait.over_two_hours")
@@ -70,9 +70,17 @@ class Speech:
             return w["two_hours"]
         return w["over_two_hours"]
 
-    def moment(self, at: datetime, now: datetime, lang: str) -> str:
-        """When something happens: "oggi alle 14 e 30", "tomorrow at 8:30 am", "lunedì 3 marzo alle 9"."""
+    def moment(self, at: datetime | Window, now: datetime, lang: str) -> str:
+        """When something happens: "oggi alle 14 e 30", "tomorrow at 8:30 am", "lunedì 3 marzo alle 9".
+
+        A Window is a promise we can only give as a span: "domani tra le 8 e 30 e le 9 e 15", or, across
+        days, "da sabato 7 marzo alle 17 e 45 a lunedì 9 marzo alle 9".
+        """
         w = self._lang(lang)
+        if isinstance(at, Window):
+            if at.start.date() == at.end.astimezone(at.start.tzinfo).date():
+                return self.window(at, now, lang)
+            return w["span"].format(start=self.moment(at.start, now, lang), end=self.moment(at.end, now, lang))
         return w["moment"].format(day_phrase=self._day(at, now, w), time=self._clock(at, "at", w))
 
     def window(self, window: Window, now: datetime, lang: str) -> str:

@@ -18,6 +18,7 @@ from social_bridge.queue.work_item import KINDS, WorkItem
 from social_bridge.queue.work_queue import HANDLE_TIMES_KEPT, ITEM_ID
 
 REAP_BATCH = 100  # expired leases returned per script run; bounds how long one script blocks Redis
+WINDOW_SCAN = 50  # window ends read per claim_next: bounds the script when many windows close together
 
 
 class StaleFence(Exception):
@@ -49,12 +50,16 @@ class Claims:
     """Who is working on what, on the shared queue's Redis keys."""
 
     def __init__(self, redis, clock: Callable[[], float] = time.time, keys: QueueKeys | None = None,
-                 lease_seconds: float = 120, other_language_after: float = 120, max_attempts: int = 3):
-        if lease_seconds <= 0 or other_language_after < 0 or max_attempts < 1:
-            raise ValueError("lease_seconds > 0, other_language_after >= 0 and max_attempts >= 1 are required")
+                 lease_seconds: float = 120, other_language_after: float = 120, max_attempts: int = 3,
+                 window_due_within: float = 900):
+        if lease_seconds <= 0 or other_language_after < 0 or max_attempts < 1 or window_due_within < 0:
+            raise ValueError("lease_seconds > 0, other_language_after >= 0, max_attempts >= 1 and "
+                             "window_due_within >= 0 are required")
         self.redis, self.clock, self.keys = redis, clock, keys or QueueKeys()
         self.lease_seconds, self.other_language_after, self.max_attempts = (
             lease_seconds, other_language_after, max_attempts)
+        # a window callback whose end (not_after) is this close goes before older items: its promise expires
+        self.window_due_within = window_due_within
         self._run = QueueScripts(redis, self.keys)
 
     def _call(self, name: str, item_id: str, *args, now: float | None = None):
@@ -76,7 +81,11 @@ class Claims:
 
     def claim_next(self, agent_id: str, languages: tuple[str, ...] = ("it",),
                    kinds: tuple[str, ...] | None = None) -> Claim | None:
-        """The earliest eligible waiting item for this agent, claimed; None when nothing fits."""
+        """The eligible waiting item for this agent, claimed; None when nothing fits.
+
+        A window whose end is within window_due_within (or past) goes first, soonest end first;
+        otherwise the earliest acquired.
+        """
         _check_agent(agent_id)
         if not languages:
             raise ValueError("an agent speaks at least one language")
@@ -85,7 +94,8 @@ class Claims:
         now = self.clock()
         reply = self._run("claim_next", now, self._lease_until(now), agent_id, REAP_BATCH,
                           repr(float(self.other_language_after)), json.dumps(list(languages)),
-                          "" if kinds is None else json.dumps(list(kinds)))
+                          "" if kinds is None else json.dumps(list(kinds)),
+                          repr(float(self.window_due_within)), WINDOW_SCAN)
         return None if reply[0] == "none" else _claim(_item(reply))
 
     def claim(self, item_id: str, agent_id: str) -> Claim:

@@ -48,6 +48,11 @@ class QueueKeys:
         return f"{self.base}:handle_times"
 
     @property
+    def window_ends(self) -> str:
+        """Zset of waiting ids that must be called within a window -> its end (not_after)."""
+        return f"{self.base}:window_ends"
+
+    @property
     def leases(self) -> str:
         """Zset of claimed ids -> lease expiry (lease_until)."""
         return f"{self.base}:leases"
@@ -98,7 +103,7 @@ class QueueKeys:
     def script_keys(self) -> list[str]:
         """The fixed KEYS every queue script receives, in the order lua/common.lua names them."""
         return [self.items_waiting, self.items_scheduled, self.leases, self.fence, self.dead, self.lanes,
-                self.handle_times]
+                self.handle_times, self.window_ends]
 
     def script_prefixes(self) -> list[str]:
         """ARGV[2..5] of every queue script: how to build the keys it learns inside Redis."""

@@ -5,6 +5,7 @@ Claiming (leases, fencing tokens, dead letters) lives in claims.py; the scripts 
 from __future__ import annotations
 
 import json
+import math
 import re
 import secrets
 import time
@@ -112,6 +113,42 @@ class WorkQueue:
         self.promote_due()
         head = self.redis.zrange(self.keys.items_waiting, 0, 0, withscores=True)
         return max(0.0, self.clock() - head[0][1]) if head else 0.0
+
+    def missed_windows(self, limit: int = 100) -> tuple[int, list[WorkItem]]:
+        """Waiting items whose window ended before anyone took them: how many, and the first `limit` by end."""
+        self.promote_due()
+        missed = f"({self.clock()!r}"
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zcount(self.keys.window_ends, "-inf", missed)
+            pipe.zrangebyscore(self.keys.window_ends, "-inf", missed, start=0, num=max(1, limit))
+            count, ids = pipe.execute()
+        with self.redis.pipeline(transaction=False) as pipe:
+            for item_id in ids[:limit]:
+                pipe.hgetall(self.keys.item(item_id))
+            items = [WorkItem.from_hash(h) for h in pipe.execute() if h]
+        return int(count), items
+
+    def ahead_in_language(self, lang: str, before: float, by: float | None = None) -> int:
+        """Pending items in `lang` that first asked before `before` and are eligible by `by` (default: now).
+
+        Waiting ones are counted in their kind:lang lanes; with `by` in the future, scheduled ones whose
+        window opens by then count too (claimed ones are already with an agent).
+        """
+        self.promote_due()
+        lanes = [lane for lane in self.redis.smembers(self.keys.lanes) if lane.split(":", 1)[-1] == lang]
+        bound = "+inf" if math.isinf(before) else f"({before!r}"
+        with self.redis.pipeline(transaction=False) as pipe:
+            for lane in lanes:
+                pipe.zcount(self.keys.lane_prefix + lane, "-inf", bound)
+            ahead = sum(int(n) for n in pipe.execute())
+        if by is None or by <= self.clock():
+            return ahead
+        due = self.redis.zrangebyscore(self.keys.items_scheduled, "-inf", repr(float(by)))
+        with self.redis.pipeline(transaction=False) as pipe:
+            for item_id in due:
+                pipe.hmget(self.keys.item(item_id), "lang", "acquired_at")
+            rows = pipe.execute()
+        return ahead + sum(1 for item_lang, at in rows if item_lang == lang and at and float(at) < before)
 
     def record_handle_time(self, seconds: float) -> None:
         """Remember how long an agent took on one item, for wait estimates."""

@@ -454,3 +454,79 @@ def test_claim_keys_share_the_hash_tag(queue, claims, clock, redis_client):
     keys = redis_client.keys("*")
     assert {queue.keys.dead, queue.keys.leases, queue.keys.fence, queue.keys.handle_times} <= set(keys)
     assert all(re.match(r"^nohold:\{queue\}:", k) for k in keys), keys
+
+
+# -- window callbacks: a window about to close goes first, a missed one shows -------------------------
+def test_a_window_about_to_close_goes_before_older_items(queue, claims, clock):
+    older = add(queue, "call:CAold", acquired_at=T0 - 3600)
+    closing = add(queue, "call:CAwin", acquired_at=T0 - 60, not_before=T0 - 1800, not_after=T0 + 600)
+    assert claims.claim_next("anna").item.id == closing.id
+    assert claims.claim_next("bruno").item.id == older.id
+
+
+def test_a_window_far_from_its_end_keeps_the_acquired_order(queue, claims, clock):
+    older = add(queue, "call:CAold", acquired_at=T0 - 3600)
+    add(queue, "call:CAwin", acquired_at=T0 - 60, not_before=T0 - 1800, not_after=T0 + 3600)
+    assert claims.claim_next("anna").item.id == older.id
+
+
+def test_windows_closing_together_go_soonest_end_first(queue, claims, clock):
+    later = add(queue, "call:CAa", acquired_at=T0 - 600, not_before=T0 - 60, not_after=T0 + 800)
+    sooner = add(queue, "call:CAb", acquired_at=T0 - 30, not_before=T0 - 60, not_after=T0 + 300)
+    assert [claims.claim_next(a).item.id for a in ("anna", "bruno")] == [sooner.id, later.id]
+
+
+def test_a_scheduled_window_is_indexed_when_it_opens(queue, claims, clock):
+    older = add(queue, "call:CAold", acquired_at=T0 - 3600)
+    window = add(queue, "call:CAwin", acquired_at=T0 - 60, not_before=T0 + 60, not_after=T0 + 900)
+    assert window.status == "scheduled"
+    clock.advance(120)  # open, 780 s before its end
+    assert claims.claim_next("anna").item.id == window.id
+    assert claims.claim_next("bruno").item.id == older.id
+
+
+def test_a_closing_window_in_another_language_waits_like_any_other(queue, claims, clock):
+    older = add(queue, "call:CAold", acquired_at=T0 - 3600)
+    add(queue, "call:CAen", acquired_at=T0 - 60, lang="en", not_before=T0 - 1800, not_after=T0 + 300)
+    assert claims.claim_next("anna", languages=("it",)).item.id == older.id
+
+
+def test_a_kind_filter_holds_for_closing_windows(queue, claims, clock):
+    thread = add(queue, "messenger:m1", kind="thread", acquired_at=T0 - 3600)
+    add(queue, "call:CAwin", acquired_at=T0 - 60, not_before=T0 - 1800, not_after=T0 + 300)
+    assert claims.claim_next("anna", kinds=("thread",)).item.id == thread.id
+
+
+def test_a_missed_window_is_counted_until_someone_takes_it(queue, claims, clock):
+    add(queue, "call:CAold", acquired_at=T0 - 7200)
+    missed = add(queue, "call:CAwin", acquired_at=T0 - 3600, not_before=T0 - 3600, not_after=T0 - 60)
+    add(queue, "call:CAfuture", acquired_at=T0 - 30, not_before=T0 - 60, not_after=T0 + 3600)
+    count, items = queue.missed_windows()
+    assert count == 1
+    assert [i.id for i in items] == [missed.id]
+    assert claims.claim_next("anna").item.id == missed.id  # already late: called before anyone else
+    assert queue.missed_windows() == (0, [])
+
+
+def test_a_window_that_ends_while_waiting_becomes_missed(queue, claims, clock):
+    window = add(queue, "call:CAwin", acquired_at=T0 - 60, not_before=T0 - 60, not_after=T0 + 60)
+    assert queue.missed_windows()[0] == 0
+    clock.advance(61)
+    assert queue.missed_windows()[0] == 1
+    claim = claims.claim_next("anna")
+    claims.release(claim.item.id, claim.fence)  # back in line: still missed, still first
+    assert queue.missed_windows()[1][0].id == window.id
+
+
+def test_an_asap_rebooking_drops_the_window_end(queue, clock):
+    window = add(queue, "call:CAwin", acquired_at=T0 - 60, not_before=T0 - 60, not_after=T0 + 60)
+    queue.reschedule(window.id, 0.0)
+    clock.advance(120)
+    assert queue.missed_windows() == (0, [])
+
+
+def test_window_ends_share_the_hash_tag(queue, claims, redis_client):
+    add(queue, "call:CAwin", acquired_at=T0 - 60, not_before=T0 - 60, not_after=T0 + 60)
+    assert redis_client.zcard(queue.keys.window_ends) == 1
+    assert re.match(r"^nohold:\{queue\}:", queue.keys.window_ends)
+    assert queue.keys.window_ends in queue.keys.script_keys()

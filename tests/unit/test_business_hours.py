@@ -182,3 +182,31 @@ def test_bad_spec_is_refused(spec):
 def test_bad_spec_message_names_the_problem():
     with pytest.raises(ValueError, match="'xyz'"):
         BusinessHours.parse("xyz 09:00-10:00")
+
+
+# -- the promise after hours: opening hours after the opening, in quarters of an hour ------------------
+@pytest.mark.parametrize("start, seconds, expected", [
+    (rome(2026, 3, 10, 8, 30), 0, rome(2026, 3, 10, 8, 30)),
+    (rome(2026, 3, 10, 8, 30), 2700, rome(2026, 3, 10, 9, 15)),
+    (rome(2026, 3, 13, 21, 0), 3600, rome(2026, 3, 14, 9, 30)),   # Friday 21:00 + 1 h: half an hour on Saturday
+    (rome(2026, 3, 14, 17, 30), 3600, rome(2026, 3, 16, 9, 0)),   # Saturday 17:30 + 1 h: Monday, Sunday closed
+])
+def test_open_after_counts_opening_hours_only(hours, start, seconds, expected):
+    assert hours.open_after(start, seconds) == expected
+
+
+@pytest.mark.parametrize("earliest, latest, start, end", [
+    (0, 300, (8, 30), (8, 45)),        # first in line: within the first quarter
+    (600, 900, (8, 30), (8, 45)),      # 8:40-8:45
+    (2100, 2700, (9, 0), (9, 15)),     # 9:05-9:15
+    (1200, 1500, (8, 45), (9, 0)),     # 8:50-8:55
+    (0, 0, (8, 30), (8, 45)),          # never shorter than a quarter
+])
+def test_promise_is_widened_to_quarters(hours, earliest, latest, start, end):
+    opening = rome(2026, 3, 10, 8, 30)
+    assert hours.promise(opening, earliest, latest) == Window(rome(2026, 3, 10, *start), rome(2026, 3, 10, *end))
+
+
+def test_a_promise_past_closing_runs_into_the_next_opening(hours):
+    promise = hours.promise(rome(2026, 3, 14, 9, 0), 8.5 * 3600, 9.5 * 3600)  # Saturday: 9 hours open
+    assert promise == Window(rome(2026, 3, 14, 17, 30), rome(2026, 3, 16, 9, 0))  # Monday opens at 8:30

@@ -159,3 +159,16 @@ def test_both_languages_are_complete():
     words = yaml.safe_load(SPOKEN_YAML.read_text(encoding="utf-8"))
     assert set(words) == {"it", "en"}
     assert words["it"].keys() == words["en"].keys()
+
+
+@pytest.mark.parametrize("start, end, italian, english", [
+    (rome(2026, 3, 6, 8, 30), rome(2026, 3, 6, 9, 15), "domani tra le 8 e 30 e le 9 e 15",
+     "tomorrow between 8:30 and 9:15 am"),
+    (rome(2026, 3, 7, 17, 30), rome(2026, 3, 9, 9, 30),
+     "da sabato 7 marzo alle 17 e 30 a lunedì 9 marzo alle 9 e 30",
+     "between Saturday, March 7 at 5:30 pm and Monday, March 9 at 9:30 am"),
+])
+def test_a_promised_span_is_said_as_a_moment(speech, start, end, italian, english):
+    promise = Window(start, end)
+    assert speech.moment(promise, NOW, "it") == italian
+    assert speech.moment(promise, NOW, "en") == english

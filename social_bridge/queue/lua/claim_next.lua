@@ -1,7 +1,10 @@
 -- Reap expired leases, promote due items, then claim the earliest eligible waiting item.
--- A = lease_until, agent, batch, other_language_after, languages json, kinds json ('' = any kind)
+-- A = lease_until, agent, batch, other_language_after, languages json, kinds json ('' = any kind),
+--     window_due_within (seconds), window_scan
 -- Eligible: its lang is one the agent speaks, or it has waited other_language_after seconds.
--- Each kind:lang lane is ordered by acquired_at, so only lane heads are read: O(lanes * log n).
+-- First the eligible item whose window ends soonest, if one ends within window_due_within (or has
+-- ended: a missed window is called at once); only the first window_scan ends are read.
+-- Otherwise each kind:lang lane is ordered by acquired_at, so only lane heads are read: O(lanes * log n).
 local lease_until, agent, batch = A[1], A[2], tonumber(A[3])
 local other_from = NOW - tonumber(A[4])
 local speaks, wants = {}, nil
@@ -12,6 +15,14 @@ if A[6] ~= '' then
 end
 reap(batch)
 promote(batch)
+local due_by = NOW + tonumber(A[7])
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', WINDOW_ENDS, '-inf', due_by, 'LIMIT', 0, tonumber(A[8]))) do
+  local h = redis.call('HMGET', ITEM .. id, 'kind', 'lang', 'acquired_at')
+  if (wants == nil or wants[h[1]]) and (speaks[h[2]] or tonumber(h[3]) <= other_from) then
+    take(id, agent, lease_until)
+    return reply('ok', id)
+  end
+end
 local best, best_at
 for _, lane in ipairs(redis.call('SMEMBERS', LANES)) do
   local kind, lang = string.match(lane, '^([^:]*):(.*)$')

@@ -1,9 +1,9 @@
 -- Prelude of every queue script (queue_scripts.py prepends it): the fixed keys, the clock, helpers.
--- KEYS: waiting, scheduled, leases, fence, dead, lanes, handle_times (QueueKeys.script_keys()).
+-- KEYS: waiting, scheduled, leases, fence, dead, lanes, handle_times, window_ends (QueueKeys.script_keys()).
 -- ARGV: now, item prefix, history suffix, natural prefix, lane prefix, then the script's own: A[1]...
 -- Item, history, natural and lane keys are built here from ids read inside Redis; they all carry the
 -- same {queue} hash tag as KEYS, so on Redis Cluster they live in the slot the script runs on.
-local WAITING, SCHEDULED, LEASES, FENCE, DEAD, LANES, HANDLE_TIMES = unpack(KEYS, 1, 7)
+local WAITING, SCHEDULED, LEASES, FENCE, DEAD, LANES, HANDLE_TIMES, WINDOW_ENDS = unpack(KEYS, 1, 8)
 local NOW_S, ITEM, HISTORY, NATURAL, LANE = unpack(ARGV, 1, 5)
 local NOW = tonumber(NOW_S)
 local A = {unpack(ARGV, 6)}
@@ -27,9 +27,10 @@ local function reply(flag, id)
   return r
 end
 
--- Out of every index: waiting, its lane, scheduled, leases.
+-- Out of every index: waiting, its lane, window ends, scheduled, leases.
 local function unplace(id)
   redis.call('ZREM', WAITING, id)
+  redis.call('ZREM', WINDOW_ENDS, id)
   redis.call('ZREM', SCHEDULED, id)
   redis.call('ZREM', LEASES, id)
   local lane = get(id, 'lane')
@@ -41,10 +42,11 @@ local function unplace(id)
 end
 
 -- Back in line at the place it earned: waiting by acquired_at once its window opened, else scheduled.
--- A waiting item is also indexed in its kind:lang lane, so claim_next reads lane heads, not the queue.
+-- A waiting item is also indexed in its kind:lang lane, so claim_next reads lane heads, not the queue,
+-- and, when its window has an end (not_after), by that end, so claim_next serves ends near first.
 local function place(id)
   unplace(id)
-  local h = redis.call('HMGET', ITEM .. id, 'not_before', 'acquired_at', 'kind', 'lang')
+  local h = redis.call('HMGET', ITEM .. id, 'not_before', 'acquired_at', 'kind', 'lang', 'not_after')
   if tonumber(h[1]) > NOW then
     redis.call('ZADD', SCHEDULED, h[1], id)
     set(id, 'status', 'scheduled')
@@ -54,6 +56,7 @@ local function place(id)
   redis.call('ZADD', WAITING, h[2], id)
   redis.call('ZADD', LANE .. lane, h[2], id)
   redis.call('SADD', LANES, lane)
+  if tonumber(h[5] or '0') > 0 then redis.call('ZADD', WINDOW_ENDS, h[5], id) end
   set(id, 'status', 'waiting', 'lane', lane)
   return 'waiting'
 end
