@@ -171,3 +171,26 @@ def test_a_caller_with_a_callback_hears_its_place_and_may_cancel_it(client, sett
     bye = post(client, settings, "/voice/step?seq=1", CallSid=again, Digits="2")
     assert hangs_up(bye.data)
     assert nohold.queue.get(item.id).status == "cancelled"
+
+
+def test_replying_with_words_to_the_offer_opens_a_chat_that_keeps_the_calls_place(client, settings, nohold,
+                                                                                  social_jobs, clock):
+    started = clock()
+    at_options(client, settings)
+    post(client, settings, "/voice/status", CallStatus="completed", CallDuration="30")
+    clock.advance(1800)
+    sms(client, settings, "il modem lampeggia rosso da ieri", "SM" + "3" * 32)
+    social_jobs()
+    assert nohold.queue.pending_for(f"callback:{CALLER}") is None, "words are a conversation, not a callback"
+    items = [nohold.queue.get(i) for i in nohold.redis.zrange(nohold.queue.keys.items_waiting, 0, -1)]
+    assert [(i.kind, i.acquired_at) for i in items] == [("thread", started)]
+
+
+def test_chiamami_within_the_booking_limits_only(client, settings, nohold):
+    at_options(client, settings)
+    post(client, settings, "/voice/status", CallStatus="completed", CallDuration="30")
+    for _ in range(settings.bookings_per_number_per_day):  # booked and handled three times today already
+        nohold.desk.booking_counted(CALLER)
+    reply = sms(client, settings, "CHIAMAMI", "SM" + "4" * 32)
+    assert reply == [nohold.prompts.text("it", "chat.callback_refused_daily")]
+    assert nohold.queue.pending_for(f"callback:{CALLER}") is None
