@@ -165,8 +165,11 @@ def save_voicemail(flow, state: CallState, answer: Answer) -> Reply:
     booking = flow.desk.take_voicemail(state, answer.value)
     state.item_id, state.outcome = booking.item_id, "voicemail"
     state.goto("done")
-    if booking.at is not None:
-        reply = flow.say(Reply(), state, "voice.voicemail_saved_after_hours", return_at=flow.return_at(state))
+    if booking.at is not None:  # after hours: the span computed from its place at opening and the staffing then
+        reply = flow.say(Reply(), state, "voice.voicemail_saved_after_hours",
+                         return_at=flow.speech.moment(booking.at, flow.desk.now(), state.lang))
+    elif booking.away:  # open, but every agent is away: no wait we could stand by
+        reply = flow.say(Reply(), state, "voice.voicemail_saved_all_away")
     else:
         reply = flow.say(Reply(), state, "voice.voicemail_saved", position=flow.position(state, booking.position),
                          wait=flow.speech.wait(booking.wait_seconds, state.lang))

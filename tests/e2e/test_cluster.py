@@ -50,7 +50,7 @@ CUSTOMER = "+393471234567"
 AGENT_PHONE = "+393331112222"
 CALL = {"from": CUSTOMER,
         "answers": [{"say": "non mi funziona internet da stamattina", "expect": "motivo della chiamata"},
-                    {"digits": "1", "expect": ["internet", "richiamato appena"]},
+                    {"digits": "1", "expect": ["internet", "richiamare appena"]},
                     {"digits": "1", "expect": "finisce con 4 5 6 7"}],
         "expect_end": "richiameremo",
         "then_sms": [{"body": "STATO", "expect": "ANNULLA"}]}

@@ -55,7 +55,7 @@ def book_by_phone(phone) -> str:
     """A real call: the caller says what is wrong and books a callback as soon as possible."""
     result = phone.run_script({"from": CALLER, "answers": [
         {"say": SAID_ON_THE_CALL, "expect": "motivo della chiamata"},
-        {"digits": "1", "expect": "richiamato appena"},
+        {"digits": "1", "expect": "richiamare appena"},
         {"digits": "1", "expect": "finisce con 4 5 6 7"}]})
     assert result.ok, result.error
     return result.call_sid

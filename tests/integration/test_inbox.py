@@ -35,7 +35,7 @@ def test_the_first_message_places_and_acknowledges_later_ones_only_add(nohold, s
     assert item.intent == "internet_down"
     assert [m.direction for m in nohold.social.threads.messages(item.details["thread_id"])] == ["in", "out", "in"]
     [ack] = answers(nohold)
-    assert "sei la prima in coda" in ack
+    assert "sei al primo posto in coda" in ack
     assert "CHIAMAMI" in ack
 
 
@@ -117,7 +117,7 @@ def test_chat_customers_on_file_read_about_a_known_outage_and_subscribe(nohold, 
     write(nohold, "avvisami", sender=on_file)
     social_jobs()
     ack, subscribed = answers(nohold)
-    assert ack.startswith("C'è un guasto noto nella tua zona")
+    assert ack.startswith("Nella tua zona c'è un disservizio già segnalato")
     assert "AVVISAMI" in ack
     assert "in coda" in ack
     assert subscribed == "Fatto: ti scriviamo qui appena il guasto è risolto."

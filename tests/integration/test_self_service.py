@@ -47,7 +47,7 @@ def test_the_reset_link_goes_to_the_number_on_file_only(phone, nohold, run_jobs,
 
 def test_a_caller_whose_number_is_not_on_file_gets_no_link_but_the_human_path(phone, nohold, run_jobs):
     result = phone.run_script({"from": "+393401234567", "answers": [
-        {"say": "non riesco ad entrare nell'area clienti"}, {"digits": "1", "expect": "richiamato appena"},
+        {"say": "non riesco ad entrare nell'area clienti"}, {"digits": "1", "expect": "richiamare appena"},
         {"digits": "1"}]})
     assert result.ok, result.error
     assert all("password" not in body for body in sms_to(nohold, run_jobs, "+393401234567"))
@@ -72,10 +72,10 @@ def test_the_bill_is_read_with_amount_and_due_date_then_a_human(phone, nohold):
 
 @pytest.mark.parametrize("lang,script", [
     ("it", {"from": FAULTY, "answers": [{"say": "internet non funziona", "expect": "motivo"},
-                                        {"digits": "1", "expect": ["guasto noto", "centrale", "SMS"]}],
+                                        {"digits": "1", "expect": ["disservizio già segnalato", "centrale", "SMS"]}],
             "expect_end": "Arrivederci"}),
     ("en", {"from": ON_FILE_EN, "answers": [{"digits": "9"}, {"say": "my internet is down"},
-                                             {"digits": "1", "expect": ["known fault", "exchange", "text you"]}],
+                                             {"digits": "1", "expect": ["fault in your area", "exchange", "text you"]}],
             "expect_end": "Goodbye"}),
 ])
 def test_a_known_outage_is_heard_first_and_the_caller_subscribes(phone, nohold, clock, lang, script):

@@ -40,7 +40,7 @@ def test_cancel_words_cancel_the_pending_callback(client, settings, nohold, book
 
 def test_status_tells_position_and_wait(client, settings, booked):
     reply = sms(client, settings, "STATO")
-    assert "la prima in coda" in reply[0]
+    assert "al primo posto in coda" in reply[0]
     assert "ANNULLA" in reply[0]
 
 

@@ -1,0 +1,116 @@
+"""Every promise to a caller is computed: after hours from the place at opening and the staffing then,
+with every agent away during open hours it says so. Real Flask, real Redis, TwiML parsed, a hand clock."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from social_bridge.queue.work_item import WorkItem
+from tests.conftest import CLOSED_TIME, ROME
+from tests.support.twiml_helpers import said
+
+CALLER = "+393471234567"
+OPENING = datetime(2026, 12, 3, 8, 30, tzinfo=ZoneInfo(ROME))  # the Thursday after CLOSED_TIME
+ACCOUNT = "AC" + "5" * 32
+RECORDING = "RE" + "a1" * 16
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def closed(clock):
+    clock.set(datetime(*CLOSED_TIME, tzinfo=ZoneInfo(ROME)))
+    return clock
+
+
+def call(client, settings, path: str, **form):
+    form = {"CallSid": "CA" + "1" * 32, "From": CALLER, "To": "+390200000000", **form}
+    signature = RequestValidator(settings.signing_token).compute_signature(settings.url(path), form)
+    return client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+
+
+def to_options(client, settings) -> None:
+    call(client, settings, "/voice/incoming")
+    call(client, settings, "/voice/step?seq=1", Digits="1")  # 1 at the open question: the options
+
+
+def book_asap(client, settings) -> str:
+    to_options(client, settings)
+    call(client, settings, "/voice/step?seq=2", Digits="1")
+    return said(call(client, settings, "/voice/step?seq=3", Digits="1").data)
+
+
+def leave_message(client, settings) -> str:
+    to_options(client, settings)
+    call(client, settings, "/voice/step?seq=2", Digits="4")
+    url = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings/{RECORDING}"
+    return said(call(client, settings, "/voice/step?seq=3", RecordingUrl=url, RecordingSid=RECORDING,
+                     RecordingDuration="12").data)
+
+
+def booked_before(nohold, n: int, lang: str = "it", not_before: float = OPENING.timestamp()) -> None:
+    """n callbacks booked earlier this evening for the opening (asked before our caller)."""
+    for i in range(n):
+        nohold.queue.enqueue(WorkItem(id="", kind="callback", channel="voice", lang=lang,
+                                      acquired_at=nohold.clock() - 3600 + i, natural_key=f"callback:+3934700{lang}{i:03d}",
+                                      not_before=not_before))
+
+
+def receipt(nohold) -> str:
+    item = nohold.queue.pending_for(f"callback:{CALLER}")
+    message_id = nohold.redis.get(f"nohold:{{msgkey:receipt:{item.id}:{'CA' + '1' * 32}}}")
+    return nohold.messages.get(message_id)["body"]
+
+
+def test_first_in_line_after_hours_hears_the_first_quarter_after_opening(client, settings, nohold, closed):
+    assert "la richiameremo domani tra le 8 e 30 e le 8 e 45" in book_asap(client, settings)
+
+
+def test_the_backlog_at_opening_moves_the_promise(client, settings, nohold, closed):
+    booked_before(nohold, 12)  # 13th at opening, 3 agents on shift, 5 minutes each: the 5th round, 8:50-8:55
+    assert "la richiameremo domani tra le 8 e 45 e le 9." in book_asap(client, settings)
+
+
+def test_the_receipt_sms_carries_the_same_promise(client, settings, nohold, closed):
+    booked_before(nohold, 12)
+    book_asap(client, settings)
+    assert "ti richiameremo domani tra le 8 e 45 e le 9 al numero" in receipt(nohold)
+
+
+def test_another_language_lane_does_not_delay_the_promise(client, settings, nohold, closed):
+    booked_before(nohold, 12, lang="en")
+    assert "domani tra le 8 e 30 e le 8 e 45" in book_asap(client, settings)
+
+
+def test_the_staffing_setting_is_the_staffing_at_opening(app, settings, nohold, closed, redis_client):
+    from ivr import create_app
+
+    booked_before(nohold, 12)
+    more = create_app({"SETTINGS": settings.with_overrides(agents_on_shift=13), "CLOCK": closed})
+    try:
+        assert "domani tra le 8 e 30 e le 8 e 45" in book_asap(more.test_client(), settings)
+    finally:
+        more.extensions["nohold"].metrics.close()
+
+
+def test_a_voice_message_after_hours_gets_the_computed_promise(client, settings, nohold, closed):
+    booked_before(nohold, 12)
+    assert "un operatore lo ascolterà e la richiamerà domani tra le 8 e 45 e le 9." in leave_message(client, settings)
+
+
+def test_a_voice_message_with_every_agent_away_says_so(client, settings, nohold):
+    nohold.presence.set_state("anna", "away")
+    spoken = leave_message(client, settings)
+    assert "nessun operatore è collegato" in spoken
+    assert "tra circa" not in spoken
+
+
+def test_a_voice_message_in_open_hours_waits_in_its_lane(client, settings, nohold):
+    booked_before(nohold, 12, lang="en", not_before=0.0)  # twelve English callbacks waiting
+    assert "è al posto numero 13 in coda e un operatore la richiamerà tra circa 5 minuti" in leave_message(client, settings)
