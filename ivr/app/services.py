@@ -41,6 +41,7 @@ from social_bridge.chat.inbox import Inbox
 from social_bridge.chat.self_service import SelfServiceCore
 from social_bridge.outages.notices import OutageNotices
 from social_bridge.outages.outages import Outages
+from social_bridge.queue.agents import AgentDirectory
 from social_bridge.queue.claims import Claims
 from social_bridge.queue.eta import EtaEstimator
 from social_bridge.queue.presence import Presence
@@ -97,7 +98,8 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     queue = WorkQueue(client, clock=clock)
     presence = Presence(client, clock=clock)
     eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds,
-                       presence=presence)  # waits count the agents actually there
+                       presence=presence,
+                       agents=AgentDirectory(client, clock=clock))  # waits count the agents there who speak the language
     work = jobs.job_queue(settings.redis_url, **options)
     messages = Messages(client, jobs.sms_enqueuer(work), clock=clock)
     twilio = make_twilio_client(settings)

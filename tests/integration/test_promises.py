@@ -114,3 +114,14 @@ def test_a_voice_message_with_every_agent_away_says_so(client, settings, nohold)
 def test_a_voice_message_in_open_hours_waits_in_its_lane(client, settings, nohold):
     booked_before(nohold, 12, lang="en", not_before=0.0)  # twelve English callbacks waiting
     assert "è al posto numero 13 in coda e un operatore la richiamerà tra circa 5 minuti" in leave_message(client, settings)
+
+
+def test_the_lane_counts_only_the_agents_who_speak_its_language(client, settings, nohold):
+    from social_bridge.queue.agents import AgentDirectory
+
+    directory = AgentDirectory(nohold.redis)
+    for name, languages in (("anna", ("it",)), ("carla", ("en",)), ("dora", ("en",))):
+        directory.create(name, "a long enough password 1", languages=languages)
+        nohold.presence.set_state(name, "available")
+    booked_before(nohold, 3, not_before=0.0)  # 4th in the Italian lane, one Italian speaker: 4 rounds of 5 minutes
+    assert "un operatore la richiamerà tra circa 20 minuti" in leave_message(client, settings)
