@@ -36,9 +36,11 @@ def cap_reached(config, state: CallState, now: float) -> str | None:
 
 
 def hung_up_before_choosing(state: CallState | None) -> bool:
-    """The call ended with no outcome after the caller said why they called, at one of BEFORE_CHOOSING."""
+    """The call ended with no outcome after the caller said (or keyed) why they called, at one of BEFORE_CHOOSING.
+
+    "unknown" is the topic the safe path gives a caller never understood: a silent line has not said why."""
     return (state is not None and not state.outcome and state.node in BEFORE_CHOOSING
-            and bool(state.intent or state.heard))
+            and bool(state.heard or state.intent not in ("", "unknown")))
 
 
 def past_cap(flow, state: CallState, answer) -> Reply:

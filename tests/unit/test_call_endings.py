@@ -125,6 +125,19 @@ def test_a_call_that_never_heard_a_reason_was_not_abandoned_before_choosing():
     assert not hung_up_before_choosing(CallState(sid="CA1", caller=IT_MOBILE, node="options"))
 
 
+def test_a_silent_line_on_the_safe_path_has_given_no_reason(flow):
+    state, _ = new_call(flow)
+    for _ in range(5):  # the question 3x, the keypad menu 2x: the options, for a topic we do not know
+        silence(flow, state)
+    assert state.node == "options"
+    assert not hung_up_before_choosing(state)
+
+
+def test_a_reason_keyed_counts_as_said(flow):
+    state = at_options(flow)
+    assert hung_up_before_choosing(state)
+
+
 # -- §5: an open request at the greeting -----------------------------------------------------------------
 @pytest.fixture
 def booked(flow, parts):
