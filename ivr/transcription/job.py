@@ -17,9 +17,12 @@ import time
 import requests
 from rq import get_current_job
 
+from ivr.call.recordings import recording_fetcher
 from ivr.jobs.runtime import services
 from ivr.runtime.job_queue import TRANSCRIPTION_QUEUE as QUEUE_NAME
 from ivr.runtime.job_queue import TRANSCRIPTION_RETRY as RETRY
+from ivr.transcription.audio import UndecodableAudio, normalise, seconds
+from ivr.transcription.engine import EngineUnavailable, engine_for, transcribe
 from ivr.transcription.store import TranscriptStore
 
 log = logging.getLogger(__name__)
@@ -36,8 +39,6 @@ class RecordingUnusable(RuntimeError):
 
 def preload() -> None:
     """Before taking jobs: the app's services and the speech model, once for the worker's life."""
-    from ivr.transcription.engine import EngineUnavailable, engine_for
-
     nohold = services()
     if nohold.settings.transcription_engine == "off":
         return
@@ -67,11 +68,6 @@ def transcribe_voicemail(item_id: str) -> str:
 
 
 def _transcribe(nohold, store: TranscriptStore, item) -> str:
-    # the speech stack is imported here: the web process only queues jobs (queue_transcription)
-    from ivr.call.recordings import recording_fetcher
-    from ivr.transcription.audio import UndecodableAudio, normalise, seconds
-    from ivr.transcription.engine import EngineUnavailable, engine_for, transcribe
-
     settings = nohold.settings
     fetch = recording_fetcher(settings, ".wav")
     if fetch is None:
