@@ -31,6 +31,7 @@ def metrics():
     depth = nohold.queue.depth()
     gauges = {f"queue_depth_{kind}": count for kind, count in depth.items()}
     gauges["queue_oldest_wait_seconds"] = round(nohold.queue.oldest_wait(), 1)
+    gauges["callback_windows_missed"] = nohold.queue.missed_windows(0)[0]  # waiting past the window promised
     return Response(nohold.metrics.render(gauges), mimetype="text/plain; version=0.0.4")
 
 

@@ -125,3 +125,13 @@ def test_the_lane_counts_only_the_agents_who_speak_its_language(client, settings
         nohold.presence.set_state(name, "available")
     booked_before(nohold, 3, not_before=0.0)  # 4th in the Italian lane, one Italian speaker: 4 rounds of 5 minutes
     assert "un operatore la richiamerà tra circa 20 minuti" in leave_message(client, settings)
+
+
+def test_metrics_count_the_windows_missed(app, nohold, clock):
+    now = clock()
+    nohold.queue.enqueue(WorkItem(id="", kind="callback", channel="voice", lang="it", acquired_at=now - 5400,
+                                  natural_key="callback:+393330000077", not_before=now - 3600, not_after=now + 60))
+    client = app.test_client()
+    assert "nohold_callback_windows_missed 0" in client.get("/metrics").get_data(as_text=True)
+    clock.advance(61)
+    assert "nohold_callback_windows_missed 1" in client.get("/metrics").get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""The supervisor's page: depth and oldest waits, the team, breaching items, dead letters, dev outbox."""
+"""The supervisor's page: depth and oldest waits, the team, breaching items, missed windows, dead letters, dev outbox."""
 from __future__ import annotations
 
 from flask import g, render_template
@@ -6,11 +6,12 @@ from flask import g, render_template
 from social_bridge.web.console import bp
 from social_bridge.web.console.auth import bridge, supervisor_required
 from social_bridge.web.console.views import local
-from social_bridge.web.item_view import queued_items, team_overview
+from social_bridge.web.item_view import item_view, queued_items, team_overview
 
 SCAN = 1000  # items read for the kind x channel table, oldest first: the same bound team_overview uses
 
 OUTBOX_SHOWN = 30
+MISSED_SHOWN = 50
 
 
 def overview() -> dict:
@@ -18,6 +19,7 @@ def overview() -> dict:
     data = team_overview(b, b.clock(), agent=g.agent)  # a supervisor's page: supervisors read the words
     data["now"] = b.clock()
     data["lanes"] = lanes(b, data["now"])
+    data["missed_windows_count"], data["missed_windows"] = missed_windows(b, data["now"])
     # dev mode only: what would have been sent; real numbers never leave the supervisor's page
     data["outbox"] = b.outbox(OUTBOX_SHOWN) if b.dev_mode and b.outbox else None
     return data
@@ -33,6 +35,17 @@ def lanes(b, now: float) -> list[dict]:
             row["waiting"] += 1
             row["oldest"] = max(row["oldest"], int(now - item.acquired_at))
     return sorted(table.values(), key=lambda row: -row["oldest"])
+
+
+def missed_windows(b, now: float) -> tuple[int, list[dict]]:
+    """Callbacks still waiting after the end of the window promised to the customer, the longest late first."""
+    count, items = b.queue.missed_windows(MISSED_SHOWN)
+    views = []
+    for item in items:
+        view = item_view(b, item, now, agent=g.agent)
+        view["late_seconds"], view["window_end"] = int(now - item.not_after), item.not_after
+        views.append(view)
+    return count, views
 
 
 @bp.get("/supervisor")
