@@ -117,9 +117,12 @@ def _language(args, model: Understanding) -> int:
     from ivr.understanding.caller import load_caller_understanding
     from ivr.understanding.menu_eval import language_cases, language_report
 
+    from ivr.understanding.language_id import training_texts
+
     language = load_caller_understanding(args.settings, model)[1].language
-    cases = language_cases(HELDOUT, args.menu_eval, language.min_words)
-    print(f"language identification on {len(cases)} utterances of {language.min_words}+ words "
+    seen = frozenset(t for texts in training_texts(args.settings.prompts_dir).values() for t in texts)
+    cases = language_cases(HELDOUT, args.menu_eval, language.min_words, seen)
+    print(f"language identification on {len(cases)} utterances of {language.min_words}+ words never trained on "
           f"(intent held-out set and menu evaluation sets); a call switches at p >= {language.sure}")
     print("\n".join(language_report(language, cases)))
     return 0

@@ -121,8 +121,10 @@ def menu_report(outcomes: list[MenuOutcome], show_misses: bool = True) -> list[s
     return lines
 
 
-def language_cases(heldout: Path, menu_folder: Path, min_words: int) -> list[tuple[str, str]]:
-    """(text, language) of at least min_words words: the intent held-out set and the menu evaluation sets."""
+def language_cases(heldout: Path, menu_folder: Path, min_words: int,
+                   exclude: frozenset = frozenset()) -> list[tuple[str, str]]:
+    """(text, language) of at least min_words words: the intent held-out set and the menu evaluation sets,
+    less any (normalised) text in `exclude` (the identifier's training texts)."""
     data = yaml.safe_load(Path(heldout).read_text(encoding="utf-8"))
     other = {"it": "en", "en": "it"}
     rows = [(t, lang) for per_lang in data["intents"].values() for lang, texts in per_lang.items() for t in texts]
@@ -130,7 +132,7 @@ def language_cases(heldout: Path, menu_folder: Path, min_words: int) -> list[tup
              for lang, texts in per_lang.items() for t in texts]
     rows += [(t, lang) for lang, texts in data["out_of_scope"].items() for t in texts]
     rows += [(case.text, case.lang) for case in load_menu_eval(menu_folder)]
-    return [(t, lang) for t, lang in rows if len(normalise(t).split()) >= min_words]
+    return [(t, lang) for t, lang in rows if len(normalise(t).split()) >= min_words and normalise(t) not in exclude]
 
 
 def language_report(language, cases: list[tuple[str, str]]) -> list[str]:
