@@ -61,7 +61,8 @@ def _outage(flow, state: CallState, reply: Reply, step: Step) -> Reply:
     state.tried.append({"step": "known_outage", "area": step.customer.area, "cause": outage.cause})
     fix = flow.speech.moment(flow.desk.at(outage.expected_fix_at), flow.desk.now(), state.lang)
     cause = flow.t(state, f"self_service.causes.{outage.cause}")
-    flow.say(reply, state, "self_service.outage", cause=cause, fix_at=fix)
+    overdue = outage.expected_fix_at <= flow.desk.clock()  # a fix time already missed is not promised again
+    flow.say(reply, state, "self_service.outage_overdue" if overdue else "self_service.outage", cause=cause, fix_at=fix)
     state.goto("outage")
     return flow.ask(reply, state, flow.t(state, "self_service.outage_subscribe"))
 

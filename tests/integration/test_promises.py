@@ -135,3 +135,19 @@ def test_metrics_count_the_windows_missed(app, nohold, clock):
     assert "nohold_callback_windows_missed 0" in client.get("/metrics").get_data(as_text=True)
     clock.advance(61)
     assert "nohold_callback_windows_missed 1" in client.get("/metrics").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang, answers, overdue, fixed_by", [
+    ("it", [{"say": "internet non funziona"}, {"digits": "1"}], "ci stanno ancora lavorando", "contiamo di risolverlo"),
+    ("en", [{"digits": "9"}, {"say": "my internet is down"}, {"digits": "1"}], "still working on it", "expect to have it fixed"),
+])
+def test_an_outage_past_its_fix_time_is_not_promised_again(phone, nohold, clock, lang, answers, overdue, fixed_by):
+    from tests.integration.test_self_service import FAULTY, ON_FILE_EN
+
+    nohold.outages.declare("MI-NORD", "exchange_fault", clock() + 3600, "sara")
+    clock.advance(2 * 3600)  # the fix time passed an hour ago, the outage is still open
+    result = phone.run_script({"from": FAULTY if lang == "it" else ON_FILE_EN, "answers": answers})
+    heard = " ".join(result.heard)
+    assert overdue in heard
+    assert fixed_by not in heard
+    assert nohold.calls.load(result.call_sid).tried[0]["step"] == "known_outage"
