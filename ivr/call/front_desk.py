@@ -14,7 +14,7 @@ from ivr.call.callback_policy import check_callback_number, last_digits
 from ivr.app.social_services import offered_channels
 from ivr.runtime.keys import callback_offer
 from social_bridge.chat.handoff import deep_links
-from social_bridge.queue.eta import EtaEstimator
+from social_bridge.queue.eta import EtaEstimator, WaitEstimate
 from social_bridge.queue.work_item import PENDING, WorkItem
 from social_bridge.queue.work_queue import WorkQueue
 
@@ -52,6 +52,10 @@ class FrontDesk:
 
     def wait_for_newcomer(self) -> float:
         return self.eta.for_newcomer().seconds
+
+    def newcomer_wait(self, lang: str) -> WaitEstimate:
+        """The wait in the caller's language lane; .away when every agent is away (say so, not a wait)."""
+        return self.eta.for_newcomer(lang)
 
     def windows(self, count: int) -> list[Window]:
         length = timedelta(minutes=self.settings.callback_window_minutes)
@@ -122,6 +126,8 @@ class FrontDesk:
         if window is not None or booking.at is not None:
             when = self.speech.window(window, now, lang) if window else self.speech.moment(booking.at, now, lang)
             body = self.prompts.text(lang, "sms.callback_receipt_window", window=when, last_digits=digits)
+        elif booking.away:  # open, but nobody is signed in: no wait to stand by
+            body = self.prompts.text(lang, "sms.callback_receipt_all_away", last_digits=digits)
         else:
             body = self.prompts.text(lang, "sms.callback_receipt_asap", last_digits=digits,
                                      wait=self.speech.wait(booking.wait_seconds, lang))

@@ -151,3 +151,19 @@ def test_an_outage_past_its_fix_time_is_not_promised_again(phone, nohold, clock,
     assert overdue in heard
     assert fixed_by not in heard
     assert nohold.calls.load(result.call_sid).tried[0]["step"] == "known_outage"
+
+
+def test_a_callback_booked_with_every_agent_away_gets_no_made_up_wait_by_sms(client, settings, nohold):
+    nohold.presence.set_state("anna", "away")
+    book_asap(client, settings)
+    text = receipt(nohold)
+    assert "appena rientra un operatore" in text
+    assert "tra circa" not in text
+
+
+def test_the_desk_gives_the_flow_the_wait_of_the_callers_lane(nohold):
+    booked_before(nohold, 12, lang="en", not_before=0.0)
+    assert nohold.desk.newcomer_wait("it").position == 1
+    assert nohold.desk.newcomer_wait("en").position == 13
+    nohold.presence.set_state("anna", "away")
+    assert nohold.desk.newcomer_wait("fr").away  # a lane of its own, so not the cached answer
