@@ -48,7 +48,10 @@ class CustomerLeg:
         if attempt is None:
             return "gone"
         if attempt.state == "customer_dialing":
-            self._judge(attempt, check.from_key(attempt.confirmed))
+            verdict = check.from_key(attempt.confirmed)
+            if verdict == "reached" and attempt.agent_status == "completed":
+                verdict = "agent_hung_up"  # the agent left during the question: nobody to connect them to
+            self._judge(attempt, verdict)
             attempt = self.attempts.get(attempt_id)
         return {"reached": "connect", "machine": "machine"}.get(attempt.state, "gone")
 

@@ -135,7 +135,8 @@ deep_json = st.tuples(st.sampled_from([("[", "]"), ('{"a": ', "}"), ('{"fence": 
                       st.sampled_from([9, 50, 1000, 5000, 100_000])).map(
     lambda shape: (shape[0][0] * shape[1] + "1" + shape[0][1] * shape[1]).encode())
 TWILIO_PATHS = ["/voice/incoming", "/voice/status", "/voice/fallback", "/sms/incoming", "/voice/dial/agent",
-                "/voice/dial/agent-answer", "/voice/dial/customer-done", "/voice/dial/status"]
+                "/voice/dial/agent-answer", "/voice/dial/customer-done", "/voice/dial/status", "/voice/dial/customer",
+                "/voice/dial/customer-key", "/voice/dial/amd"]
 
 
 def twilio_headers(world, path: str, form, signed: bool) -> dict:

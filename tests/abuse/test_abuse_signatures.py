@@ -158,7 +158,8 @@ def _garbled(good: str) -> list[str]:
 
 
 TWILIO_PATHS = ["/voice/incoming", "/voice/step?seq=1", "/voice/status", "/voice/fallback", "/sms/incoming",
-                "/voice/dial/agent", "/voice/dial/agent-answer", "/voice/dial/customer-done", "/voice/dial/status"]
+                "/voice/dial/agent", "/voice/dial/agent-answer", "/voice/dial/customer-done", "/voice/dial/status",
+                "/voice/dial/customer", "/voice/dial/customer-key", "/voice/dial/amd"]
 
 
 @pytest.mark.parametrize("path", TWILIO_PATHS)

@@ -147,6 +147,21 @@ def test_a_person_pressing_1_is_connected_and_reached(nohold, dialer, item, fake
     assert_reached(nohold, item, attempt_id)
 
 
+def test_an_agent_who_hung_up_during_the_question_releases_the_item_at_its_place(nohold, dialer, item, fake,
+                                                                                  run_jobs):
+    attempt_id, sid, connect = ring_and_accept(fake, run_jobs, dialer, item)
+    child = fake.dial_start(sid, connect)
+    question = fake.whisper(child["sid"])
+    fake.status(sid, "completed")  # the agent's phone hangs up while the customer listens
+    said_then = fake.press(child["sid"], question, "1")
+    assert [v.tag for v in verbs(said_then)] == ["Hangup"]
+    back = nohold.queue.get(item.id)
+    assert dialer.attempts.get(attempt_id).state == "agent_hung_up"
+    assert back.status == "waiting"
+    assert back.attempts == 0  # not the customer's doing: no attempt counted
+    assert back.acquired_at == item.acquired_at
+
+
 @pytest.mark.parametrize("digits", ["", "2", "#"])
 def test_no_key_is_a_machine_that_hears_a_message_and_keeps_its_place(nohold, dialer, item, fake, run_jobs, digits):
     attempt_id, sid, connect = ring_and_accept(fake, run_jobs, dialer, item)
