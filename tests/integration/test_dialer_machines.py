@@ -7,6 +7,7 @@ Twilio's own grammar and value sets (../shared/reference/twiml), never compared 
 from __future__ import annotations
 
 import json
+import logging
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -184,6 +185,25 @@ def test_no_key_is_a_machine_that_hears_a_message_and_keeps_its_place(nohold, di
     fake.status(child["sid"], "completed")
     assert_machine_settled(nohold, item, attempt_id, "no_key")
     assert "abbiamo provato a richiamarti" in sms_for(nohold, f"dial-missed:{attempt_id}")["body"]
+    exposed = nohold.app.test_client().get("/metrics").get_data(as_text=True)
+    assert 'nohold_callback_machines_total{how="no_key"} 1' in exposed
+    assert 'nohold_callback_attempts_total{result="machine"} 1' in exposed
+
+
+@pytest.mark.parametrize("check_mode", ["both"])
+def test_no_phone_number_is_logged_whole_on_the_machine_path(nohold, dialer, item, fake, run_jobs, caplog,
+                                                             check_mode):
+    caplog.set_level(logging.DEBUG)
+    attempt_id, sid, connect = ring_and_accept(fake, run_jobs, dialer, item)
+    child = fake.dial_start(sid, connect)
+    fake.press(child["sid"], fake.whisper(child["sid"], answered_by="human"), "")
+    fake.amd(child["sid"], "machine_end_beep")
+    fake.dial_end(sid, connect, child["sid"], "completed")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert attempt_id in logged
+    assert "judged machine" in logged
+    for number in (CUSTOMER, CUSTOMER[3:], CUSTOMER[-7:]):
+        assert number not in logged
 
 
 @pytest.mark.parametrize("machine_message", ["off"])
