@@ -19,7 +19,7 @@ from ivr.app.settings import Settings
 from ivr.app.social_services import build_social, chat_replies
 from ivr.call.booking_limits import BookingLimits
 from ivr.call.business_hours import BusinessHours
-from ivr.call.customer_backend import backend_from
+from ivr.call.customer_backend import BackendUnavailable, backend_from
 from ivr.call.flow import CallFlow, FlowConfig
 from ivr.call.front_desk import FrontDesk
 from ivr.call.messaging import DevOutbox, Messages, SmsSender, TwilioSms
@@ -113,7 +113,8 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     outages = Outages(client, clock=clock)
     backend = backend_from(settings.customer_backend_url, settings.customer_backend_token, settings.demo_customers)
     notices = OutageNotices(client, messages, prompts, social.threads, social.delivery)
-    self_service = SelfService(backend, outages, messages, settings, remember_language=notices.remember_language)
+    core = SelfServiceCore(backend, outages, messages, unavailable=BackendUnavailable)  # the call's and the chat's
+    self_service = SelfService(core, settings, remember_language=notices.remember_language)
     flow = CallFlow(prompts, speech, catalog, understood,
                     desk, FlowConfig(settings.confirm_below, settings.reject_below, settings.callback_countries,
                                      max_turns=settings.call_max_turns, max_seconds=settings.call_max_seconds,
@@ -135,7 +136,7 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     return Nohold(settings, client, prompts, speech, calls, queue, eta, desk, flow, messages,
                   DevOutbox(client) if twilio is None else TwilioSms(twilio), outbox, metrics, voices,
                   render_voice(fallback, "", voices), clock, social, codes, outages, presence, claims, dialer,
-                  build_agent_side(side), CommandWords(prompts.words), notices, self_service.core)
+                  build_agent_side(side), CommandWords(prompts.words), notices, core)
 
 
 def build_inbox(nohold: Nohold) -> Inbox:

@@ -13,7 +13,6 @@ import logging
 
 from ivr.call.state import CallState
 from ivr.call.callback_policy import check_callback_number, last_digits
-from ivr.call.customer_backend import BackendUnavailable
 from ivr.call.twiml import Hangup, Reply
 from social_bridge.chat.self_service import Request, SelfServiceCore, Step
 
@@ -21,10 +20,10 @@ log = logging.getLogger(__name__)
 
 
 class SelfService:
-    def __init__(self, backend, outages, messages, settings, remember_language=None):
-        """remember_language(contact, lang): so the "fixed" SMS is written in the subscriber's language."""
-        self.outages, self.settings = outages, settings
-        self.core = SelfServiceCore(backend, outages, messages, unavailable=BackendUnavailable)  # the chat's too
+    def __init__(self, core: SelfServiceCore, settings, remember_language=None):
+        """core: the rules the chat follows too; remember_language(contact, lang): so the "fixed" SMS is written
+        in the subscriber's language."""
+        self.core, self.outages, self.settings = core, core.outages, settings
         self.remember_language = remember_language or (lambda contact, lang: None)
 
     def handles(self, intent: str) -> bool:

@@ -13,7 +13,7 @@ import pytest
 from ivr.call.answers import GIVE_UP
 from ivr.call.booking_limits import BookingLimits
 from ivr.call.business_hours import BusinessHours
-from ivr.call.customer_backend import backend_from
+from ivr.call.customer_backend import BackendUnavailable, backend_from
 from ivr.call.flow import CallFlow, FlowConfig
 from ivr.call.front_desk import FrontDesk
 from ivr.call.messaging import Messages
@@ -24,6 +24,7 @@ from ivr.call.twiml import Ask, Hangup, RecordMessage, Reply, Say
 from ivr.speech.prompts import PromptBook
 from ivr.speech.spoken import Speech
 from ivr.understanding.loading import load_understanding
+from social_bridge.chat.self_service import SelfServiceCore
 from social_bridge.outages.outages import Outages
 from social_bridge.queue.eta import EtaEstimator
 from social_bridge.queue.work_queue import WorkQueue
@@ -53,7 +54,8 @@ def parts(settings, redis_client, clock, sent):
     desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock,
                      limits=BookingLimits.from_settings(redis_client, settings, clock))
     backend = backend_from(settings.customer_backend_url, settings.customer_backend_token, settings.demo_customers)
-    self_service = SelfService(backend, Outages(redis_client, clock=clock), messages, settings)
+    core = SelfServiceCore(backend, Outages(redis_client, clock=clock), messages, unavailable=BackendUnavailable)
+    self_service = SelfService(core, settings)
     config = FlowConfig(settings.confirm_below, settings.reject_below, settings.callback_countries)
     return dict(prompts=prompts, speech=speech, catalog=catalog, understanding=understanding, desk=desk,
                 config=config, self_service=self_service, queue=queue)
