@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.app.settings import load_settings
+from ivr.app.settings import SettingsError, load_settings
 from social_bridge.channels import Inbound
 from social_bridge.chat.handoff import find_code
 from tests.integration.test_dialer import (  # noqa: F401  (fixtures, found by name)
@@ -335,6 +335,13 @@ def test_the_last_machine_gets_a_handoff_code_and_a_reply_keeps_the_place(
     social_jobs()
     thread = nohold.social.threads.for_customer("sms", CUSTOMER)
     assert nohold.queue.get(thread.item_id).acquired_at == item.acquired_at
+
+
+@pytest.mark.parametrize("name, value", [("CALLBACK_CUSTOMER_CHECK", "maybe"), ("CALLBACK_CUSTOMER_CHECK", "AMD"),
+                                         ("CALLBACK_MACHINE_MESSAGE", "yes")])
+def test_unknown_check_settings_are_refused_at_start(tmp_path, name, value):
+    with pytest.raises(SettingsError, match=name):
+        load_settings(environ={"NOHOLD_VAR_DIR": str(tmp_path), name: value}, dotenv=False)
 
 
 def test_unsigned_customer_webhooks_are_refused(nohold):
