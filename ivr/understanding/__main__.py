@@ -13,9 +13,12 @@ from ivr.speech.language import DEFAULT_LANGUAGE
 from ivr.speech.prompts import LANGUAGES
 from ivr.app.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from ivr.understanding import Understanding
-from ivr.understanding.evaluation import evaluate, format_report, load_heldout, percentiles_ms
+from ivr.understanding.evaluation import (evaluate, format_realstyle_report, format_report, load_heldout,
+                                          load_realstyle, percentiles_ms)
+from ivr.understanding.language_id import MIN_WORDS, trained_language_id
 
 HELDOUT = PROJECT_ROOT / "tests" / "data" / "intents_heldout.yaml"
+REALSTYLE = PROJECT_ROOT / "tests" / "data" / "intents_realstyle.yaml"  # as customers write (issue 16)
 MENU_EVAL = PROJECT_ROOT / "tests" / "data" / "menu_eval"
 
 
@@ -43,8 +46,27 @@ def _heldout(path: str):
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _realstyle(path: str):
+    try:
+        return load_realstyle(path)
+    except (OSError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _language_of(settings: Settings):
+    """The language a text was written in: the model's, when it says, else the call's language identifier."""
+    identifier = trained_language_id(settings.prompts_dir, settings.intent_model_cache)
+    return lambda o: getattr(o.got, "language", None) or identifier.guess(o.case.text).lang
+
+
 def _eval(args, model: Understanding) -> int:
-    print("\n".join(format_report(evaluate(model, args.heldout), most=args.most)))
+    if args.set in ("heldout", "both"):
+        print(f"######## held-out set: {len(args.heldout)} utterances written like the catalog, model {args.model}")
+        print("\n".join(format_report(evaluate(model, args.heldout), most=args.most)))
+    if args.set in ("realstyle", "both"):
+        print(f"######## real-style set: {len(args.realstyle)} texts as customers write, model {args.model}")
+        print("\n".join(format_realstyle_report(evaluate(model, args.realstyle), most=args.most,
+                                                language=_language_of(args.settings), min_words=MIN_WORDS)))
     return 0
 
 
@@ -145,6 +167,10 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("eval", parents=[common, heldout],
                               help="accuracy, confusions, out of scope and latency on the held-out set")
     run.add_argument("--most", type=int, default=10, help="confusion pairs to show")
+    run.add_argument("--set", choices=("heldout", "realstyle", "both"), default="both",
+                     help="which held-out set: written like the catalog, as customers write, or both")
+    run.add_argument("--realstyle", type=_realstyle, default=str(REALSTYLE),
+                     help="texts as customers write (default tests/data/intents_realstyle.yaml)")
     bench = commands.add_parser("bench", parents=[common, heldout], help="p50/p95 latency and RSS")
     bench.add_argument("--repeats", type=int, default=20, help="passes over the held-out utterances")
     cv = commands.add_parser("cv", parents=[common],

@@ -12,6 +12,7 @@ import yaml
 
 from ivr.understanding import Interpretation, Understanding
 from ivr.understanding.catalog import OUT_OF_SCOPE, _per_language
+from ivr.understanding.lexical import normalise
 
 SECTIONS = ("intents", "cross_lingual", OUT_OF_SCOPE)
 REJECTED = "(not understood)"
@@ -25,6 +26,7 @@ class Case:
     lang: str
     expected: str | None
     cross_lingual: bool = False
+    complaint: bool | None = None   # labelled grievance flag (real-style set only)
 
 
 @dataclass(frozen=True)
@@ -177,4 +179,95 @@ def format_report(outcomes: list[Outcome], most: int = 10) -> list[str]:
     lines += [f"{low:.2f}-{high:.2f}          {ratio}" for low, high, ratio in calibration(outcomes) if ratio.total]
     p50, p95 = percentiles_ms(o.seconds for o in outcomes)
     lines += ["== latency per utterance ==", f"p50 {p50:.3f} ms   p95 {p95:.3f} ms   n={len(outcomes)}"]
+    return lines
+
+
+# -- the real-style set (tests/data/intents_realstyle.yaml): one labelled entry per text ---------------
+
+REALSTYLE_FIELDS = {"text": str, "intent": str, "complaint": bool, "language": str}
+
+
+def load_realstyle(path: Path) -> list[Case]:
+    """Read the real-style set (format in its header); a malformed entry raises ValueError saying which."""
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if not isinstance(data, dict) or set(data) != {"texts"} or not isinstance(data["texts"], list):
+        raise ValueError(f"{path}: expected one top-level key 'texts' holding a list of entries")
+    cases = []
+    for number, entry in enumerate(data["texts"], 1):
+        if not isinstance(entry, dict) or set(entry) != set(REALSTYLE_FIELDS):
+            raise ValueError(f"{path}: texts #{number}: expected exactly the fields {sorted(REALSTYLE_FIELDS)}")
+        # an unquoted yes/no reads as a boolean, so a type is checked, not only presence
+        for field, kind in REALSTYLE_FIELDS.items():
+            if not isinstance(entry[field], kind) or (kind is str and not entry[field].strip()):
+                raise ValueError(f"{path}: texts #{number}: {field} {entry[field]!r} is not a {kind.__name__}"
+                                 + (" (quote it)" if kind is str else ""))
+        intent = None if entry["intent"] == OUT_OF_SCOPE else entry["intent"]
+        cases.append(Case(entry["text"], entry["language"], intent, complaint=entry["complaint"]))
+    return cases
+
+
+def flag_scores(outcomes: Iterable[Outcome], flagged: Callable[[Outcome], bool]) -> tuple[Ratio, Ratio, float | None]:
+    """Precision, recall and F1 of a predicted grievance flag against the labelled one."""
+    labelled = [o for o in outcomes if o.case.complaint is not None]
+    raised = [o for o in labelled if flagged(o)]
+    caught = sum(o.case.complaint for o in raised)
+    precision, recall = Ratio(caught, len(raised)), Ratio(caught, sum(o.case.complaint for o in labelled))
+    if not caught:
+        return precision, recall, 0.0 if recall.total else None
+    return precision, recall, 2 * precision.value * recall.value / (precision.value + recall.value)
+
+
+def confusions_by_intent(outcomes: Iterable[Outcome]) -> dict[str, Counter]:
+    """Per expected intent (out of scope included), what the wrong answers were."""
+    wrong: dict[str, Counter] = {}
+    for o in outcomes:
+        got = wrong.setdefault(o.case.expected or OUT_OF_SCOPE, Counter())
+        if not o.right:
+            got[o.got.intent or REJECTED] += 1
+    return wrong
+
+
+def _f1(scores: tuple[Ratio, Ratio, float | None]) -> str:
+    precision, recall, f1 = scores
+    return f"precision {precision}   recall {recall}   F1 {'n/a' if f1 is None else f'{f1:.3f}'}"
+
+
+def format_realstyle_report(outcomes: list[Outcome], most: int = 10,
+                            language: Callable[[Outcome], str | None] | None = None,
+                            min_words: int = 3) -> list[str]:
+    """The eval printout for the real-style set: in scope per language, per intent with its confusions,
+    out of scope, the complaint flag and language identification when they are predicted."""
+    mono = in_scope(outcomes)
+    lines = ["== top-1 in scope per language (a rejection counts as wrong) =="]
+    guesses = ratio_by(mono, lambda o: o.case.lang, lambda o: o.guessed)
+    lines += [f"{lang:<18} {ratio}   best guess {guesses[lang]}" for lang, ratio in
+              ratio_by(mono, lambda o: o.case.lang).items()]
+    lines += [f"{'with a grievance' if flag else 'without':<18} {ratio}" for flag, ratio in
+              ratio_by(mono, lambda o: o.case.complaint).items()]
+    lines.append("== per intent: right, and the wrong answers (expected: got x count) ==")
+    per_intent = ratio_by(outcomes, lambda o: o.case.expected or OUT_OF_SCOPE)
+    for intent, wrong in confusions_by_intent(outcomes).items():
+        shown = ", ".join(f"{got} x{count}" for got, count in wrong.most_common(4))
+        lines.append(f"{intent:<18} {per_intent[intent]}   {shown}".rstrip())
+    lines.append("== most frequent confusions (expected -> got) ==")
+    lines += [f"{count:>4}  {expected} -> {got}" for (expected, got), count in confusions(outcomes, most)]
+    precision, recall = out_of_scope_scores(outcomes)
+    lines += ["== out of scope (counted as rejected when intent is None) ==",
+              f"{'precision':<18} {precision}", f"{'recall':<18} {recall}"]
+    lines.append("== complaint flag ==")
+    if all(getattr(o.got, "complaint", None) is not None for o in outcomes):
+        lines.append(f"{'model':<18} " + _f1(flag_scores(outcomes, lambda o: o.got.complaint)))
+    else:
+        lines.append("complaint: not predicted")
+    lines.append(f"{'intent=complaint':<18} " + _f1(flag_scores(outcomes, lambda o: o.got.intent == "complaint")))
+    lines.append(f"== language identification (texts of {min_words}+ words) ==")
+    if language is None:
+        lines.append("language: not predicted")
+    else:
+        long_enough = [o for o in outcomes if len(normalise(o.case.text).split()) >= min_words]
+        lines += [f"{lang:<18} {ratio}" for lang, ratio in
+                  ratio_by(long_enough, lambda o: o.case.lang, lambda o: language(o) == o.case.lang).items()]
+    p50, p95 = percentiles_ms(o.seconds for o in outcomes)
+    lines += ["== latency per text ==", f"p50 {p50:.3f} ms   p95 {p95:.3f} ms   n={len(outcomes)}"]
     return lines
