@@ -5,8 +5,8 @@ from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from social_bridge.queue.claims import Claim, NotClaimable, StaleFence
-from social_bridge.web.item_view import holds, iso, item_detail, item_view, queued_items, team_overview
-from social_bridge.web.rules import CANCEL_REASONS, OUTCOMES, may_claim_chosen
+from social_bridge.web.item_view import iso, item_detail, item_view, queued_items, team_overview
+from social_bridge.web.rules import CANCEL_REASONS, OUTCOMES, held_by_other, may_claim_chosen, sees_customer_words
 from social_bridge.queue.work_item import KINDS
 from social_bridge.web.request_body import ApiError, choice_of, fence_of, json_body, moment_of, text_of
 
@@ -67,7 +67,7 @@ def _item(item_id: str):
 def _mine(item_id: str):
     """The item, unless another agent holds it: a fence alone never lets B act on A's claim."""
     item = _item(item_id)
-    if item.status == "claimed" and item.claimed_by != g.agent.id:
+    if held_by_other(g.agent, item):
         raise ApiError(403, "forbidden", "another agent holds this item")
     return item
 
@@ -194,7 +194,7 @@ def recording(item_id: str):
     if bridge().recording is None:
         raise ApiError(501, "not_implemented", "recordings are not available on this server")
     item = _item(item_id)
-    if not (holds(g.agent, item) or g.agent.is_supervisor):
+    if not sees_customer_words(g.agent, item):
         raise ApiError(403, "forbidden", "only the agent holding the item, or a supervisor, may listen to it")
     if not (item.recording_url or item.recording_sid):
         raise ApiError(404, "not_found", "this item has no recording")
