@@ -255,6 +255,8 @@ def format_realstyle_report(outcomes: list[Outcome], most: int = 10,
     precision, recall = out_of_scope_scores(outcomes)
     lines += ["== out of scope (counted as rejected when intent is None) ==",
               f"{'precision':<18} {precision}", f"{'recall':<18} {recall}"]
+    lines += [f"{'recall, ' + lang:<18} {ratio}" for lang, ratio in ratio_by(
+        [o for o in outcomes if o.case.expected is None], lambda o: o.case.lang, lambda o: o.got.intent is None).items()]
     lines.append("== complaint flag ==")
     if all(getattr(o.got, "complaint", None) is not None for o in outcomes):
         lines.append(f"{'model':<18} " + _f1(flag_scores(outcomes, lambda o: o.got.complaint)))

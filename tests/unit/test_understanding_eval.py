@@ -365,6 +365,7 @@ def test_realstyle_report_with_flag_and_language_predicted(real_outcomes):
     assert "billing             66.7 % (2/3)   (not understood) x1" in lines
     assert "out_of_scope       100.0 % (2/2)" in lines
     assert "precision           50.0 % (2/4)" in lines
+    assert "recall, en         100.0 % (1/1)" in lines
     assert "model              precision  50.0 % (1/2)   recall  50.0 % (1/2)   F1 0.500" in lines
     assert "complaint: not predicted" not in lines
     assert "it                 100.0 % (4/4)" in lines   # "weather" (1 word) is too short to count
