@@ -156,8 +156,9 @@ class CallFlow:
         return self.ask_number(reply, state)
 
     def ask_number(self, reply: Reply, state: CallState) -> Reply:
+        """The callback number, keyed and ended with # or said ("tre quattro sette …", answers.keyed_number)."""
         state.goto("enter_number")
-        return self.ask(reply, state, self.t(state, "voice.number_ask"), speech=False,
+        return self.ask(reply, state, self.t(state, "voice.number_ask"), speech=True,
                         num_digits=None, finish_on_key="#", timeout=10)
 
     def book(self, state: CallState) -> Reply:

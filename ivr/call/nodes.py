@@ -140,10 +140,8 @@ def ask_number(flow, state: CallState, answer: Answer) -> Reply:
 
 
 def number_by_voice_or_keys(flow, reply: Reply, state: CallState) -> Reply:
-    """The callback number, keyed and ended with # or said ("tre quattro sette …", answers.keyed_number)."""
-    state.goto("enter_number")
-    return flow.ask(reply, state, flow.t(state, "voice.number_ask_voice"), speech=True,
-                    num_digits=None, finish_on_key="#", timeout=10)
+    """The callback number, keyed or said: the question CallFlow.ask_number asks."""
+    return flow.ask_number(reply, state)
 
 
 def book_keyed(flow, state: CallState, answer: Answer) -> Reply:
