@@ -26,13 +26,13 @@ def _status(nohold, item, lang: str) -> str:
     speech, prompts, desk = nohold.speech, nohold.prompts, nohold.desk
     position = nohold.queue.position(item.id)
     if position:
-        wait = speech.wait(nohold.eta.for_position(position).seconds, lang)
+        wait = speech.wait(nohold.eta.for_item(item).seconds, lang)  # in its language lane
         return prompts.text(lang, "sms.status_waiting", position=prompts.position(lang, position), wait=wait)
     now = desk.now()
     if item.not_after:
         when = speech.window(desk.window_from((item.not_before, item.not_after)), now, lang)
-    else:
-        when = speech.moment(desk.at(item.not_before), now, lang)
+    else:  # waiting for the opening: the span from its place then and the staffing then, not the opening time
+        when = speech.moment(desk.promise(item), now, lang)
     return prompts.text(lang, "sms.status_scheduled", window=when)
 
 

@@ -167,3 +167,24 @@ def test_the_desk_gives_the_flow_the_wait_of_the_callers_lane(nohold):
     assert nohold.desk.newcomer_wait("en").position == 13
     nohold.presence.set_state("anna", "away")
     assert nohold.desk.newcomer_wait("fr").away  # a lane of its own, so not the cached answer
+
+
+def sms(client, settings, body: str, sid: str = "SM" + "7" * 32) -> str:
+    import xml.etree.ElementTree as ET
+
+    form = {"MessageSid": sid, "From": CALLER, "To": "+390200000000", "Body": body}
+    signature = RequestValidator(settings.signing_token).compute_signature(settings.url("/sms/incoming"), form)
+    response = client.post("/sms/incoming", data=form, headers={"X-Twilio-Signature": signature})
+    return " ".join(m.text for m in ET.fromstring(response.data).iter("Message"))
+
+
+def test_status_by_sms_after_hours_repeats_the_computed_promise(client, settings, nohold, closed):
+    booked_before(nohold, 12)
+    book_asap(client, settings)
+    assert "Ti richiameremo domani tra le 8 e 45 e le 9." in sms(client, settings, "STATO")
+
+
+def test_status_by_sms_tells_the_wait_of_the_lane(client, settings, nohold):
+    booked_before(nohold, 12, lang="en", not_before=0.0)
+    book_asap(client, settings)
+    assert "ti richiameremo tra circa 5 minuti" in sms(client, settings, "STATO")
