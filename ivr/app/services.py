@@ -130,7 +130,8 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     dialer = build_dialer(settings, client, messages, clock=clock, claims=claims, queue=queue, prompts=prompts,
                           speech=speech, hours=hours, chat_links=desk.chat_links, enqueue_job=jobs.dial_enqueuer(work),
                           twilio=twilio, on_decided=lambda state: metrics.incr("callback_attempts", result=state),
-                          codes=codes, on_machine=lambda how: metrics.incr("callback_machines", how=how))
+                          codes=codes, on_machine=lambda how: metrics.incr("callback_machines", how=how),
+                          enqueue_machine=jobs.machine_enqueuer(work))
     side = AgentSide(settings, client, clock, queue, eta, presence, claims, dialer, desk, speech, prompts,
                      messages, social, outbox, outages, jobs.outage_enqueuer(work), notices)
     return Nohold(settings, client, prompts, speech, calls, queue, eta, desk, flow, messages,

@@ -168,6 +168,11 @@ class DialAttempts:
     def set(self, attempt_id: str, **values) -> None:
         self.redis.hset(self.key(attempt_id), mapping={k: str(v) for k, v in values.items()})
 
+    def once(self, attempt_id: str, what: str, by: str) -> bool:
+        """True when `what` is done by `by` for this attempt (first come, and that one's repeats), else False."""
+        key = f"{self.key(attempt_id)}:{what}"
+        return bool(self.redis.set(key, by, nx=True, ex=TTL_SECONDS)) or self.redis.get(key) == by
+
     def ask_again(self, attempt_id: str) -> int:
         return int(self.redis.hincrby(self.key(attempt_id), "asks", 1))
 

@@ -22,8 +22,9 @@ AMD_WAIT_SECONDS = 45
 class CustomerLeg:
     """Notes what Twilio says about the customer's side and decides reached / machine through `decide`."""
 
-    def __init__(self, attempts, decide, clock=time.time):
+    def __init__(self, attempts, decide, clock=time.time, end_live_machine=lambda attempt_id: None):
         self.attempts, self.decide, self.clock = attempts, decide, clock
+        self.end_live_machine = end_live_machine  # a job takes a machine found after the bridge off the line
 
     def on_answer(self, attempt_id: str, call_sid: str, answered_by: str) -> str:
         """The whisper fetch: "ask", "connect", "machine" or "gone"; a repeat gets the same answer."""
@@ -65,8 +66,8 @@ class CustomerLeg:
             verdict = check.from_amd(attempt.check, attempt.answered_by)
         elif attempt.state == "customer_ended":
             verdict = check.at_end(attempt.check, attempt.answered_by, attempt.confirmed)
-        if verdict:
-            self._judge(attempt, verdict)
+        if verdict and self._judge(attempt, verdict) == "machine" and attempt.state == "customer_dialing":
+            self.end_live_machine(attempt_id)  # the agent is bridged to the tape: the job ends that leg
         return self.attempts.get(attempt_id).state
 
     def on_end(self, attempt_id: str) -> str | None:

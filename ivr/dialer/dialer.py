@@ -7,6 +7,7 @@ job place the agent leg. A job that died mid-way is reconciled from Twilio's rec
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -57,12 +58,12 @@ class Dialer:
     """Starts attempts, places the agent leg (in a job), follows Twilio's callbacks, settles outcomes."""
 
     def __init__(self, attempts: DialAttempts, claims, queue, calls, enqueue_job, settings, hours,
-                 notices, clock=time.time):
+                 notices, clock=time.time, enqueue_machine=lambda attempt_id: None):
         self.attempts, self.claims, self.queue, self.calls = attempts, claims, queue, calls
         self.enqueue_job, self.settings, self.hours, self.notices = enqueue_job, settings, hours, notices
         self.clock, self.tz = clock, ZoneInfo(settings.timezone)
         self.outcomes = Outcomes(attempts, claims, queue, hours, settings, notices, clock)
-        self.customer = CustomerLeg(attempts, self._decide, clock)
+        self.customer = CustomerLeg(attempts, self._decide, clock, end_live_machine=enqueue_machine)
         self.on_decided = lambda state: None  # a metric per decided attempt (reached, customer_missed …)
         self.on_machine = lambda how: None    # a metric per machine that answered (amd_<AnsweredBy>, no_key)
 
@@ -115,6 +116,22 @@ class Dialer:
             self.attempts.note(attempt_id, agent_call_sid=sid)
         log.info("dial %s: ringing agent %s on %s", attempt_id, attempt.agent_id, mask(attempt.agent_phone))
         return "agent_ringing" if moved else before
+
+    def end_machine_leg(self, attempt_id: str) -> str:
+        """The job: a machine found after the bridge hears the message and the leg ends; the agent is freed."""
+        attempt = self.attempts.get(attempt_id)
+        if attempt is None or attempt.state != "machine" or not attempt.customer_call_sid:
+            return "skipped"
+        if not self.attempts.once(attempt_id, "machine_message", by="job"):
+            return "done"  # the whisper at pick-up left it
+        if not self.attempts.once(attempt_id, "machine_leg_update", by=secrets.token_hex(8)):
+            return "done"  # this job ran before (an owner of its own: a rerun is never the first)
+        try:
+            self.calls.update(attempt.customer_call_sid, self.notices.machine_twiml(attempt))
+        except (TwilioRestException, TwilioServiceException) as exc:  # the leg ended on its own first
+            log.info("dial %s: the machine's leg was already over (%s)", attempt_id, getattr(exc, "code", "?"))
+            return "over"
+        return "ended"
 
     def reconcile(self, attempt_id: str) -> str:
         """After a crash: adopt the call Twilio has for this attempt, or flag it. Never dials."""

@@ -13,9 +13,10 @@ from ivr.call.business_hours import BusinessHours
 from ivr.call.callback_policy import last_digits
 from ivr.call.front_desk import chat_links
 from ivr.call.messaging import OUTBOX_KEY, OUTBOX_LIMIT
+from ivr.dialer import customer_check
 from ivr.dialer.attempts import DialAttempts
 from ivr.dialer.dialer import AGENT_RING_SECONDS, Dialer
-from ivr.runtime.job_queue import dial_enqueuer, job_queue
+from ivr.runtime.job_queue import dial_enqueuer, job_queue, machine_enqueuer
 from ivr.runtime.twilio_rest import make_twilio_client
 from ivr.speech.prompts import PromptBook
 from ivr.speech.spoken import Speech
@@ -38,6 +39,9 @@ class CallPlacer(Protocol):
     def find(self, attempt_id: str, to: str, from_: str, since: float) -> str | None:
         """The sid of the call placed for this attempt, if the provider has one."""
 
+    def update(self, sid: str, twiml: str) -> None:
+        """Gives a live call new TwiML (a <Dial>'s child leaves the bridge). Raises when it is over."""
+
 
 class TwilioCalls:
     """Real mode: Twilio's Calls API through the (possibly redirected) REST client."""
@@ -54,6 +58,9 @@ class TwilioCalls:
         return self.client.calls.create(
             to=to, from_=from_, url=url, method="POST", status_callback=status_callback,
             status_callback_method="POST", status_callback_event=LEG_EVENTS, timeout=self.ring_seconds).sid
+
+    def update(self, sid: str, twiml: str) -> None:
+        self.client.calls(sid).update(twiml=twiml)
 
     def find(self, attempt_id: str, to: str, from_: str, since: float) -> str | None:
         """A call to the agent whose requests (its Url, its status callbacks) name this attempt.
@@ -86,6 +93,13 @@ class DevCalls:
             pipe.lpush(OUTBOX_KEY, json.dumps(entry, ensure_ascii=False))
             pipe.ltrim(OUTBOX_KEY, 0, OUTBOX_LIMIT - 1).execute()
         return entry["id"]
+
+    def update(self, sid: str, twiml: str) -> None:
+        entry = {"id": "DEVUP" + secrets.token_hex(6), "kind": "call_update", "to": sid, "from": "",
+                 "body": f"Twilio would give call {sid} new TwiML", "twiml": twiml, "at": self.clock()}
+        with self.redis.pipeline() as pipe:
+            pipe.lpush(OUTBOX_KEY, json.dumps(entry, ensure_ascii=False))
+            pipe.ltrim(OUTBOX_KEY, 0, OUTBOX_LIMIT - 1).execute()
 
     def find(self, attempt_id: str, to: str, from_: str, since: float) -> str | None:
         for raw in self.redis.lrange(OUTBOX_KEY, 0, -1):
@@ -128,6 +142,13 @@ class CustomerNotices:
         body = self.prompts.text(lang, "sms.callback_missed", when=when, last_digits=last_digits(attempt.customer))
         self.messages.send_sms(attempt.customer, body, key=f"dial-missed:{attempt.id}", lang=lang)
 
+    def machine_twiml(self, attempt) -> str:
+        """What a machine found after the bridge hears (the message, if on), then the leg hangs up."""
+        voices = {"it": self.settings.voice_it, "en": self.settings.voice_en}
+        leave_message = self.settings.callback_machine_message == "on"
+        last = attempt.outcome == "gave_up"
+        return customer_check.machine(self.prompts, attempt.lang, voices, leave_message, last=last)
+
     def gave_up(self, attempt, item=None) -> None:
         """The last attempt failed: a reply (with the code, or in a chat through its link) keeps the place."""
         lang, code = attempt.lang, self.handoff_code(attempt, item)
@@ -157,7 +178,7 @@ class CustomerNotices:
 
 def build_dialer(settings, redis, messages, clock=time.time, claims=None, queue=None, prompts=None,
                  speech=None, hours=None, chat_links=None, enqueue_job=None, twilio=None, on_decided=None,
-                 codes=None, on_machine=None):
+                 codes=None, on_machine=None, enqueue_machine=None):
     """The Dialer with what the composition root passes; what is not passed is built from the settings
     (tests build one from settings, Redis and Messages alone)."""
     queue = queue or WorkQueue(redis, clock=clock)
@@ -169,7 +190,9 @@ def build_dialer(settings, redis, messages, clock=time.time, claims=None, queue=
     calls = DevCalls(redis, clock) if twilio is None else TwilioCalls(twilio, AGENT_RING_SECONDS)
     notices = CustomerNotices(messages, settings, chat_links, prompts, speech, codes)
     enqueue_job = enqueue_job or dial_enqueuer(job_queue(settings.redis_url))
-    dialer = Dialer(DialAttempts(redis, clock), claims, queue, calls, enqueue_job, settings, hours, notices, clock)
+    enqueue_machine = enqueue_machine or machine_enqueuer(job_queue(settings.redis_url))
+    dialer = Dialer(DialAttempts(redis, clock), claims, queue, calls, enqueue_job, settings, hours, notices, clock,
+                    enqueue_machine)
     if on_decided is not None:
         dialer.on_decided = on_decided
     if on_machine is not None:

@@ -147,9 +147,10 @@ def _customer_reply(nohold, attempt_id: str, action: str) -> Response:
     if action == "connect":
         return _twiml(customer_check.connecting(prompts, lang, voices) if attempt.confirmed == customer_check.CONFIRMED
                       else customer_check.bridge())
-    if action == "machine":
-        return _twiml(customer_check.machine(prompts, lang, voices, nohold.settings.callback_machine_message == "on",
-                                             last=attempt.outcome == "gave_up"))
+    if action == "machine":  # the message once per attempt, whichever of the whisper or the job gets there first
+        leave = nohold.settings.callback_machine_message == "on" and nohold.dialer.attempts.once(
+            attempt_id, "machine_message", by="whisper")
+        return _twiml(customer_check.machine(prompts, lang, voices, leave, last=attempt.outcome == "gave_up"))
     return _twiml(goodbye(None, lang, voices))
 
 

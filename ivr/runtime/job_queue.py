@@ -69,6 +69,14 @@ def dial_enqueuer(queue: Queue):
     return enqueue
 
 
+def machine_enqueuer(queue: Queue):
+    """What the dialer uses to end a customer leg a machine answered after the bridge (the job acts once)."""
+    def enqueue(attempt_id: str) -> None:
+        queue.enqueue("ivr.jobs.dial.end_machine_leg", attempt_id, job_id=f"machine-{attempt_id}", job_timeout=60,
+                      failure_ttl=FAILURE_TTL)
+    return enqueue
+
+
 def outage_enqueuer(queue: Queue):
     def enqueue(outage_id: str) -> None:
         queue.enqueue("ivr.jobs.outage_notices.notify_outage_resolved", outage_id, job_id=f"outage-{outage_id}",

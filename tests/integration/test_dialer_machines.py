@@ -254,6 +254,39 @@ def test_amd_verdicts_in_any_order_decide_once(nohold, dialer, item, fake, run_j
 
 
 @pytest.mark.parametrize("check_mode", ["amd"])
+@pytest.mark.parametrize("answered_by", ["machine_start", "machine_end_beep", "fax"])
+def test_a_machine_found_after_the_bridge_hears_the_message_once_and_frees_the_agent(
+        nohold, dialer, item, fake, run_jobs, check_mode, answered_by):
+    attempt_id, sid, connect = ring_and_accept(fake, run_jobs, dialer, item)
+    child = fake.dial_start(sid, connect)
+    fake.whisper(child["sid"])  # bridged: the agent hears the greeting
+    for _ in range(3):
+        fake.amd(child["sid"], answered_by)
+    run_jobs()  # the job gives the customer's leg new TwiML through the REST API
+    dialer.end_machine_leg(attempt_id)  # RQ running it again
+    [update] = child["updates"]
+    assert [v.tag for v in verbs(update)] == ["Say", "Hangup"]
+    assert "Riproveremo più tardi" in said(update)
+    fake.status(child["sid"], "completed")  # the leg leaves the bridge; the <Dial> ends for the agent
+    told = fake.dial_end(sid, connect, child["sid"], "completed")
+    assert "segreteria" in said(told)
+    assert_machine_settled(nohold, item, attempt_id, f"amd_{answered_by}")
+
+
+@pytest.mark.parametrize("check_mode", ["amd"])
+def test_a_machine_leg_that_ended_before_the_job_is_left_alone(nohold, dialer, item, fake, run_jobs, check_mode):
+    attempt_id, sid, connect = ring_and_accept(fake, run_jobs, dialer, item)
+    child = fake.dial_start(sid, connect)
+    fake.whisper(child["sid"])
+    fake.amd(child["sid"], "machine_end_silence")
+    fake.status(child["sid"], "completed")  # the tape hung up first
+    fake.dial_end(sid, connect, child["sid"], "completed")
+    assert dialer.end_machine_leg(attempt_id) == "over"  # Twilio's 21220: nothing to redirect
+    assert "updates" not in child
+    assert_machine_settled(nohold, item, attempt_id, "amd_machine_end_silence")
+
+
+@pytest.mark.parametrize("check_mode", ["amd"])
 def test_a_verdict_that_never_comes_is_settled_by_the_sweep(nohold, dialer, item, fake, run_jobs, clock, check_mode):
     attempt_id, sid, connect = ring_and_accept(fake, run_jobs, dialer, item)
     fake.dial(sid, connect, "completed")
@@ -286,7 +319,10 @@ def test_both_a_machine_known_at_pickup_hears_the_message_at_once(nohold, dialer
     child = fake.dial_start(sid, connect)
     message = fake.whisper(child["sid"], answered_by=answered_by)
     assert [v.tag for v in verbs(message)] == ["Say", "Hangup"]
-    assert fake.whisper(child["sid"], answered_by=answered_by) == message  # a repeated fetch: the same answer
+    replayed = fake.whisper(child["sid"], answered_by=answered_by)  # Twilio retrying the fetch: the same answer
+    assert [v.tag for v in verbs(replayed)] == ["Say", "Hangup"]
+    assert said(replayed) == said(message)
+    assert dialer.end_machine_leg(attempt_id) == "done"  # a job never leaves it a second time
     fake.amd(child["sid"], answered_by)
     fake.status(child["sid"], "completed")
     fake.dial_end(sid, connect, child["sid"], "completed")

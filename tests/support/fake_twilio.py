@@ -115,6 +115,8 @@ class FakeTwilio:
             call = self.calls.get(sid) if sid else None
             if sid and call is None:
                 return _json({"code": 20404, "message": f"call {sid} not found", "status": 404}, 404)
+            if request.method == "POST" and sid:
+                return self._update(call, request.form)
             if match["events"]:
                 return _json(self._page("events", call["events"], request))
             if sid:
@@ -136,6 +138,13 @@ class FakeTwilio:
         with self.lock:
             self.calls[call["sid"]] = call
         return call
+
+    def _update(self, call: dict, form) -> Response:
+        """New TwiML for a live call (as Twilio: 21220 once the call is over); kept in call["updates"]."""
+        if call["status"] not in ("queued", "initiated", "ringing", "in-progress"):
+            return _json({"code": 21220, "message": "Call is not in-progress. Cannot redirect.", "status": 400}, 400)
+        call.setdefault("updates", []).append(form.get("Twiml") or form.get("Url"))
+        return _json(self._resource(call))
 
     @staticmethod
     def _matches(call: dict, args) -> bool:
