@@ -99,7 +99,7 @@ def test_a_caller_continues_on_messenger_keeping_the_place_and_the_context(live,
     [ack] = graph_sends(meta)
     assert ack["recipient"] == {"id": PSID}
     assert ack["messaging_type"] == "RESPONSE"
-    assert "ti abbiamo riconosciuto dalla chiamata" in ack["message"]["text"]
+    assert "abbiamo collegato questa chat alla tua chiamata" in ack["message"]["text"]
 
     messenger_postback(app, code, int(clock() * 1000))  # Meta delivers the same event again: nothing new
     messenger_postback(app, code, int(clock() * 1000), psid="9999999999", mid="m_other")  # someone reuses the code
@@ -109,7 +109,7 @@ def test_a_caller_continues_on_messenger_keeping_the_place_and_the_context(live,
     assert other.call_sid == ""
     assert other.intent == ""
     assert other.acquired_at > started
-    assert "riconosciuto" not in graph_sends(meta)[-1]["message"]["text"]
+    assert "collegato questa chat" not in graph_sends(meta)[-1]["message"]["text"]
 
     bridge = app.extensions["social_bridge"]
     agent = bridge.agents.create("Giulia", "correct horse battery")
@@ -151,7 +151,7 @@ def test_a_forged_or_expired_code_links_nothing_and_reveals_nothing(live, clouds
     assert item.intent == ""
     [ack] = graph_sends(meta)
     assert "bolletta" not in ack["message"]["text"]
-    assert "riconosciuto" not in ack["message"]["text"]
+    assert "collegato questa chat" not in ack["message"]["text"]
 
 
 def test_past_the_window_the_agent_writes_by_sms_to_the_number_of_the_call(live, clouds, clock):
