@@ -141,9 +141,19 @@ class BusinessHours:
         """When a customer waiting for `opening` will be called: from `earliest` to `latest` seconds of
         opening hours after it, widened to whole quarters of an hour (never shorter than one quarter).
         """
-        start = max(_floor(self.open_after(opening, earliest)), opening.astimezone(self.tz))
-        end = _ceil(self.open_after(opening, max(latest, earliest)), self.tz)
+        start = max(_floor(self._open_after_capped(opening, earliest)), opening.astimezone(self.tz))
+        end = _ceil(self._open_after_capped(opening, max(latest, earliest)), self.tz)
         return Window(start, max(end, start + PROMISE_STEP))
+
+    def _open_after_capped(self, start: datetime, seconds: float) -> datetime:
+        """open_after, or the last closing within the horizon: a huge backlog must not fail the call."""
+        try:
+            return self.open_after(start, seconds)
+        except NoOpening:
+            closings = [closes for _opens, closes in self._periods_from(start)]
+            if not closings:
+                raise
+            return closings[-1]
 
     def windows(self, at: datetime, length: timedelta, count: int,
                 lead: timedelta = timedelta(minutes=30)) -> list[Window]:

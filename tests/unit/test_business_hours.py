@@ -210,3 +210,10 @@ def test_promise_is_widened_to_quarters(hours, earliest, latest, start, end):
 def test_a_promise_past_closing_runs_into_the_next_opening(hours):
     promise = hours.promise(rome(2026, 3, 14, 9, 0), 8.5 * 3600, 9.5 * 3600)  # Saturday: 9 hours open
     assert promise == Window(rome(2026, 3, 14, 17, 30), rome(2026, 3, 16, 9, 0))  # Monday opens at 8:30
+
+
+def test_a_backlog_beyond_the_horizon_is_promised_up_to_its_last_opening_hour(hours):
+    opening = rome(2026, 3, 10, 8, 30)
+    promise = hours.promise(opening, 400 * 3600, 401 * 3600)  # more open hours than 31 days hold
+    assert promise.start == promise.end - timedelta(minutes=15)
+    assert promise.end.date() == (opening + timedelta(days=31)).date()
