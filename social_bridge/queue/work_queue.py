@@ -18,6 +18,7 @@ from social_bridge.queue.work_item import KINDS, PENDING, WorkItem
 
 HANDLE_TIMES_KEPT = 50
 PROMOTE_BATCH = 500  # bounds how long one script blocks Redis; promote_due loops over batches
+AHEAD_PAGE = 500  # scheduled items read per run when counting who is ahead at the next opening
 ITEM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # no ':' so an id can never forge another key
 # Fields a repeated enqueue may refresh; identity, place and counters are never overwritten.
 MERGEABLE = ("not_before", "not_after", "lang", "intent", "summary", "details", "customer",
@@ -132,23 +133,16 @@ class WorkQueue:
         """Pending items in `lang` that first asked before `before` and are eligible by `by` (default: now).
 
         Waiting ones are counted in their kind:lang lanes; with `by` in the future, scheduled ones whose
-        window opens by then count too (claimed ones are already with an agent).
+        window opens by then count too (claimed ones are already with an agent). One script, one round trip.
         """
         self.promote_due()
-        lanes = [lane for lane in self.redis.smembers(self.keys.lanes) if lane.split(":", 1)[-1] == lang]
-        bound = "+inf" if math.isinf(before) else f"({before!r}"
-        with self.redis.pipeline(transaction=False) as pipe:
-            for lane in lanes:
-                pipe.zcount(self.keys.lane_prefix + lane, "-inf", bound)
-            ahead = sum(int(n) for n in pipe.execute())
-        if by is None or by <= self.clock():
-            return ahead
-        due = self.redis.zrangebyscore(self.keys.items_scheduled, "-inf", repr(float(by)))
-        with self.redis.pipeline(transaction=False) as pipe:
-            for item_id in due:
-                pipe.hmget(self.keys.item(item_id), "lang", "acquired_at")
-            rows = pipe.execute()
-        return ahead + sum(1 for item_lang, at in rows if item_lang == lang and at and float(at) < before)
+        now = self.clock()
+        before_arg, by_arg = "inf" if math.isinf(before) else repr(float(before)), repr(float(now if by is None else by))
+        ahead, offset, read = 0, 0, AHEAD_PAGE
+        while read == AHEAD_PAGE:  # the scheduled items due by then, a page per script run
+            counted, read = self._run("ahead", now, lang, before_arg, by_arg, offset, AHEAD_PAGE)
+            ahead, offset = ahead + int(counted), offset + int(read)
+        return ahead
 
     def record_handle_time(self, seconds: float) -> None:
         """Remember how long an agent took on one item, for wait estimates."""

@@ -224,3 +224,19 @@ def test_work_item_round_trips_through_a_hash_and_ignores_unknown_fields():
 def test_client_without_decoding_is_refused(redis_url):
     with pytest.raises(ValueError):
         WorkQueue(redis.Redis.from_url(redis_url))
+
+
+def test_ahead_in_language_reads_every_page_of_the_scheduled_items(queue):
+    from social_bridge.queue.work_queue import AHEAD_PAGE
+
+    opening = T0 + 36000
+    n = 2 * AHEAD_PAGE + 1
+    for i in range(n):
+        queue.enqueue(item(f"call:it{i}", acquired_at=T0 - n + i, not_before=opening))
+    for i in range(3):
+        queue.enqueue(item(f"call:late{i}", acquired_at=T0 + 1 + i, not_before=opening))  # asked after: not ahead
+        queue.enqueue(WorkItem(id="", kind="callback", channel="voice", lang="en", acquired_at=T0 - 5,
+                               natural_key=f"call:en{i}", not_before=opening))
+    queue.enqueue(item("call:waiting", acquired_at=T0 - 9000))
+    assert queue.ahead_in_language("it", T0, by=opening) == n + 1
+    assert queue.ahead_in_language("it", T0) == 1  # now: only the waiting one
