@@ -42,6 +42,7 @@ class WorkItem:
     claimed_at: float = 0.0
     outcome: str = ""
     dead_reason: str = ""
+    case_number: str = ""  # the number the customer quotes (social_bridge/customers/cases.py); kept on merges
 
     def to_hash(self) -> dict[str, str]:
         """Flatten to the strings stored in a Redis hash."""
