@@ -2,12 +2,15 @@
 readers (ivr/call/answers.py) and the menu evaluation (`python -m ivr.understanding menus`).
 
 Each function returns what the call would do, or None: "not understood", asked again. `repeat` and
-`dont_know` are read too (so they are never taken for a choice) and are asked again as well.
+`dont_know` are read too (so they are never taken for a choice) and are asked again as well. The shape of
+an answer is read by rule first (answer_rules.py: a key's digit said, a refusal and its alternative, a
+wish for something else), then its words by the menu model.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
+from ivr.understanding.answer_rules import YES_NO_KEYS, after_refusal, key_said, leading_no, prefers_other
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.spoken_numbers import digits_from_speech
 from ivr.understanding.window_choice import resolve, time_said
@@ -20,22 +23,46 @@ NUMBER_DIGITS = 6
 
 
 def option(menus: MenuModel, text: str) -> str | None:
-    """asap | window | chat | voicemail, or None. A time named ("stasera", "verso le sei") when the
-    model is unsure is a window: the caller wants to be called then."""
-    reading = menus.read("options", text)
-    if reading.choice is None and not time_said(text).empty:
+    """asap | window | chat | voicemail, or None. "premo il tre" is key 3; "non richiamatemi, lascio un
+    messaggio" the message (the refused choice is not taken); a time named ("stasera", "verso le sei") when
+    the model is unsure is a window: the caller wants to be called then."""
+    key = key_said(text)
+    if key is not None:
+        return OPTIONS[key - 1] if key <= len(OPTIONS) else None
+
+    def read(part: str) -> str | None:
+        choice = menus.read("options", part).choice
+        return choice if choice in OPTIONS else None
+
+    choice = after_refusal(read, text, read(text))
+    if choice is None and menus.read("options", text).choice is None and not time_said(text).empty:
         return "window"
-    return reading.choice if reading.choice in OPTIONS else None
+    return choice
 
 
 def yes_or_no(menus: MenuModel, text: str, menu: str = "yes_no") -> str | None:
     """"yes" | "no", or None (not understood, "repeat", "don't know")."""
-    choice = menus.read(menu, text).choice
+    choice = _yes_no_reading(menus, menu, text)
     return choice if choice in ("yes", "no") else None
 
 
+def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
+    """A yes/no menu's reading: key 1 yes, 2 no; a wish for something else, no; else the model's, where a
+    "no" followed by another matter is a no."""
+    key = key_said(text)
+    if key is not None:
+        return YES_NO_KEYS.get(key)
+    if prefers_other(text):
+        return "no"
+    return leading_no(text, menus.read(menu, text).choice)
+
+
 def window(menus: MenuModel, text: str, offered: list[tuple[datetime, datetime]], now: datetime) -> int | None:
-    """The index of the offered window named by its time ("domani pomeriggio") or place ("la seconda")."""
+    """The index of the offered window named by its key ("il due"), its time ("domani pomeriggio") or its
+    place ("la seconda")."""
+    key = key_said(text)
+    if key is not None:
+        return key - 1 if key <= len(offered) else None
     named, index = resolve(text, offered, now)
     if named:  # a time was said: only a window at that time will do
         return index
@@ -53,5 +80,7 @@ def spoken_number(text: str) -> str:
 
 
 def what_was_said(menus: MenuModel, menu: str, text: str) -> str | None:
-    """The menu model's own reading (repeat and dont_know included), for the evaluation's report."""
+    """The menu's reading (repeat and dont_know included), for the evaluation's report."""
+    if menu in ("yes_no", "helpful"):
+        return _yes_no_reading(menus, menu, text)
     return menus.read(menu, text).choice

@@ -32,6 +32,9 @@ TENS = {
 REPEATS = {"doppio": 2, "doppia": 2, "triplo": 3, "tripla": 3, "double": 2, "triple": 3}
 HUNDRED = {"hundred", "cento"}
 PLUS = {"piu", "plus"}
+# after them "one" is a pronoun ("use this one", "not the mobile one"), never a digit
+DETERMINERS = {"this", "that", "the", "which", "another", "other", "a", "any", "each", "new", "different",
+               "right", "wrong", "same", "old", "proper", "correct", "mobile", "landline", "work", "home"}
 _IT_HUNDREDS = ["cento"] + [f"{u}cento" for u in ("due", "tre", "quattro", "cinque", "sei", "sette", "otto",
                                                   "nove")]
 _SPLIT = re.compile(r"(\d+)")
@@ -53,16 +56,32 @@ def _italian_below_100(word: str) -> int | None:
 def italian_word(word: str) -> str | None:
     """One Italian number word up to 999 ("trecentoquarantasette" -> "347"), or None."""
     for hundreds, stem in reversed(list(enumerate(_IT_HUNDREDS, start=1))):
-        if word.startswith(stem[:-1]) and word[len(stem) - 1:len(stem) + 1] == "ot":
-            word = stem + word[len(stem) - 1:]  # "novecentottanta": the o of cento falls before otto, ottanta
-        if word.startswith(stem):
-            rest = word[len(stem):] or None
-            if rest is None:
-                return str(hundreds * 100)
+        if not word.startswith(stem[:-1]):
+            continue
+        rest = word[len(stem) - 1:]  # after "trecent": "o" + the rest, or "ottanta" (the o of cento fallen)
+        if rest == "o":
+            return str(hundreds * 100)
+        # "trecentotrentotto" is cento + trentotto; "novecentottanta" cento + ottanta, its o fallen
+        below = _italian_below_100(rest[1:]) if rest.startswith("o") else None
+        if below is None and rest.startswith("ott"):
             below = _italian_below_100(rest)
-            return None if below is None else str(hundreds * 100 + below)
+        return None if below is None else str(hundreds * 100 + below)
     below = _italian_below_100(word)
     return None if below is None else str(below)
+
+
+def _numeric(word: str) -> bool:
+    return word.isdigit() or word in UNITS or word in TEENS or word in TENS or word in PLUS or word in REPEATS \
+        or italian_word(word) is not None
+
+
+def _pronoun(words: list[str], i: int) -> bool:
+    """"this one", "that one", "un altro": one/un/una as a word, not a digit."""
+    word, before = words[i], words[i - 1] if i else ""
+    after = words[i + 1] if i + 1 < len(words) else ""
+    if word == "one" and before in DETERMINERS:
+        return True
+    return word in ("un", "una") and not (_numeric(before) or _numeric(after))
 
 
 def digits_from_speech(text: str) -> str:
@@ -74,7 +93,9 @@ def digits_from_speech(text: str) -> str:
     repeat, i = 1, 0
     while i < len(words):
         word, nxt = words[i], words[i + 1] if i + 1 < len(words) else ""
-        if word in PLUS and not out:
+        if _pronoun(words, i):
+            pass
+        elif word in PLUS and not out:
             out.append("+")
         elif word in REPEATS:
             repeat = REPEATS[word]

@@ -3,7 +3,10 @@ resolved against the windows actually offered.
 
 The ordinal answers ("la seconda", "the later one") are the menu model's (menus.py); this reads only
 what names a day, a part of the day or an hour. A time that fits none of the offered windows, or fits
-two equally, is not a choice: the call asks again rather than book a window the caller did not mean.
+two equally, is not a choice: the call asks again rather than book a window the caller did not mean. A day
+refused ("oggi no, domani mattina", "not today") is not the day meant; a day of the week not offered
+("mercoledì" when only Tuesday is) fits no window. "Half six", "le sei e mezza" is 18:30, and "late
+afternoon", "nel tardo pomeriggio" the window holding half past four.
 """
 from __future__ import annotations
 
@@ -22,6 +25,17 @@ PARTS = {  # part of the day -> (first hour, last hour) a window may start in
     "mattinata": (6, 11), "pomeriggio": (12, 17), "afternoon": (12, 17),
     "sera": (17, 23), "stasera": (17, 23), "serata": (17, 23), "evening": (17, 23), "tonight": (17, 23),
 }
+WEEKDAYS = {name: day for day, names in enumerate((("lunedi", "monday"), ("martedi", "tuesday"),
+                                                    ("mercoledi", "wednesday"), ("giovedi", "thursday"),
+                                                    ("venerdi", "friday"), ("sabato", "saturday"),
+                                                    ("domenica", "sunday"))) for name in names}
+# a day or part of the day refused: "non oggi", "not in the morning" (before it), "oggi no" (after it)
+REFUSING = {"non", "not"}
+# "late afternoon", "nel tardo pomeriggio", "early evening": the hour in that part of the day it points at
+LEANING = {"late": 1, "tardo": 1, "tarda": 1, "fine": 1, "early": 0, "primo": 0, "prima": 0, "inizio": 0}
+LEANING_AFTER = {"tardi": 1, "late": 1, "presto": 0}   # "domani mattina presto", "pomeriggio tardi"
+LEAN_HOURS = {(6, 11): (8.5, 11.5), (12, 17): (13.5, 16.5), (17, 23): (17.5, 20.5), (11, 13): (11.5, 13.0)}
+_HALF = re.compile(r"\b(?:half past|half)\s+(?P<a>\w+)|\b(?P<b>\w+)\s+(?:e mezza|e mezzo|thirty)\b")
 AFTER = ("dopo le", "dopo l", "dalle", "dall", "after", "from", "not before", "non prima delle")
 BEFORE = ("prima delle", "prima dell", "before", "entro le", "by", "no later than")
 AT = ("alle", "all", "verso le", "verso l", "at", "around", "about", "delle", "dell", "le", "l", "tra le", "tra l",
@@ -37,12 +51,14 @@ _PM_WORDS = {"pm", "pomeriggio", "afternoon", "sera", "evening"}
 class TimeSaid:
     day: int | None = None            # days from today
     part: tuple[int, int] | None = None
-    hour: int | None = None
+    hour: float | None = None         # 18.5: half past six
     relation: str = "at"              # at | after | before
+    weekday: int | None = None        # 0 Monday … 6 Sunday, when a day of the week was named
+    lean: int | None = None           # 1 late, 0 early in the part of the day
 
     @property
     def empty(self) -> bool:
-        return self.day is None and self.part is None and self.hour is None
+        return self.day is None and self.part is None and self.hour is None and self.weekday is None
 
 
 def _hour(word: str) -> int | None:
@@ -56,20 +72,54 @@ def _hour(word: str) -> int | None:
     return value if value is not None and value <= 24 else None
 
 
+def _said(tokens: list[str], table: dict):
+    """The last entry of `table` named and not refused ("oggi no domani" -> domani), or None."""
+    found = None
+    for i, word in enumerate(tokens):
+        if word not in table:
+            continue
+        before = []
+        for back in tokens[max(0, i - 3):i][::-1]:  # back to the previous day or part named
+            if back in DAYS or back in PARTS or back in WEEKDAYS:
+                break
+            before.append(back)
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if not (set(before) & REFUSING or after == "no"):
+            found = table[word]
+    return found
+
+
+def _lean(tokens: list[str]) -> int | None:
+    """1 for "late afternoon", "tardo pomeriggio", "pomeriggio tardi"; 0 for "early", "primo"; else None."""
+    for i, word in enumerate(tokens):
+        if word in PARTS:
+            leaning = [LEANING[w] for w in tokens[max(0, i - 3):i] if w in LEANING]
+            leaning += [LEANING_AFTER[w] for w in tokens[i + 1:i + 2] if w in LEANING_AFTER]
+            if leaning:
+                return leaning[0]
+    return None
+
+
 def time_said(text: str) -> TimeSaid:
     """The day, part of the day and hour named in an answer (each None when not said)."""
     words = normalise(text).replace("o clock", "oclock")
+    half = _HALF.search(words)
+    minutes, half_hour = 0.0, None
+    if half and _hour(half["a"] or half["b"]) is not None:  # "half six", "alle sei e mezza": six, and a half
+        minutes, half_hour = 0.5, _hour(half["a"] or half["b"])
+        words = words[:half.start()] + (half["a"] or half["b"]) + words[half.end():]
     tokens = words.split()
-    day = next((DAYS[w] for w in tokens if w in DAYS), None)
-    part = next((PARTS[w] for w in tokens if w in PARTS), None)
+    day, weekday = _said(tokens, DAYS), _said(tokens, WEEKDAYS)
+    part = _said(tokens, PARTS)
+    lean = _lean(tokens) if part is not None else None
     hour, relation = None, "at"
     lunch = _LUNCH.search(words)
     if lunch:  # "dopo pranzo", "before lunch": from / until one o'clock
-        return TimeSaid(day, None, 13, "after" if lunch["prep"] in AFTER + ("dopo",) else "before")
+        return TimeSaid(day, None, 13, "after" if lunch["prep"] in AFTER + ("dopo",) else "before", weekday)
     span = _SPAN.search(words)  # "one till three", "dalle undici all'una": the window that starts then
     if span and _hour(span["start"]) is not None and _hour(span["end"]) is not None:
         value = _hour(span["start"])
-        return TimeSaid(day, part, value + 12 if value < 8 else value, "at")
+        return TimeSaid(day, part, value + 12 if value < 8 else value, "at", weekday)
     for match in _HOUR.finditer(words):
         value = _hour(match["hour"] or match["bare"])
         if value is None:
@@ -80,9 +130,15 @@ def time_said(text: str) -> TimeSaid:
             value += 12
         elif value < 12 and (ampm == "pm" or set(tokens) & _PM_WORDS):
             value += 12
-        hour = value
+        hour = value + minutes
         break
-    return TimeSaid(day, part, hour, relation)
+    if hour is None and half_hour is not None:  # "tomorrow half six": no preposition before it
+        hour = half_hour + (12 if half_hour < 8 or (half_hour < 12 and set(tokens) & _PM_WORDS) else 0) + minutes
+    return TimeSaid(day, part, hour, relation, weekday, lean)
+
+
+def _hours(moment: datetime) -> float:
+    return moment.hour + moment.minute / 60
 
 
 def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) -> tuple[bool, int | None]:
@@ -91,22 +147,32 @@ def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) 
     if said.empty or not windows:
         return (not said.empty), None
     fits = list(range(len(windows)))
-    if said.day is not None:
-        fits = [i for i in fits if (windows[i][0].date() - now.date()).days == said.day]
+    day = said.day
+    if said.weekday is not None:  # "mercoledì": a day this week (today included), offered or not
+        weekday_day = (said.weekday - now.weekday()) % 7
+        if day is not None and day != weekday_day:
+            return True, None  # "domani mercoledì" on a Monday: two different days, not a choice
+        day = weekday_day
+    if day is not None:
+        fits = [i for i in fits if (windows[i][0].date() - now.date()).days == day]
+    start, end = [_hours(w[0]) for w in windows], [_hours(w[1]) for w in windows]
     if said.part is not None:
         first, last = said.part
-        fits = ([i for i in fits if first <= windows[i][0].hour <= last]
-                or [i for i in fits if windows[i][0].hour < first < windows[i][1].hour])
+        fits = ([i for i in fits if first <= start[i] <= last]
+                or [i for i in fits if start[i] < first < end[i]])
+        if said.lean is not None and said.hour is None and fits:
+            point = LEAN_HOURS.get(said.part, (first + 1, last))[said.lean]
+            holding = [i for i in fits if start[i] <= point < end[i]]
+            fits = holding or (fits[-1:] if said.lean else fits[:1])
     if said.hour is not None:
         hour = said.hour
         if said.relation == "after":
-            starting = [i for i in fits if windows[i][0].hour >= hour]
-            fits = starting[:1] or [i for i in fits if windows[i][0].hour < hour < windows[i][1].hour][:1]
+            starting = [i for i in fits if start[i] >= hour]
+            fits = starting[:1] or [i for i in fits if start[i] < hour < end[i]][:1]
         elif said.relation == "before":
-            ending = [i for i in fits if windows[i][1].hour <= hour]
-            fits = ending[-1:] or [i for i in fits if windows[i][0].hour < hour][-1:]
+            ending = [i for i in fits if end[i] <= hour]
+            fits = ending[-1:] or [i for i in fits if start[i] < hour][-1:]
         else:
-            fits = ([i for i in fits if windows[i][0].hour == hour]
-                    or [i for i in fits if windows[i][0].hour < hour < windows[i][1].hour])
+            fits = [i for i in fits if start[i] == hour] or [i for i in fits if start[i] < hour < end[i]]
     # "domani", "nel pomeriggio": the first window that fits; a time that fits none is not a choice
     return True, fits[0] if fits else None

@@ -1,0 +1,82 @@
+"""The structural part of reading a menu answer, by rule before (or around) the menu models: a key's digit
+said aloud, a negation and the alternative after it, a preference for something else at a yes/no.
+
+The menu models (menus.py) learn what words mean; these rules read what the shape of the answer means,
+which a few examples cannot teach: "il due" at a keyed menu is key 2 whatever the menu, and in "non serve
+che mi richiamiate, lascio un messaggio" only what follows the refusal is the choice.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from ivr.understanding.lexical import normalise
+from ivr.understanding.spoken_numbers import UNITS
+
+# said around a key's digit ("premo il due", "option three please", "number one thanks"): nothing else
+KEY_WORDS = {"il", "la", "lo", "l", "numero", "tasto", "premo", "premero", "scelgo", "opzione", "digito", "allora",
+             "ehm", "ok", "va", "bene", "per", "favore", "grazie", "the", "number", "key", "press", "pressing",
+             "option", "please", "thanks", "thank", "you", "um", "er", "erm", "uh", "i", "ll", "choose", "go",
+             "for", "with", "cheers", "e", "it", "s", "that", "quello", "quella", "mi", "dia"}
+KEY_DIGITS = {word: value for word, value in UNITS.items() if 1 <= value <= 9 and word not in ("un", "una")}
+# at a yes/no menu, the keys the call offers: 1 yes, 2 no
+YES_NO_KEYS = {1: "yes", 2: "no"}
+NEGATORS = {"non", "not", "don", "dont", "no", "nah", "never", "mai"}
+# "preferisco parlare con qualcuno" at "shall we send the link?": a wish for something else is a no
+PREFERENCE = ("preferisco", "preferirei", "piuttosto", "meglio se", "i d rather", "i would rather", "i d prefer",
+              "i would prefer", "i prefer", "rather have", "rather speak", "rather talk")
+YES_WORDS = {"si", "yes", "yeah", "yep", "certo", "sure", "ok", "okay"}
+# a leading no that is not the answer: "no problem", "no need (for an agent)", "no, wait"
+NOT_A_NO = ("no problem", "no worries", "no prob", "no need", "no no va bene", "no aspett", "no wait", "no hang",
+            "no hold", "no un attimo", "no un momento", "no scusi", "no sorry")
+
+Reader = Callable[[str], "str | None"]   # a menu model's choice for a text, None when not understood
+
+
+def key_said(text: str) -> int | None:
+    """The key named when an answer is only a digit and polite words ("il due", "one please"), else None."""
+    words = normalise(text or "").split()
+    digits = [w for w in words if w in KEY_DIGITS or (w.isdigit() and len(w) == 1 and w != "0")]
+    if len(digits) != 1 or not all(w in KEY_WORDS or w == digits[0] for w in words):
+        return None
+    return int(digits[0]) if digits[0].isdigit() else KEY_DIGITS[digits[0]]
+
+
+def prefers_other(text: str) -> bool:
+    """A wish for something else ("preferisco parlare con qualcuno", "i'd rather have a call"), which at a
+    yes/no question is a no; not when it starts with a yes ("sì, preferisco l'SMS")."""
+    clean = f" {normalise(text or '')} "
+    words = clean.split()
+    return bool(words) and words[0] not in YES_WORDS and " di si " not in clean \
+        and any(f" {p} " in clean for p in PREFERENCE)
+
+
+def leading_no(text: str, reading: str | None) -> str | None:
+    """"no, il problema è la bolletta": a no and then another matter (which the model reads as none of the
+    answers) is a no; "no problem", "no, wait" are not."""
+    words = normalise(text or "").split()
+    clean = " ".join(words)
+    if reading is None and len(words) > 2 and words[0] in ("no", "nope", "nah") \
+            and not any(clean.startswith(p) for p in NOT_A_NO):
+        return "no"
+    return reading
+
+
+def after_refusal(read: Reader, text: str, whole: str | None) -> str | None:
+    """The choice that follows a refused one ("non mi richiamate, lascio un messaggio" -> the message).
+
+    `whole` is the model's reading of all of it. When the answer refuses a choice (a negation, then words
+    read as that choice) and goes on to another, that other is the choice; a refusal with no alternative
+    after it is not a choice (None). Otherwise `whole` stands: the rule only overrules the refused choice."""
+    words = normalise(text or "").split()
+    start = next((i for i, w in enumerate(words) if w in NEGATORS), None)
+    if start is None:
+        return whole
+    for cut in range(start + 2, len(words)):
+        refused = read(" ".join(words[start + 1:cut]))
+        if refused is None:
+            continue
+        alternative = read(" ".join(words[cut:]))
+        if alternative is not None and alternative != refused:
+            return alternative if whole in (None, refused) else whole
+    refused = read(" ".join(words[start + 1:])) if start + 1 < len(words) else None
+    return None if refused is not None and refused == whole else whole
