@@ -20,15 +20,21 @@ KEY_WORDS = {"il", "la", "lo", "l", "numero", "tasto", "premo", "premero", "scel
 KEY_DIGITS = {word: value for word, value in UNITS.items() if 1 <= value <= 9 and word not in ("un", "una")}
 # at a yes/no menu, the keys the call offers: 1 yes, 2 no
 YES_NO_KEYS = {1: "yes", 2: "no"}
-NEGATORS = {"non", "not", "don", "dont", "no", "nah", "never", "mai"}
+NEGATORS = {"non", "not", "don", "dont", "no", "nah", "never", "mai", "niente", "nessuna", "nessun", "without"}
+ANSWER_NO = {"no", "nah"}   # "no, mi richiami": a no to the question, then the choice (not its refusal)
 # "preferisco parlare con qualcuno" at "shall we send the link?": a wish for something else is a no
 PREFERENCE = ("preferisco", "preferirei", "piuttosto", "meglio se", "i d rather", "i would rather", "i d prefer",
               "i would prefer", "i prefer", "rather have", "rather speak", "rather talk")
+# "non c'è bisogno", "no need": at a yes/no offer the thing is not wanted (at "was it useful?" it is a yes
+# — "no need for an agent" — and the model reads it there)
+NEEDLESS = ("non serve", "non mi serve", "non c e bisogno", "non ce n e bisogno", "non occorre", "non e necessario",
+            "no need", "not necessary", "there s no need", "i don t need it", "don t need one")
 YES_WORDS = {"si", "yes", "yeah", "yep", "certo", "sure", "ok", "okay"}
 # a leading no that is not the answer: "no problem", "no need (for an agent)", "no, wait"
 NOT_A_NO = ("no problem", "no worries", "no prob", "no need", "no no va bene", "no aspett", "no wait", "no hang",
             "no hold", "no un attimo", "no un momento", "no scusi", "no sorry")
 
+SCOPE = 4   # words after a negation that it may refuse a choice in
 Reader = Callable[[str], "str | None"]   # a menu model's choice for a text, None when not understood
 
 
@@ -41,13 +47,15 @@ def key_said(text: str) -> int | None:
     return int(digits[0]) if digits[0].isdigit() else KEY_DIGITS[digits[0]]
 
 
-def prefers_other(text: str) -> bool:
-    """A wish for something else ("preferisco parlare con qualcuno", "i'd rather have a call"), which at a
-    yes/no question is a no; not when it starts with a yes ("sì, preferisco l'SMS")."""
+def prefers_other(text: str, needless: bool = False) -> bool:
+    """A wish for something else ("preferisco parlare con qualcuno", "i'd rather have a call"), or with
+    `needless` the offer not needed ("non c'è bisogno"): at a yes/no question a no; not when it starts with
+    a yes ("sì, preferisco l'SMS")."""
     clean = f" {normalise(text or '')} "
     words = clean.split()
+    phrases = PREFERENCE + NEEDLESS if needless else PREFERENCE
     return bool(words) and words[0] not in YES_WORDS and " di si " not in clean \
-        and any(f" {p} " in clean for p in PREFERENCE)
+        and any(f" {p} " in clean for p in phrases)
 
 
 def leading_no(text: str, reading: str | None) -> str | None:
@@ -71,12 +79,20 @@ def after_refusal(read: Reader, text: str, whole: str | None) -> str | None:
     start = next((i for i, w in enumerate(words) if w in NEGATORS), None)
     if start is None:
         return whole
-    for cut in range(start + 2, len(words)):
+    # the refused choice is said within a few words of the negation ("non voglio essere richiamato"); in
+    # "se non è un problema, mi richiamate" the negation is about something else
+    for cut in range(start + 2, min(len(words), start + 1 + SCOPE) + 1):
         refused = read(" ".join(words[start + 1:cut]))
         if refused is None:
             continue
+        if not _more_said(words[cut:]):  # a refusal and nothing else: not a choice ("no, mi richiami": a no
+            return None if refused == whole and words[start] not in ANSWER_NO else whole  # then a choice)
         alternative = read(" ".join(words[cut:]))
         if alternative is not None and alternative != refused:
             return alternative if whole in (None, refused) else whole
-    refused = read(" ".join(words[start + 1:])) if start + 1 < len(words) else None
-    return None if refused is not None and refused == whole else whole
+    return whole
+
+
+def _more_said(rest: list[str]) -> bool:
+    """Whether words after a refused choice say more than politeness ("grazie", "per favore")."""
+    return any(w not in KEY_WORDS for w in rest)

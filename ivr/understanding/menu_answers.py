@@ -52,7 +52,7 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     key = key_said(text)
     if key is not None:
         return YES_NO_KEYS.get(key)
-    if prefers_other(text):
+    if prefers_other(text, needless=menu == "yes_no"):
         return "no"
     return leading_no(text, menus.read(menu, text).choice)
 
@@ -83,4 +83,7 @@ def what_was_said(menus: MenuModel, menu: str, text: str) -> str | None:
     """The menu's reading (repeat and dont_know included), for the evaluation's report."""
     if menu in ("yes_no", "helpful"):
         return _yes_no_reading(menus, menu, text)
-    return menus.read(menu, text).choice
+    choice = menus.read(menu, text).choice
+    if menu == "options" and choice in OPTIONS:  # an option as the call takes it (a refused one is not)
+        return option(menus, text)
+    return choice
