@@ -39,6 +39,9 @@ from social_bridge.chat.commands import CommandWords
 from social_bridge.chat.handoff import RefCodes
 from social_bridge.chat.inbox import Inbox
 from social_bridge.chat.self_service import SelfServiceCore
+from social_bridge.customers.cases import Cases
+from social_bridge.customers.numbered_queue import NumberedQueue
+from social_bridge.customers.quoting import CaseQuotes, WrittenCaseStatus
 from social_bridge.outages.notices import OutageNotices
 from social_bridge.outages.outages import Outages
 from social_bridge.queue.agents import AgentDirectory
@@ -79,6 +82,8 @@ class Nohold:
     commands: CommandWords        # STATO/ANNULLA/CHIAMAMI...: the one parser for SMS and every chat
     notices: OutageNotices        # who is told an outage is fixed, and in which language
     self_service: SelfServiceCore  # the self-service rules the call and the chat share
+    cases: Cases | None = None     # case numbers, states, reopening (social_bridge/customers/)
+    case_status: WrittenCaseStatus | None = None  # STATO 12345678, by SMS or in a chat
 
 
 def bounded(timeout: float) -> dict:
@@ -95,7 +100,8 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     prompts = PromptBook.load(settings.prompts_dir)
     speech = Speech.load(settings.prompts_dir / "spoken.yaml")
     catalog, understood = load_caller_understanding(settings, understanding)  # intents, menus, language
-    queue = WorkQueue(client, clock=clock)
+    queue = NumberedQueue(client, clock=clock)  # a WorkQueue that gives every new item its case number
+    cases = Cases(client, queue, clock=clock, reopen_days=settings.case_reopen_days)
     presence = Presence(client, clock=clock)
     eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds,
                        presence=presence,
@@ -109,7 +115,8 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     hours = BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
     desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock, codes=codes,
                      limits=BookingLimits.from_settings(client, settings, clock),
-                     enqueue_transcription=jobs.transcription_enqueuer(settings))
+                     enqueue_transcription=jobs.transcription_enqueuer(settings),
+                     quotes=CaseQuotes(cases, eta))
     outages = Outages(client, clock=clock)
     backend = backend_from(settings.customer_backend_url, settings.customer_backend_token, settings.demo_customers)
     notices = OutageNotices(client, messages, prompts, social.threads, social.delivery)
@@ -137,7 +144,8 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     return Nohold(settings, client, prompts, speech, calls, queue, eta, desk, flow, messages,
                   DevOutbox(client) if twilio is None else TwilioSms(twilio), outbox, metrics, voices,
                   render_voice(fallback, "", voices), clock, social, codes, outages, presence, claims, dialer,
-                  build_agent_side(side), CommandWords(prompts.words), notices, core)
+                  build_agent_side(side), CommandWords(prompts.words), notices, core, cases,
+                  WrittenCaseStatus(desk.quotes, prompts, speech, desk))
 
 
 def build_inbox(nohold: Nohold) -> Inbox:
@@ -146,4 +154,5 @@ def build_inbox(nohold: Nohold) -> Inbox:
     replies = chat_replies(settings=n.settings, redis=n.redis, core=n.self_service, commands=n.commands,
                            classifier=n.flow.understanding, queue=n.queue, eta=n.eta, social=n.social, codes=n.codes,
                            prompts=n.prompts, speech=n.speech, desk=n.desk, outages=n.outages, metrics=n.metrics)
-    return Inbox(n.social.threads, n.queue, n.codes, n.social.delivery, replies, clock=n.clock)
+    return Inbox(n.social.threads, n.queue, n.codes, n.social.delivery, replies, clock=n.clock,
+                 case_status=n.case_status)

@@ -48,6 +48,8 @@ class Settings:
     holiday_country: str = "IT"
     callback_countries: tuple[str, ...] = ("IT",)
     callback_window_minutes: int = 120
+    case_reopen_days: float = 7.0                # a resolved case quoted within this many days is reopened at its place
+    identify_everyone: int = 0                   # 1: account data only after a one-time code, even from the number on file
     english_regions: tuple[str, ...] = ("GB", "GG", "JE", "IM", "IE", "US", "CA", "AU", "NZ", "ZA", "MT")
     voice_it: str = "Polly.Carla"
     voice_en: str = "Polly.Amy"
@@ -125,6 +127,8 @@ _ENV = {
     "holiday_country": "HOLIDAY_COUNTRY",
     "callback_countries": "CALLBACK_COUNTRIES",
     "callback_window_minutes": "CALLBACK_WINDOW_MINUTES",
+    "case_reopen_days": "CASE_REOPEN_DAYS",
+    "identify_everyone": "IDENTIFY_EVERYONE",
     "english_regions": "ENGLISH_REGIONS",
     "voice_it": "VOICE_IT",
     "voice_en": "VOICE_EN",

@@ -13,6 +13,7 @@ from ivr.call.state import CallState, Inputs
 from ivr.understanding import menu_answers
 from ivr.understanding.spoken_numbers import digits_from_speech
 from social_bridge.chat.commands import normalise  # one rule for what callers say and customers write
+from social_bridge.customers.case_numbers import normalize as case_number_in
 
 # -- the kinds of answer ------------------------------------------------------------------------
 SILENCE = "silence"      # nothing said, nothing keyed (or an empty recording)
@@ -32,6 +33,8 @@ CHOSEN = "chosen"        # one of the callback windows offered, by its digit or 
 VALID = "valid"          # a keyed number we may call back
 RECORDED = "recorded"    # a voice message with sound in it
 ANY = "any"              # whatever comes (the call is over)
+CASE = "case"            # a case number keyed ("*" then 8 digits) or said, its check digit right (value: the number)
+CASE_ASK = "case_ask"    # "*" alone at the open question: the case number is asked for
 
 
 @dataclass(frozen=True)
@@ -178,3 +181,21 @@ def recording(flow, state: CallState, inputs: Inputs) -> Answer:
 
 def anything(flow, state: CallState, inputs: Inputs) -> Answer:
     return Answer(ANY, inputs)
+
+
+def reason_or_case(flow, state: CallState, inputs: Inputs) -> Answer:
+    """The open question, where a case number may also be keyed: "*" then its 8 digits (CASE), or "*"
+    alone (CASE_ASK); any other answer is read by `reason`."""
+    if inputs.digits.startswith("*") or len(inputs.digits.rstrip("#")) == 8:
+        number = case_number_in(inputs.digits.lstrip("*"))
+        if number:
+            return Answer(CASE, inputs, number)
+        return Answer(CASE_ASK, inputs) if inputs.digits.rstrip("#") == "*" else _failed(inputs)
+    return reason(flow, state, inputs)
+
+
+def case_number(flow, state: CallState, inputs: Inputs) -> Answer:
+    """A case number keyed (8 digits, # optional) or said digit by digit; only one whose check digit holds."""
+    raw = inputs.digits if inputs.digits else digits_from_speech(inputs.speech)
+    number = case_number_in(raw or "")
+    return Answer(CASE, inputs, number) if number else _failed(inputs)

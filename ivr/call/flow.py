@@ -172,6 +172,8 @@ class CallFlow:
         reply = Reply()
         if not booking.created:
             self.say(reply, state, "voice.booked_already")
+        if booking.case_number:  # digit by digit; the SMS receipt prints it too
+            self.say(reply, state, "voice.case_number", digits=self.desk.case_said(booking.case_number))
         now = self.desk.now()
         if window is not None:
             self.say(reply, state, "voice.booked_window", window=self.speech.window(window, now, state.lang))

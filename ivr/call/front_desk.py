@@ -14,6 +14,7 @@ from ivr.call.callback_policy import check_callback_number, last_digits
 from ivr.app.social_services import offered_channels
 from ivr.runtime.keys import callback_offer
 from social_bridge.chat.handoff import deep_links
+from social_bridge.customers.case_numbers import display as display_case
 from social_bridge.queue.eta import EtaEstimator, WaitEstimate
 from social_bridge.queue.work_item import PENDING, WorkItem
 from social_bridge.queue.work_queue import WorkQueue
@@ -28,17 +29,19 @@ class Booking:
     at: datetime | Window | None  # when we will call, if not now: a chosen window's start, or after hours
                                   # the span computed from the position at opening and the staffing then
     away: bool = False          # open, but every agent is away: no wait can be promised
+    case_number: str = ""       # what the customer quotes (social_bridge/customers/): said and texted
 
 
 class FrontDesk:
     def __init__(self, queue: WorkQueue, eta: EtaEstimator, hours: BusinessHours, messages,
                  prompts, speech, settings, clock=time.time, codes=None, limits=None,
-                 enqueue_transcription=lambda item_id: None):
+                 enqueue_transcription=lambda item_id: None, quotes=None):
         self.queue, self.eta, self.hours, self.messages = queue, eta, hours, messages
         self.prompts, self.speech, self.settings, self.clock = prompts, speech, settings, clock
         self.codes = codes  # social_bridge.chat.handoff.RefCodes: the one-time codes that carry a call into a chat
         self.limits = limits  # ivr.call.booking_limits.BookingLimits: bookings per number, the burst breaker
         self.enqueue_transcription = enqueue_transcription  # item id -> queued for the transcription worker
+        self.quotes = quotes  # social_bridge.customers.quoting.CaseQuotes: a case number keyed at the first question
         self.tz = ZoneInfo(settings.timezone)
 
     def now(self) -> datetime:
@@ -75,7 +78,7 @@ class FrontDesk:
         if item.not_before > self.clock():
             at = self.at(item.not_before) if item.not_after else self.promise(item)
         return Booking(item.id, created, position, estimate.seconds if estimate else 0.0, at,
-                       bool(estimate and estimate.away))
+                       bool(estimate and estimate.away), item.case_number)
 
     def promise(self, item: WorkItem) -> Window:
         """After hours: when the item will be served, from its place at the next opening and the staffing then."""
@@ -122,14 +125,14 @@ class FrontDesk:
 
     def _send_receipt(self, state: CallState, item: WorkItem, booking: Booking, window: Window | None) -> None:
         lang, now = state.lang, self.now()
-        digits = last_digits(item.customer, 4)
+        digits, case = last_digits(item.customer, 4), display_case(item.case_number) if item.case_number else ""
         if window is not None or booking.at is not None:
             when = self.speech.window(window, now, lang) if window else self.speech.moment(booking.at, now, lang)
-            body = self.prompts.text(lang, "sms.callback_receipt_window", window=when, last_digits=digits)
+            body = self.prompts.text(lang, "sms.callback_receipt_window", window=when, last_digits=digits, case=case)
         elif booking.away:  # open, but nobody is signed in: no wait to stand by
-            body = self.prompts.text(lang, "sms.callback_receipt_all_away", last_digits=digits)
+            body = self.prompts.text(lang, "sms.callback_receipt_all_away", last_digits=digits, case=case)
         else:
-            body = self.prompts.text(lang, "sms.callback_receipt_asap", last_digits=digits,
+            body = self.prompts.text(lang, "sms.callback_receipt_asap", last_digits=digits, case=case,
                                      wait=self.speech.wait(booking.wait_seconds, lang))
         self.messages.send_sms(item.customer, body, key=f"receipt:{item.id}:{state.sid}", lang=lang)
 
@@ -146,8 +149,12 @@ class FrontDesk:
         booking = self._place(enqueued.item, enqueued.created)
         if not self.is_open():
             return Booking(booking.item_id, booking.created, booking.position, booking.wait_seconds,
-                           self.promise(enqueued.item))
+                           self.promise(enqueued.item), case_number=booking.case_number)
         return booking
+
+    def case_said(self, number: str) -> str:
+        """A case number the way the call says it: digit by digit, in two groups of four."""
+        return f"{self.speech.digits(number[:4])}, {self.speech.digits(number[4:])}"
 
     def _transcription_queued(self) -> dict:
         """Tells the console a transcript is on its way (its item page then shows it when it arrives)."""

@@ -11,6 +11,8 @@ from ivr.call.self_service import contained
 from ivr.call.state import CallState
 from ivr.call.twiml import Hangup, Reply
 
+CASE_DIGITS = 8
+
 
 # -- the open question, its confirmation, the keypad menu ---------------------------------------------
 def in_english(flow, state: CallState, answer: Answer) -> Reply:
@@ -163,13 +165,15 @@ def save_voicemail(flow, state: CallState, answer: Answer) -> Reply:
     booking = flow.desk.take_voicemail(state, answer.value)
     state.item_id, state.outcome = booking.item_id, "voicemail"
     state.goto("done")
+    head = flow.say(Reply(), state, "voice.case_number", digits=flow.desk.case_said(booking.case_number)) \
+        if booking.case_number else Reply()
     if booking.at is not None:  # after hours: the span computed from its place at opening and the staffing then
-        reply = flow.say(Reply(), state, "voice.voicemail_saved_after_hours",
+        reply = flow.say(head, state, "voice.voicemail_saved_after_hours",
                          return_at=flow.speech.moment(booking.at, flow.desk.now(), state.lang))
     elif booking.away:  # open, but every agent is away: no wait we could stand by
-        reply = flow.say(Reply(), state, "voice.voicemail_saved_all_away")
+        reply = flow.say(head, state, "voice.voicemail_saved_all_away")
     else:
-        reply = flow.say(Reply(), state, "voice.voicemail_saved", position=flow.position(state, booking.position),
+        reply = flow.say(head, state, "voice.voicemail_saved", position=flow.position(state, booking.position),
                          wait=flow.speech.wait(booking.wait_seconds, state.lang))
     return reply.add(Hangup())
 
@@ -207,3 +211,40 @@ def not_helped(flow, state: CallState, answer: Answer) -> Reply:
 
 def helpful_again(flow, state: CallState, answer: Answer) -> Reply:
     return flow.ask(Reply(), state, flow.t(state, "self_service.helpful"))
+
+
+# -- a case number quoted at the open question (social_bridge/customers/quoting.py) -------------------
+def ask_case_number(flow, state: CallState, answer: Answer, reply: Reply | None = None) -> Reply:
+    state.goto("case_number")
+    return flow.ask(reply or Reply(), state, flow.t(state, "voice.case_ask"), num_digits=CASE_DIGITS,
+                    finish_on_key="#", timeout=8)
+
+
+def case_number_again(flow, state: CallState, answer: Answer) -> Reply:
+    return ask_case_number(flow, state, answer, flow.say(Reply(), state, "voice.case_ask_again"))
+
+
+def case_quoted(flow, state: CallState, answer: Answer) -> Reply:
+    """Pending: where it stands, then keep / cancel / add. Resolved lately: reopened at its place. Else the
+    open question, for a new request."""
+    quoted = flow.desk.quotes.quote(answer.value)
+    digits = flow.desk.case_said(answer.value)
+    if quoted.case is None or quoted.outcome == "closed":
+        reply = flow.say(Reply(), state, "voice.case_unknown" if quoted.case is None else "voice.case_closed",
+                         digits=digits, days=int(flow.desk.quotes.cases.reopen_days))
+        return flow.ask_reason(reply, state)
+    state.item_id = quoted.case.item_id
+    position = flow.position(state, quoted.position)
+    if quoted.outcome == "reopened":
+        state.outcome = "reopened"
+        state.goto("done")
+        return flow.say(Reply(), state, "voice.case_reopened", digits=digits, position=position).add(Hangup())
+    if quoted.case.state == "in_progress":
+        where = flow.t(state, "voice.case_claimed", digits=digits)
+    elif quoted.position:
+        where = flow.t(state, "voice.case_in_line", digits=digits, position=position)
+    else:
+        when = flow.speech.moment(flow.desk.at(quoted.not_before), flow.desk.now(), state.lang)
+        where = flow.t(state, "voice.case_scheduled", digits=digits, when=when)
+    state.goto("open_request")
+    return flow.ask(Reply(), state, where, flow.t(state, "voice.open_request_menu"))

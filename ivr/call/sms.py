@@ -13,7 +13,7 @@ from ivr.call.callback_policy import check_callback_number, mask
 from ivr.call.signatures import twilio_signed
 from ivr.call.twiml import render_message
 from ivr.runtime import keys
-from social_bridge.chat.commands import CALLBACK_COMMANDS
+from social_bridge.chat.commands import CALLBACK_COMMANDS, case_argument
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 REPLY_TTL = 7 * 86400   # Twilio may redeliver; the same MessageSid always gets the same answer
@@ -42,6 +42,9 @@ def answer(nohold, sender: str, body: str) -> str | None:
     check = check_callback_number(sender.removeprefix("whatsapp:"), nohold.settings.callback_countries)
     if command == "call_me":  # the answer to the SMS sent after a call hung up before choosing, if any
         return _take_offer(nohold, check.e164, lang) if check.ok else None
+    quoted = case_argument(body) if command == "status" else None
+    if quoted and nohold.case_status is not None:  # STATO 12345678: that case, from any number
+        return nohold.case_status(quoted, lang or "it")
     item = nohold.queue.pending_for(f"callback:{check.e164}") if check.ok else None
     if command is None or item is None:
         return None

@@ -19,8 +19,8 @@ from ivr.call import answers as read
 from ivr.call import endings
 from ivr.call import nodes as move
 from ivr.call import open_request as request
-from ivr.call.answers import (ANY, ASAP, CHAT, CHOSEN, CORRECTED, ENGLISH, GIVE_UP, NO, RECORDED, REPEAT,
-                              SILENCE, SURE, UNCLEAR, UNSURE, VALID, VOICEMAIL, WINDOW, YES)
+from ivr.call.answers import (ANY, ASAP, CASE, CASE_ASK, CHAT, CHOSEN, CORRECTED, ENGLISH, GIVE_UP, NO, RECORDED,
+                              REPEAT, SILENCE, SURE, UNCLEAR, UNSURE, VALID, VOICEMAIL, WINDOW, YES)
 from ivr.call.endings import PAST_CAP
 from ivr.call.open_request import ADD, ADDED, CANCEL, KEEP
 
@@ -30,6 +30,8 @@ ROUTED = ("outage", "helpful", "options")
 NUMBER = ("number", "enter_number")
 # where CallFlow.book leads: booked, or (too many bookings for that number) a voice message
 BOOKED = ("done", "voicemail")
+# where a quoted case number leads: its menu when pending, goodbye when reopened, the open question otherwise
+QUOTED = ("open_request", "done", "reason")
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,10 @@ NODES: dict[str, Node] = {
         GIVE_UP: to(request.keep, "done"),
     }, retries=1),
 
-    "reason": Node("the open question: a topic said or keyed (prompts/intents.yaml), 9 English, 'repeat'",
-                   read.reason, {
+    "reason": Node("the open question: a topic said or keyed (prompts/intents.yaml), 9 English, 'repeat', "
+                   "* and a case number", read.reason_or_case, {
+        CASE: to(move.case_quoted, *QUOTED),
+        CASE_ASK: to(move.ask_case_number, "case_number"),
         SURE: to(move.route, *ROUTED),
         UNSURE: to(move.confirm_topic, "confirm"),
         ENGLISH: to(move.in_english, "reason"),
@@ -80,6 +84,13 @@ NODES: dict[str, Node] = {
         UNCLEAR: to(move.reason_again, "reason"),
         GIVE_UP: to(move.keypad_menu, "keypad"),
     }, retries=2, transcript=True),
+
+    "case_number": Node("a case number keyed (8 digits) or said digit by digit", read.case_number, {
+        CASE: to(move.case_quoted, *QUOTED),
+        SILENCE: to(move.case_number_again, "case_number"),
+        UNCLEAR: to(move.case_number_again, "case_number"),
+        GIVE_UP: to(move.reason_again, "reason"),
+    }, retries=1),
 
     "confirm": Node("yes / no to \"I understood … is that right?\", or another topic", read.confirmation, {
         YES: to(move.route_confirmed, *ROUTED),

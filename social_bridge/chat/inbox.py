@@ -16,9 +16,11 @@ import time
 from typing import Callable, Protocol
 
 from social_bridge.channels import Inbound
+from social_bridge.chat.commands import case_argument
 from social_bridge.chat.delivery import Delivery, ReplyRefused
 from social_bridge.chat.handoff import find_code
 from social_bridge.chat.threads import Thread, Threads
+from social_bridge.customers.case_numbers import display as display_case
 from social_bridge.queue.work_item import PENDING, WorkItem
 from social_bridge.queue.work_queue import WorkQueue
 
@@ -55,9 +57,10 @@ class Replies(Protocol):
 
 class Inbox:
     def __init__(self, threads: Threads, queue: WorkQueue, codes, delivery: Delivery, replies: Replies,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, case_status: Callable[[str, str], str] | None = None):
         self.threads, self.queue, self.codes, self.delivery, self.replies, self.clock = (
             threads, queue, codes, delivery, replies, clock)
+        self.case_status = case_status  # (case number, lang) -> where it stands: STATO 12345678 in a chat
 
     def receive(self, inbound: Inbound) -> str:
         """Handles one customer message; returns what was done (for logs and tests)."""
@@ -119,6 +122,8 @@ class Inbox:
         if not fresh and not (moved and self.clock() - thread.acked_at >= REACK_AFTER):
             return None
         self.threads.update(thread.id, acked_at=self.clock(), acked_eta=float(wait))
+        if item.case_number:  # every receipt prints the number to quote
+            text += " " + self.replies.text(thread.lang, "chat.case_line", case=display_case(item.case_number))
         return text
 
     # -- commands -------------------------------------------------------------------------------
@@ -128,6 +133,9 @@ class Inbox:
 
     def _command(self, thread: Thread, command: str, lang: str, inbound: Inbound) -> str:
         item = self._pending(thread)
+        quoted = case_argument(inbound.text) if command == "status" and self.case_status else None
+        if quoted:
+            return self.case_status(quoted, lang)
         if command == "status":
             return self.replies.acknowledgement(item, lang)[0] if item else self.replies.text(lang, "chat.status_none")
         if command == "notify":  # a known outage in their area: write when it is fixed
