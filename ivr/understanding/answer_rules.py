@@ -31,8 +31,8 @@ NEEDLESS = ("non serve", "non mi serve", "non c e bisogno", "non ce n e bisogno"
             "no need", "not necessary", "there s no need", "i don t need it", "don t need one")
 YES_WORDS = {"si", "yes", "yeah", "yep", "certo", "sure", "ok", "okay"}
 # a leading no that is not the answer: "no problem", "no need (for an agent)", "no, wait"
-NOT_A_NO = ("no problem", "no worries", "no prob", "no need", "no no va bene", "no aspett", "no wait", "no hang",
-            "no hold", "no un attimo", "no un momento", "no scusi", "no sorry")
+NOT_A_NO = ("no problem", "no worries", "no prob", "no need", "no idea", "no aspett", "no wait", "no hang",
+            "no hold", "no un attimo", "no un momento", "no scusi", "no sorry", "no lo so", "no so")
 
 SCOPE = 4   # words after a negation that it may refuse a choice in
 Reader = Callable[[str], "str | None"]   # a menu model's choice for a text, None when not understood
@@ -59,11 +59,12 @@ def prefers_other(text: str, needless: bool = False) -> bool:
 
 
 def leading_no(text: str, reading: str | None) -> str | None:
-    """"no, il problema è la bolletta": a no and then another matter (which the model reads as none of the
-    answers) is a no; "no problem", "no, wait" are not."""
+    """"no, il problema è la bolletta", "no thanks, I need a person": an answer that starts with a no is a
+    no, whatever follows (the model may read the rest as yes, or as none of the answers); not "no
+    problem", "no idea", "no, wait", nor a no the model reads as "repeat" or "don't know"."""
     words = normalise(text or "").split()
     clean = " ".join(words)
-    if reading is None and len(words) > 2 and words[0] in ("no", "nope", "nah") \
+    if reading in (None, "yes") and len(words) > 1 and words[0] in ("no", "nope", "nah") \
             and not any(clean.startswith(p) for p in NOT_A_NO):
         return "no"
     return reading

@@ -58,6 +58,11 @@ SAID = [
     ("yes_no", "i'd rather speak with an advisor", "no"),
     ("yes_no", "no il motivo della chiamata è la linea fissa", "no"),
     ("yes_no", "no it's about a charge on my bill", "no"),
+    ("helpful", "no grazie vorrei un tecnico al telefono", "no"),
+    ("helpful", "nope i still need a hand", "no"),
+    ("yes_no", "no problem send it over", "yes"),      # a leading no that says yes
+    ("yes_no", "nessun problema lo mandi pure", "yes"),
+    ("yes_no", "no idea honestly", "dont_know"),
     ("yes_no", "macché proprio no", "no"),
     ("yes_no", "that's spot on", "yes"),
     ("yes_no", "i don't really think so", "no"),
