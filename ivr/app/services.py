@@ -40,10 +40,13 @@ from social_bridge.chat.handoff import RefCodes
 from social_bridge.chat.inbox import Inbox
 from social_bridge.chat.self_service import SelfServiceCore
 from social_bridge.customers.cases import Cases
+from social_bridge.customers.contacts import Contacts
+from social_bridge.customers.customers import Customers
 from social_bridge.customers.numbered_queue import NumberedQueue
 from social_bridge.customers.quoting import CaseQuotes, WrittenCaseStatus
 from social_bridge.outages.notices import OutageNotices
 from social_bridge.outages.outages import Outages
+from social_bridge.privacy.pseudonyms import PersonKeys
 from social_bridge.queue.agents import AgentDirectory
 from social_bridge.queue.claims import Claims
 from social_bridge.queue.eta import EtaEstimator
@@ -84,6 +87,8 @@ class Nohold:
     self_service: SelfServiceCore  # the self-service rules the call and the chat share
     cases: Cases | None = None     # case numbers, states, reopening (social_bridge/customers/)
     case_status: WrittenCaseStatus | None = None  # STATO 12345678, by SMS or in a chat
+    customers: Customers | None = None  # people: proven identities, account, cases (social_bridge/customers/)
+    contacts: Contacts | None = None    # a contact from a known customer joins their open request
 
 
 def bounded(timeout: float) -> dict:
@@ -100,7 +105,8 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     prompts = PromptBook.load(settings.prompts_dir)
     speech = Speech.load(settings.prompts_dir / "spoken.yaml")
     catalog, understood = load_caller_understanding(settings, understanding)  # intents, menus, language
-    queue = NumberedQueue(client, clock=clock)  # a WorkQueue that gives every new item its case number
+    customers = Customers(client, PersonKeys(settings.person_key_secret), clock=clock)
+    queue = NumberedQueue(client, clock=clock, customers=customers)  # every new item gets its case and customer
     cases = Cases(client, queue, clock=clock, reopen_days=settings.case_reopen_days)
     presence = Presence(client, clock=clock)
     eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds,
@@ -144,8 +150,9 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     return Nohold(settings, client, prompts, speech, calls, queue, eta, desk, flow, messages,
                   DevOutbox(client) if twilio is None else TwilioSms(twilio), outbox, metrics, voices,
                   render_voice(fallback, "", voices), clock, social, codes, outages, presence, claims, dialer,
-                  build_agent_side(side), CommandWords(prompts.words), notices, core, cases,
-                  WrittenCaseStatus(desk.quotes, prompts, speech, desk))
+                  build_agent_side(side), CommandWords(prompts.words), notices, core, cases=cases,
+                  case_status=WrittenCaseStatus(desk.quotes, prompts, speech, desk), customers=customers,
+                  contacts=Contacts(customers, cases))
 
 
 def build_inbox(nohold: Nohold) -> Inbox:
@@ -155,4 +162,4 @@ def build_inbox(nohold: Nohold) -> Inbox:
                            classifier=n.flow.understanding, queue=n.queue, eta=n.eta, social=n.social, codes=n.codes,
                            prompts=n.prompts, speech=n.speech, desk=n.desk, outages=n.outages, metrics=n.metrics)
     return Inbox(n.social.threads, n.queue, n.codes, n.social.delivery, replies, clock=n.clock,
-                 case_status=n.case_status)
+                 case_status=n.case_status, contacts=n.contacts)

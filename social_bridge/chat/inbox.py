@@ -21,6 +21,7 @@ from social_bridge.chat.delivery import Delivery, ReplyRefused
 from social_bridge.chat.handoff import find_code
 from social_bridge.chat.threads import Thread, Threads
 from social_bridge.customers.case_numbers import display as display_case
+from social_bridge.customers.contacts import Contacts
 from social_bridge.queue.work_item import PENDING, WorkItem
 from social_bridge.queue.work_queue import WorkQueue
 
@@ -57,10 +58,12 @@ class Replies(Protocol):
 
 class Inbox:
     def __init__(self, threads: Threads, queue: WorkQueue, codes, delivery: Delivery, replies: Replies,
-                 clock: Callable[[], float] = time.time, case_status: Callable[[str, str], str] | None = None):
+                 clock: Callable[[], float] = time.time, case_status: Callable[[str, str], str] | None = None,
+                 contacts: Contacts | None = None):
         self.threads, self.queue, self.codes, self.delivery, self.replies, self.clock = (
             threads, queue, codes, delivery, replies, clock)
         self.case_status = case_status  # (case number, lang) -> where it stands: STATO 12345678 in a chat
+        self.contacts = contacts  # who the sender is: a known customer joins their open request, on any channel
 
     def receive(self, inbound: Inbound) -> str:
         """Handles one customer message; returns what was done (for logs and tests)."""
@@ -94,6 +97,8 @@ class Inbox:
         self.threads.update(thread.id, call_sid=context.get("call_sid", ""), context=context,
                             lang=context.get("lang") or thread.lang)
         log.info("thread %s linked to a call by its handoff code", thread.id)
+        if self.contacts is not None:  # the code was texted to the caller: this sender is that person
+            self.contacts.handoff_proven(thread.channel, thread.sender_id, context)
         return context
 
     def _place(self, thread: Thread, inbound: Inbound, context: dict | None) -> WorkItem:
@@ -104,6 +109,12 @@ class Inbox:
         intent = context.get("intent") or (self.replies.understand(text, thread.lang) if text else "")
         summary = context.get("summary") or text[:SUMMARY_CHARS]
         details = {"thread_id": thread.id, **({"tried": context["tried"]} if context.get("tried") else {})}
+        joined = self.contacts.open_item(thread.channel, thread.sender_id) if self.contacts is not None else None
+        if joined is not None and joined.natural_key != thread.natural_key:  # one person, one place in line
+            placed = self.contacts.join(joined, thread.channel, thread.id, acquired)
+            if placed.id != thread.item_id:
+                self.threads.update(thread.id, item_id=placed.id)
+            return placed
         item = WorkItem(id="", kind="thread", channel=thread.channel, lang=thread.lang, acquired_at=acquired,
                         natural_key=thread.natural_key, customer=thread.customer, intent=intent, summary=summary,
                         call_sid=context.get("call_sid", ""), details=details)

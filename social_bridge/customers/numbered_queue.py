@@ -12,6 +12,7 @@ from typing import Callable
 
 from social_bridge.customers import case_numbers
 from social_bridge.customers.cases import open_case
+from social_bridge.customers.customers import Customers, identity_of_item
 from social_bridge.customers.keys import CustomerKeys
 from social_bridge.queue.keys import QueueKeys
 from social_bridge.queue.work_item import WorkItem
@@ -22,9 +23,10 @@ RESERVE_SECONDS = 300   # a number drawn for an enqueue that merged instead is l
 
 class NumberedQueue(WorkQueue):
     def __init__(self, redis, clock: Callable[[], float] = time.time, keys: QueueKeys | None = None,
-                 case_keys: CustomerKeys | None = None):
+                 case_keys: CustomerKeys | None = None, customers: Customers | None = None):
         super().__init__(redis, clock=clock, keys=keys)
         self.case_keys = case_keys or CustomerKeys()
+        self.customers = customers  # a new case belongs to the customer of the identity it came from
 
     def enqueue(self, item: WorkItem) -> Enqueued:
         """WorkQueue.enqueue; a new item gets a new case (unless it carries one: a reopening)."""
@@ -32,12 +34,17 @@ class NumberedQueue(WorkQueue):
         enqueued = super().enqueue(replace(item, case_number=number))
         placed = enqueued.item
         if enqueued.created and not item.case_number:
-            open_case(self.redis, self.case_keys, number, placed, self.clock())
+            open_case(self.redis, self.case_keys, number, placed, self.clock(), self._customer_of(placed))
         elif not item.case_number and placed.case_number != number:
             self.redis.delete(self.case_keys.case(number))  # drawn for nothing: a pending item absorbed it
         if placed.case_number:
             self._add_channel(placed.case_number, item.channel)
         return enqueued
+
+    def _customer_of(self, item: WorkItem) -> str:
+        """The customer of the identity a new item came from; a new record when nobody has it yet."""
+        identity = identity_of_item(item) if self.customers is not None else None
+        return self.customers.ensure(*identity, detail=item.channel).id if identity else ""
 
     def _draw(self) -> str:
         while True:

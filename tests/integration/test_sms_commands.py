@@ -61,16 +61,16 @@ def test_a_command_with_no_callback_is_a_conversation_the_inbox_answers(client, 
     assert sent_texts(nohold) == ["Non c'è nessuna richiesta da annullare."]
 
 
-def test_other_text_starts_a_thread_and_leaves_the_callback_alone(client, settings, nohold, booked, social_jobs):
+def test_other_text_joins_the_pending_callback_of_that_number(client, settings, nohold, booked, social_jobs):
+    """One person, one place in line (issue 17): the conversation is the same request, not a second item."""
     assert sms(client, settings, "ciao volevo sapere una cosa sulla bolletta") == []
     social_jobs()
     thread = nohold.social.threads.for_customer("sms", CUSTOMER)
-    item = nohold.queue.get(thread.item_id)
-    assert (item.kind, item.channel, item.intent) == ("thread", "sms", "billing")
+    assert thread.item_id == booked.id
     assert nohold.queue.get(booked.id).status == "waiting"
     [ack] = sent_texts(nohold)
     assert "in coda" in ack
-    assert "STATO" in ack
+    assert "Numero della tua richiesta" in ack
 
 
 def test_status_without_anything_open(client, settings, nohold, social_jobs):
