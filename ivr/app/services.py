@@ -116,12 +116,14 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     messages = Messages(client, jobs.sms_enqueuer(work), clock=clock)
     twilio = make_twilio_client(settings)
     outbox = DevOutbox(client, clock)
-    social = build_social(settings, client, messages, jobs.delivery_enqueuer(work), jobs.drain_enqueuer(work), clock)
-    codes = RefCodes(client, clock=clock)
+    persons = PersonKeys(settings.person_key_secret)  # every key naming a person holds this pseudonym, not the id
+    social = build_social(settings, client, messages, jobs.delivery_enqueuer(work), jobs.drain_enqueuer(work), clock,
+                          persons=persons)
+    codes = RefCodes(client, clock=clock, persons=persons)
     hours = BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
     desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock, codes=codes,
                      limits=BookingLimits.from_settings(client, settings, clock),
-                     enqueue_transcription=jobs.transcription_enqueuer(settings),
+                     enqueue_transcription=jobs.transcription_enqueuer(settings), persons=persons,
                      quotes=CaseQuotes(cases, eta))
     outages = Outages(client, clock=clock)
     backend = backend_from(settings.customer_backend_url, settings.customer_backend_token, settings.demo_customers)

@@ -59,12 +59,12 @@ def channels_from(settings, send_sms) -> dict:
     return channels
 
 
-def build_social(settings, client, messages, enqueue_delivery, enqueue_drain, clock=time.time) -> Social:
+def build_social(settings, client, messages, enqueue_delivery, enqueue_drain, clock=time.time, persons=None) -> Social:
     def send_sms(to: str, text: str, key: str) -> str:
         return messages.send_sms(to, text, key=key)
 
     channels = channels_from(settings, send_sms)
-    threads = Threads(client, clock=clock)
+    threads = Threads(client, persons, clock=clock)
     return Social(channels=channels, threads=threads, delivery=Delivery(threads, channels, enqueue_delivery, clock),
                   inbound=InboundQueue(client, enqueue_drain, clock))
 

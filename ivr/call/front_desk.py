@@ -35,7 +35,7 @@ class Booking:
 class FrontDesk:
     def __init__(self, queue: WorkQueue, eta: EtaEstimator, hours: BusinessHours, messages,
                  prompts, speech, settings, clock=time.time, codes=None, limits=None,
-                 enqueue_transcription=lambda item_id: None, quotes=None):
+                 enqueue_transcription=lambda item_id: None, persons=None, quotes=None):
         self.queue, self.eta, self.hours, self.messages = queue, eta, hours, messages
         self.prompts, self.speech, self.settings, self.clock = prompts, speech, settings, clock
         self.codes = codes  # social_bridge.chat.handoff.RefCodes: the one-time codes that carry a call into a chat
@@ -43,6 +43,11 @@ class FrontDesk:
         self.enqueue_transcription = enqueue_transcription  # item id -> queued for the transcription worker
         self.quotes = quotes  # social_bridge.customers.quoting.CaseQuotes: a case number keyed at the first question
         self.tz = ZoneInfo(settings.timezone)
+        self.persons = persons  # social_bridge.privacy.PersonKeys: natural keys name a pseudonym, not the number
+
+    def callback_key(self, e164: str) -> str:
+        """The natural key of the pending callback to a number."""
+        return self.persons.callback(e164)
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), self.tz)
@@ -88,7 +93,7 @@ class FrontDesk:
 
     def booking_refused(self, number: str) -> str | None:
         """Why a new callback to `number` may not be booked ("daily", "breaker"); booking again always may."""
-        if self.limits is None or self.queue.pending_for(f"callback:{number}") is not None:
+        if self.limits is None or self.queue.pending_for(self.callback_key(number)) is not None:
             return None
         return self.limits.refusal(number)
 
@@ -106,7 +111,7 @@ class FrontDesk:
         else:
             not_before, not_after = 0.0, 0.0
         item = WorkItem(id="", kind="callback", channel="voice", lang=state.lang,
-                        acquired_at=state.started_at, natural_key=f"callback:{number}",
+                        acquired_at=state.started_at, natural_key=self.callback_key(number),
                         not_before=not_before, not_after=not_after, customer=number,
                         intent=state.intent, summary=state.heard, call_sid=state.sid,
                         details={"confidence": round(state.confidence, 3),
@@ -204,7 +209,7 @@ class FrontDesk:
         if not check.ok or self.codes is None or not _mobile(check.e164):
             return False
         code = self._handoff(state, check.e164)
-        self.codes.redis.set(callback_offer(check.e164), code, ex=self.codes.ttl_seconds)
+        self.codes.redis.set(callback_offer(self.persons.of(check.e164)), code, ex=self.codes.ttl_seconds)
         body = self.prompts.text(state.lang, "sms.callback_offer", last_digits=last_digits(check.e164, 4))
         self.messages.send_sms(check.e164, body, key=f"offer:{state.sid}", lang=state.lang)
         return True
@@ -212,7 +217,7 @@ class FrontDesk:
     def book_offered(self, number: str) -> str | None:
         """CHIAMAMI after offer_callback: "booked" (the callback keeps the call's time), "daily" or "breaker"
         (refused by the booking limits); None when this number has no offer left (used, expired, never made)."""
-        code = self.codes.redis.getdel(callback_offer(number)) if self.codes is not None else None
+        code = self.codes.redis.getdel(callback_offer(self.persons.of(number))) if self.codes is not None else None
         context = self.codes.redeem(code) if code else None
         if not context:
             return None
@@ -229,7 +234,7 @@ class FrontDesk:
     def open_request(self, caller: str) -> WorkItem | None:
         """The callback pending for the caller's number, if any."""
         check = check_callback_number(caller, self.settings.callback_countries)
-        return self.queue.pending_for(f"callback:{check.e164}") if check.ok else None
+        return self.queue.pending_for(self.callback_key(check.e164)) if check.ok else None
 
     def cancel_request(self, item_id: str) -> bool:
         return self.queue.cancel(item_id, reason="customer_call")

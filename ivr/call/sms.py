@@ -45,7 +45,7 @@ def answer(nohold, sender: str, body: str) -> str | None:
     quoted = case_argument(body) if command == "status" else None
     if quoted and nohold.case_status is not None:  # STATO 12345678: that case, from any number
         return nohold.case_status(quoted, lang or "it")
-    item = nohold.queue.pending_for(f"callback:{check.e164}") if check.ok else None
+    item = nohold.queue.pending_for(nohold.desk.callback_key(check.e164)) if check.ok else None
     if command is None or item is None:
         return None
     lang = lang or item.lang

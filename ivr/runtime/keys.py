@@ -7,8 +7,6 @@ Key names never hold a phone number or a customer's words.
 """
 from __future__ import annotations
 
-import hashlib
-
 PREFIX = "nohold"
 
 # -- one call (ivr/call/store.py, ivr/call/webhooks.py): state, replies per step, the CallSid's memory ---------
@@ -50,9 +48,9 @@ OUTBOX = f"{PREFIX}:{{outbox}}"
 OUTBOX_PENDING = f"{OUTBOX}:pending"
 
 # -- the callback offered by SMS to a caller who hung up before choosing (ivr/call/front_desk.py) --------------
-def callback_offer(e164: str) -> str:
-    """Named by a digest of the number, so the key name holds no phone number."""
-    return f"{PREFIX}:{{offer:{hashlib.sha256(e164.encode()).hexdigest()[:24]}}}"
+def callback_offer(person: str) -> str:
+    """Named by the number's pseudonym (PersonKeys.of: a keyed HMAC), so the key name holds no phone number."""
+    return f"{PREFIX}:{{offer:{person}}}"
 
 
 # -- callback bookings per number and block (ivr/call/booking_limits.py): one slot ------------------------------

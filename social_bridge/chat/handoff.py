@@ -66,31 +66,38 @@ def find_code(text: str) -> str | None:
     return None
 
 
-def texted_key(e164: str, prefix: str = "nohold") -> str:
-    """String: the code last texted to a number (a reply to that SMS links the call without typing it)."""
-    return f"{prefix}:{HASH_TAG}:number:{e164}"
+def texted_key(person: str, prefix: str = "nohold") -> str:
+    """String: the code last texted to a number, named by its pseudonym (PersonKeys.of): a reply to that SMS
+    links the call without typing it."""
+    return f"{prefix}:{HASH_TAG}:number:{person}"
 
 
 class RefCodes:
     """Issues and redeems handoff codes; one Redis string per code, under one hash tag."""
 
-    def __init__(self, redis, clock=time.time, ttl_seconds: int = 24 * 3600, prefix: str = "nohold"):
+    def __init__(self, redis, clock=time.time, ttl_seconds: int = 24 * 3600, prefix: str = "nohold", persons=None):
         if "{" in prefix or "}" in prefix:
             raise ValueError("prefix must not contain braces: the hash tag is added here")
         self.redis, self.clock, self.ttl_seconds = redis, clock, int(ttl_seconds)
         self.base = f"{prefix}:{HASH_TAG}:code:"
         self.prefix = prefix
+        self.persons = persons  # social_bridge.privacy.PersonKeys: needed only to remember texted codes
+
+    def _texted(self, e164: str) -> str:
+        if self.persons is None:
+            raise ValueError("RefCodes needs PersonKeys to remember a code by number")
+        return texted_key(self.persons.of(e164), self.prefix)
 
     def _key(self, canonical: str) -> str:
         return self.base + canonical
 
     def remember_texted(self, e164: str, code: str) -> None:
         """The code texted to a number: a reply to that SMS links the call without typing it."""
-        self.redis.set(texted_key(e164, self.prefix), code, ex=TEXTED_TTL)
+        self.redis.set(self._texted(e164), code, ex=TEXTED_TTL)
 
     def take_texted(self, e164: str) -> str | None:
         """The code last texted to this number, once."""
-        return self.redis.getdel(texted_key(e164, self.prefix))
+        return self.redis.getdel(self._texted(e164))
 
     def issue(self, context: dict) -> str:
         """A new code (display form) holding `context` (opaque JSON) until redeemed or expired."""

@@ -171,7 +171,7 @@ class Inbox:
                 self._place(thread, inbound, None)
             return self.replies.text(lang, f"chat.callback_refused_{refused}")
         callback = WorkItem(id="", kind="callback", channel="voice", lang=lang,
-                            acquired_at=item.acquired_at if item else self.clock(), natural_key=f"callback:{number}",
+                            acquired_at=item.acquired_at if item else self.clock(), natural_key=self.threads.persons.callback(number),
                             customer=number, intent=item.intent if item else "", summary=item.summary if item else "",
                             call_sid=thread.call_sid, details={"thread_id": thread.id})
         enqueued = self.queue.enqueue(callback)

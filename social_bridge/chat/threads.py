@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Callable
 
 from social_bridge.channels import CHANNELS, Inbound
+from social_bridge.privacy.pseudonyms import PersonKeys
 from social_bridge.queue.keys import QueueKeys
 
 SENDER_ID = re.compile(r"^[A-Za-z0-9+_.@-]{1,128}$")
@@ -24,7 +25,7 @@ DIRECTIONS = ("in", "out", "note")
 PHONE_CHANNELS = ("sms", "whatsapp")  # channels whose sender id is the customer's phone number
 
 # KEYS: identity, seen. ARGV: new thread id, thread prefix, message prefix, now, ttl, then the message:
-# id, text, at, provider id, kind, and the thread's channel, sender, lang.
+# id, text, at, provider id, kind, and the thread's channel, sender, lang, and the sender's natural key.
 # Records a customer's message once per provider id: {"dup", "<thread>|<stage>"} or {"new", thread, created}.
 _RECORD = """
 local seen = redis.call('GET', KEYS[2])
@@ -35,7 +36,7 @@ if not tid then
   tid, created = ARGV[1], '1'
   redis.call('SET', KEYS[1], tid)
   redis.call('HSET', thread .. tid, 'id', tid, 'channel', ARGV[11], 'sender_id', ARGV[12], 'lang', ARGV[13],
-             'created_at', ARGV[4])
+             'created_at', ARGV[4], 'natural', ARGV[14])
 end
 redis.call('HSET', ARGV[3] .. ARGV[6], 'id', ARGV[6], 'thread_id', tid, 'direction', 'in', 'text', ARGV[7],
            'at', ARGV[8], 'provider_id', ARGV[9], 'kind', ARGV[10])
@@ -72,6 +73,7 @@ class Thread:
     context: dict = field(default_factory=dict)   # what the call knew: intent, summary, tried...
     acked_at: float = 0.0      # the last automatic acknowledgement
     acked_eta: float = 0.0     # the wait it announced, seconds
+    natural: str = ""          # its natural key in the queue, named by the sender's pseudonym (PersonKeys)
 
     @property
     def customer(self) -> str:
@@ -79,7 +81,7 @@ class Thread:
 
     @property
     def natural_key(self) -> str:
-        return f"thread:{self.channel}:{self.sender_id}"
+        return self.natural or f"thread:{self.channel}:{self.sender_id}"  # the second: threads from before PersonKeys
 
     # -- the one rule for "the phone number of this thread" -------------------------------------
     @property
@@ -133,8 +135,10 @@ def _load(cls, h: dict):
 
 
 class Threads:
-    def __init__(self, redis, clock: Callable[[], float] = time.time, keys: QueueKeys | None = None):
+    def __init__(self, redis, persons: PersonKeys, clock: Callable[[], float] = time.time,
+                 keys: QueueKeys | None = None):
         self.redis, self.clock, self.keys = redis, clock, keys or QueueKeys()
+        self.persons = persons  # key names hold a pseudonym of the sender (a phone number, a PSID), never the id
         self._record = redis.register_script(_RECORD)
         self._move = redis.register_script(_MOVE)
 
@@ -147,8 +151,12 @@ class Threads:
     def _message_prefix(self) -> str:
         return f"{self.keys.base}:message:"
 
+    def identity_key(self, channel: str, sender_id: str) -> str:
+        """String: the thread id of one sender on one channel (erasure and retention remove it with the thread)."""
+        return self._identity(channel, sender_id)
+
     def _identity(self, channel: str, sender_id: str) -> str:
-        return f"{self.keys.base}:identity:{channel}:{sender_id}"
+        return f"{self.keys.base}:identity:{channel}:{self.persons.of(sender_id)}"
 
     def _seen(self, inbound: Inbound) -> str:
         return f"{self.keys.base}:seen:{inbound.channel}:{inbound.provider_id}"
@@ -165,7 +173,8 @@ class Threads:
             keys=[self._identity(inbound.channel, inbound.sender_id), self._seen(inbound)],
             args=[secrets.token_urlsafe(9), self._thread_prefix, self._message_prefix, repr(now), SEEN_TTL,
                   secrets.token_urlsafe(9), inbound.text, repr(at), inbound.provider_id, inbound.kind,
-                  inbound.channel, inbound.sender_id, lang])
+                  inbound.channel, inbound.sender_id, lang,
+                  self.persons.thread(inbound.channel, inbound.sender_id)])
         if reply[0] == "dup":
             thread_id, _, stage = reply[1].partition("|")
             return Recorded(self.get(thread_id), duplicate=True, queued=stage == "queued")

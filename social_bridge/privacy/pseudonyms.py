@@ -27,6 +27,14 @@ class PersonKeys:
         digest = hmac.new(self._secret, identifier.strip().encode(), hashlib.sha256).hexdigest()
         return digest[:DIGEST_CHARS]
 
+    def callback(self, e164: str) -> str:
+        """The natural key of the pending callback to a number (one per number)."""
+        return f"callback:{self.of(e164)}"
+
+    def thread(self, channel: str, sender_id: str) -> str:
+        """The natural key of the pending thread of one sender on one channel."""
+        return f"thread:{channel}:{self.of(sender_id)}"
+
 
 def derived_secret(secret_key: str) -> str:
     """The person-key secret when PERSON_KEY_SECRET is not set: an HMAC of SECRET_KEY under its own label,

@@ -106,7 +106,7 @@ def booked(client, settings, nohold, sid: str, caller: str = CUSTOMER) -> bool:
 
 def close_pending(nohold, number: str = CUSTOMER) -> None:
     """The agent has called back: the number has no pending callback any more."""
-    nohold.queue.cancel(nohold.queue.pending_for(f"callback:{number}").id, "done")
+    nohold.queue.cancel(nohold.queue.pending_for(nohold.desk.callback_key(number)).id, "done")
 
 
 def refused_with(nohold, reply, why: str) -> bool:
@@ -121,7 +121,7 @@ def test_three_new_bookings_a_day_per_number(client, settings, nohold, clock):
         clock.advance(3600)
     fourth = book(client, settings, f"CA{3:032d}")
     assert refused_with(nohold, fourth, "daily")
-    assert nohold.queue.pending_for(f"callback:{CUSTOMER}") is None
+    assert nohold.queue.pending_for(nohold.desk.callback_key(CUSTOMER)) is None
     clock.advance(21 * 3600 + 1)  # the first booking is now 24 h old
     assert booked(client, settings, nohold, f"CA{4:032d}")
 

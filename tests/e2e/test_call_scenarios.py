@@ -99,7 +99,7 @@ def test_withheld_caller_premium_and_shared_cost_numbers_refused(phone, nohold):
     result = play(phone, "it_premium_refused.yaml")
     item = nohold.queue.get(nohold.calls.load(result.call_sid).item_id)
     assert item.customer == "+393331234567"
-    assert nohold.queue.pending_for("callback:+39899123456") is None
+    assert nohold.queue.pending_for(nohold.desk.callback_key("+39899123456")) is None
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in SCENARIOS.glob("*.yaml")))

@@ -44,6 +44,7 @@ from ivr.simulate import HttpTransport, Phone, Unreachable
 from ivr.runtime.job_queue import drain_enqueuer
 from social_bridge.chat.inbound_queue import InboundQueue
 from social_bridge.chat.threads import Threads
+from social_bridge.privacy.pseudonyms import PersonKeys, derived_secret
 from social_bridge.queue.work_queue import WorkQueue
 from tests.support.fake_social import FakeSocial, meta_signature
 from tests.support.fake_twilio import FakeTwilio
@@ -289,7 +290,8 @@ def test_kill_9_web_worker_redis_loses_no_confirmed_booking_and_sends_nothing_tw
     drained = drain(stack, timeout=60)
 
     client = redis_lib.Redis.from_url(stack.redis.url, decode_responses=True, socket_timeout=5)
-    queue, threads = WorkQueue(client), Threads(client)
+    persons = PersonKeys(derived_secret("k" * 32))  # SECRET_KEY above
+    queue, threads = WorkQueue(client), Threads(client, persons)
     results = [future.result() for future in call_results]
     confirmed, cancelled, lost, cancel_undone = [], [], [], []
     for n, result in enumerate(results):
@@ -297,7 +299,7 @@ def test_kill_9_web_worker_redis_loses_no_confirmed_booking_and_sends_nothing_tw
         if CONFIRMED not in heard:
             continue  # an apology, a dropped connection or a refusal: the caller was promised nothing
         confirmed.append(n)
-        pending = queue.pending_for(f"callback:{number_of(n)}")
+        pending = queue.pending_for(persons.callback(number_of(n)))
         if any(CANCELLED in reply for reply in result.sms_replies):
             cancelled.append(n)
             cancel_undone += [n] if pending is not None else []

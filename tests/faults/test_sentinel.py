@@ -29,6 +29,7 @@ from rq import Worker
 from ivr.runtime.redis_client import SentinelAddress, connect, parse_sentinel_url
 from ivr.runtime.redis_server import RedisServer, free_port, redis_server_binary
 from ivr.simulate import Phone
+from social_bridge.privacy.pseudonyms import PersonKeys, derived_secret
 from social_bridge.queue.work_queue import WorkQueue
 from tests.e2e.test_cluster import (BASE, CALL, COMPANY, CUSTOMER, Pinned, Processes, _eventually,
                                 _ordinary_day_country, _wait_healthy)
@@ -268,7 +269,7 @@ def test_web_and_worker_follow_a_sentinel_failover(sentinels, fake, tmp_path):
         assert result.ok, result.error
         _eventually("the first SMS receipt, sent by the worker", lambda: receipts(CUSTOMER), 30, processes)
         queue = WorkQueue(state)
-        first = queue.pending_for(f"callback:{CUSTOMER}")
+        first = queue.pending_for(PersonKeys(derived_secret("k" * 32)).callback(CUSTOMER))
         assert first is not None
         # Replication is asynchronous: a write acknowledged in the primary's last milliseconds may never
         # reach the replica (docs/redis-ha.md). WAIT 1 holds until the replica has every write so far, so
@@ -289,10 +290,10 @@ def test_web_and_worker_follow_a_sentinel_failover(sentinels, fake, tmp_path):
         assert "SMS a questo numero" in twiml, (status, twiml)
         assert "<Hangup" in twiml, (status, twiml)
 
-        assert queue.pending_for(f"callback:{CUSTOMER}").id == first.id  # the first booking survived
+        assert queue.pending_for(PersonKeys(derived_secret("k" * 32)).callback(CUSTOMER)).id == first.id  # the first booking survived
         result = phone.run_script(_script(SECOND_CUSTOMER))
         assert result.ok, result.error
-        second = queue.pending_for(f"callback:{SECOND_CUSTOMER}")
+        second = queue.pending_for(PersonKeys(derived_secret("k" * 32)).callback(SECOND_CUSTOMER))
         assert second is not None
         assert second.id != first.id
         _eventually("the second SMS receipt, sent by the same worker after the failover",

@@ -104,7 +104,7 @@ def test_chiamami_books_the_callback_with_the_time_of_the_call(client, settings,
     post(client, settings, "/voice/status", CallStatus="completed", CallDuration="30")
     clock.advance(3600)
     assert sms(client, settings, "Chiamami", "SM" + "1" * 32) == [], "the receipt SMS is the answer"
-    item = nohold.queue.pending_for(f"callback:{CALLER}")
+    item = nohold.queue.pending_for(nohold.desk.callback_key(CALLER))
     assert item.acquired_at == started, "the callback keeps the place earned by the call"
     assert item.intent == "internet_down"
     assert item.summary == "non mi funziona internet da stamattina"
@@ -116,10 +116,10 @@ def test_the_offer_books_once(client, settings, nohold):
     at_options(client, settings)
     post(client, settings, "/voice/status", CallStatus="completed", CallDuration="30")
     sms(client, settings, "CHIAMAMI", "SM" + "1" * 32)
-    first = nohold.queue.pending_for(f"callback:{CALLER}")
+    first = nohold.queue.pending_for(nohold.desk.callback_key(CALLER))
     nohold.queue.cancel(first.id, reason="test")
     sms(client, settings, "CHIAMAMI", "SM" + "2" * 32)  # no offer left: a conversation for the inbox
-    assert nohold.queue.pending_for(f"callback:{CALLER}") is None
+    assert nohold.queue.pending_for(nohold.desk.callback_key(CALLER)) is None
 
 
 @pytest.mark.parametrize("caller", ["anonymous", "+390212345678"])  # withheld; a fixed line (not a mobile)
@@ -162,7 +162,7 @@ def test_a_caller_with_a_callback_hears_its_place_and_may_cancel_it(client, sett
         if seq == 1:
             post(client, settings, "/voice/incoming")
         post(client, settings, f"/voice/step?seq={seq}", Digits=digits)
-    item = nohold.queue.pending_for(f"callback:{CALLER}")
+    item = nohold.queue.pending_for(nohold.desk.callback_key(CALLER))
     again = "CA" + "d" * 32
     greeting = post(client, settings, "/voice/incoming", CallSid=again)
     heard = nohold.prompts.text("it", "voice.open_request", position=nohold.prompts.position("it", 1))
@@ -181,7 +181,7 @@ def test_replying_with_words_to_the_offer_opens_a_chat_that_keeps_the_calls_plac
     clock.advance(1800)
     sms(client, settings, "il modem lampeggia rosso da ieri", "SM" + "3" * 32)
     social_jobs()
-    assert nohold.queue.pending_for(f"callback:{CALLER}") is None, "words are a conversation, not a callback"
+    assert nohold.queue.pending_for(nohold.desk.callback_key(CALLER)) is None, "words are a conversation, not a callback"
     items = [nohold.queue.get(i) for i in nohold.redis.zrange(nohold.queue.keys.items_waiting, 0, -1)]
     assert [(i.kind, i.acquired_at) for i in items] == [("thread", started)]
 
@@ -193,4 +193,4 @@ def test_chiamami_within_the_booking_limits_only(client, settings, nohold):
         nohold.desk.booking_counted(CALLER)
     reply = sms(client, settings, "CHIAMAMI", "SM" + "4" * 32)
     assert reply == [nohold.prompts.text("it", "chat.callback_refused_daily")]
-    assert nohold.queue.pending_for(f"callback:{CALLER}") is None
+    assert nohold.queue.pending_for(nohold.desk.callback_key(CALLER)) is None

@@ -11,6 +11,7 @@ from social_bridge.web import api
 from social_bridge.web.bridge import Social
 from social_bridge.channels import Inbound, ReplyPolicy
 from social_bridge.chat.delivery import Delivery
+from social_bridge.privacy.pseudonyms import PersonKeys
 from social_bridge.chat.threads import Threads
 from tests.integration.test_console import NUMBER, build_app, build_bridge, enqueue, post, seed_agents, signed_in
 
@@ -56,7 +57,7 @@ def jobs() -> list[str]:
 
 @pytest.fixture
 def social(redis_client, clock, jobs):
-    threads, channels = Threads(redis_client, clock), {"messenger": MessengerWindows()}
+    threads, channels = Threads(redis_client, PersonKeys("test person keys"), clock), {"messenger": MessengerWindows()}
     return Social(channels=channels, threads=threads, delivery=Delivery(threads, channels, jobs.append, clock),
                   inbound=None)
 

@@ -7,6 +7,7 @@ from social_bridge.channels import Inbound
 from social_bridge.channels.messenger import Messenger
 from social_bridge.channels.x import XDirectMessages
 from social_bridge.chat.delivery import Delivery, ReplyRefused, RetryLater
+from social_bridge.privacy.pseudonyms import PersonKeys
 from social_bridge.chat.threads import Threads
 from tests.support.fake_social import FakeSocial
 
@@ -22,7 +23,7 @@ def meta():
 
 @pytest.fixture
 def setup(redis_client, clock, meta):
-    threads, jobs = Threads(redis_client, clock), []
+    threads, jobs = Threads(redis_client, PersonKeys("test person keys"), clock), []
     channels = {"messenger": Messenger("secret", "verify", "page-token", "1122", graph_base=meta.base_url),
                 "x": XDirectMessages("consumer", "bearer", "1", api_base=meta.base_url)}
     delivery = Delivery(threads, channels, jobs.append, clock)

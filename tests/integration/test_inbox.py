@@ -49,7 +49,7 @@ def test_call_me_turns_the_thread_into_a_callback_keeping_the_place(nohold, soci
     assert "numero" in answers(nohold)[-1]  # no number known yet: asked for one
     write(nohold, "chiamami al 347 123 4567", sender="messenger-user")
     social_jobs()
-    callback = nohold.queue.pending_for(f"callback:{CUSTOMER}")
+    callback = nohold.queue.pending_for(nohold.desk.callback_key(CUSTOMER))
     assert callback.acquired_at == place.acquired_at
     assert callback.kind == "callback"
     assert nohold.queue.get(place.id).status == "cancelled"
@@ -157,20 +157,20 @@ def test_call_me_by_message_is_held_to_the_same_booking_limits_as_a_call(nohold,
     for n in range(3):
         write(nohold, "chiamami al 347 123 4567", sender=f"+39348000000{n}")
         social_jobs()
-        booked = nohold.queue.pending_for(f"callback:{CUSTOMER}")
+        booked = nohold.queue.pending_for(nohold.desk.callback_key(CUSTOMER))
         assert booked is not None
         assert "senza farti perdere il posto" in answers(nohold)[-1]
         nohold.queue.cancel(booked.id, reason="test")  # done; the next one is a new booking
         clock.advance(3600)
     write(nohold, "CHIAMAMI 347 123 4567", sender="+393480000009")
     social_jobs()
-    assert nohold.queue.pending_for(f"callback:{CUSTOMER}") is None
+    assert nohold.queue.pending_for(nohold.desk.callback_key(CUSTOMER)) is None
     assert answers(nohold)[-1].startswith("Per questo numero abbiamo già prenotato")
     write(nohold, "call me on +39 347 123 4567 please", sender="+447400123456")
     social_jobs()
-    assert nohold.queue.pending_for(f"callback:{CUSTOMER}") is None
+    assert nohold.queue.pending_for(nohold.desk.callback_key(CUSTOMER)) is None
     assert answers(nohold)[-1].startswith("This number has already booked")
     clock.advance(21 * 3600 + 1)  # the first booking is now 24 h old
     write(nohold, "chiamami al 347 123 4567", sender="+393480000010")
     social_jobs()
-    assert nohold.queue.pending_for(f"callback:{CUSTOMER}") is not None
+    assert nohold.queue.pending_for(nohold.desk.callback_key(CUSTOMER)) is not None

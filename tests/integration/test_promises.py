@@ -63,7 +63,7 @@ def booked_before(nohold, n: int, lang: str = "it", not_before: float = OPENING.
 
 
 def receipt(nohold) -> str:
-    item = nohold.queue.pending_for(f"callback:{CALLER}")
+    item = nohold.queue.pending_for(nohold.desk.callback_key(CALLER))
     message_id = nohold.redis.get(f"nohold:{{msgkey:receipt:{item.id}:{'CA' + '1' * 32}}}")
     return nohold.messages.get(message_id)["body"]
 

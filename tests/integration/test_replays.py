@@ -50,7 +50,7 @@ def test_a_call_replayed_after_its_state_expired_books_nothing(app, settings, no
         assert status == 200
         if "/voice/" in url:  # (SMS get their reply again while it is kept: the next test)
             assert [element.tag for element in ET.fromstring(body)] == ["Hangup"], body
-    assert nohold.queue.pending_for(f"callback:{CALLER}") is None
+    assert nohold.queue.pending_for(nohold.desk.callback_key(CALLER)) is None
     assert redis_client.dbsize() == keys_before
 
 
@@ -69,7 +69,7 @@ def test_an_old_signed_cancel_does_not_cancel_a_new_booking(app, settings, nohol
 
     def book() -> WorkItem:
         item = WorkItem(id="", kind="callback", channel="voice", lang="it", acquired_at=clock() - 60,
-                        natural_key=f"callback:{CALLER}", customer=CALLER, intent="internet_down")
+                        natural_key=nohold.desk.callback_key(CALLER), customer=CALLER, intent="internet_down")
         return nohold.queue.enqueue(item).item
 
     first = book()

@@ -22,7 +22,7 @@ def sms(client, settings, body: str, sid: str = "SM" + "1" * 32, sender: str = C
 @pytest.fixture
 def booked(nohold, clock):
     item = WorkItem(id="", kind="callback", channel="voice", lang="it", acquired_at=clock() - 300,
-                    natural_key=f"callback:{CUSTOMER}", customer=CUSTOMER, intent="billing")
+                    natural_key=nohold.desk.callback_key(CUSTOMER), customer=CUSTOMER, intent="billing")
     return nohold.queue.enqueue(item).item
 
 
@@ -82,6 +82,6 @@ def test_status_without_anything_open(client, settings, nohold, social_jobs):
 def test_status_of_a_callback_booked_in_a_window(client, settings, nohold, clock):
     start = clock() + 86400
     item = WorkItem(id="", kind="callback", channel="voice", lang="it", acquired_at=clock() - 60,
-                    natural_key=f"callback:{CUSTOMER}", customer=CUSTOMER, not_before=start, not_after=start + 7200)
+                    natural_key=nohold.desk.callback_key(CUSTOMER), customer=CUSTOMER, not_before=start, not_after=start + 7200)
     nohold.queue.enqueue(item)
     assert sms(client, settings, "STATO")[0].startswith("Ti richiameremo domani tra le 10 e mezzogiorno")

@@ -272,7 +272,7 @@ def test_a_message_delivered_three_times_is_handled_once(client, nohold, social_
     assert nohold.redis.llen(PENDING) == 3
     social_jobs()
     assert nohold.redis.llen(PENDING) == 0
-    threads = Threads(nohold.redis, clock=clock)
+    threads = nohold.social.threads
     thread = threads.for_customer("messenger", "7788990011")
     messages = threads.messages(thread.id)
     assert [(m.direction, m.provider_id) for m in messages if m.direction == "in"] == [("in", "m_retried_1")]
@@ -280,7 +280,7 @@ def test_a_message_delivered_three_times_is_handled_once(client, nohold, social_
     assert ack.kind == "auto"
     assert ack.state == "sent"
     assert nohold.queue.depth()["thread"] == 1
-    assert nohold.queue.get(thread.item_id).natural_key == "thread:messenger:7788990011"
+    assert nohold.queue.get(thread.item_id).natural_key == nohold.social.threads.persons.thread("messenger", "7788990011")
     [sent] = [r["json"] for r in graph.requests if r["path"].endswith("/me/messages")]
     assert sent["recipient"] == {"id": "7788990011"}
     assert sent["message"]["text"] == ack.text

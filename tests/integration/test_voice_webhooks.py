@@ -92,10 +92,10 @@ def test_booking_again_keeps_the_earliest_place(client, settings, nohold, clock)
                             ("/voice/step?seq=2", {"Digits": "1"}), ("/voice/step?seq=3", {"Digits": number})):
             call(client, settings, path, CallSid=sid, From=caller, **extra)
     book("CA" + "a" * 32, CALLER, "1")
-    first = nohold.queue.pending_for(f"callback:{CALLER}")
+    first = nohold.queue.pending_for(nohold.desk.callback_key(CALLER))
     clock.advance(600)
     book("CA" + "b" * 32, "anonymous", "3471234567#")  # from CALLER's line it would hear the open request
-    again = nohold.queue.pending_for(f"callback:{CALLER}")
+    again = nohold.queue.pending_for(nohold.desk.callback_key(CALLER))
     assert again.id == first.id
     assert again.acquired_at == first.acquired_at
     assert nohold.queue.depth()["callback"] == 1
@@ -195,7 +195,7 @@ def test_after_hours_asap_means_the_next_opening(client, settings, nohold, clock
     call(client, settings, "/voice/step?seq=2", Digits="1")
     booked = call(client, settings, "/voice/step?seq=3", Digits="1")
     assert "quando riapriamo" in said(booked.data)
-    item = nohold.queue.pending_for(f"callback:{CALLER}")
+    item = nohold.queue.pending_for(nohold.desk.callback_key(CALLER))
     opening = datetime(2026, 12, 3, 8, 30, tzinfo=ZoneInfo(ROME)).timestamp()
     assert item.status == "scheduled"
     assert item.not_before == opening
@@ -207,7 +207,7 @@ def test_asap_booking_replaces_an_earlier_window_but_keeps_the_place(client, set
                         ("/voice/step?seq=2", {"Digits": "2"}), ("/voice/step?seq=3", {"Digits": "1"}),
                         ("/voice/step?seq=4", {"Digits": "1"})):
         call(client, settings, path, CallSid=sid_window, **extra)
-    scheduled = nohold.queue.pending_for(f"callback:{CALLER}")
+    scheduled = nohold.queue.pending_for(nohold.desk.callback_key(CALLER))
     assert scheduled.status == "scheduled"
     clock.advance(120)
     # from a withheld line, keying the same number: calling from it, the caller would hear the open request first

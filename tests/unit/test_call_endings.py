@@ -144,9 +144,9 @@ def booked(flow, parts):
     """A callback booked by an earlier call from IT_MOBILE, behind one booked before it."""
     queue, now = parts["queue"], flow.desk.clock()
     queue.enqueue(WorkItem(id="", kind="callback", channel="voice", lang="it", acquired_at=now - 900,
-                           natural_key="callback:+393331112222", customer="+393331112222"))
+                           natural_key=flow.desk.callback_key("+393331112222"), customer="+393331112222"))
     return queue.enqueue(WorkItem(id="", kind="callback", channel="voice", lang="it", acquired_at=now - 600,
-                                  natural_key=f"callback:{IT_MOBILE}", customer=IT_MOBILE, intent="internet_down",
+                                  natural_key=flow.desk.callback_key(IT_MOBILE), customer=IT_MOBILE, intent="internet_down",
                                   summary="internet non va")).item
 
 
@@ -160,7 +160,7 @@ def test_a_caller_with_a_pending_callback_hears_its_place_instead_of_the_menu(fl
 
 
 def test_the_place_heard_is_the_queues_now(flow, parts, booked):
-    parts["queue"].cancel(parts["queue"].pending_for("callback:+393331112222").id, reason="test")
+    parts["queue"].cancel(parts["queue"].pending_for(parts["desk"].callback_key("+393331112222")).id, reason="test")
     state, reply = new_call(flow)
     assert texts(reply)[-2] == t(flow, state, "voice.open_request", position=flow.position(state, 1))
 

@@ -24,6 +24,7 @@ from ivr.call.twiml import Ask, Hangup, RecordMessage, Reply, Say
 from ivr.speech.prompts import PromptBook
 from ivr.speech.spoken import Speech
 from ivr.understanding.loading import load_understanding
+from social_bridge.privacy.pseudonyms import PersonKeys
 from social_bridge.chat.self_service import SelfServiceCore
 from social_bridge.outages.outages import Outages
 from social_bridge.queue.eta import EtaEstimator
@@ -52,7 +53,8 @@ def parts(settings, redis_client, clock, sent):
     messages = Messages(redis_client, sent.append, clock=clock)
     hours = BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
     desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock,
-                     limits=BookingLimits.from_settings(redis_client, settings, clock))
+                     limits=BookingLimits.from_settings(redis_client, settings, clock),
+                     persons=PersonKeys(settings.person_key_secret))
     backend = backend_from(settings.customer_backend_url, settings.customer_backend_token, settings.demo_customers)
     core = SelfServiceCore(backend, Outages(redis_client, clock=clock), messages, unavailable=BackendUnavailable)
     self_service = SelfService(core, settings)
@@ -411,7 +413,7 @@ def test_a_voice_message_asked_three_times_is_a_voice_message_never_a_callback(s
     step(speaking, state, Inputs(recording=RECORDING))
     assert state.outcome == "voicemail"
     assert parts["queue"].get(state.item_id).kind == "voicemail"
-    assert parts["queue"].pending_for(f"callback:{IT_MOBILE}") is None, "no callback may be booked"
+    assert parts["queue"].pending_for(parts["desk"].callback_key(IT_MOBILE)) is None, "no callback may be booked"
 
 
 def test_options_asked_again_do_not_repeat_the_wait(speaking):

@@ -25,6 +25,7 @@ from social_bridge.chat.handoff import RefCodes
 from social_bridge.chat.replies import ChatReplies
 from social_bridge.chat.self_service import SelfServiceCore
 from social_bridge.chat.self_service_text import ChatSelfService
+from social_bridge.privacy.pseudonyms import PersonKeys
 from social_bridge.chat.threads import Thread, Threads
 from social_bridge.outages.outages import Outages
 from social_bridge.queue.eta import EtaEstimator
@@ -54,14 +55,15 @@ def parts(settings, redis_client, clock, sent):
     eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds)
     messages = Messages(redis_client, sent.append, clock=clock)
     hours = BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
+    persons = PersonKeys(settings.person_key_secret)
     desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock,
-                     limits=BookingLimits.from_settings(redis_client, settings, clock))
+                     limits=BookingLimits.from_settings(redis_client, settings, clock), persons=persons)
     outages = Outages(redis_client, clock=clock)
     core = SelfServiceCore(DemoBackend.load(slow_seconds=0), outages, messages, unavailable=BackendUnavailable)
     metrics = Metrics(redis_client)
     yield dict(prompts=prompts, speech=speech, queue=queue, eta=eta, messages=messages, desk=desk, outages=outages,
-               core=core, metrics=metrics, threads=Threads(redis_client, clock=clock),
-               codes=RefCodes(redis_client, clock=clock), settings=settings)
+               core=core, metrics=metrics, threads=Threads(redis_client, persons, clock=clock),
+               codes=RefCodes(redis_client, clock=clock, persons=persons), settings=settings)
     metrics.close()
 
 
