@@ -20,24 +20,9 @@ LANGS = ("it", "en")
 
 # The bars the first and only run missed (6 Dec 2026), with its figures; see docs/understanding.md.
 MISSED: dict[tuple[str, str], str] = {
-    ("window", "it"): "94.1 % right (48/51), 2.0 % wrong action, 3.9 % not understood: 'oggi no domani mattina' "
-                      "and 'non oggi domani di mattina' asked again; 'nel tardo pomeriggio' booked 13-15, not 16-18",
-    ("window", "en"): "92.2 % right (47/51), 3.9 % wrong action, 3.9 % not understood: 'not today tomorrow morning' "
-                      "and 'around half one' asked again; 'tomorrow about half six' and 'late afternoon' booked the "
-                      "earlier window",
-    ("yes_no", "it"): "86.4 % right (38/44), 2.3 % wrong action, 11.4 % not understood: 'il due' read as yes; "
-                      "'macché', 'non proprio così', 'preferisco parlare con un operatore' and 2 more asked again",
-    ("yes_no", "en"): "88.6 % right (39/44), 4.5 % wrong action, 6.8 % not understood: 'two please' and 'please "
-                      "don't text me' read as yes; 'spot on', 'i'd rather speak to someone', 'i don't think so' asked "
-                      "again",
-    ("number", "en"): "92.7 % right (38/41), 7.3 % wrong action, 0 % not understood: 'two please' read as yes; "
-                      "'no use this one plus three nine …' and 'not that one 331 245 7788' not booked as said",
     ("helpful", "en"): "90.5 % right (38/42), 2.4 % wrong action, 7.1 % not understood: 'no need for an agent it's "
                        "fixed' read as no; 'one please', 'two please', 'i don't need anything else thanks' asked again",
 }
-ACTED_ON = ("9 of 80 (11.2 %) acted on: 'mercoledì mattina' and 'wednesday morning' (not offered) booked Tuesday "
-            "morning, 'ce n'è uno sabato' the first window; 'we'll see', 'come dice', 'um right' read as yes; "
-            "'non lo so ancora devo provare', 'don't know yet i'll have to try it', 'when's my next bill due' as no")
 
 
 def per_menu_and_language() -> list:
@@ -94,7 +79,6 @@ def test_a_wrong_action_is_rarer_than_not_understood_on_fresh_answers(outcomes):
     assert len(wrong) < max(unclear, 1), f"{len(wrong)} wrong actions, {unclear} not understood: {wrong}"
 
 
-@pytest.mark.xfail(strict=True, reason=ACTED_ON)
 def test_an_answer_to_none_of_the_choices_is_asked_again(menus):  # noqa: F811
     measured = evaluate_menus(menus, load_menu_eval(ASKED_AGAIN))
     print("\n== fresh answers to none of the choices ('not understood' is right here) ==\n"
