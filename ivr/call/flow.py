@@ -133,9 +133,10 @@ class CallFlow:
     def offer_options(self, reply: Reply, state: CallState) -> Reply:
         state.goto("options")
         if self.desk.is_open():
-            wait = self.speech.wait(self.desk.wait_for_newcomer(), state.lang)
-            return self.ask(reply, state, self.t(state, "voice.wait_estimate", wait=wait),
-                            self.t(state, "voice.options"))
+            estimate = self.desk.newcomer_wait(state.lang)  # the caller's language lane
+            told = self.t(state, "voice.wait_all_away") if estimate.away else \
+                self.t(state, "voice.wait_estimate", wait=self.speech.wait(estimate.seconds, state.lang))
+            return self.ask(reply, state, told, self.t(state, "voice.options"))
         return self.ask(reply, state, self.t(state, "voice.wait_after_hours", return_at=self.return_at(state)),
                         self.t(state, "voice.options_after_hours"))
 
@@ -179,6 +180,8 @@ class CallFlow:
             self.say(reply, state, "voice.booked_window", window=self.speech.window(window, now, state.lang))
         elif booking.at is not None:
             self.say(reply, state, "voice.booked_opening", when=self.speech.moment(booking.at, now, state.lang))
+        elif booking.away:  # open, but nobody is signed in: no wait to promise
+            self.say(reply, state, "voice.booked_all_away", position=self.position(state, booking.position))
         else:
             self.say(reply, state, "voice.booked_asap", position=self.position(state, booking.position),
                      wait=self.speech.wait(booking.wait_seconds, state.lang))

@@ -58,9 +58,6 @@ class FrontDesk:
     def next_opening(self) -> datetime:
         return self.hours.next_opening(self.now())
 
-    def wait_for_newcomer(self) -> float:
-        return self.eta.for_newcomer().seconds
-
     def newcomer_wait(self, lang: str) -> WaitEstimate:
         """The wait in the caller's language lane; .away when every agent is away (say so, not a wait)."""
         return self.eta.for_newcomer(lang)

@@ -188,3 +188,29 @@ def test_status_by_sms_tells_the_wait_of_the_lane(client, settings, nohold):
     booked_before(nohold, 12, lang="en", not_before=0.0)
     book_asap(client, settings)
     assert "ti richiameremo tra circa 5 minuti" in sms(client, settings, "STATO")
+
+
+def options_menu(client, settings) -> str:
+    call(client, settings, "/voice/incoming")
+    return said(call(client, settings, "/voice/step?seq=1", Digits="1").data)
+
+
+def test_the_options_menu_with_every_agent_away_says_so_instead_of_a_wait(client, settings, nohold):
+    nohold.presence.set_state("anna", "away")
+    spoken = options_menu(client, settings)
+    assert "nessun operatore è collegato" in spoken
+    assert "tra circa" not in spoken
+
+
+def test_the_options_menu_tells_the_wait_of_the_callers_lane(client, settings, nohold):
+    booked_before(nohold, 12, lang="en", not_before=0.0)  # twelve English callbacks: not ahead of an Italian caller
+    nohold.presence.set_state("anna", "available")
+    spoken = options_menu(client, settings)
+    assert "tra circa 5 minuti" in spoken
+
+
+def test_a_callback_booked_with_every_agent_away_hears_no_made_up_wait(client, settings, nohold):
+    nohold.presence.set_state("anna", "away")
+    spoken = book_asap(client, settings)
+    assert "nessun operatore è collegato" in spoken
+    assert "tra circa" not in spoken
