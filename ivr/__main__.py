@@ -15,6 +15,10 @@ def main(argv: list[str] | None = None) -> int:
         from ivr.runtime.agents_cli import main as agents
 
         return agents(argv[1:])
+    if argv and argv[0] == "privacy":  # erasure and export of one person's data
+        from ivr.runtime.privacy_cli import main as privacy
+
+        return privacy(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m ivr", description="nohold: no more hold music.")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="embedded Redis + web server + stream server + job worker (`make run`)")
@@ -25,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("worker", help="one RQ job worker (REDIS_URL, or the embedded Redis)")
     commands.add_parser("simulate", help="a terminal phone that calls the running server (see --help)")
     commands.add_parser("agents", help="add / list agents, issue API tokens (see `agents --help`)")
+    commands.add_parser("privacy", help="erase or export one person's data (see `privacy --help`)")
     reconcile = commands.add_parser("reconcile", help="adopt or flag dial attempts left by crashed workers")
     reconcile.add_argument("--grace", type=float, default=60.0)
     outbox = commands.add_parser("outbox", help="show what dev mode would have sent")

@@ -15,6 +15,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
 
 from ivr.app.agent_side import AgentSide, build_agent_side
+from ivr.app.privacy_parts import Privacy, build_privacy
 from ivr.app.settings import Settings
 from ivr.app.social_services import build_social, chat_replies
 from ivr.call.booking_limits import BookingLimits
@@ -85,6 +86,7 @@ class Nohold:
     commands: CommandWords        # STATO/ANNULLA/CHIAMAMI...: the one parser for SMS and every chat
     notices: OutageNotices        # who is told an outage is fixed, and in which language
     self_service: SelfServiceCore  # the self-service rules the call and the chat share
+    privacy: Privacy | None = None  # erasure, export, retention (ivr/app/privacy_parts.py)
     cases: Cases | None = None     # case numbers, states, reopening (social_bridge/customers/)
     case_status: WrittenCaseStatus | None = None  # STATO 12345678, by SMS or in a chat
     customers: Customers | None = None  # people: proven identities, account, cases (social_bridge/customers/)
@@ -154,7 +156,7 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
                   render_voice(fallback, "", voices), clock, social, codes, outages, presence, claims, dialer,
                   build_agent_side(side), CommandWords(prompts.words), notices, core, cases=cases,
                   case_status=WrittenCaseStatus(desk.quotes, prompts, speech, desk), customers=customers,
-                  contacts=Contacts(customers, cases))
+                  contacts=Contacts(customers, cases), privacy=build_privacy(client, twilio, persons, social.threads))
 
 
 def build_inbox(nohold: Nohold) -> Inbox:

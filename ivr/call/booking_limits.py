@@ -44,6 +44,10 @@ class BookingLimits:
         return cls(redis, settings.bookings_per_number_per_day, settings.booking_breaker_bookings,
                    settings.booking_breaker_window_minutes, settings.booking_breaker_minutes, clock)
 
+    def number_key(self, e164: str) -> str:
+        """Zset: this number's recent bookings (erasure removes it; the block's counts name nobody)."""
+        return self._keys(e164)[0]
+
     def _keys(self, e164: str) -> tuple[str, str, str]:
         block = _digest(block_of(e164))
         return f"{BASE}:number:{_digest(e164)}", f"{BASE}:block:{block}", f"{BASE}:breaker:{block}"

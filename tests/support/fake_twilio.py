@@ -22,6 +22,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 RECORDING = re.compile(r"^/2010-04-01/Accounts/AC\w+/Recordings/(?P<sid>RE\w+?)(?P<ext>\.wav|\.mp3)?$")
+RECORDING_RESOURCE = re.compile(r"^/2010-04-01/Accounts/AC\w+/Recordings/(?P<sid>RE\w+?)\.json$")
 CALLS = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC\w+)/Calls(?:/(?P<sid>CA\w+))?(?P<events>/Events)?\.json$")
 # the status callback event a CallStatus belongs to (statusCallbackEvent names)
 EVENT_OF = {"queued": "initiated", "initiated": "initiated", "ringing": "ringing", "in-progress": "answered",
@@ -90,6 +91,8 @@ class FakeTwilio:
             response = self._calls(request, match)
         elif (match := RECORDING.match(request.path)) and request.method == "GET":
             response = self._recording(request, match["sid"])
+        elif (match := RECORDING_RESOURCE.match(request.path)) and request.method == "DELETE":
+            response = self._delete_recording(request, match["sid"])
         else:
             response = _json({"code": 20404, "message": "not found", "status": 404}, 404)
         return response(environ, start_response)
@@ -102,6 +105,16 @@ class FakeTwilio:
             return _json({"code": 20404, "message": f"recording {sid} not found", "status": 404}, 404)
         media, content_type = self.recordings[sid]
         return Response(media, mimetype=content_type)
+
+    def _delete_recording(self, request: Request, sid: str) -> Response:
+        """DELETE …/Recordings/RE….json: 204 and the media is gone; 404 when there is no such recording."""
+        if request.authorization is None:
+            return _json({"code": 20003, "message": "Authenticate", "status": 401}, 401)
+        with self.lock:
+            known = self.recordings.pop(sid, None) is not None
+        if not known:
+            return _json({"code": 20404, "message": f"recording {sid} not found", "status": 404}, 404)
+        return Response(status=204)
 
     def _calls(self, request: Request, match) -> Response:
         account, sid = match["account"], match["sid"]
