@@ -29,6 +29,9 @@ class Hours(Protocol):
 
     def next_opening(self) -> datetime: ...
 
+    def promise(self, item) -> object:
+        """After hours: when `item` will be served, a span (Spoken.moment says it)."""
+
 
 class Prompts(Protocol):
     """Every sentence a customer reads (prompts/<lang>.yaml)."""

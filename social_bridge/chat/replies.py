@@ -53,18 +53,22 @@ class ChatReplies:
         """Where the customer stands, in one sentence, and the wait it announces (seconds)."""
         prompts, spoken, hours = self.prompts, self.spoken, self.hours
         position = self.queue.position(item.id) or 1
-        wait = self.eta.for_position(position).seconds
+        estimate = self.eta.for_item(item)  # the wait of the item's language lane
+        wait = estimate.seconds
         closed = not hours.is_open()
-        back = spoken.moment(hours.next_opening(), hours.now(), lang) if closed else ""
+        # after hours: the span computed from the place at the next opening and the staffing then
+        when = spoken.moment(hours.promise(item), hours.now(), lang) if closed else ""
         if item.kind == "callback":
-            key = "chat.ack_callback_closed" if closed else "chat.ack_callback"
+            key = "chat.ack_callback_promised" if closed else "chat.ack_callback"
             return prompts.text(lang, key, position=prompts.position(lang, position), wait=spoken.wait(wait, lang),
-                                return_at=back, last_digits=self.numbers.last_digits(item.customer)), wait
+                                when=when, last_digits=self.numbers.last_digits(item.customer)), wait
         thread = self.threads.get(item.details.get("thread_id", "")) if item.kind == "thread" else None
         notice = self._outage_notice(thread, lang) if thread else ""
         notice += self.self_service.answer(thread, item, lang) if thread else ""
         if closed:
-            return notice + prompts.text(lang, "chat.ack_closed", return_at=back), wait
+            return notice + prompts.text(lang, "chat.ack_closed_promised", when=when), wait
+        if estimate.away:  # open, but nobody signed in: no wait to promise
+            return notice + prompts.text(lang, "chat.ack_all_away", position=prompts.position(lang, position)), wait
         key = "chat.ack_short" if notice else "chat.ack_linked" if item.call_sid else "chat.ack_waiting"
         text = prompts.text(lang, key, position=prompts.position(lang, position), wait=spoken.wait(wait, lang))
         return notice + text, wait
@@ -81,8 +85,11 @@ class ChatReplies:
         outage = self._outage_for(thread)
         if outage is None:
             return ""
-        fix = self.spoken.moment(self.hours.at(outage.expected_fix_at), self.hours.now(), lang)
         cause = self.prompts.text(lang, f"self_service.causes.{outage.cause}")
+        fix_at = self.hours.at(outage.expected_fix_at)
+        if fix_at <= self.hours.now():  # the expected fix time has passed: no time is promised again
+            return self.prompts.text(lang, "chat.outage_overdue", cause=cause) + " "
+        fix = self.spoken.moment(fix_at, self.hours.now(), lang)
         return self.prompts.text(lang, "chat.outage", cause=cause, fix_at=fix) + " "
 
     def solved(self, thread: Thread, item: WorkItem | None, lang: str) -> str:

@@ -29,6 +29,7 @@ from social_bridge.privacy.pseudonyms import PersonKeys
 from social_bridge.chat.threads import Thread, Threads
 from social_bridge.outages.outages import Outages
 from social_bridge.queue.eta import EtaEstimator
+from social_bridge.queue.presence import Presence
 from social_bridge.queue.work_item import WorkItem
 from social_bridge.queue.work_queue import WorkQueue
 from tests.conftest import CLOSED_TIME, ROME
@@ -52,7 +53,9 @@ def parts(settings, redis_client, clock, sent):
     prompts = PromptBook.load(settings.prompts_dir)
     speech = Speech.load(settings.prompts_dir / "spoken.yaml")
     queue = WorkQueue(redis_client, clock=clock)
-    eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds)
+    presence = Presence(redis_client, clock=clock)
+    eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds,
+                       presence=presence, cache_seconds=0, clock=clock)
     messages = Messages(redis_client, sent.append, clock=clock)
     hours = BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
     persons = PersonKeys(settings.person_key_secret)
@@ -61,7 +64,7 @@ def parts(settings, redis_client, clock, sent):
     outages = Outages(redis_client, clock=clock)
     core = SelfServiceCore(DemoBackend.load(slow_seconds=0), outages, messages, unavailable=BackendUnavailable)
     metrics = Metrics(redis_client)
-    yield dict(prompts=prompts, speech=speech, queue=queue, eta=eta, messages=messages, desk=desk, outages=outages,
+    yield dict(prompts=prompts, speech=speech, queue=queue, eta=eta, presence=presence, messages=messages, desk=desk, outages=outages,
                core=core, metrics=metrics, threads=Threads(redis_client, persons, clock=clock),
                codes=RefCodes(redis_client, clock=clock, persons=persons), settings=settings)
     metrics.close()
@@ -132,8 +135,39 @@ def test_after_hours_the_acknowledgement_says_when_we_are_back(replies, parts, c
     item = place(parts, thread(parts, NOT_ON_FILE))
     text, _ = replies.acknowledgement(item, "it")
     desk = parts["desk"]
-    back = parts["speech"].moment(desk.next_opening(), desk.now(), "it")
-    assert text == parts["prompts"].text("it", "chat.ack_closed", return_at=back)
+    when = parts["speech"].moment(desk.promise(item), desk.now(), "it")  # the span from the place at opening
+    assert text == parts["prompts"].text("it", "chat.ack_closed_promised", when=when)
+    assert "tra le" in when
+
+
+def test_after_hours_a_backlog_at_opening_moves_the_written_promise(replies, parts, clock):
+    clock.set(datetime(*CLOSED_TIME, tzinfo=ZoneInfo(ROME)))
+    first = place(parts, thread(parts, NOT_ON_FILE))
+    for i in range(12):  # twelve more Italian customers write before the opening, one a minute
+        clock.advance(60)
+        last = place(parts, thread(parts, f"+39333000{i:04d}"))
+    desk, speech = parts["desk"], parts["speech"]
+    text, _ = replies.acknowledgement(last, "it")
+    assert desk.promise(last) != desk.promise(first)
+    assert speech.moment(desk.promise(last), desk.now(), "it") in text
+
+
+def test_the_wait_is_the_one_of_the_customers_language_lane(replies, parts):
+    for i in range(6):  # English customers asked first: another lane
+        parts["queue"].enqueue(WorkItem(id="", kind="callback", channel="voice", lang="en",
+                                        acquired_at=parts["desk"].clock() - 600 + i, natural_key=f"callback:en{i}"))
+    item = place(parts, thread(parts, NOT_ON_FILE), intent="internet_down")
+    _, wait = replies.acknowledgement(item, "it")
+    assert wait == parts["eta"].for_position(1, "it").seconds
+    assert wait < parts["eta"].for_position(7, "it").seconds
+
+
+def test_with_every_agent_away_the_acknowledgement_promises_no_wait(replies, parts):
+    parts["presence"].set_state("anna", "away")
+    item = place(parts, thread(parts, NOT_ON_FILE), intent="internet_down")
+    text, _ = replies.acknowledgement(item, "it")
+    prompts = parts["prompts"]
+    assert text == prompts.text("it", "chat.ack_all_away", position=prompts.position("it", 1))
 
 
 def test_a_callback_acknowledgement_names_the_last_digits_of_the_number(replies, parts):
@@ -155,6 +189,15 @@ def test_a_customer_on_file_reads_the_known_outage_first_and_may_subscribe(repli
     assert prompts.text("it", "chat.self.solved_hint") not in text  # the outage says it all: no line test
     assert replies.subscribe_outage(davide, "it") == parts["prompts"].text("it", "chat.outage_subscribed")
     assert parts["outages"].resolve(outage.id, "sara") == [f"thread:{davide.id}"]
+
+
+def test_an_outage_past_its_fix_time_is_not_promised_again_in_writing(replies, parts, clock):
+    parts["outages"].declare("MI-NORD", "exchange_fault", clock() + 3600, "sara")
+    clock.advance(2 * 3600)  # the fix time passed an hour ago, the outage is still open
+    text, _ = replies.acknowledgement(place(parts, thread(parts, DAVIDE_MI_NORD), intent="internet_down"), "it")
+    prompts = parts["prompts"]
+    cause = prompts.text("it", "self_service.causes.exchange_fault")
+    assert text.startswith(prompts.text("it", "chat.outage_overdue", cause=cause))
 
 
 def test_a_customer_not_on_file_cannot_subscribe(replies, parts, clock):
