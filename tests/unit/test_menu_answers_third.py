@@ -24,9 +24,23 @@ LABELS = {"options": set(OPTION_DIGITS.values()), "window": set(WINDOW_NAMES), "
 # what a speech recogniser never hands over (an apostrophe it keeps: "l'orario", "i'd")
 PUNCTUATION = set(string.punctuation) - {"'"}
 
-# The bars the first and only run missed, with its figures; see docs/understanding.md.
-MISSED: dict[tuple[str, str], str] = {}
-ACTED_ON = ""  # the answers to none of the choices acted on, if more than 5 % were
+# The bars the first and only run missed (6 Dec 2026, the models as of commit c0ae3ee), with its figures;
+# see docs/understanding.md.
+MISSED: dict[tuple[str, str], str] = {
+    ("yes_no", "it"): "81.6 % right (40/49), 2.0 % wrong action, 16.3 % not understood: 'magari grazie' read as no; "
+                      "'affermativo', 'eh già', 'sì è per internet che non va', 'sì per favore scrivetemi quando torna "
+                      "la linea', 'ha capito male', 'faccio due' asked again; 'non ci siamo', 'manco per idea' as "
+                      "don't know",
+    ("helpful", "it"): "88.4 % right (38/43), 2.3 % wrong action, 9.3 % not understood: 'il due mi serve qualcuno' "
+                       "read as yes; 'due purtroppo', 'mica tanto', 'insomma', 'ho già provato e non cambia niente' "
+                       "asked again",
+    ("helpful", "en"): "90.5 % right (38/42), 0 % wrong action, 9.5 % not understood: 'two sorry' read as repeat; "
+                       "'number two i still need help', 'i tried that already and nothing changed', 'useless to be "
+                       "honest' asked again",
+}
+ACTED_ON = ("6 of 88 (6.8 %) acted on: 'who's this', 'one sec i'll look it up', 'hold on i'll check if it works' "
+            "read as yes; 'non ricordo il mio numero' and 'di che numero parla' as no at the number question; "
+            "'che differenza c'è tra le due' as option 2")
 
 
 def per_menu_and_language() -> list:
@@ -132,6 +146,7 @@ def test_a_wrong_action_is_rarer_than_not_understood_on_third_answers(outcomes):
     assert len(wrong) < max(unclear, 1), f"{len(wrong)} wrong actions, {unclear} not understood: {wrong}"
 
 
+@pytest.mark.xfail(strict=True, reason=ACTED_ON)
 def test_a_third_answer_to_none_of_the_choices_is_asked_again(menus):  # noqa: F811
     measured = evaluate_menus(menus, load_menu_eval(ASKED_AGAIN))
     print("\n== third-set answers to none of the choices ('not understood' is right here) ==\n"
