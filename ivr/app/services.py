@@ -43,6 +43,8 @@ from social_bridge.chat.self_service import SelfServiceCore
 from social_bridge.customers.cases import Cases
 from social_bridge.customers.contacts import Contacts
 from social_bridge.customers.customers import Customers
+from social_bridge.customers.identification import Identification
+from social_bridge.customers.proofs import OneTimeCodes
 from social_bridge.customers.numbered_queue import NumberedQueue
 from social_bridge.customers.quoting import CaseQuotes, WrittenCaseStatus
 from social_bridge.outages.notices import OutageNotices
@@ -131,7 +133,10 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     backend = backend_from(settings.customer_backend_url, settings.customer_backend_token, settings.demo_customers)
     notices = OutageNotices(client, messages, prompts, social.threads, social.delivery)
     core = SelfServiceCore(backend, outages, messages, unavailable=BackendUnavailable)  # the call's and the chat's
-    self_service = SelfService(core, settings, remember_language=notices.remember_language)
+    identification = Identification(client, backend, OneTimeCodes(client, customers.persons, clock=clock), messages,
+                                    prompts, BackendUnavailable, customers, clock=clock)  # before account data
+    self_service = SelfService(core, settings, remember_language=notices.remember_language,
+                               identification=identification)
     flow = CallFlow(prompts, speech, catalog, understood,
                     desk, FlowConfig(settings.confirm_below, settings.reject_below, settings.callback_countries,
                                      max_turns=settings.call_max_turns, max_seconds=settings.call_max_seconds,

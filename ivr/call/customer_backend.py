@@ -153,6 +153,14 @@ class DemoBackend:
         record = self._record(phone=e164)
         return record.customer if record else None
 
+    def find_by_account(self, digits: str) -> Customer | None:
+        """The customer whose code ("C-100231" keyed as 100231) or line id has these digits."""
+        for record in self._by_id.values():
+            codes = ("".join(ch for ch in value if ch.isdigit()) for value in (record.customer.id, record.customer.line_id))
+            if digits in codes:
+                return self._record(phone=record.customer.phone).customer
+        return None
+
     def reset_link(self, customer: Customer) -> str:
         self._record(customer)
         return RESET_URL.format(token=secrets.token_urlsafe(24))
@@ -168,7 +176,7 @@ class DemoBackend:
 class HttpBackend:
     """The operator's customer API; anything but a sensible answer within `timeout` is BackendUnavailable."""
 
-    ROUTES = {"find_by_phone": ("GET", "/customers"), "reset_link": ("POST", "/customers/{id}/reset-link"),
+    ROUTES = {"find_by_phone": ("GET", "/customers"), "find_by_account": ("GET", "/customers"), "reset_link": ("POST", "/customers/{id}/reset-link"),
               "line_test": ("POST", "/customers/{id}/line-test"), "last_bill": ("GET", "/customers/{id}/bills/last")}
 
     def __init__(self, base_url: str, token: str = "", timeout: float = MAX_TIMEOUT, http=None):
@@ -207,6 +215,10 @@ class HttpBackend:
         customer = self._ask("find_by_phone", customer_from, params={"phone": e164}, missing_ok=True)
         log.info("customer lookup %s: %s", masked(e164), "found" if customer else "not found")
         return customer
+
+    def find_by_account(self, digits: str) -> Customer | None:
+        """The customer of a customer code or line number (the digits a caller keyed)."""
+        return self._ask("find_by_account", customer_from, params={"account": digits}, missing_ok=True)
 
     def reset_link(self, customer: Customer) -> str:
         return self._ask("reset_link", _link_from, customer)

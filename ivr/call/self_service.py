@@ -20,11 +20,12 @@ log = logging.getLogger(__name__)
 
 
 class SelfService:
-    def __init__(self, core: SelfServiceCore, settings, remember_language=None):
+    def __init__(self, core: SelfServiceCore, settings, remember_language=None, identification=None):
         """core: the rules the chat follows too; remember_language(contact, lang): so the "fixed" SMS is written
-        in the subscriber's language."""
+        in the subscriber's language; identification: social_bridge.customers.identification.Identification."""
         self.core, self.outages, self.settings = core, core.outages, settings
         self.remember_language = remember_language or (lambda contact, lang: None)
+        self.identification = identification
 
     def handles(self, intent: str) -> bool:
         return self.core.handles(intent)
@@ -33,14 +34,20 @@ class SelfService:
     def start(self, flow, state: CallState, reply: Reply) -> Reply:
         """After "I understood …": the topic's self-service, or the human path when there is none."""
         check = check_callback_number(state.caller, self.settings.callback_countries)
-        request = Request(state.intent, check.e164 or "", state.lang, flow.desk.now().date(),
-                          reset_key=f"reset:{state.sid}", prefix="self_service.", report=True)
+        proven = self.identification.identified(state.sid) if self.identification is not None else ""
+        request = Request(state.intent, proven or check.e164 or "", state.lang, flow.desk.now().date(),
+                          reset_key=f"reset:{state.sid}", prefix="self_service.", report=True, identified=bool(proven),
+                          identify_all=bool(self.settings.identify_everyone))
         step = self.core.first_step(request, flow.prompts)
+        if step.kind == "identify" and self.identification is not None:  # who is asking, before any account data
+            state.goto("identify_account")
+            return flow.ask(reply, state, flow.t(state, "voice.identify_ask"), speech=False, num_digits=None,
+                            finish_on_key="#", timeout=10)
         if step.kind == "unavailable":
             log.warning("call %s: customer backend unavailable (%s)", state.sid, step.why)
             state.tried.append({"step": state.intent, "result": "backend_unavailable"})
             return flow.offer_options(flow.say(reply, state, "self_service.backend_down"), state)
-        if step.kind in ("unknown", "no_bill"):
+        if step.kind in ("unknown", "no_bill", "identify"):
             return flow.offer_options(reply, state)
         return _SAY[step.kind](flow, state, reply, step)
 

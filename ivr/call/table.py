@@ -17,6 +17,7 @@ from typing import Callable
 
 from ivr.call import answers as read
 from ivr.call import endings
+from ivr.call import identify
 from ivr.call import nodes as move
 from ivr.call import open_request as request
 from ivr.call.answers import (ANY, ASAP, CASE, CASE_ASK, CHAT, CHOSEN, CORRECTED, ENGLISH, GIVE_UP, NO, RECORDED,
@@ -90,6 +91,21 @@ NODES: dict[str, Node] = {
         SILENCE: to(move.case_number_again, "case_number"),
         UNCLEAR: to(move.case_number_again, "case_number"),
         GIVE_UP: to(move.reason_again, "reason"),
+    }, retries=1),
+
+    "identify_account": Node("before account data: the customer code or line number, keyed, ending with #",
+                             identify.account_keyed, {
+        VALID: to(identify.identify_send_code, "identify_code"),
+        SILENCE: to(identify.identify_account_again, "identify_account"),
+        UNCLEAR: to(identify.identify_account_again, "identify_account"),
+        GIVE_UP: to(identify.identify_failed, "options"),
+    }, retries=1),
+
+    "identify_code": Node("the 6-digit code texted to the number on file of that account", identify.one_time_code, {
+        VALID: to(identify.identify_check, "identify_code", "helpful", "outage", "options"),
+        SILENCE: to(identify.identify_code_again, "identify_code"),
+        UNCLEAR: to(identify.identify_code_again, "identify_code"),
+        GIVE_UP: to(identify.identify_failed, "options"),
     }, retries=1),
 
     "confirm": Node("yes / no to \"I understood … is that right?\", or another topic", read.confirmation, {

@@ -15,6 +15,10 @@ from social_bridge.chat.ports import CustomerDirectory, OutageBoard, Prompts, Sm
 
 INTERNET = ("internet_down", "internet_slow")
 TOPICS = (*INTERNET, "account_access", "billing")
+ACCOUNT_DATA = (*INTERNET, "billing")   # they read line details or the bill: the asker is identified first
+# ... when the number is not on file, only for the bill: a fault reported from an unknown number goes to a
+# person at once, as before, rather than through a code first (IDENTIFY_EVERYONE asks for all of them)
+IDENTIFY_UNKNOWN = ("billing",)
 
 
 @dataclass(frozen=True)
@@ -28,13 +32,15 @@ class Request:
     reset_key: str              # the reset SMS's idempotency key: one per call or thread
     prefix: str                 # the channel's sentences: "self_service." (voice) or "chat.self." (chat)
     report: bool = False        # count an internet_down report for the customer's area (the call does)
+    identified: bool = False    # `number` is the number on file this call or thread proved it holds (one-time code)
+    identify_all: bool = False  # IDENTIFY_EVERYONE: the number on file alone proves nothing either
 
 
 @dataclass(frozen=True)
 class Step:
     """What self-service did: `kind` names it, `key` is the sentence (under the request's prefix) that tells it."""
 
-    kind: str                   # unknown | unavailable | outage | line_test | reset_link | bill | no_bill
+    kind: str                   # unknown | identify | unavailable | outage | line_test | reset_link | bill | no_bill
     customer: object = None
     key: str = ""
     restart: bool = False       # a modem restart fixes most of these: the advice follows
@@ -68,6 +74,9 @@ class SelfServiceCore:
         """The topic's step for the customer on file; never raises for a slow or failing backend."""
         try:
             customer = self.directory.find_by_phone(request.number) if request.number else None
+            unknown = customer is None and request.intent in IDENTIFY_UNKNOWN
+            if request.intent in ACCOUNT_DATA and not request.identified and (unknown or request.identify_all):
+                return Step("identify")  # the customer code or line number, then a one-time code, before any data
             if customer is None:
                 return Step("unknown")
             if request.intent in INTERNET:

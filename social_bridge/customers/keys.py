@@ -54,3 +54,11 @@ class CustomerKeys:
     def one_time_code(self, purpose: str, pseudonym: str) -> str:
         """Hash: a one-time code sent by SMS (hash of the code, tries left), per purpose and person."""
         return f"{self.base}:otp:{purpose}:{pseudonym}"
+
+    def identifying(self, session: str) -> str:
+        """String: the account keyed in a call or thread (session) awaiting its one-time code."""
+        return f"{self.base}:identifying:{session}"
+
+    def identified(self, session: str) -> str:
+        """String: the number on file a call or thread has proven to hold (its one-time code came back)."""
+        return f"{self.base}:identified:{session}"

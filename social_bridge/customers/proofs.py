@@ -58,6 +58,10 @@ class OneTimeCodes:
             pipe.execute()
         return code
 
+    def pending(self, purpose: str, identifier: str) -> bool:
+        """A code is out for this person and purpose (not used, not expired, tries left)."""
+        return bool(self.redis.exists(self._key(purpose, identifier)))
+
     def verify(self, purpose: str, identifier: str, typed: str) -> bool:
         """True once for the right code in time; every wrong try counts, and the code dies after the last."""
         key = self._key(purpose, identifier)
