@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 
 from twilio.base.exceptions import TwilioRestException
@@ -18,6 +19,7 @@ from social_bridge.privacy.customers_part import CustomerRecords
 from social_bridge.privacy.erasure import Erasure
 from social_bridge.privacy.person import Person, PersonRecords, scan
 from social_bridge.privacy.pseudonyms import PersonKeys
+from social_bridge.privacy.retention import Retention, RetentionPolicy
 
 log = logging.getLogger(__name__)
 
@@ -126,13 +128,23 @@ class Privacy:
     voice: VoiceRecords
     customers: CustomerRecords
     erasure: Erasure
+    retention: Retention
     delete_recording: object     # RecordingSid -> bool
 
 
-def build_privacy(client, twilio, persons: PersonKeys, threads: Threads) -> Privacy:
+def policy_from(settings) -> RetentionPolicy:
+    if settings is None:
+        return RetentionPolicy()
+    s = settings
+    return RetentionPolicy(s.retention_recording_days, s.retention_message_days, s.retention_closed_days,
+                           s.retention_access_log_days, s.thread_messages_max)
+
+
+def build_privacy(client, twilio, persons: PersonKeys, threads: Threads, settings=None, clock=time.time) -> Privacy:
     customers = CustomerRecords(client, persons)
     records = PersonRecords(client, threads, wideners=[customers.widen])
     voice = VoiceRecords(client, persons)
     delete = recording_deleter(twilio)
     erasure = Erasure(client, records, persons, delete, extra=[voice.erase, customers.erase])
-    return Privacy(persons, records, voice, customers, erasure, delete)
+    retention = Retention(client, records, erasure, delete, policy_from(settings), clock=clock)
+    return Privacy(persons, records, voice, customers, erasure, retention, delete)

@@ -161,7 +161,8 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
                   render_voice(fallback, "", voices), clock, social, codes, outages, presence, claims, dialer,
                   build_agent_side(side), CommandWords(prompts.words), notices, core, cases=cases,
                   case_status=WrittenCaseStatus(desk.quotes, prompts, speech, desk), customers=customers,
-                  contacts=Contacts(customers, cases), privacy=build_privacy(client, twilio, persons, social.threads))
+                  contacts=Contacts(customers, cases), privacy=build_privacy(client, twilio, persons, social.threads,
+                                                                          settings, clock))
 
 
 def build_inbox(nohold: Nohold) -> Inbox:

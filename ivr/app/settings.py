@@ -38,6 +38,11 @@ class Settings:
     twilio_webhook_shared_key: str = ""
     secret_key: str = ""
     person_key_secret: str = ""                  # keys naming a person by number hold an HMAC under it; "" = from SECRET_KEY
+    retention_recording_days: float = 30.0       # voicemail recordings, here and at Twilio (docs/privacy.md: why each)
+    retention_message_days: float = 365.0        # customers' messages, a call's words, voicemail transcripts
+    retention_closed_days: float = 730.0         # finished work items and threads with nothing pending
+    retention_access_log_days: float = 730.0     # who read, listened to, exported or erased whose data
+    thread_messages_max: int = 500               # a thread keeps at most this many messages (oldest go first)
     port: int = 5000                             # make run's web server (the stream server takes the next port)
     host: str = "127.0.0.1"                      # the address make run's servers bind
     console_stream_url: str = ""                 # where console pages open live updates; "" = /console/events here
@@ -117,6 +122,11 @@ _ENV = {
     "twilio_webhook_shared_key": "TWILIO_WEBHOOK_SHARED_KEY",
     "secret_key": "SECRET_KEY",
     "person_key_secret": "PERSON_KEY_SECRET",
+    "retention_recording_days": "RETENTION_RECORDING_DAYS",
+    "retention_message_days": "RETENTION_MESSAGE_DAYS",
+    "retention_closed_days": "RETENTION_CLOSED_DAYS",
+    "retention_access_log_days": "RETENTION_ACCESS_LOG_DAYS",
+    "thread_messages_max": "THREAD_MESSAGES_MAX",
     "console_stream_url": "CONSOLE_STREAM_URL",
     "port": "PORT",
     "host": "HOST",

@@ -1,7 +1,8 @@
 """The minute sweep, and what a worker does when it starts.
 
 Every minute one sweep (however many workers run) reconciles what crashed workers left behind: dial
-attempts, inbound batches whose drain was lost, messages whose job was lost. Then it schedules the next.
+attempts, inbound batches whose drain was lost, messages whose job was lost; once an hour it applies the
+retention periods (social_bridge/privacy/retention.py). Then it schedules the next.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ def sweep() -> dict:
     counts = nohold.dialer.sweep()
     counts["inbound_batches_requeued"] = sweep_lost_batches()
     counts["messages"] = sweep_lost_messages()
+    if nohold.privacy is not None:  # storage limitation: each kind of personal data for its own time (hourly pass)
+        counts["retention"] = nohold.privacy.retention.run_if_due()
     schedule_sweep(job_queue(nohold.settings.redis_url), nohold.redis)
     return counts
 

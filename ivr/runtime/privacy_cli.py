@@ -64,7 +64,7 @@ def privacy_parts(settings) -> Privacy:
     """Only what a privacy request needs (no intent model): Redis, PersonKeys, threads, Twilio's REST."""
     client = state_client(settings, decode_responses=True)
     persons = PersonKeys(settings.person_key_secret)
-    return build_privacy(client, make_twilio_client(settings), persons, Threads(client, persons))
+    return build_privacy(client, make_twilio_client(settings), persons, Threads(client, persons), settings)
 
 
 def main(argv: list[str], settings=None, out=sys.stdout) -> int:
