@@ -11,6 +11,7 @@ from ivr.call.state import CallState, Inputs
 from ivr.call.twiml import Reply
 
 CODE_DIGITS = 6
+SKIP = "skip"            # 0 at the account question: no data read, the human path
 
 
 def _unusable(inputs: Inputs) -> Answer:
@@ -20,6 +21,8 @@ def _unusable(inputs: Inputs) -> Answer:
 def account_keyed(flow, state: CallState, inputs: Inputs) -> Answer:
     """A customer code or line number keyed and ended with # (value: its digits)."""
     digits = "".join(ch for ch in inputs.digits if ch.isdigit())
+    if digits == "0":
+        return Answer(SKIP, inputs)
     return Answer(VALID, inputs, digits) if 6 <= len(digits) <= 16 else _unusable(inputs)
 
 
@@ -58,6 +61,12 @@ def identify_check(flow, state: CallState, answer: Answer) -> Reply:
     if result == "wrong":
         return _ask_keyed(flow, state, Reply(), "voice.identify_wrong", "identify_code", CODE_DIGITS)
     return identify_failed(flow, state, answer)
+
+
+def identify_skipped(flow, state: CallState, answer: Answer) -> Reply:
+    """0: no code, no account data; a person will help (the wait and the options)."""
+    state.tried.append({"step": "identified", "result": "declined"})
+    return flow.offer_options(Reply(), state)
 
 
 def identify_failed(flow, state: CallState, answer: Answer) -> Reply:

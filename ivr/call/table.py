@@ -93,9 +93,10 @@ NODES: dict[str, Node] = {
         GIVE_UP: to(move.reason_again, "reason"),
     }, retries=1),
 
-    "identify_account": Node("before account data: the customer code or line number, keyed, ending with #",
+    "identify_account": Node("before account data: the customer code or line number, keyed, ending with #; 0 a person",
                              identify.account_keyed, {
         VALID: to(identify.identify_send_code, "identify_code"),
+        identify.SKIP: to(identify.identify_skipped, "options"),
         SILENCE: to(identify.identify_account_again, "identify_account"),
         UNCLEAR: to(identify.identify_account_again, "identify_account"),
         GIVE_UP: to(identify.identify_failed, "options"),

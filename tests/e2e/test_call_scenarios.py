@@ -38,7 +38,7 @@ def test_italian_internet_down_callback_asap_then_sms_cancel(phone, nohold, run_
     options = gather(steps[1].body)
     assert options.get("numDigits") == "1"
     assert "connessione internet" in said(steps[1].body)
-    assert [v.tag for v in verbs(steps[-1].body)] == ["Say", "Hangup"]
+    assert [v.tag for v in verbs(steps[-1].body)] == ["Say", "Say", "Hangup"]  # the case number, then the booking
     # the SMS commands ran after the call: STATO answered, then ANNULLA cancelled the only callback
     item_id = nohold.calls.load(result.call_sid).item_id
     item = nohold.queue.get(item_id)
@@ -59,7 +59,7 @@ def test_english_caller_billing_window_callback_to_another_number(phone, nohold,
     steps = voice_steps(result)
     assert gather(steps[0].body).get("language") == "en-GB"
     assert all(s.get("language") == "en-GB" for s in verbs(steps[0].body) if s.tag == "Say")
-    keyed = gather(steps[4].body)
+    keyed = gather(steps[5].body)  # after "0": no code for the bill, a person instead
     assert keyed.get("input") == "speech dtmf"  # the number may be keyed or said
     assert keyed.get("finishOnKey") == "#"
     assert keyed.get("numDigits") is None
@@ -110,9 +110,11 @@ def test_every_scenario_passes_and_is_short(phone, name):
 
 @pytest.mark.parametrize("name", ["it_internet_callback.yaml", "en_shortest_callback.yaml", "en_uk_caller_callback.yaml"])
 def test_shortest_path_to_a_booked_callback_costs_at_most_60_seconds(phone, name):
-    """Words at 2.5/s + 3 s per answer, during business hours (the issue's bar, per language)."""
+    """Words at 2.5/s + 3 s per answer, during business hours (the issue's bar, per language). The case number
+    said once the callback is booked (issue 17: digit by digit, and in the SMS receipt) is not part of the path."""
     result = play(phone, name)
-    assert result.caller_seconds <= 60, result.summary()
+    [case] = [said for said in result.heard if said.startswith(("Numero della richiesta:", "Request number:"))]
+    assert result.caller_seconds - len(case.split()) / 2.5 <= 60, result.summary()
 
 
 def test_it_internet_status_sms_tells_the_place_during_business_hours(phone):
