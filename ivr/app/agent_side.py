@@ -39,6 +39,7 @@ class AgentSide:
     outages: object
     enqueue_outage_notices: Callable[[str], None]
     notices: object               # social_bridge.outages.notices.OutageNotices
+    privacy: object = None        # ivr.app.privacy_parts.Privacy: the access log, the supervisor's erasure
 
 
 def build_agent_side(side: AgentSide) -> Bridge:
@@ -86,4 +87,6 @@ def build_agent_side(side: AgentSide) -> Bridge:
                   eta=side.eta, clock=clock, dev_mode=settings.dev_mode, target_wait_seconds=settings.target_wait_seconds,
                   reply=reply, dial=dial, recording=recording_fetcher(settings), outbox=side.outbox.entries,
                   offer=auto.offer, social=side.social, timezone=settings.timezone, dial_check=dial_check,
-                  outages=side.outages, on_outage_resolved=outage_resolved, daily_stats=daily_stats)
+                  outages=side.outages, on_outage_resolved=outage_resolved, daily_stats=daily_stats,
+                  access_log=side.privacy.access_log if side.privacy else None,
+                  erase_person=side.privacy.erase_item_person if side.privacy else None)

@@ -15,6 +15,7 @@ from twilio.base.exceptions import TwilioRestException
 from ivr.call.booking_limits import BookingLimits
 from ivr.runtime import keys
 from social_bridge.chat.threads import Threads
+from social_bridge.privacy.access_log import AccessLog
 from social_bridge.privacy.customers_part import CustomerRecords
 from social_bridge.privacy.erasure import Erasure
 from social_bridge.privacy.person import Person, PersonRecords, scan
@@ -129,7 +130,23 @@ class Privacy:
     customers: CustomerRecords
     erasure: Erasure
     retention: Retention
+    access_log: AccessLog
     delete_recording: object     # RecordingSid -> bool
+
+    def erase(self, person: Person, who: str, subject: str) -> dict[str, int]:
+        """Erases the person (resolved) and logs who did it, for which request, with counts only."""
+        removed = self.erasure.erase(person)
+        self.access_log.record(who, "erase", subject, detail=", ".join(f"{k} {n}" for k, n in sorted(removed.items())))
+        return removed
+
+    def erase_item_person(self, item_id: str, who: str) -> dict[str, int]:
+        """The supervisor's button: the person behind one work item."""
+        return self.erase(self.records.by_item(item_id), who, f"item:{item_id}")
+
+    def subject(self, phone: str = "", item: str = "", thread: str = "", case: str = "", customer: str = "") -> str:
+        """How the access log names a request: ids as they are, a number by its pseudonym."""
+        return (f"phone:{self.persons.of(phone)}" if phone else f"item:{item}" if item else f"thread:{thread}"
+                if thread else f"case:{case}" if case else f"customer:{customer}")
 
 
 def policy_from(settings) -> RetentionPolicy:
@@ -146,5 +163,8 @@ def build_privacy(client, twilio, persons: PersonKeys, threads: Threads, setting
     voice = VoiceRecords(client, persons)
     delete = recording_deleter(twilio)
     erasure = Erasure(client, records, persons, delete, extra=[voice.erase, customers.erase])
-    retention = Retention(client, records, erasure, delete, policy_from(settings), clock=clock)
-    return Privacy(persons, records, voice, customers, erasure, retention, delete)
+    access_log = AccessLog(client, clock)
+    retention = Retention(client, records, erasure, delete, policy_from(settings), clock=clock,
+                          trim_log=access_log.trim)
+    return Privacy(persons, records, voice, customers, erasure, retention, access_log, delete)
+

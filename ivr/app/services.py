@@ -154,15 +154,15 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
                           twilio=twilio, on_decided=lambda state: metrics.incr("callback_attempts", result=state),
                           codes=codes, on_machine=lambda how: metrics.incr("callback_machines", how=how),
                           enqueue_machine=jobs.machine_enqueuer(work))
+    privacy = build_privacy(client, twilio, persons, social.threads, settings, clock)
     side = AgentSide(settings, client, clock, queue, eta, presence, claims, dialer, desk, speech, prompts,
-                     messages, social, outbox, outages, jobs.outage_enqueuer(work), notices)
+                     messages, social, outbox, outages, jobs.outage_enqueuer(work), notices, privacy=privacy)
     return Nohold(settings, client, prompts, speech, calls, queue, eta, desk, flow, messages,
                   DevOutbox(client) if twilio is None else TwilioSms(twilio), outbox, metrics, voices,
                   render_voice(fallback, "", voices), clock, social, codes, outages, presence, claims, dialer,
                   build_agent_side(side), CommandWords(prompts.words), notices, core, cases=cases,
                   case_status=WrittenCaseStatus(desk.quotes, prompts, speech, desk), customers=customers,
-                  contacts=Contacts(customers, cases), privacy=build_privacy(client, twilio, persons, social.threads,
-                                                                          settings, clock))
+                  contacts=Contacts(customers, cases), privacy=privacy)
 
 
 def build_inbox(nohold: Nohold) -> Inbox:

@@ -84,7 +84,10 @@ def main(argv: list[str], settings=None, out=sys.stdout) -> int:
     except ValueError as exc:
         print(f"privacy {args.command}: {exc}", file=sys.stderr)
         return 2
+    number = e164(args.phone, settings.callback_countries[0]) if args.phone else ""
+    subject = privacy.subject(number, args.item or "", args.thread or "", args.case or "", args.customer or "")
     if args.command == "export":
+        privacy.access_log.record(args.by, "export", subject, detail=person.describe())
         document = export_person(records, person, {"voice": privacy.voice.export,
                                                    "customers": privacy.customers.export}, now=time.time())
         text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
@@ -96,7 +99,7 @@ def main(argv: list[str], settings=None, out=sys.stdout) -> int:
             print(f"exported {person.describe()} to {args.out}", file=out)
         return 0
     try:
-        removed = privacy.erasure.erase(person)
+        removed = privacy.erase(person, args.by, subject)
     except RecordingNotDeleted as exc:
         print(f"privacy erase: {exc}; run it again later", file=sys.stderr)
         return 1

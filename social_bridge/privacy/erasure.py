@@ -23,7 +23,7 @@ from social_bridge.queue.keys import QueueKeys
 ExtraPart = Callable[[Person, set[str]], dict[str, int]]
 
 
-class RecordingNotDeleted(Exception):
+class RecordingNotDeleted(RuntimeError):
     """Twilio did not confirm the deletion of a recording: nothing of the person was erased."""
 
 

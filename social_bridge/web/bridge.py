@@ -52,3 +52,7 @@ class Bridge:
     on_outage_resolved: Callable | None = None
     # daily_stats(days) -> list[dict]: the glance page's counts per day
     daily_stats: Callable | None = None
+    # privacy (issue 18): who read whose words (social_bridge.privacy.access_log.AccessLog), and
+    # erase_person(item_id, who) -> counts: the supervisor's erasure of the person behind an item
+    access_log: object | None = None
+    erase_person: Callable | None = None

@@ -1,7 +1,7 @@
 """The supervisor's page: depth and oldest waits, the team, breaching items, missed windows, dead letters, dev outbox."""
 from __future__ import annotations
 
-from flask import g, render_template
+from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from social_bridge.web.console import bp
 from social_bridge.web.console.auth import bridge, supervisor_required
@@ -11,6 +11,7 @@ from social_bridge.web.item_view import item_view, queued_items, team_overview
 SCAN = 1000  # items read for the kind x channel table, oldest first: the same bound team_overview uses
 
 OUTBOX_SHOWN = 30
+ACCESS_SHOWN = 50
 MISSED_SHOWN = 50
 
 
@@ -22,6 +23,8 @@ def overview() -> dict:
     data["missed_windows_count"], data["missed_windows"] = missed_windows(b, data["now"])
     # dev mode only: what would have been sent; real numbers never leave the supervisor's page
     data["outbox"] = b.outbox(OUTBOX_SHOWN) if b.dev_mode and b.outbox else None
+    data["access"] = b.access_log.entries(ACCESS_SHOWN) if b.access_log is not None else None
+    data["can_erase"] = b.erase_person is not None
     return data
 
 
@@ -66,3 +69,21 @@ def supervisor_body():
 @supervisor_required
 def supervisor_json():
     return overview()
+
+
+@bp.post("/supervisor/erase")
+@supervisor_required
+def erase():
+    """Art. 17: every record of the person behind one work item, recordings at Twilio too (see docs/privacy.md)."""
+    b, item_id = bridge(), request.form.get("item_id", "").strip()
+    if b.erase_person is None:
+        abort(404, g.ui["error.erase_unavailable"])
+    if b.queue.get(item_id) is None:
+        abort(404, "no such work item")
+    try:
+        removed = b.erase_person(item_id, g.agent.id)
+    except RuntimeError:  # social_bridge.privacy.erasure.RecordingNotDeleted: Twilio refused, nothing erased
+        flash(g.ui["error.erase_twilio"], "error")
+        return redirect(url_for("console.supervisor"))
+    flash(f"{g.ui['done.erased']}: " + ", ".join(f"{kind} {n}" for kind, n in sorted(removed.items())), "ok")
+    return redirect(url_for("console.supervisor"))

@@ -72,9 +72,12 @@ def item(item_id: str):
     found = load_item(item_id)
     detail = item_detail(b, found, b.clock(), agent)
     holder = b.agents.get(found.claimed_by) if found.claimed_by else None
+    words = sees_customer_words(agent, found)
+    if words and b.access_log is not None:  # who read whose words (issue 18): the log holds the id, not the words
+        b.access_log.record(agent.id, "read_words", f"item:{found.id}")
     return render_template(
         "console/item.html", page="item", item=found, detail=detail, mine=holds(agent, found), holder=holder,
-        words=sees_customer_words(agent, found), may_claim=may_claim_chosen(agent),
+        words=words, may_claim=may_claim_chosen(agent),
         notes=notes().for_item(item_id), local=local, call_refusal=call_refusal(found),
         outcomes=OUTCOMES, cancel_reasons=CANCEL_REASONS, can_reply=b.reply is not None,
         lease_seconds=max(0.0, found.lease_until - b.clock()) if holds(agent, found) else 0,
@@ -110,6 +113,8 @@ def recording(item_id: str):
     if fetched is None:
         abort(404, "this item has no recording we can fetch")
     audio, mimetype = fetched
+    if bridge().access_log is not None:
+        bridge().access_log.record(g.agent.id, "listen_recording", f"item:{found.id}")
     return Response(audio, mimetype=mimetype, headers={"Cache-Control": "private, no-store"})
 
 
