@@ -21,7 +21,7 @@ KEY_DIGITS = {word: value for word, value in UNITS.items() if 1 <= value <= 9 an
 # at a yes/no menu, the keys the call offers: 1 yes, 2 no
 YES_NO_KEYS = {1: "yes", 2: "no"}
 NEGATORS = {"non", "not", "don", "dont", "no", "nah", "never", "mai", "niente", "nessuna", "nessun", "without"}
-ANSWER_NO = {"no", "nah"}   # "no, mi richiami": a no to the question, then the choice (not its refusal)
+ANSWER_NO = {"no", "nah", "nope"}   # "no, mi richiami": a no to the question, then the choice (not its refusal)
 # "preferisco parlare con qualcuno" at "shall we send the link?": a wish for something else is a no
 PREFERENCE = ("preferisco", "preferirei", "piuttosto", "meglio se", "i d rather", "i would rather", "i d prefer",
               "i would prefer", "i prefer", "rather have", "rather speak", "rather talk")
@@ -32,8 +32,51 @@ NEEDLESS = ("non serve", "non mi serve", "non c e bisogno", "non ce n e bisogno"
 YES_WORDS = {"si", "yes", "yeah", "yep", "certo", "sure", "ok", "okay"}
 # a leading no that is not the answer: "no problem", "no need (for an agent)", "no, wait"
 NOT_A_NO = ("no problem", "no worries", "no prob", "no need", "no idea", "no aspett", "no wait", "no hang",
-            "no hold", "no un attimo", "no un momento", "no scusi", "no sorry", "no lo so", "no so")
+            "no hold", "no un attimo", "no un momento", "no scusi", "no sorry", "no lo so", "no so", "mica male",
+            "manco male", "nemmeno io", "neanche io")
+# no-words other than "no" that lead a refusal whatever follows: "macché", "mica tanto", "manco per sogno"
+NO_LEAD = {"no", "nope", "nah", "macche", "mica", "manco", "nemmeno", "neanche", "neppure"}
+# a clear yes that leads an answer going on with context ("sì, è la fibra", "yes but be quick"): the yes
+YES_LEAD = {"si", "yes", "yeah", "yep", "yup", "affermativo", "esatto", "esattamente", "certo", "certamente",
+            "sicuro", "sicuramente", "ovviamente", "absolutely", "definitely", "exactly"}
+YES_LEAD_PAIRS = ("eh gia", "uh huh", "mm hmm", "of course", "that s right", "proprio cosi", "come no")
+# a yes taken back or not meant as the answer: "sì anzi no", "yes sorry what", "certo che no"
+TAKEN_BACK = {"no", "not", "nope", "anzi", "actually", "wait", "aspetti", "aspetta", "scusi", "scusa", "sorry",
+              "pardon", "cosa", "what", "che"}
+# "magari" is a yes please only on its own, or with a thank you ("magari grazie"): "magari domani" is a maybe
+MAGARI_WITH = {"magari", "si", "grazie", "volentieri", "dai", "eh", "ah", "proprio", "davvero", "mille"}
+# at "was it useful?", a lukewarm answer is a no: "insomma", "così così"
+LUKEWARM = {"insomma", "cosi cosi", "so so", "insomma cosi", "mah insomma", "insomma mah", "not really no"}
+# an answer that only asks for time ("un attimo che controllo", "hang on i'll check"): asked again, even
+# when the model hears a yes or no in what the caller is about to do
+HOLDING = ("aspetti", "aspetta", "attenda", "un attimo", "un momento", "un secondo", "un istante", "mi dia un",
+           "mi lasci controllare", "mi lasci vedere", "fammi vedere", "fammi controllare", "mi faccia controllare",
+           "mi faccia vedere", "one sec", "one second", "one moment", "one minute", "just a sec",
+           "just a moment", "just a minute", "hold on", "hang on", "wait", "give me a sec", "give me a minute",
+           "give me a moment", "give me a second", "let me check",
+           "let me see", "let me have a look", "bear with me", "momento")
+ANSWER_WORDS = {"si", "yes", "yeah", "yep", "no", "nope", "nah", "ok", "okay", "certo", "sure"}
 
+# a key's digit led by a verb and followed by a hedge or the reason: "faccio il due", "two sorry", "one i
+# think", "il due mi serve qualcuno"; the word after the digit must open a hedge or a clause, never a noun
+# ("two minutes", "one sec", "due del pomeriggio")
+KEY_LEAD = KEY_WORDS | {"faccio", "metto", "prendo", "vado", "col", "sul", "dico", "take", "pick", "say", "do",
+                        "make", "let", "lets", "so", "quindi", "direi", "mm", "eh", "beh", "well", "d", "m"}
+KEY_FOLLOW = KEY_WORDS | {"mi", "ho", "ci", "c", "purtroppo", "sorry", "sadly", "unfortunately", "afraid", "direi",
+                          "credo", "penso", "suppongo", "forse", "maybe", "perhaps", "guess", "think", "suppose",
+                          "reckon", "perche", "because", "cause", "since", "as", "ma", "but", "so", "quindi",
+                          "we", "still", "ancora", "scusi", "scusa", "dai", "serve", "need", "voglio", "vorrei",
+                          "want", "devo", "sicuramente", "definitely", "mh", "eh", "beh", "ecco", "then", "allora"}
+# the last of the choices offered: "the very last one", "l'ultima", "l'ultima opzione"
+LAST = {"last", "ultima", "ultimo"}
+LAST_WITH = KEY_WORDS | {"very", "one", "option", "opzione", "proprio", "quella", "quello", "choice", "scelta",
+                         "of", "them", "delle", "tra", "fra", "quelle", "di", "que", "l", "ll", "take", "have",
+                         "prendo", "faccio", "vado", "con", "sulla", "sull", "su"}
+# a reason, then the choice: "sono in ufficio non posso parlare preferisco chattare"; what follows the last
+# of these is the choice
+CHOICE_MARKERS = ("preferisco", "preferirei", "meglio", "scelgo", "opto per", "quindi", "percio", "per cui",
+                  "allora", "i d rather", "i d prefer", "i prefer", "i ll go with", "i ll take", "i choose",
+                  "i ll go for", "so", "better", "just")
 SCOPE = 4   # words after a negation that it may refuse a choice in
 Reader = Callable[[str], "str | None"]   # a menu model's choice for a text, None when not understood
 
@@ -47,6 +90,37 @@ def key_said(text: str) -> int | None:
     return int(digits[0]) if digits[0].isdigit() else KEY_DIGITS[digits[0]]
 
 
+def key_led(text: str) -> int | None:
+    """The key named first, led by a verb and followed by a hedge or a reason ("faccio due", "two sorry",
+    "number two i still need help"), else None; one digit only."""
+    words = normalise(text or "").split()
+    digits = [i for i, w in enumerate(words) if w in KEY_DIGITS or (w.isdigit() and len(w) == 1 and w != "0")]
+    if len(digits) != 1 or any(w.isdigit() or w in UNITS for w in words[digits[0] + 1:]):
+        return None
+    at = digits[0]
+    word, before = words[at], words[at - 1] if at else ""
+    if word == "one" and before in ("the", "that", "this", "which", "a", "another"):
+        return None  # "the one i want": a pronoun
+    follow = words[at + 1] if at + 1 < len(words) else ""
+    if not all(w in KEY_LEAD for w in words[:at]) or (follow and follow not in KEY_FOLLOW):
+        return None
+    return int(word) if word.isdigit() else KEY_DIGITS[word]
+
+
+def last_said(text: str) -> bool:
+    """"the very last one", "l'ultima opzione": the last choice offered, and nothing else said."""
+    words = normalise(text or "").split()
+    return bool(set(words) & LAST) and all(w in LAST or w in LAST_WITH for w in words)
+
+
+def after_reason(text: str) -> str:
+    """What follows the last word that introduces a choice after a reason ("… non posso parlare preferisco
+    chattare" -> "chattare"), or "" when none does."""
+    clean = f" {normalise(text or '')} "
+    cut = max((clean.rfind(f" {m} ") + len(m) + 1 for m in CHOICE_MARKERS if f" {m} " in clean), default=-1)
+    return clean[cut:].strip() if cut > 0 else ""
+
+
 def prefers_other(text: str, needless: bool = False) -> bool:
     """A wish for something else ("preferisco parlare con qualcuno", "i'd rather have a call"), or with
     `needless` the offer not needed ("non c'è bisogno"): at a yes/no question a no; not when it starts with
@@ -58,13 +132,42 @@ def prefers_other(text: str, needless: bool = False) -> bool:
         and any(f" {p} " in clean for p in phrases)
 
 
+def leading_yes(text: str, reading: str | None) -> str | None:
+    """"sì, è per la fibra che non va", "yes but make it quick", "affermativo": an answer that starts with
+    a clear yes is a yes, whatever follows (the model may hear a no in "che non va"); not a yes taken
+    back ("sì anzi no", "certo che no"), nor one the model reads as "repeat" or "don't know". An unaccented
+    "si è …" is the pronoun ("si è bloccato"), left to the model."""
+    words = normalise(text or "").split()
+    clean = " ".join(words)
+    if not words or reading in ("repeat", "dont_know") or set(words[1:3]) & TAKEN_BACK:
+        return reading
+    pronoun = words[0] == "si" and not (text or "").strip().lower().startswith("sì") and words[1:2] == ["e"]
+    if (words[0] in YES_LEAD and not pronoun) or any(clean == p or clean.startswith(p + " ") for p in YES_LEAD_PAIRS):
+        return "yes"
+    if words[0] == "magari" and set(words) <= MAGARI_WITH:
+        return "yes"
+    return reading
+
+
+def holding_on(text: str) -> bool:
+    """"un attimo che controllo", "hang on i'll check if it works": only asking for time, no yes or no."""
+    words = normalise(text or "").split()
+    clean = " ".join(words)
+    return any(clean == p or clean.startswith(p + " ") for p in HOLDING) and not set(words) & ANSWER_WORDS
+
+
+def lukewarm(text: str) -> bool:
+    """"insomma", "così così": at "was it useful?" not really, a no."""
+    return " ".join(normalise(text or "").split()) in LUKEWARM
+
+
 def leading_no(text: str, reading: str | None) -> str | None:
     """"no, il problema è la bolletta", "no thanks, I need a person": an answer that starts with a no is a
     no, whatever follows (the model may read the rest as yes, or as none of the answers); not "no
     problem", "no idea", "no, wait", nor a no the model reads as "repeat" or "don't know"."""
     words = normalise(text or "").split()
     clean = " ".join(words)
-    if reading in (None, "yes") and len(words) > 1 and words[0] in ("no", "nope", "nah") \
+    if reading in (None, "yes") and words and words[0] in NO_LEAD and (len(words) > 1 or words[0] not in ANSWER_NO) \
             and not any(clean.startswith(p) for p in NOT_A_NO):
         return "no"
     return reading

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ivr.understanding.answer_rules import YES_NO_KEYS, after_refusal, key_said, leading_no, prefers_other
+from ivr.understanding.answer_rules import (YES_NO_KEYS, after_reason, after_refusal, holding_on, key_led, key_said,
+                                            last_said, leading_no, leading_yes, lukewarm, prefers_other)
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.spoken_numbers import digits_from_speech
 from ivr.understanding.window_choice import resolve, time_said
@@ -25,15 +26,23 @@ NUMBER_DIGITS = 6
 def option(menus: MenuModel, text: str) -> str | None:
     """asap | window | chat | voicemail, or None. "premo il tre" is key 3; "non richiamatemi, lascio un
     messaggio" the message (the refused choice is not taken); a time named ("stasera", "verso le sei") when
-    the model is unsure is a window: the caller wants to be called then."""
-    key = key_said(text)
+    the model is unsure is a window: the caller wants to be called then. "Two sorry", "faccio il tre" are
+    keys; "l'ultima" the last option; after a reason ("… non posso parlare, preferisco chattare") what
+    follows "preferisco", "quindi", "so" is the choice."""
+    key = key_said(text) or key_led(text)
     if key is not None:
         return OPTIONS[key - 1] if key <= len(OPTIONS) else None
+    if last_said(text):
+        return OPTIONS[-1]
 
     def read(part: str) -> str | None:
         choice = menus.read("options", part).choice
         return choice if choice in OPTIONS else None
 
+    tail = after_reason(text)
+    chosen = after_refusal(read, tail, read(tail)) if tail else None
+    if chosen is not None:
+        return chosen
     choice = after_refusal(read, text, read(text))
     if choice is None and menus.read("options", text).choice is None and not time_said(text).empty:
         return "window"
@@ -47,25 +56,34 @@ def yes_or_no(menus: MenuModel, text: str, menu: str = "yes_no") -> str | None:
 
 
 def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
-    """A yes/no menu's reading: key 1 yes, 2 no; a wish for something else, no; else the model's, where a
-    "no" followed by another matter is a no."""
-    key = key_said(text)
+    """A yes/no menu's reading: key 1 yes, 2 no (said with a hedge too: "two sorry"); only asking for time,
+    not understood; a wish for something else, no; "insomma" at "was it useful?", no; else the model's,
+    where an answer led by a clear yes is a yes and one led by a no ("no", "macché", "mica") a no."""
+    key = key_said(text) or key_led(text)
     if key is not None:
         return YES_NO_KEYS.get(key)
-    if prefers_other(text, needless=menu == "yes_no"):
+    if holding_on(text):
+        return None
+    if prefers_other(text, needless=menu == "yes_no") or (menu == "helpful" and lukewarm(text)):
         return "no"
-    return leading_no(text, menus.read(menu, text).choice)
+    reading = menus.read(menu, text).choice
+    return leading_no(text, leading_yes(text, reading))
 
 
 def window(menus: MenuModel, text: str, offered: list[tuple[datetime, datetime]], now: datetime) -> int | None:
-    """The index of the offered window named by its key ("il due"), its time ("domani pomeriggio") or its
-    place ("la seconda")."""
+    """The index of the offered window named by its key ("il due"), its time ("domani pomeriggio"), its date
+    ("il quindici") or its place ("la seconda", "l'ultima")."""
     key = key_said(text)
+    if key is not None and key <= len(offered):
+        return key - 1
+    named, index = resolve(text, offered, now)
+    if named or key is not None:  # a time or a date said: only a window then will do; a key not offered
+        return index
+    key = key_led(text)
     if key is not None:
         return key - 1 if key <= len(offered) else None
-    named, index = resolve(text, offered, now)
-    if named:  # a time was said: only a window at that time will do
-        return index
+    if last_said(text):
+        return len(offered) - 1 if offered else None
     choice = menus.read("window", text).choice
     if choice == "last":
         return len(offered) - 1 if offered else None

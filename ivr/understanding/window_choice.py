@@ -45,6 +45,17 @@ _HOUR = re.compile(r"\b(?P<prep>" + "|".join(sorted(AFTER + BEFORE + AT, key=len
 _LUNCH = re.compile(r"\b(?P<prep>dopo|prima di|prima del|after|before)\s+(?:il\s+)?(?:pranzo|lunch)\b")
 _SPAN = re.compile(r"\b(?P<start>\w+)\s+(?:till|until|to|e le|e l|alle|all)\s+(?P<end>\w+)\b")
 _PM_WORDS = {"pm", "pomeriggio", "afternoon", "sera", "evening"}
+MONTHS = {name: month for month, names in enumerate((
+    ("gennaio", "january"), ("febbraio", "february"), ("marzo", "march"), ("aprile", "april"), ("maggio", "may"),
+    ("giugno", "june"), ("luglio", "july"), ("agosto", "august"), ("settembre", "september"),
+    ("ottobre", "october"), ("novembre", "november"), ("dicembre", "december")), start=1) for name in names}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+            "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+            "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+            "twentieth": 20, "thirtieth": 30}
+# "il quindici", "giorno 15", "lunedì 14": a day of the month after these (never "alle quindici", an hour)
+DATE_LEAD = {"il", "giorno", "the", "on"} | set(WEEKDAYS)
+_NTH = re.compile(r"^(?P<n>\d{1,2})(?:st|nd|rd|th)$")
 
 
 @dataclass(frozen=True)
@@ -55,10 +66,41 @@ class TimeSaid:
     relation: str = "at"              # at | after | before
     weekday: int | None = None        # 0 Monday … 6 Sunday, when a day of the week was named
     lean: int | None = None           # 1 late, 0 early in the part of the day
+    date: tuple[int, int | None] | None = None  # (day of the month, month or None): "il quindici"
 
     @property
     def empty(self) -> bool:
-        return self.day is None and self.part is None and self.hour is None and self.weekday is None
+        return self.day is None and self.part is None and self.hour is None and self.weekday is None \
+            and self.date is None
+
+
+def _day_number(tokens: list[str], i: int) -> tuple[int | None, int]:
+    """The day of the month at tokens[i] ("quindici", "15", "fifteenth", "twenty first", "15th") and how
+    many words it takes, or (None, 1); an ordinal says it is a date, a number needs "il" or a month."""
+    word, nxt = tokens[i], tokens[i + 1] if i + 1 < len(tokens) else ""
+    if word in ("twenty", "thirty") and nxt in ORDINALS and ORDINALS[nxt] < 10:
+        return (20 if word == "twenty" else 30) + ORDINALS[nxt], 2
+    if word in ORDINALS or _NTH.match(word):
+        return (ORDINALS[word] if word in ORDINALS else int(_NTH.match(word)["n"])), 1
+    value = int(word) if word.isdigit() and len(word) <= 2 else _hour(word) if not word.isdigit() else None
+    return value, 1
+
+
+def _date(tokens: list[str]) -> tuple[int, int | None] | None:
+    """The day of the month named ("il quindici", "the fifteenth", "15 dicembre"), with its month if said.
+    The first three ordinals and numbers alone are places in the list or keys ("the second", "il due"), a
+    date only with a month."""
+    for i in range(len(tokens)):
+        day, width = _day_number(tokens, i)
+        if day is None or not 1 <= day <= 31:
+            continue
+        after = tokens[i + width:i + width + 2]
+        month = next((MONTHS[w] for w in after if w in MONTHS), None)
+        ordinal = tokens[i] in ORDINALS or _NTH.match(tokens[i]) or width == 2
+        led = i > 0 and tokens[i - 1] in DATE_LEAD
+        if month is not None or (ordinal and day > 3) or (led and day > 3 and not ordinal):
+            return day, month
+    return None
 
 
 def _hour(word: str) -> int | None:
@@ -109,17 +151,19 @@ def time_said(text: str) -> TimeSaid:
         minutes, half_hour = 0.5, _hour(half["a"] or half["b"])
         words = words[:half.start()] + (half["a"] or half["b"]) + words[half.end():]
     tokens = words.split()
+    date = _date(tokens)
     day, weekday = _said(tokens, DAYS), _said(tokens, WEEKDAYS)
     part = _said(tokens, PARTS)
     lean = _lean(tokens) if part is not None else None
     hour, relation = None, "at"
     lunch = _LUNCH.search(words)
     if lunch:  # "dopo pranzo", "before lunch": from / until one o'clock
-        return TimeSaid(day, None, 13, "after" if lunch["prep"] in AFTER + ("dopo",) else "before", weekday)
+        return TimeSaid(day, None, 13, "after" if lunch["prep"] in AFTER + ("dopo",) else "before", weekday,
+                        date=date)
     span = _SPAN.search(words)  # "one till three", "dalle undici all'una": the window that starts then
     if span and _hour(span["start"]) is not None and _hour(span["end"]) is not None:
         value = _hour(span["start"])
-        return TimeSaid(day, part, value + 12 if value < 8 else value, "at", weekday)
+        return TimeSaid(day, part, value + 12 if value < 8 else value, "at", weekday, date=date)
     for match in _HOUR.finditer(words):
         value = _hour(match["hour"] or match["bare"])
         if value is None:
@@ -134,7 +178,7 @@ def time_said(text: str) -> TimeSaid:
         break
     if hour is None and half_hour is not None:  # "tomorrow half six": no preposition before it
         hour = half_hour + (12 if half_hour < 8 or (half_hour < 12 and set(tokens) & _PM_WORDS) else 0) + minutes
-    return TimeSaid(day, part, hour, relation, weekday, lean)
+    return TimeSaid(day, part, hour, relation, weekday, lean, date)
 
 
 def _hours(moment: datetime) -> float:
@@ -155,6 +199,9 @@ def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) 
         day = weekday_day
     if day is not None:
         fits = [i for i in fits if (windows[i][0].date() - now.date()).days == day]
+    if said.date is not None:  # "il quindici": the window on that date, if one is offered
+        date, month = said.date
+        fits = [i for i in fits if windows[i][0].day == date and month in (None, windows[i][0].month)]
     start, end = [_hours(w[0]) for w in windows], [_hours(w[1]) for w in windows]
     if said.part is not None:
         first, last = said.part

@@ -18,11 +18,9 @@ ASKED_AGAIN = FRESH / "asked_again"
 MENUS = ("options", "window", "yes_no", "number", "helpful")
 LANGS = ("it", "en")
 
-# The bars the first and only run missed (6 Dec 2026), with its figures; see docs/understanding.md.
-MISSED: dict[tuple[str, str], str] = {
-    ("helpful", "en"): "90.5 % right (38/42), 2.4 % wrong action, 7.1 % not understood: 'no need for an agent it's "
-                       "fixed' read as no; 'one please', 'two please', 'i don't need anything else thanks' asked again",
-}
+# The bars the first and only run missed (6 Dec 2026), with its figures; see docs/understanding.md. Helpful en
+# (90.5 % then) passed after the rules and examples of issue 15 §1's third round (XPASS), so none is left.
+MISSED: dict[tuple[str, str], str] = {}
 
 
 def per_menu_and_language() -> list:
