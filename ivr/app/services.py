@@ -93,6 +93,7 @@ class Nohold:
     case_status: WrittenCaseStatus | None = None  # STATO 12345678, by SMS or in a chat
     customers: Customers | None = None  # people: proven identities, account, cases (social_bridge/customers/)
     contacts: Contacts | None = None    # a contact from a known customer joins their open request
+    identification: Identification | None = None  # the account, then a one-time code, before account data
 
 
 def bounded(timeout: float) -> dict:
@@ -162,7 +163,7 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
                   render_voice(fallback, "", voices), clock, social, codes, outages, presence, claims, dialer,
                   build_agent_side(side), CommandWords(prompts.words), notices, core, cases=cases,
                   case_status=WrittenCaseStatus(desk.quotes, prompts, speech, desk), customers=customers,
-                  contacts=Contacts(customers, cases), privacy=privacy)
+                  contacts=Contacts(customers, cases), privacy=privacy, identification=identification)
 
 
 def build_inbox(nohold: Nohold) -> Inbox:
@@ -170,6 +171,7 @@ def build_inbox(nohold: Nohold) -> Inbox:
     n = nohold
     replies = chat_replies(settings=n.settings, redis=n.redis, core=n.self_service, commands=n.commands,
                            classifier=n.flow.understanding, queue=n.queue, eta=n.eta, social=n.social, codes=n.codes,
-                           prompts=n.prompts, speech=n.speech, desk=n.desk, outages=n.outages, metrics=n.metrics)
+                           prompts=n.prompts, speech=n.speech, desk=n.desk, outages=n.outages, metrics=n.metrics,
+                           identification=n.identification)
     return Inbox(n.social.threads, n.queue, n.codes, n.social.delivery, replies, clock=n.clock,
-                 case_status=n.case_status, contacts=n.contacts)
+                 case_status=n.case_status, contacts=n.contacts, identification=n.identification)

@@ -88,9 +88,10 @@ class CallbackNumbers:
 
 
 def chat_replies(*, settings, redis, core: SelfServiceCore, commands, classifier, queue, eta, social: Social, codes,
-                 prompts, speech, desk, outages, metrics) -> ChatReplies:
+                 prompts, speech, desk, outages, metrics, identification=None) -> ChatReplies:
     """The Inbox's replies: each part the voice side lends (classifier, desk, prompts, speech) by its Protocol."""
-    written = ChatSelfService(core, redis, prompts, speech, hours=desk)
+    written = ChatSelfService(core, redis, prompts, speech, hours=desk, identification=identification,
+                              identify_all=bool(settings.identify_everyone))
     return ChatReplies(commands=commands, classifier=classifier, queue=queue, eta=eta, threads=social.threads,
                        codes=codes, prompts=prompts, spoken=speech, hours=desk, bookings=desk,
                        numbers=CallbackNumbers(settings.callback_countries), self_service=written, outages=outages,

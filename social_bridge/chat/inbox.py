@@ -22,6 +22,8 @@ from social_bridge.chat.handoff import find_code
 from social_bridge.chat.threads import Thread, Threads
 from social_bridge.customers.case_numbers import display as display_case
 from social_bridge.customers.contacts import Contacts
+from social_bridge.customers.identification import Identification, account_digits
+from social_bridge.customers.proofs import CODE_DIGITS
 from social_bridge.queue.work_item import PENDING, WorkItem
 from social_bridge.queue.work_queue import WorkQueue
 
@@ -59,11 +61,12 @@ class Replies(Protocol):
 class Inbox:
     def __init__(self, threads: Threads, queue: WorkQueue, codes, delivery: Delivery, replies: Replies,
                  clock: Callable[[], float] = time.time, case_status: Callable[[str, str], str] | None = None,
-                 contacts: Contacts | None = None):
+                 contacts: Contacts | None = None, identification: Identification | None = None):
         self.threads, self.queue, self.codes, self.delivery, self.replies, self.clock = (
             threads, queue, codes, delivery, replies, clock)
         self.case_status = case_status  # (case number, lang) -> where it stands: STATO 12345678 in a chat
         self.contacts = contacts  # who the sender is: a known customer joins their open request, on any channel
+        self.identification = identification  # the account, then a one-time code, before account data in writing
 
     def receive(self, inbound: Inbound) -> str:
         """Handles one customer message; returns what was done (for logs and tests)."""
@@ -75,6 +78,12 @@ class Inbox:
             return "duplicate"
         context = self._link(thread, inbound)
         thread = self.threads.get(thread.id)
+        answer = self._identifying(thread, inbound) if self.identification is not None and not context else None
+        if answer is not None:  # the account or the code we asked for: nothing else is read into it
+            self.threads.mark_queued(inbound, thread.id)
+            if not recorded.duplicate:
+                self._say(thread, answer)
+            return "identify"
         command, command_lang = self.replies.command(inbound.text) if not context else (None, None)
         if command:
             answer = self._command(thread, command, command_lang or thread.lang, inbound)
@@ -136,6 +145,21 @@ class Inbox:
         if item.case_number:  # every receipt prints the number to quote
             text += " " + self.replies.text(thread.lang, "chat.case_line", case=display_case(item.case_number))
         return text
+
+    def _identifying(self, thread: Thread, inbound: Inbound) -> str | None:
+        """This message answers the account or code question asked before account data; None when it does not."""
+        stage, lang = self.identification.stage(thread.id), thread.lang
+        if stage == "account" and account_digits(inbound.text):
+            self.identification.begin(thread.id, inbound.text, lang)
+            return self.replies.text(lang, "chat.self.identify_code_sent")
+        code = "".join(ch for ch in inbound.text if ch.isdigit())
+        if stage != "code" or len(code) != CODE_DIGITS:
+            return None
+        result = self.identification.confirm(thread.id, code)
+        item = self._pending(thread)
+        if result == "ok" and item is not None:  # the self-service answer, for the proven account
+            return self.replies.acknowledgement(item, lang)[0]
+        return self.replies.text(lang, "chat.self.identify_wrong" if result == "wrong" else "chat.self.identify_failed")
 
     # -- commands -------------------------------------------------------------------------------
     def _pending(self, thread: Thread) -> WorkItem | None:

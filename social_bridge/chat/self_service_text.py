@@ -14,7 +14,7 @@ import logging
 
 from social_bridge.chat.keys import ChatKeys
 from social_bridge.chat.ports import Hours, Prompts, Spoken
-from social_bridge.chat.self_service import Request, SelfServiceCore, Step
+from social_bridge.chat.self_service import IDENTIFY_UNKNOWN, Request, SelfServiceCore, Step
 from social_bridge.chat.threads import Thread
 from social_bridge.queue.work_item import WorkItem
 
@@ -25,20 +25,28 @@ PREFIX = "chat.self."
 
 class ChatSelfService:
     def __init__(self, core: SelfServiceCore, redis, prompts: Prompts, spoken: Spoken, hours: Hours,
-                 keys: ChatKeys | None = None):
+                 keys: ChatKeys | None = None, identification=None, identify_all: bool = False):
         self.core, self.redis, self.prompts, self.spoken, self.hours = core, redis, prompts, spoken, hours
         self.keys = keys or ChatKeys()
+        self.identification = identification  # social_bridge.customers.identification: before account data
+        self.identify_all = identify_all      # IDENTIFY_EVERYONE
 
     def answer(self, thread: Thread, item: WorkItem, lang: str) -> str:
         """The self-service result for this request, once; "" when there is none to give."""
-        number = thread.phone_number
-        if not self.core.handles(item.intent) or not number:
+        proven = self.identification.identified(thread.id) if self.identification is not None else ""
+        number = proven or thread.phone_number
+        may_identify = self.identification is not None and (self.identify_all or item.intent in IDENTIFY_UNKNOWN)
+        if not self.core.handles(item.intent) or not (number or may_identify):
             return ""
         if not self.redis.set(self.keys.self_served(item.id), "1", nx=True, ex=SELF_SERVED_TTL):
             return ""
         request = Request(item.intent, number, lang, self.hours.now().date(), reset_key=f"reset:{thread.id}",
-                          prefix=PREFIX)
+                          prefix=PREFIX, identified=bool(proven), identify_all=self.identify_all)
         step = self.core.first_step(request, self.prompts)
+        if step.kind == "identify" and self.identification is not None:  # its next message: the account
+            self.redis.delete(self.keys.self_served(item.id))  # answered once it is proven
+            self.identification.ask(thread.id)
+            return self.prompts.text(lang, "chat.self.identify_ask") + " "
         if step.kind == "unavailable":
             log.warning("thread %s: customer backend unavailable (%s)", thread.id, step.why)
             return ""

@@ -45,6 +45,15 @@ class Identification:
         except self.unavailable:
             return None
 
+    def ask(self, session: str) -> None:
+        """The session was asked for its customer code or line number (a chat waits for it in its next message)."""
+        self.redis.set(self.keys.identifying(session), json.dumps({"account": ""}), ex=PENDING_SECONDS)
+
+    def stage(self, session: str) -> str:
+        """"account" (asked, not yet given), "code" (a code is out), or "" (nothing under way)."""
+        raw = self.redis.get(self.keys.identifying(session))
+        return ("code" if json.loads(raw)["account"] else "account") if raw else ""
+
     def begin(self, session: str, typed: str, lang: str) -> bool:
         """Texts a code to the number on file of the account keyed; False when nothing was keyed that could be one.
 
@@ -63,8 +72,10 @@ class Identification:
     def confirm(self, session: str, typed: str) -> str:
         """"ok" (the session now reads that account), "wrong" (try again), "over" (no code left to try)."""
         raw = self.redis.get(self.keys.identifying(session))
-        customer = self._account(json.loads(raw)["account"]) if raw else None
+        account = json.loads(raw)["account"] if raw else ""
+        customer = self._account(account) if account else None
         if customer is None or not self.codes.pending(PURPOSE, customer.phone):
+            self.redis.delete(self.keys.identifying(session))
             return "over"
         if not self.codes.verify(PURPOSE, customer.phone, typed):
             return "wrong"

@@ -87,7 +87,7 @@ def test_star_alone_asks_for_the_number_and_a_mistyped_one_is_asked_again(client
     call(client, settings, "/voice/incoming", sid=other, caller="anonymous")
     asked = call(client, settings, "/voice/step?seq=1", sid=other, caller="anonymous", Digits="*")
     assert gather(asked).get("numDigits") == "8"
-    typo = number[:6] + number[7] + number[6]
+    typo = number[:7] + str((int(number[7]) + 1) % 10)   # one digit wrong: the check digit catches it
     again = call(client, settings, "/voice/step?seq=2", sid=other, caller="anonymous", Digits=typo)
     assert "Non ho trovato un numero di richiesta valido" in said(again)
     found = call(client, settings, "/voice/step?seq=3", sid=other, caller="anonymous", Digits=number)
