@@ -55,6 +55,12 @@ HOLDING = ("aspetti", "aspetta", "attenda", "un attimo", "un momento", "un secon
            "just a moment", "just a minute", "hold on", "hang on", "wait", "give me a sec", "give me a minute",
            "give me a moment", "give me a second", "let me check",
            "let me see", "let me have a look", "bear with me", "momento")
+# a question about the choices themselves ("che differenza c'è", "what's the difference"): asked again,
+# even when it names them
+# ("it made no difference" at "was it useful?" is a no, not a question)
+ABOUT_CHOICES = ("che differenza", "qual e la differenza", "differenza tra", "differenza fra", "what s the difference",
+                 "what is the difference", "difference between", "how do they differ", "cosa cambia", "che cambia",
+                 "which is better", "qual e meglio", "quale conviene", "what do you mean by")
 ANSWER_WORDS = {"si", "yes", "yeah", "yep", "no", "nope", "nah", "ok", "okay", "certo", "sure"}
 
 # a key's digit led by a verb and followed by a hedge or the reason: "faccio il due", "two sorry", "one i
@@ -156,6 +162,12 @@ def holding_on(text: str) -> bool:
     return any(clean == p or clean.startswith(p + " ") for p in HOLDING) and not set(words) & ANSWER_WORDS
 
 
+def about_choices(text: str) -> bool:
+    """"che cosa cambia tra la chat e il messaggio": a question about the choices, not one of them."""
+    clean = f" {normalise(text or '')} "
+    return any(f" {p} " in clean for p in ABOUT_CHOICES)
+
+
 def lukewarm(text: str) -> bool:
     """"insomma", "così così": at "was it useful?" not really, a no."""
     return " ".join(normalise(text or "").split()) in LUKEWARM
@@ -198,5 +210,6 @@ def after_refusal(read: Reader, text: str, whole: str | None) -> str | None:
 
 
 def _more_said(rest: list[str]) -> bool:
-    """Whether words after a refused choice say more than politeness ("grazie", "per favore")."""
-    return any(w not in KEY_WORDS for w in rest)
+    """Whether words after a refused choice say more than politeness ("grazie", "per favore") or the word
+    for it ("not the last one": "one" is the option refused, not key 1)."""
+    return any(w not in KEY_WORDS and w not in ("one", "option", "opzione") for w in rest)

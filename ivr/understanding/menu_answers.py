@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ivr.understanding.answer_rules import (YES_NO_KEYS, after_reason, after_refusal, holding_on, key_led, key_said,
-                                            last_said, leading_no, leading_yes, lukewarm, prefers_other)
+from ivr.understanding.answer_rules import (YES_NO_KEYS, about_choices, after_reason, after_refusal, holding_on,
+                                            key_led, key_said, last_said, leading_no, leading_yes, lukewarm, prefers_other)
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.spoken_numbers import digits_from_speech
 from ivr.understanding.window_choice import resolve, time_said
@@ -34,6 +34,8 @@ def option(menus: MenuModel, text: str) -> str | None:
         return OPTIONS[key - 1] if key <= len(OPTIONS) else None
     if last_said(text):
         return OPTIONS[-1]
+    if about_choices(text):
+        return None
 
     def read(part: str) -> str | None:
         choice = menus.read("options", part).choice
@@ -62,7 +64,7 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     key = key_said(text) or key_led(text)
     if key is not None:
         return YES_NO_KEYS.get(key)
-    if holding_on(text):
+    if holding_on(text) or about_choices(text):
         return None
     if prefers_other(text, needless=menu == "yes_no") or (menu == "helpful" and lukewarm(text)):
         return "no"
