@@ -43,6 +43,9 @@ class Settings:
     retention_closed_days: float = 730.0         # finished work items and threads with nothing pending
     retention_access_log_days: float = 730.0     # who read, listened to, exported or erased whose data
     thread_messages_max: int = 500               # a thread keeps at most this many messages (oldest go first)
+    inbound_per_minute: int = 10                 # messages one sender may write per minute on a written channel
+    inbound_per_day: int = 200                   # ...and per day; beyond either, not stored nor answered
+    message_max_chars: int = 2000                # a customer's message is cut to this length
     port: int = 5000                             # make run's web server (the stream server takes the next port)
     host: str = "127.0.0.1"                      # the address make run's servers bind
     console_stream_url: str = ""                 # where console pages open live updates; "" = /console/events here
@@ -127,6 +130,9 @@ _ENV = {
     "retention_closed_days": "RETENTION_CLOSED_DAYS",
     "retention_access_log_days": "RETENTION_ACCESS_LOG_DAYS",
     "thread_messages_max": "THREAD_MESSAGES_MAX",
+    "inbound_per_minute": "INBOUND_PER_MINUTE",
+    "inbound_per_day": "INBOUND_PER_DAY",
+    "message_max_chars": "MESSAGE_MAX_CHARS",
     "console_stream_url": "CONSOLE_STREAM_URL",
     "port": "PORT",
     "host": "HOST",

@@ -22,6 +22,7 @@ from social_bridge.chat.delivery import Delivery
 from social_bridge.chat.handoff import RefCodes
 from social_bridge.chat.inbound_queue import InboundQueue
 from social_bridge.chat.threads import Threads
+from social_bridge.privacy.inbound_limits import InboundLimits, Limits
 
 # the dialer texts chat links too: the same key, named once in social_bridge/chat/handoff.py
 CODE_BY_NUMBER_TTL = TEXTED_TTL
@@ -64,7 +65,9 @@ def build_social(settings, client, messages, enqueue_delivery, enqueue_drain, cl
         return messages.send_sms(to, text, key=key)
 
     channels = channels_from(settings, send_sms)
-    threads = Threads(client, persons, clock=clock)
+    limits = InboundLimits(client, persons, Limits(settings.inbound_per_minute, settings.inbound_per_day,
+                                                   settings.message_max_chars), clock=clock)
+    threads = Threads(client, persons, clock=clock, limits=limits, max_messages=settings.thread_messages_max)
     return Social(channels=channels, threads=threads, delivery=Delivery(threads, channels, enqueue_delivery, clock),
                   inbound=InboundQueue(client, enqueue_drain, clock))
 

@@ -70,6 +70,10 @@ class Inbox:
 
     def receive(self, inbound: Inbound) -> str:
         """Handles one customer message; returns what was done (for logs and tests)."""
+        refused = self.threads.over_limit(inbound)
+        if refused:  # a flood from one sender: not stored, not answered (issue 18, inbound abuse)
+            log.warning("%s message from one sender over the %s limit: dropped", inbound.channel, refused)
+            return f"limited:{refused}"
         known = self.threads.for_customer(inbound.channel, inbound.sender_id)
         lang = known.lang if known else self.replies.language(inbound.text)
         recorded = self.threads.record_inbound(inbound, lang)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Callable
 
 from social_bridge.channels import CHANNELS, Inbound
+from social_bridge.privacy.inbound_limits import InboundLimits
 from social_bridge.privacy.pseudonyms import PersonKeys
 from social_bridge.queue.keys import QueueKeys
 
@@ -25,7 +26,8 @@ DIRECTIONS = ("in", "out", "note")
 PHONE_CHANNELS = ("sms", "whatsapp")  # channels whose sender id is the customer's phone number
 
 # KEYS: identity, seen. ARGV: new thread id, thread prefix, message prefix, now, ttl, then the message:
-# id, text, at, provider id, kind, and the thread's channel, sender, lang, and the sender's natural key.
+# id, text, at, provider id, kind, and the thread's channel, sender, lang, the sender's natural key, and the
+# most messages a thread keeps (the oldest beyond it go with their hashes: a flood cannot grow a thread).
 # Records a customer's message once per provider id: {"dup", "<thread>|<stage>"} or {"new", thread, created}.
 _RECORD = """
 local seen = redis.call('GET', KEYS[2])
@@ -41,6 +43,11 @@ end
 redis.call('HSET', ARGV[3] .. ARGV[6], 'id', ARGV[6], 'thread_id', tid, 'direction', 'in', 'text', ARGV[7],
            'at', ARGV[8], 'provider_id', ARGV[9], 'kind', ARGV[10])
 redis.call('RPUSH', thread .. tid .. ':messages', ARGV[6])
+local surplus = redis.call('LLEN', thread .. tid .. ':messages') - tonumber(ARGV[15])
+while surplus > 0 do
+  redis.call('DEL', ARGV[3] .. redis.call('LPOP', thread .. tid .. ':messages'))
+  surplus = surplus - 1
+end
 redis.call('HSET', thread .. tid, 'last_inbound_at', ARGV[8])
 redis.call('SET', KEYS[2], tid .. '|recorded', 'EX', ARGV[5])
 return {'new', tid, created}
@@ -136,8 +143,9 @@ def _load(cls, h: dict):
 
 class Threads:
     def __init__(self, redis, persons: PersonKeys, clock: Callable[[], float] = time.time,
-                 keys: QueueKeys | None = None):
+                 keys: QueueKeys | None = None, limits: InboundLimits | None = None, max_messages: int = 500):
         self.redis, self.clock, self.keys = redis, clock, keys or QueueKeys()
+        self.limits, self.max_messages = limits, max_messages  # inbound abuse: per sender, per thread
         self.persons = persons  # key names hold a pseudonym of the sender (a phone number, a PSID), never the id
         self._record = redis.register_script(_RECORD)
         self._move = redis.register_script(_MOVE)
@@ -162,6 +170,12 @@ class Threads:
         return f"{self.keys.base}:seen:{inbound.channel}:{inbound.provider_id}"
 
     # -- customers' messages -----------------------------------------------------------------
+    def over_limit(self, inbound: Inbound) -> str | None:
+        """Counts the sender's message: "minute" or "day" when they wrote more than a person does."""
+        if self.limits is None or not SENDER_ID.fullmatch(inbound.sender_id or ""):
+            return None
+        return self.limits.refusal(inbound.channel, inbound.sender_id)
+
     def record_inbound(self, inbound: Inbound, lang: str) -> Recorded:
         """Stores the customer's message once however often the provider delivers it."""
         if inbound.channel not in CHANNELS or not SENDER_ID.fullmatch(inbound.sender_id) \
@@ -172,9 +186,10 @@ class Threads:
         reply = self._record(
             keys=[self._identity(inbound.channel, inbound.sender_id), self._seen(inbound)],
             args=[secrets.token_urlsafe(9), self._thread_prefix, self._message_prefix, repr(now), SEEN_TTL,
-                  secrets.token_urlsafe(9), inbound.text, repr(at), inbound.provider_id, inbound.kind,
+                  secrets.token_urlsafe(9), self.limits.cut(inbound.text) if self.limits else inbound.text,
+                  repr(at), inbound.provider_id, inbound.kind,
                   inbound.channel, inbound.sender_id, lang,
-                  self.persons.thread(inbound.channel, inbound.sender_id)])
+                  self.persons.thread(inbound.channel, inbound.sender_id), max(1, self.max_messages)])
         if reply[0] == "dup":
             thread_id, _, stage = reply[1].partition("|")
             return Recorded(self.get(thread_id), duplicate=True, queued=stage == "queued")

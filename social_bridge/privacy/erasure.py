@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 
 from social_bridge.chat.handoff import HASH_TAG as HANDOFF_TAG, texted_key
 from social_bridge.outages.outages import OutageKeys
+from social_bridge.privacy.inbound_limits import InboundLimits
 from social_bridge.privacy.person import Person, PersonRecords, scan
 from social_bridge.privacy.pseudonyms import PersonKeys
 from social_bridge.queue.keys import QueueKeys
@@ -54,6 +55,8 @@ class Erasure:
             removed["threads"] += 1 if deleted else 0
             removed["keys"] += deleted
         removed["keys"] += self._handoff(person)
+        counters = InboundLimits(self.redis, self.persons, prefix=self.prefix)
+        removed["keys"] += sum(self.redis.delete(counters.key(channel, sender)) for channel, sender in person.senders)
         removed["outage subscriptions"] += self._outages(person)
         for part in self.extra:
             removed.update(part(person, person.item_ids))
