@@ -40,6 +40,12 @@ NO_LEAD = {"no", "nope", "nah", "macche", "mica", "manco", "nemmeno", "neanche",
 YES_LEAD = {"si", "yes", "yeah", "yep", "yup", "affermativo", "esatto", "esattamente", "certo", "certamente",
             "sicuro", "sicuramente", "ovviamente", "absolutely", "definitely", "exactly"}
 YES_LEAD_PAIRS = ("eh gia", "uh huh", "mm hmm", "of course", "that s right", "proprio cosi", "come no")
+# an unaccented "si" is the pronoun before a verb ("si vede che non va", "si è bloccato"): a yes only before
+# these
+SI_THEN = {"si", "grazie", "certo", "ok", "okay", "va", "perfetto", "esatto", "guardi", "senta", "allora", "pero",
+           "ma", "ecco", "dai", "volentieri", "proprio", "giusto", "infatti", "certamente", "assolutamente"}
+# "mica tanto", "mica molto": a no; "mica potete …?" asks a favour
+MICA_THEN = {"tanto", "molto", "troppo", "granche", "niente", "per", "poi", "vero"}
 # a yes taken back or not meant as the answer: "sì anzi no", "yes sorry what", "certo che no"
 TAKEN_BACK = {"no", "not", "nope", "anzi", "actually", "wait", "aspetti", "aspetta", "scusi", "scusa", "sorry",
               "pardon", "cosa", "what", "che"}
@@ -147,7 +153,8 @@ def leading_yes(text: str, reading: str | None) -> str | None:
     clean = " ".join(words)
     if not words or reading in ("repeat", "dont_know") or set(words[1:3]) & TAKEN_BACK:
         return reading
-    pronoun = words[0] == "si" and not (text or "").strip().lower().startswith("sì") and words[1:2] == ["e"]
+    accented = (text or "").strip().lower().startswith("sì")
+    pronoun = words[0] == "si" and not accented and len(words) > 1 and words[1] not in SI_THEN
     if (words[0] in YES_LEAD and not pronoun) or any(clean == p or clean.startswith(p + " ") for p in YES_LEAD_PAIRS):
         return "yes"
     if words[0] == "magari" and set(words) <= MAGARI_WITH:
@@ -179,6 +186,8 @@ def leading_no(text: str, reading: str | None) -> str | None:
     problem", "no idea", "no, wait", nor a no the model reads as "repeat" or "don't know"."""
     words = normalise(text or "").split()
     clean = " ".join(words)
+    if words[:1] == ["mica"] and len(words) > 1 and words[1] not in MICA_THEN:
+        return reading  # "mica potete richiamarmi?": "by any chance", a question
     if reading in (None, "yes") and words and words[0] in NO_LEAD and (len(words) > 1 or words[0] not in ANSWER_NO) \
             and not any(clean.startswith(p) for p in NOT_A_NO):
         return "no"

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from ivr.understanding.answer_rules import (YES_NO_KEYS, about_choices, after_reason, after_refusal, holding_on,
-                                            key_led, key_said, last_said, leading_no, leading_yes, lukewarm, prefers_other)
+                                            key_led, key_said, last_said, leading_no, leading_yes, lukewarm,
+                                            prefers_other)
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.spoken_numbers import digits_from_speech
 from ivr.understanding.window_choice import resolve, time_said

@@ -55,6 +55,7 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth
             "twentieth": 20, "thirtieth": 30}
 # "il quindici", "giorno 15", "lunedì 14": a day of the month after these (never "alle quindici", an hour)
 DATE_LEAD = {"il", "giorno", "the", "on"} | set(WEEKDAYS)
+PLACE_WORDS = {"one", "ones", "option", "opzione", "choice", "window", "fascia", "slot"}
 _NTH = re.compile(r"^(?P<n>\d{1,2})(?:st|nd|rd|th)$")
 
 
@@ -95,6 +96,8 @@ def _date(tokens: list[str]) -> tuple[int, int | None] | None:
         if day is None or not 1 <= day <= 31:
             continue
         after = tokens[i + width:i + width + 2]
+        if after[:1] and after[0] in PLACE_WORDS:  # "the fourth one", "the fifth option": a place in a list
+            continue
         month = next((MONTHS[w] for w in after if w in MONTHS), None)
         ordinal = tokens[i] in ORDINALS or _NTH.match(tokens[i]) or width == 2
         led = i > 0 and tokens[i - 1] in DATE_LEAD

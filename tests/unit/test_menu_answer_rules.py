@@ -12,11 +12,11 @@ import pytest
 
 from ivr.app.settings import PROJECT_ROOT
 from ivr.understanding import menu_answers
-from ivr.understanding.answer_rules import after_refusal, key_led, key_said, last_said
+from ivr.understanding.answer_rules import after_refusal, key_led, key_said, last_said, leading_no, leading_yes
 from ivr.understanding.lexical import normalise
 from ivr.understanding.menus import load_menu_examples
 from ivr.understanding.spoken_numbers import digits_from_speech
-from ivr.understanding.window_choice import resolve
+from ivr.understanding.window_choice import resolve, time_said
 from tests.unit.test_call_flow import (  # noqa: F401  (fixtures: the flow as the app builds it)
     flow, options_in, parts, press, say, sent, speaking)
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
@@ -301,3 +301,31 @@ def test_a_window_named_by_its_day_of_the_month_books_it(speaking):  # noqa: F81
     say(speaking, state, f"facciamo il {start.day} {month}")
     on_that_day = [w for w in offered if speaking.desk.at(w[0]).date() == start.date()]
     assert state.windows == on_that_day[:1]
+
+
+@pytest.mark.parametrize("said, reading, meant", [
+    ("sì è la fibra di casa che non va", "no", "yes"),   # accented: the answer, whatever the model heard
+    ("si certo me lo mandi", None, "yes"),
+    ("si vede che non va", None, None),                  # unaccented "si" before a verb: the pronoun
+    ("certo che no", "no", "no"),                        # a yes word taken back
+    ("sì scusi cosa ha detto", "repeat", "repeat"),
+    ("magari domani", None, None),                       # "maybe tomorrow", not a yes please
+    ("magari sì grazie", None, "yes"),
+])
+def test_a_leading_yes_is_the_answer_unless_taken_back(said, reading, meant):
+    assert leading_yes(said, reading) == meant
+
+
+@pytest.mark.parametrize("said, reading, meant", [("mica molto onestamente", "yes", "no"),
+                                                  ("mica male davvero", "yes", "yes"),
+                                                  ("mica potreste scrivermi", None, None),
+                                                  ("nemmeno un po'", None, "no")])
+def test_italian_no_words_lead_a_no(said, reading, meant):
+    assert leading_no(said, reading) == meant
+
+
+@pytest.mark.parametrize("said, date", [("il diciotto", (18, None)), ("giorno 7 dicembre", (7, 12)),
+                                        ("the 2nd of january", (2, 1)), ("twenty first", (21, None)),
+                                        ("the fourth one", None), ("dalle quindici", None), ("il due", None)])
+def test_a_day_of_the_month_said(said, date):
+    assert time_said(said).date == date
