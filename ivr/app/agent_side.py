@@ -40,6 +40,7 @@ class AgentSide:
     enqueue_outage_notices: Callable[[str], None]
     notices: object               # social_bridge.outages.notices.OutageNotices
     privacy: object = None        # ivr.app.privacy_parts.Privacy: the access log, the supervisor's erasure
+    customer_desk: object = None  # social_bridge.customers.desk.CustomerDesk: the customer page and search
 
 
 def build_agent_side(side: AgentSide) -> Bridge:
@@ -89,4 +90,5 @@ def build_agent_side(side: AgentSide) -> Bridge:
                   offer=auto.offer, social=side.social, timezone=settings.timezone, dial_check=dial_check,
                   outages=side.outages, on_outage_resolved=outage_resolved, daily_stats=daily_stats,
                   access_log=side.privacy.access_log if side.privacy else None,
-                  erase_person=side.privacy.erase_item_person if side.privacy else None)
+                  erase_person=side.privacy.erase_item_person if side.privacy else None,
+                  customers=side.customer_desk)

@@ -43,6 +43,7 @@ from social_bridge.chat.self_service import SelfServiceCore
 from social_bridge.customers.cases import Cases
 from social_bridge.customers.contacts import Contacts
 from social_bridge.customers.customers import Customers
+from social_bridge.customers.desk import CustomerDesk
 from social_bridge.customers.identification import Identification
 from social_bridge.customers.proofs import OneTimeCodes
 from social_bridge.customers.numbered_queue import NumberedQueue
@@ -134,8 +135,9 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     backend = backend_from(settings.customer_backend_url, settings.customer_backend_token, settings.demo_customers)
     notices = OutageNotices(client, messages, prompts, social.threads, social.delivery)
     core = SelfServiceCore(backend, outages, messages, unavailable=BackendUnavailable)  # the call's and the chat's
-    identification = Identification(client, backend, OneTimeCodes(client, customers.persons, clock=clock), messages,
-                                    prompts, BackendUnavailable, customers, clock=clock)  # before account data
+    otp = OneTimeCodes(client, customers.persons, clock=clock)
+    identification = Identification(client, backend, otp, messages, prompts, BackendUnavailable, customers,
+                                    clock=clock)  # before account data
     self_service = SelfService(core, settings, remember_language=notices.remember_language,
                                identification=identification)
     flow = CallFlow(prompts, speech, catalog, understood,
@@ -156,8 +158,13 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
                           codes=codes, on_machine=lambda how: metrics.incr("callback_machines", how=how),
                           enqueue_machine=jobs.machine_enqueuer(work))
     privacy = build_privacy(client, twilio, persons, social.threads, settings, clock)
+
+    def text_code(to: str, code: str):  # a one-time code that proves two records are one person (CustomerDesk.merge)
+        return messages.send_sms(to, prompts.text("it", "sms.identify_code", code=code), key=f"merge-code:{clock()!r}")
+
     side = AgentSide(settings, client, clock, queue, eta, presence, claims, dialer, desk, speech, prompts,
-                     messages, social, outbox, outages, jobs.outage_enqueuer(work), notices, privacy=privacy)
+                     messages, social, outbox, outages, jobs.outage_enqueuer(work), notices, privacy=privacy,
+                     customer_desk=CustomerDesk(customers, cases, social.threads, otp, text_code))
     return Nohold(settings, client, prompts, speech, calls, queue, eta, desk, flow, messages,
                   DevOutbox(client) if twilio is None else TwilioSms(twilio), outbox, metrics, voices,
                   render_voice(fallback, "", voices), clock, social, codes, outages, presence, claims, dialer,

@@ -56,3 +56,4 @@ class Bridge:
     # erase_person(item_id, who) -> counts: the supervisor's erasure of the person behind an item
     access_log: object | None = None
     erase_person: Callable | None = None
+    customers: object | None = None  # social_bridge.customers.desk.CustomerDesk: search, a person's page, cases, merge
