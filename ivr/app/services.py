@@ -181,4 +181,5 @@ def build_inbox(nohold: Nohold) -> Inbox:
                            prompts=n.prompts, speech=n.speech, desk=n.desk, outages=n.outages, metrics=n.metrics,
                            identification=n.identification)
     return Inbox(n.social.threads, n.queue, n.codes, n.social.delivery, replies, clock=n.clock,
-                 case_status=n.case_status, contacts=n.contacts, identification=n.identification)
+                 case_status=n.case_status, contacts=n.contacts, identification=n.identification,
+                 privacy_url=n.settings.privacy_notice_url)

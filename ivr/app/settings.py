@@ -46,6 +46,7 @@ class Settings:
     inbound_per_minute: int = 10                 # messages one sender may write per minute on a written channel
     inbound_per_day: int = 200                   # ...and per day; beyond either, not stored nor answered
     message_max_chars: int = 2000                # a customer's message is cut to this length
+    privacy_notice_url: str = ""                 # the full privacy notice: linked in our first answer of each chat
     port: int = 5000                             # make run's web server (the stream server takes the next port)
     host: str = "127.0.0.1"                      # the address make run's servers bind
     console_stream_url: str = ""                 # where console pages open live updates; "" = /console/events here
@@ -133,6 +134,7 @@ _ENV = {
     "inbound_per_minute": "INBOUND_PER_MINUTE",
     "inbound_per_day": "INBOUND_PER_DAY",
     "message_max_chars": "MESSAGE_MAX_CHARS",
+    "privacy_notice_url": "PRIVACY_NOTICE_URL",
     "console_stream_url": "CONSOLE_STREAM_URL",
     "port": "PORT",
     "host": "HOST",

@@ -35,6 +35,8 @@ RECORDED = "recorded"    # a voice message with sound in it
 ANY = "any"              # whatever comes (the call is over)
 CASE = "case"            # a case number keyed ("*" then 8 digits) or said, its check digit right (value: the number)
 CASE_ASK = "case_ask"    # "*" alone at the open question: the case number is asked for
+PRIVACY = "privacy"      # PRIVACY_DIGIT at the open question or the keypad menu: the short privacy notice
+PRIVACY_DIGIT = "8"
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,9 @@ def confirmation(flow, state: CallState, inputs: Inputs) -> Answer:
 
 
 def keypad(flow, state: CallState, inputs: Inputs) -> Answer:
-    """The keypad menu: a topic's digit (or a topic said with confidence), or English."""
+    """The keypad menu: a topic's digit (or a topic said with confidence), English, or the privacy notice."""
+    if inputs.digits.rstrip("#") == PRIVACY_DIGIT:
+        return Answer(PRIVACY, inputs)
     meaning = flow.interpret(state, inputs)
     if meaning.intent == ENGLISH:
         return Answer(ENGLISH, inputs, meaning)
@@ -186,6 +190,8 @@ def anything(flow, state: CallState, inputs: Inputs) -> Answer:
 def reason_or_case(flow, state: CallState, inputs: Inputs) -> Answer:
     """The open question, where a case number may also be keyed: "*" then its 8 digits (CASE), or "*"
     alone (CASE_ASK); any other answer is read by `reason`."""
+    if inputs.digits.rstrip("#") == PRIVACY_DIGIT:
+        return Answer(PRIVACY, inputs)
     if inputs.digits.startswith("*") or len(inputs.digits.rstrip("#")) == 8:
         number = case_number_in(inputs.digits.lstrip("*"))
         if number:

@@ -61,6 +61,15 @@ def keypad_menu(flow, state: CallState, answer: Answer) -> Reply:
     return flow.keypad_menu(Reply(), state)
 
 
+def privacy_notice(flow, state: CallState, answer: Answer) -> Reply:
+    """8 at the open question: the short privacy notice, then the question again."""
+    return flow.ask_reason(flow.say(Reply(), state, "voice.privacy_notice"), state)
+
+
+def privacy_notice_keypad(flow, state: CallState, answer: Answer) -> Reply:
+    return flow.keypad_menu(flow.say(Reply(), state, "voice.privacy_notice"), state)
+
+
 def keypad_again(flow, state: CallState, answer: Answer) -> Reply:
     return flow.keypad_menu(flow.say(Reply(), state, "voice.keypad_again"), state)
 

@@ -20,7 +20,7 @@ from ivr.call import endings
 from ivr.call import identify
 from ivr.call import nodes as move
 from ivr.call import open_request as request
-from ivr.call.answers import (ANY, ASAP, CASE, CASE_ASK, CHAT, CHOSEN, CORRECTED, ENGLISH, GIVE_UP, NO, RECORDED,
+from ivr.call.answers import (ANY, ASAP, CASE, CASE_ASK, CHAT, CHOSEN, CORRECTED, ENGLISH, GIVE_UP, NO, PRIVACY, RECORDED,
                               REPEAT, SILENCE, SURE, UNCLEAR, UNSURE, VALID, VOICEMAIL, WINDOW, YES)
 from ivr.call.endings import PAST_CAP
 from ivr.call.open_request import ADD, ADDED, CANCEL, KEEP
@@ -77,6 +77,7 @@ NODES: dict[str, Node] = {
                    "* and a case number", read.reason_or_case, {
         CASE: to(move.case_quoted, *QUOTED),
         CASE_ASK: to(move.ask_case_number, "case_number"),
+        PRIVACY: to(move.privacy_notice, "reason"),
         SURE: to(move.route, *ROUTED),
         UNSURE: to(move.confirm_topic, "confirm"),
         ENGLISH: to(move.in_english, "reason"),
@@ -121,6 +122,7 @@ NODES: dict[str, Node] = {
     "keypad": Node("a topic's digit from the keypad menu (or a topic said clearly), 9 English", read.keypad, {
         SURE: to(move.route, *ROUTED),
         ENGLISH: to(move.in_english, "reason"),
+        PRIVACY: to(move.privacy_notice_keypad, "keypad"),
         SILENCE: to(move.keypad_again, "keypad"),
         UNCLEAR: to(move.keypad_again, "keypad"),
         GIVE_UP: to(move.safe_path_options, "options"),

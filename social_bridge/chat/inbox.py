@@ -61,11 +61,13 @@ class Replies(Protocol):
 class Inbox:
     def __init__(self, threads: Threads, queue: WorkQueue, codes, delivery: Delivery, replies: Replies,
                  clock: Callable[[], float] = time.time, case_status: Callable[[str, str], str] | None = None,
-                 contacts: Contacts | None = None, identification: Identification | None = None):
+                 contacts: Contacts | None = None, identification: Identification | None = None,
+                 privacy_url: str = ""):
         self.threads, self.queue, self.codes, self.delivery, self.replies, self.clock = (
             threads, queue, codes, delivery, replies, clock)
         self.case_status = case_status  # (case number, lang) -> where it stands: STATO 12345678 in a chat
         self.contacts = contacts  # who the sender is: a known customer joins their open request, on any channel
+        self.privacy_url = privacy_url  # PRIVACY_NOTICE_URL: linked in our first answer to a new sender
         self.identification = identification  # the account, then a one-time code, before account data in writing
 
     def receive(self, inbound: Inbound) -> str:
@@ -97,6 +99,8 @@ class Inbox:
             answer = None if recorded.duplicate else self._acknowledgement(thread, item)
             outcome = "linked" if context else "queued"
         self.threads.mark_queued(inbound, thread.id)
+        if answer and recorded.created and self.privacy_url:  # the first answer to a new sender: the notice
+            answer += "\n\n" + self.replies.text(thread.lang, "chat.privacy_link", url=self.privacy_url)
         if answer and not recorded.duplicate:  # a crash-and-redeliver never answers twice
             self._say(thread, answer)
         return outcome
