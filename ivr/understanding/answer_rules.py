@@ -126,11 +126,14 @@ def last_said(text: str) -> bool:
 
 
 def after_reason(text: str) -> str:
-    """What follows the last word that introduces a choice after a reason ("… non posso parlare preferisco
-    chattare" -> "chattare"), or "" when none does."""
+    """What follows the last word that introduces a choice after a reason of two words or more ("… non posso
+    parlare preferisco chattare" -> "chattare"), or "" when none does."""
     clean = f" {normalise(text or '')} "
-    cut = max((clean.rfind(f" {m} ") + len(m) + 1 for m in CHOICE_MARKERS if f" {m} " in clean), default=-1)
-    return clean[cut:].strip() if cut > 0 else ""
+    found = [(clean.rfind(f" {m} "), m) for m in CHOICE_MARKERS if f" {m} " in clean]
+    start, marker = max(found, default=(-1, ""))
+    if len(clean[:start].split()) < 2:  # no reason before it ("preferirei la chat"): the whole answer is read
+        return ""
+    return clean[start + len(marker) + 2:].strip()
 
 
 def prefers_other(text: str, needless: bool = False) -> bool:
