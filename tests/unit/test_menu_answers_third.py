@@ -1,7 +1,7 @@
 """The menu-answer models on a THIRD, blind evaluation set (tests/data/menu_eval_third), written without reading
 their training examples or the first two evaluation sets, after both of those had been seen by the models' authors
 (issue 15 §1): the bars of tests/unit/test_menu_answers_fresh.py, measured once. A bar the model missed on that run
-is marked xfail(strict=True) with its figures, so the gap stays visible and a fix shows up as an XPASS."""
+was marked xfail(strict=True) with its figures until a fix made it pass (BLIND_RUN_MISSED keeps them)."""
 from __future__ import annotations
 
 import string
@@ -24,9 +24,11 @@ LABELS = {"options": set(OPTION_DIGITS.values()), "window": set(WINDOW_NAMES), "
 # what a speech recogniser never hands over (an apostrophe it keeps: "l'orario", "i'd")
 PUNCTUATION = set(string.punctuation) - {"'"}
 
-# The bars the first and only run missed (6 Dec 2026, the models as of commit c0ae3ee), with its figures;
-# see docs/understanding.md.
-MISSED: dict[tuple[str, str], str] = {
+# The bars the first, blind run missed (6 Dec 2026, the models as of commit c0ae3ee), with its figures (see
+# docs/understanding.md). The kinds of failure it found were then fixed (commits 8cfce69..63b5c1b, by rules and
+# training lines of their own): these bars now pass, so the set is no longer blind — the fourth set
+# (tests/data/menu_eval_fourth) measures the models blind after those fixes.
+BLIND_RUN_MISSED: dict[tuple[str, str], str] = {
     ("yes_no", "it"): "81.6 % right (40/49), 2.0 % wrong action, 16.3 % not understood: 'magari grazie' read as no; "
                       "'affermativo', 'eh già', 'sì è per internet che non va', 'sì per favore scrivetemi quando torna "
                       "la linea', 'ha capito male', 'faccio due' asked again; 'non ci siamo', 'manco per idea' as "
@@ -38,14 +40,13 @@ MISSED: dict[tuple[str, str], str] = {
                        "'number two i still need help', 'i tried that already and nothing changed', 'useless to be "
                        "honest' asked again",
 }
-ACTED_ON = ("6 of 88 (6.8 %) acted on: 'who's this', 'one sec i'll look it up', 'hold on i'll check if it works' "
+BLIND_RUN_ACTED_ON = ("6 of 88 (6.8 %) acted on: 'who's this', 'one sec i'll look it up', 'hold on i'll check if it works' "
             "read as yes; 'non ricordo il mio numero' and 'di che numero parla' as no at the number question; "
             "'che differenza c'è tra le due' as option 2")
 
 
 def per_menu_and_language() -> list:
-    return [pytest.param(menu, lang, marks=pytest.mark.xfail(strict=True, reason=MISSED[(menu, lang)]))
-            if (menu, lang) in MISSED else pytest.param(menu, lang) for menu in MENUS for lang in LANGS]
+    return [pytest.param(menu, lang) for menu in MENUS for lang in LANGS]
 
 
 def texts_under(folder) -> set[str]:
@@ -146,7 +147,6 @@ def test_a_wrong_action_is_rarer_than_not_understood_on_third_answers(outcomes):
     assert len(wrong) < max(unclear, 1), f"{len(wrong)} wrong actions, {unclear} not understood: {wrong}"
 
 
-@pytest.mark.xfail(strict=True, reason=ACTED_ON)
 def test_a_third_answer_to_none_of_the_choices_is_asked_again(menus):  # noqa: F811
     measured = evaluate_menus(menus, load_menu_eval(ASKED_AGAIN))
     print("\n== third-set answers to none of the choices ('not understood' is right here) ==\n"
