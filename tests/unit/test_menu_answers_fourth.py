@@ -20,9 +20,19 @@ FOURTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_fourth"
 # answers that name none of the choices ("come ha detto scusi", "how about friday"): the call must ask again
 ASKED_AGAIN = FOURTH / "asked_again"
 
-# The bars the first and only run missed, with its figures; see docs/understanding.md.
-MISSED: dict[tuple[str, str], str] = {}
-ACTED_ON = ""  # the answers to none of the choices acted on in that run, when more than 5 %
+# The bars the first and only run missed (6 Dec 2026, the models as of commit 63b5c1b), with its figures; see
+# docs/understanding.md. That run met the other bars: 95.0 % right over all 437 answers, 6 wrong actions against 16
+# not understood, and 3 of the 90 answers to none of the choices (3.3 %) acted on.
+MISSED: dict[tuple[str, str], str] = {
+    ("window", "it"): "90.9 % right (40/44), 2.3 % wrong action, 6.8 % not understood: 'prima di pranzo alle 12' "
+                      "read as the third window; 'guardi io il pomeriggio riposo mi chiami domattina verso le dieci', "
+                      "'lunedì quattordici alle nove e mezza', 'mercoledì alle dieci che oggi lavoro' asked again",
+    ("window", "en"): "90.7 % right (39/43), 4.7 % wrong action, 4.7 % not understood: 'the first slot before lunch' "
+                      "and 'before lunch at 12' read as the third window; 'the day after tomorrow in the morning', "
+                      "'wednesday at ten i'm working today' asked again",
+    ("yes_no", "it"): "93.0 % right (40/43), 0 % wrong action, 7.0 % not understood: 'premo due voglio un operatore', "
+                      "'negativo', 'no scusi mi sono spiegato male' asked again",
+}
 
 
 def per_menu_and_language() -> list:
