@@ -111,7 +111,7 @@ class VoiceRecords:
             removed["calls"] += self.redis.delete(keys.call_state(sid)) > 0
             for key in (keys.call_replies(sid), keys.call_seen(sid), keys.call_ended(sid)):
                 self.redis.delete(key)
-        limits = BookingLimits(self.redis)
+        limits = BookingLimits(self.redis, persons=self.persons)
         for number in person.numbers:
             self.redis.delete(keys.callback_offer(self.persons.of(number)))
             removed["booking-limit entries"] += self.redis.delete(limits.number_key(number))

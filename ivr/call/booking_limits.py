@@ -6,7 +6,6 @@ while and raises an alert. Times come from the app's clock; Redis TTLs only clea
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import time
@@ -14,6 +13,7 @@ import time
 from ivr.call.callback_policy import mask
 from ivr.runtime.keys import BOOKINGS
 from ivr.runtime.metrics import METRICS_KEY, Metrics
+from social_bridge.privacy.pseudonyms import PersonKeys
 
 BASE = BOOKINGS   # one slot: a booking's counters change in one pipeline on Redis Cluster
 DAY = 24 * 3600
@@ -27,30 +27,30 @@ def block_of(e164: str) -> str:
     return e164[:-2]
 
 
-def _digest(text: str) -> str:
-    # keys name no phone number, so a key listing is not a customer list
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 class BookingLimits:
     def __init__(self, redis, per_day: int = 3, breaker_bookings: int = 20, breaker_window_minutes: int = 10,
-                 breaker_minutes: int = 60, clock=time.time):
+                 breaker_minutes: int = 60, clock=time.time, *, persons: PersonKeys):
         self.redis, self.per_day, self.clock = redis, per_day, clock
+        # keys name no phone number (a keyed HMAC, not a bare hash anyone could reverse by trying every number)
+        self.persons = persons
         self.breaker_bookings, self.breaker_window = breaker_bookings, breaker_window_minutes * 60
         self.breaker_seconds = breaker_minutes * 60
 
     @classmethod
     def from_settings(cls, redis, settings, clock=time.time) -> "BookingLimits":
         return cls(redis, settings.bookings_per_number_per_day, settings.booking_breaker_bookings,
-                   settings.booking_breaker_window_minutes, settings.booking_breaker_minutes, clock)
+                   settings.booking_breaker_window_minutes, settings.booking_breaker_minutes, clock,
+                   persons=PersonKeys(settings.person_key_secret))
 
     def number_key(self, e164: str) -> str:
         """Zset: this number's recent bookings (erasure removes it; the block's counts name nobody)."""
         return self._keys(e164)[0]
 
     def _keys(self, e164: str) -> tuple[str, str, str]:
-        block = _digest(block_of(e164))
-        return f"{BASE}:number:{_digest(e164)}", f"{BASE}:block:{block}", f"{BASE}:breaker:{block}"
+        block = self.persons.of("block:" + block_of(e164))
+        return f"{BASE}:number:{self.persons.of(e164)}", f"{BASE}:block:{block}", f"{BASE}:breaker:{block}"
 
     def refusal(self, e164: str) -> str | None:
         """Why a new booking for `e164` is refused now ("breaker", "daily"), or None."""
