@@ -115,7 +115,10 @@ def claim(item_id: str):
 
 @bp.get("/items/<item_id>")
 def detail(item_id: str):
-    return item_detail(bridge(), _item(item_id), _now(), g.agent)
+    item = _item(item_id)
+    if sees_customer_words(g.agent, item) and bridge().access_log is not None:  # issue 18: who read whose words
+        bridge().access_log.record(g.agent.id, "read_words", f"item:{item.id}")
+    return item_detail(bridge(), item, _now(), g.agent)
 
 
 @bp.post("/items/<item_id>/renew")
@@ -201,6 +204,8 @@ def recording(item_id: str):
     if not (item.recording_url or item.recording_sid):
         raise ApiError(404, "not_found", "this item has no recording")
     audio, mimetype = bridge().recording(item)
+    if bridge().access_log is not None:
+        bridge().access_log.record(g.agent.id, "listen_recording", f"item:{item.id}")
     return Response(audio, mimetype=mimetype, headers={"Cache-Control": "no-store"})
 
 

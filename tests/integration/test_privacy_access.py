@@ -85,3 +85,18 @@ def test_the_access_log_is_kept_for_its_own_time(live, clouds, clock):
     assert [e["subject"] for e in log.entries()] == ["item:recent"]
     with pytest.raises(ValueError):
         log.record("sara", "looked_around", "item:recent")
+
+
+def test_the_api_logs_reads_and_listens_too(live, clouds, clock):
+    app, nohold, run_jobs, _ = live
+    journeys(app, nohold, run_jobs, clouds, clock)
+    voicemail = nohold.calls.load(VOICEMAIL_CALL).item_id
+    agents = app.extensions["social_bridge"].agents
+    supervisor, agent = agents.create("Sara", PASSWORD, role="supervisor"), agents.create("Luca", PASSWORD)
+    api = app.test_client()
+    for who in (supervisor, agent):
+        headers = {"Authorization": f"Bearer {agents.issue_token(who.id)}"}
+        assert api.get(f"/api/items/{voicemail}", headers=headers).status_code == 200
+        api.get(f"/api/items/{voicemail}/recording", headers=headers)   # Luca: 403, not his
+    log = [(e["who"], e["action"]) for e in reversed(nohold.privacy.access_log.entries())]
+    assert log == [("sara", "read_words"), ("sara", "listen_recording")]
