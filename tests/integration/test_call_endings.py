@@ -3,12 +3,11 @@ greeting (issue 15 §3, §5). Real Flask, real Redis, signed webhooks, TwiML par
 into the dev outbox."""
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 
 import pytest
-from twilio.request_validator import RequestValidator
 
 from tests.support.twiml_helpers import gather, said, verbs
+from tests.support.twilio_requests import signed_post, sms_replies
 
 CALLER = "+393471234567"
 SID = "CA" + "e" * 32
@@ -16,18 +15,13 @@ SID = "CA" + "e" * 32
 
 def post(client, settings, path: str, **form):
     form = {"CallSid": SID, "From": CALLER, "To": "+390200000000", **form}
-    signature = RequestValidator(settings.signing_token).compute_signature(settings.url(path), form)
-    response = client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+    response = signed_post(client, settings, path, form)
     assert response.status_code in (200, 204), response.data
     return response
 
 
 def sms(client, settings, body: str, sid: str, sender: str = CALLER) -> list[str]:
-    form = {"MessageSid": sid, "From": sender, "To": "+390200000000", "Body": body}
-    signature = RequestValidator(settings.signing_token).compute_signature(settings.url("/sms/incoming"), form)
-    response = client.post("/sms/incoming", data=form, headers={"X-Twilio-Signature": signature})
-    assert response.status_code == 200
-    return [m.text for m in ET.fromstring(response.data).iter("Message")]
+    return sms_replies(client, settings, body, sid, sender)
 
 
 def hangs_up(body: bytes) -> bool:

@@ -6,10 +6,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from twilio.request_validator import RequestValidator
 
 from social_bridge.queue.work_item import WorkItem
 from tests.conftest import CLOSED_TIME, ROME
+from tests.support.twilio_requests import signed_post, sms_replies
 from tests.support.twiml_helpers import said
 
 CALLER = "+393471234567"
@@ -31,8 +31,7 @@ def closed(clock):
 
 def call(client, settings, path: str, **form):
     form = {"CallSid": "CA" + "1" * 32, "From": CALLER, "To": "+390200000000", **form}
-    signature = RequestValidator(settings.signing_token).compute_signature(settings.url(path), form)
-    return client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+    return signed_post(client, settings, path, form)
 
 
 def to_options(client, settings) -> None:
@@ -170,12 +169,7 @@ def test_the_desk_gives_the_flow_the_wait_of_the_callers_lane(nohold):
 
 
 def sms(client, settings, body: str, sid: str = "SM" + "7" * 32) -> str:
-    import xml.etree.ElementTree as ET
-
-    form = {"MessageSid": sid, "From": CALLER, "To": "+390200000000", "Body": body}
-    signature = RequestValidator(settings.signing_token).compute_signature(settings.url("/sms/incoming"), form)
-    response = client.post("/sms/incoming", data=form, headers={"X-Twilio-Signature": signature})
-    return " ".join(m.text for m in ET.fromstring(response.data).iter("Message"))
+    return " ".join(sms_replies(client, settings, body, sid, CALLER))
 
 
 def test_status_by_sms_after_hours_repeats_the_computed_promise(client, settings, nohold, closed):

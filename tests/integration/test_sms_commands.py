@@ -1,22 +1,17 @@
 """SMS commands about a pending callback, in both languages, idempotent on MessageSid."""
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 
 import pytest
-from twilio.request_validator import RequestValidator
 
 from social_bridge.queue.work_item import WorkItem
+from tests.support.twilio_requests import sms_replies
 
 CUSTOMER = "+393471234567"
 
 
 def sms(client, settings, body: str, sid: str = "SM" + "1" * 32, sender: str = CUSTOMER) -> list[str]:
-    form = {"MessageSid": sid, "From": sender, "To": "+390200000000", "Body": body}
-    signature = RequestValidator(settings.signing_token).compute_signature(settings.url("/sms/incoming"), form)
-    response = client.post("/sms/incoming", data=form, headers={"X-Twilio-Signature": signature})
-    assert response.status_code == 200
-    return [m.text for m in ET.fromstring(response.data).iter("Message")]
+    return sms_replies(client, settings, body, sid, sender)
 
 
 @pytest.fixture
