@@ -136,6 +136,9 @@ class FrontDesk:
         else:
             body = self.prompts.text(lang, "sms.callback_receipt_asap", last_digits=digits, case=case,
                                      wait=self.speech.wait(booking.wait_seconds, lang))
+        if self.codes is not None and self.chat_links():  # writing instead keeps the place: the same request
+            links = self._links(state, self._handoff(state, item.customer))
+            body += self.prompts.text(lang, "sms.receipt_chat", links=links)
         self.messages.send_sms(item.customer, body, key=f"receipt:{item.id}:{state.sid}", lang=lang)
 
     def take_voicemail(self, state: CallState, recording: Recording) -> Booking:
