@@ -22,52 +22,12 @@ KEY_DIGITS = {word: value for word, value in UNITS.items() if 1 <= value <= 9 an
 YES_NO_KEYS = {1: "yes", 2: "no"}
 NEGATORS = {"non", "not", "don", "dont", "no", "nah", "never", "mai", "niente", "nessuna", "nessun", "without"}
 ANSWER_NO = {"no", "nah", "nope"}   # "no, mi richiami": a no to the question, then the choice (not its refusal)
-# "preferisco parlare con qualcuno" at "shall we send the link?": a wish for something else is a no
-PREFERENCE = ("preferisco", "preferirei", "piuttosto", "meglio se", "i d rather", "i would rather", "i d prefer",
-              "i would prefer", "i prefer", "rather have", "rather speak", "rather talk")
-# "non c'è bisogno", "no need": at a yes/no offer the thing is not wanted (at "was it useful?" it is a yes
-# — "no need for an agent" — and the model reads it there)
-NEEDLESS = ("non serve", "non mi serve", "non c e bisogno", "non ce n e bisogno", "non occorre", "non e necessario",
-            "no need", "not necessary", "there s no need", "i don t need it", "don t need one")
-YES_WORDS = {"si", "yes", "yeah", "yep", "certo", "sure", "ok", "okay"}
-# a leading no that is not the answer: "no problem", "no need (for an agent)", "no, wait"
-NOT_A_NO = ("no problem", "no worries", "no prob", "no need", "no idea", "no aspett", "no wait", "no hang",
-            "no hold", "no un attimo", "no un momento", "no scusi", "no sorry", "no lo so", "no so", "mica male",
-            "manco male", "nemmeno io", "neanche io")
-# no-words other than "no" that lead a refusal whatever follows: "macché", "mica tanto", "manco per sogno"
-NO_LEAD = {"no", "nope", "nah", "macche", "mica", "manco", "nemmeno", "neanche", "neppure"}
-# a clear yes that leads an answer going on with context ("sì, è la fibra", "yes but be quick"): the yes
-YES_LEAD = {"si", "yes", "yeah", "yep", "yup", "affermativo", "esatto", "esattamente", "certo", "certamente",
-            "sicuro", "sicuramente", "ovviamente", "absolutely", "definitely", "exactly"}
-YES_LEAD_PAIRS = ("eh gia", "uh huh", "mm hmm", "of course", "that s right", "proprio cosi", "come no")
-# an unaccented "si" is the pronoun before a verb ("si vede che non va", "si è bloccato"): a yes only before
-# these
-SI_THEN = {"si", "grazie", "certo", "ok", "okay", "va", "perfetto", "esatto", "guardi", "senta", "allora", "pero",
-           "ma", "ecco", "dai", "volentieri", "proprio", "giusto", "infatti", "certamente", "assolutamente"}
-# "mica tanto", "mica molto": a no; "mica potete …?" asks a favour
-MICA_THEN = {"tanto", "molto", "troppo", "granche", "niente", "per", "poi", "vero"}
-# a yes taken back or not meant as the answer: "sì anzi no", "yes sorry what", "certo che no"
-TAKEN_BACK = {"no", "not", "nope", "anzi", "actually", "wait", "aspetti", "aspetta", "scusi", "scusa", "sorry",
-              "pardon", "cosa", "what", "che"}
-# "magari" is a yes please only on its own, or with a thank you ("magari grazie"): "magari domani" is a maybe
-MAGARI_WITH = {"magari", "si", "grazie", "volentieri", "dai", "eh", "ah", "proprio", "davvero", "mille"}
-# at "was it useful?", a lukewarm answer is a no: "insomma", "così così"
-LUKEWARM = {"insomma", "cosi cosi", "so so", "insomma cosi", "mah insomma", "insomma mah", "not really no"}
-# an answer that only asks for time ("un attimo che controllo", "hang on i'll check"): asked again, even
-# when the model hears a yes or no in what the caller is about to do
-HOLDING = ("aspetti", "aspetta", "attenda", "un attimo", "un momento", "un secondo", "un istante", "mi dia un",
-           "mi lasci controllare", "mi lasci vedere", "fammi vedere", "fammi controllare", "mi faccia controllare",
-           "mi faccia vedere", "one sec", "one second", "one moment", "one minute", "just a sec",
-           "just a moment", "just a minute", "hold on", "hang on", "wait", "give me a sec", "give me a minute",
-           "give me a moment", "give me a second", "let me check",
-           "let me see", "let me have a look", "bear with me", "momento")
 # a question about the choices themselves ("che differenza c'è", "what's the difference"): asked again,
 # even when it names them
 # ("it made no difference" at "was it useful?" is a no, not a question)
 ABOUT_CHOICES = ("che differenza", "qual e la differenza", "differenza tra", "differenza fra", "what s the difference",
                  "what is the difference", "difference between", "how do they differ", "cosa cambia", "che cambia",
                  "which is better", "qual e meglio", "quale conviene", "what do you mean by")
-ANSWER_WORDS = {"si", "yes", "yeah", "yep", "no", "nope", "nah", "ok", "okay", "certo", "sure"}
 
 # a key's digit led by a verb and followed by a hedge or the reason: "faccio il due", "two sorry", "one i
 # think", "il due mi serve qualcuno"; the word after the digit must open a hedge or a clause, never a noun
@@ -78,7 +38,8 @@ KEY_FOLLOW = KEY_WORDS | {"mi", "ho", "ci", "c", "purtroppo", "sorry", "sadly", 
                           "credo", "penso", "suppongo", "forse", "maybe", "perhaps", "guess", "think", "suppose",
                           "reckon", "perche", "because", "cause", "since", "as", "ma", "but", "so", "quindi",
                           "we", "still", "ancora", "scusi", "scusa", "dai", "serve", "need", "voglio", "vorrei",
-                          "want", "devo", "sicuramente", "definitely", "mh", "eh", "beh", "ecco", "then", "allora"}
+                          "want", "devo", "sicuramente", "definitely", "mh", "eh", "beh", "ecco", "then", "allora",
+                          "che"}
 # the last of the choices offered: "the very last one", "l'ultima", "l'ultima opzione"
 LAST = {"last", "ultima", "ultimo"}
 LAST_WITH = KEY_WORDS | {"very", "one", "option", "opzione", "proprio", "quella", "quello", "choice", "scelta",
@@ -89,6 +50,16 @@ LAST_WITH = KEY_WORDS | {"very", "one", "option", "opzione", "proprio", "quella"
 CHOICE_MARKERS = ("preferisco", "preferirei", "meglio", "scelgo", "opto per", "quindi", "percio", "per cui",
                   "allora", "i d rather", "i d prefer", "i prefer", "i ll go with", "i ll take", "i choose",
                   "i ll go for", "so", "better", "just")
+# a message the caller says for us to listen to is the voice message ("vorrei dettare un messaggio", "i'll
+# record it and you listen later"); one we send the caller is the chat ("just message me", "scrivetemi")
+DICTATED = ("dettare", "dettarvi", "dettarle", "detto io", "dictate", "a voce", "record it", "record a message",
+            "record what", "registrare", "registro un", "play it back", "play it later", "listen to it later",
+            "listen later", "listen to it", "ascoltate dopo", "lo ascoltate", "ascoltarlo", "lo sentite",
+            "say it in a message", "leave a message", "lasciare un messaggio", "voice message", "vocale")
+SENT_TO_ME = ("text me", "message me", "send me a message", "send me a text", "drop me a message", "drop me a line",
+              "messaggiami", "scrivetemi", "scrivimi", "mi scrivete", "mi scrivete voi", "mandatemi un messaggio",
+              "in chat", "via chat", "per chat", "on chat", "by chat", "over chat", "whatsapp me", "chat with me",
+              "chattare", "chattiamo", "on whatsapp", "su whatsapp")
 SCOPE = 4   # words after a negation that it may refuse a choice in
 Reader = Callable[[str], "str | None"]   # a menu model's choice for a text, None when not understood
 
@@ -107,7 +78,8 @@ def key_led(text: str) -> int | None:
     "number two i still need help"), else None; one digit only."""
     words = normalise(text or "").split()
     digits = [i for i, w in enumerate(words) if w in KEY_DIGITS or (w.isdigit() and len(w) == 1 and w != "0")]
-    if len(digits) != 1 or any(w.isdigit() or w in UNITS for w in words[digits[0] + 1:]):
+    later = words[digits[0] + 1:] if digits else []  # "premo due, voglio un operatore": "un" is an article
+    if len(digits) != 1 or any(w.isdigit() or (w in UNITS and w not in ("un", "una")) for w in later):
         return None
     at = digits[0]
     word, before = words[at], words[at - 1] if at else ""
@@ -136,65 +108,27 @@ def after_reason(text: str) -> str:
     return clean[start + len(marker) + 2:].strip()
 
 
-def prefers_other(text: str, needless: bool = False) -> bool:
-    """A wish for something else ("preferisco parlare con qualcuno", "i'd rather have a call"), or with
-    `needless` the offer not needed ("non c'è bisogno"): at a yes/no question a no; not when it starts with
-    a yes ("sì, preferisco l'SMS")."""
-    clean = f" {normalise(text or '')} "
-    words = clean.split()
-    phrases = PREFERENCE + NEEDLESS if needless else PREFERENCE
-    return bool(words) and words[0] not in YES_WORDS and " di si " not in clean \
-        and any(f" {p} " in clean for p in phrases)
-
-
-def leading_yes(text: str, reading: str | None) -> str | None:
-    """"sì, è per la fibra che non va", "yes but make it quick", "affermativo": an answer that starts with
-    a clear yes is a yes, whatever follows (the model may hear a no in "che non va"); not a yes taken
-    back ("sì anzi no", "certo che no"), nor one the model reads as "repeat" or "don't know". An unaccented
-    "si è …" is the pronoun ("si è bloccato"), left to the model."""
-    words = normalise(text or "").split()
-    clean = " ".join(words)
-    if not words or reading in ("repeat", "dont_know") or set(words[1:3]) & TAKEN_BACK:
-        return reading
-    accented = (text or "").strip().lower().startswith("sì")
-    pronoun = words[0] == "si" and not accented and len(words) > 1 and words[1] not in SI_THEN
-    if (words[0] in YES_LEAD and not pronoun) or any(clean == p or clean.startswith(p + " ") for p in YES_LEAD_PAIRS):
-        return "yes"
-    if words[0] == "magari" and set(words) <= MAGARI_WITH:
-        return "yes"
-    return reading
-
-
-def holding_on(text: str) -> bool:
-    """"un attimo che controllo", "hang on i'll check if it works": only asking for time, no yes or no."""
-    words = normalise(text or "").split()
-    clean = " ".join(words)
-    return any(clean == p or clean.startswith(p + " ") for p in HOLDING) and not set(words) & ANSWER_WORDS
-
-
 def about_choices(text: str) -> bool:
     """"che cosa cambia tra la chat e il messaggio": a question about the choices, not one of them."""
     clean = f" {normalise(text or '')} "
     return any(f" {p} " in clean for p in ABOUT_CHOICES)
 
 
-def lukewarm(text: str) -> bool:
-    """"insomma", "così così": at "was it useful?" not really, a no."""
-    return " ".join(normalise(text or "").split()) in LUKEWARM
-
-
-def leading_no(text: str, reading: str | None) -> str | None:
-    """"no, il problema è la bolletta", "no thanks, I need a person": an answer that starts with a no is a
-    no, whatever follows (the model may read the rest as yes, or as none of the answers); not "no
-    problem", "no idea", "no, wait", nor a no the model reads as "repeat" or "don't know"."""
+def wanted_instead(text: str, choice: str | None) -> str | None:
+    """A message dictated ("vorrei dettare un messaggio") is the voice message, one sent to the caller
+    ("just message me mate") the chat, when the model reads the other or nothing; a phrase refused ("non in
+    chat") is no wish."""
     words = normalise(text or "").split()
-    clean = " ".join(words)
-    if words[:1] == ["mica"] and len(words) > 1 and words[1] not in MICA_THEN:
-        return reading  # "mica potete richiamarmi?": "by any chance", a question
-    if reading in (None, "yes") and words and words[0] in NO_LEAD and (len(words) > 1 or words[0] not in ANSWER_NO) \
-            and not any(clean.startswith(p) for p in NOT_A_NO):
-        return "no"
-    return reading
+    clean = f" {' '.join(words)} "
+
+    def said(phrases: tuple[str, ...]) -> bool:
+        return any(f" {p} " in clean and not set(clean[:clean.index(f" {p} ")].split()[-2:]) & NEGATORS
+                   for p in phrases)
+    if choice in (None, "chat") and said(DICTATED) and not said(SENT_TO_ME):
+        return "voicemail"
+    if choice in (None, "voicemail") and said(SENT_TO_ME) and not said(DICTATED):
+        return "chat"
+    return choice
 
 
 def after_refusal(read: Reader, text: str, whole: str | None) -> str | None:

@@ -10,16 +10,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ivr.understanding.answer_rules import (YES_NO_KEYS, about_choices, after_reason, after_refusal, holding_on,
-                                            key_led, key_said, last_said, leading_no, leading_yes, lukewarm,
+from ivr.understanding.answer_rules import (YES_NO_KEYS, about_choices, after_reason, after_refusal, key_led,
+                                            key_said, last_said, wanted_instead)
+from ivr.understanding.yes_no_rules import (asks_what_next, holding_on, leading_no, leading_yes, lukewarm,
                                             prefers_other)
+from ivr.understanding.lexical import normalise
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.spoken_numbers import digits_from_speech
-from ivr.understanding.window_choice import resolve, time_said
+from ivr.understanding.times_said import time_said
+from ivr.understanding.window_choice import resolve
 
 OPTIONS = ("asap", "window", "chat", "voicemail")
 ORDINALS = {"first": 0, "second": 1, "third": 2}   # "last": the latest window offered
 ASKED_AGAIN = (None, "repeat", "dont_know")
+# after "un attimo", "hang on": a reason for the pause, no choice ("che suonano", "someone's at the door")
+PAUSE_REASONS = {"che", "perche", "mentre", "sto", "devo", "someone", "somebody", "there", "the", "while", "i",
+                 "my", "cause", "because", "suonano", "bussano", "squilla", "arriva", "c"}
 # "no, è il 347 …" at "shall we call you on …?" carries a number when it has at least this many digits
 NUMBER_DIGITS = 6
 
@@ -35,7 +41,7 @@ def option(menus: MenuModel, text: str) -> str | None:
         return OPTIONS[key - 1] if key <= len(OPTIONS) else None
     if last_said(text):
         return OPTIONS[-1]
-    if about_choices(text):
+    if about_choices(text) or paused(text):
         return None
 
     def read(part: str) -> str | None:
@@ -45,11 +51,20 @@ def option(menus: MenuModel, text: str) -> str | None:
     tail = after_reason(text)
     chosen = after_refusal(read, tail, read(tail)) if tail else None
     if chosen is not None:
-        return chosen
-    choice = after_refusal(read, text, read(text))
+        return wanted_instead(tail, chosen)
+    choice = wanted_instead(text, after_refusal(read, text, read(text)))
     if choice is None and menus.read("options", text).choice is None and not time_said(text).empty:
         return "window"
     return choice
+
+
+def paused(text: str) -> bool:
+    """"un momento che suonano alla porta", "hang on someone's at the door": a pause and its reason, no
+    choice (never "a moment" taken for a time); "un attimo, mi richiamate" goes on to one."""
+    if not holding_on(text):
+        return False
+    rest = normalise(text).split()
+    return not rest[2:] or rest[1] in PAUSE_REASONS or rest[2] in PAUSE_REASONS
 
 
 def yes_or_no(menus: MenuModel, text: str, menu: str = "yes_no") -> str | None:
@@ -65,7 +80,7 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     key = key_said(text) or key_led(text)
     if key is not None:
         return YES_NO_KEYS.get(key)
-    if holding_on(text) or about_choices(text):
+    if holding_on(text) or about_choices(text) or asks_what_next(text):
         return None
     if prefers_other(text, needless=menu == "yes_no") or (menu == "helpful" and lukewarm(text)):
         return "no"

@@ -34,7 +34,9 @@ HUNDRED = {"hundred", "cento"}
 PLUS = {"piu", "plus"}
 # after them "one" is a pronoun ("use this one", "not the mobile one"), never a digit
 DETERMINERS = {"this", "that", "the", "which", "another", "other", "a", "any", "each", "new", "different",
-               "right", "wrong", "same", "old", "proper", "correct", "mobile", "landline", "work", "home"}
+               "right", "wrong", "same", "old", "proper", "correct", "mobile", "landline", "work", "home",
+               "office", "business", "personal", "private", "fixed", "main", "house", "usual", "spare",
+               "first", "second", "last", "other", "newer", "older", "cell", "company", "shop", "family"}
 _IT_HUNDREDS = ["cento"] + [f"{u}cento" for u in ("due", "tre", "quattro", "cinque", "sei", "sette", "otto",
                                                   "nove")]
 _SPLIT = re.compile(r"(\d+)")

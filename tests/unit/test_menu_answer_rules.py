@@ -12,11 +12,13 @@ import pytest
 
 from ivr.app.settings import PROJECT_ROOT
 from ivr.understanding import menu_answers
-from ivr.understanding.answer_rules import after_refusal, key_led, key_said, last_said, leading_no, leading_yes
+from ivr.understanding.answer_rules import after_refusal, key_led, key_said, last_said
 from ivr.understanding.lexical import normalise
 from ivr.understanding.menus import load_menu_examples
 from ivr.understanding.spoken_numbers import digits_from_speech
-from ivr.understanding.window_choice import resolve, time_said
+from ivr.understanding.times_said import time_said
+from ivr.understanding.window_choice import resolve
+from ivr.understanding.yes_no_rules import leading_no, leading_yes
 from tests.unit.test_call_flow import (  # noqa: F401  (fixtures: the flow as the app builds it)
     flow, options_in, parts, press, say, sent, speaking)
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
