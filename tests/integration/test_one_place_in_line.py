@@ -81,3 +81,12 @@ def test_an_sms_conversation_from_the_callers_number_joins_the_request(nohold, b
     assert nohold.social.threads.for_customer("sms", CALLER).item_id == booked.id
     [ack] = [e["body"] for e in nohold.outbox.entries() if "Numero della tua richiesta" in e["body"]]
     assert case_numbers.display(booked.case_number) in ack
+
+
+def test_call_me_from_a_chat_joined_to_the_callback_keeps_the_callback(nohold, booked, social_jobs):
+    write(nohold, "eccomi", ref=handoff_code(nohold, booked))
+    social_jobs()
+    write(nohold, "chiamami")
+    social_jobs()
+    assert nohold.queue.get(booked.id).status == "waiting"
+    assert sum(nohold.queue.depth().values()) == 1
