@@ -78,3 +78,10 @@ def test_the_timeline_shows_every_channel(client, booked, nohold, social_jobs):
     assert 'data-type="call"' in page
     assert 'data-type="message" data-channel="sms"' in page
     assert "il modem è rosso" in page
+
+
+def test_an_item_page_shows_its_case_number_which_opens_the_customer(client, booked):
+    sign_in(client, "maria")
+    page = client.get(f"/console/items/{booked.id}").data.decode()
+    assert f'href="/console/cases/{booked.case_number}"' in page
+    assert f"{booked.case_number[:4]} {booked.case_number[4:]}" in page

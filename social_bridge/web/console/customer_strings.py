@@ -25,6 +25,7 @@ CUSTOMER_STRINGS: dict[str, dict[str, str]] = {
         "message.in": "dal cliente", "message.out": "da noi", "message.note": "nota",
         "words.hidden": "Il testo lo vede chi ha in carico la richiesta.",
         "customer.keys": "/ per cercare, o per aprire la prima richiesta aperta, q per tornare alla coda.",
+        "help.search": "cerca un cliente (pagina Clienti)", "case.label": "Richiesta n.",
     },
     "en": {
         "nav": "Customers", "search.title": "Customers", "search.label": "Find a customer",
@@ -49,6 +50,7 @@ CUSTOMER_STRINGS: dict[str, dict[str, str]] = {
         "message.in": "from the customer", "message.out": "from us", "message.note": "note",
         "words.hidden": "The text is shown to whoever holds the request.",
         "customer.keys": "/ to search, o to open the first open request, q for the queue.",
+        "help.search": "find a customer (Customers page)", "case.label": "Request no.",
     },
 }
 
