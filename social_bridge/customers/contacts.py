@@ -1,9 +1,9 @@
 """One person, one place in line: a contact from a known customer joins their open request, on any channel.
 
-The Inbox asks here (a written contact) and the NumberedQueue tells here (a new case): who the sender is,
-whether a handoff code just proved that this chat belongs to the person who called, and which pending item
-the person already has. (A new case gets its customer in NumberedQueue.) Joining keeps the earliest acquired time (the queue's merge rule) and lists the
-channel on the case, so the agent reads every channel of the request in one timeline.
+The Inbox asks here about a written contact: who the sender is, whether a handoff code just proved that
+this chat belongs to the person who called, and which pending item the person already has (a new case gets
+its customer in NumberedQueue). Joining keeps the earliest acquired time (the queue's merge rule) and lists
+the channel on the case, so the agent reads every channel of the request in one timeline.
 """
 from __future__ import annotations
 

@@ -127,7 +127,8 @@ class Customers:
     def set_account(self, customer_id: str, name: str = "", customer_code: str = "", line_number: str = "") -> None:
         """What the customer backend confirmed: the name, the customer code, the line number."""
         current = self.get(customer_id)
-        values = {k: v for k, v in (("name", name), ("customer_code", customer_code), ("line_number", line_number)) if v}
+        given = (("name", name), ("customer_code", customer_code), ("line_number", line_number))
+        values = {k: v for k, v in given if v}
         with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(self.keys.customer(customer_id), mapping=values)
             if name:

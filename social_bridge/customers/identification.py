@@ -16,7 +16,7 @@ from typing import Callable
 from social_bridge.chat.ports import Prompts, Sms
 from social_bridge.customers.customers import Customers
 from social_bridge.customers.keys import CustomerKeys
-from social_bridge.customers.proofs import OneTimeCodes, Proof
+from social_bridge.customers.proofs import OneTimeCodes
 
 PURPOSE = "identify"
 PENDING_SECONDS = 600
@@ -94,6 +94,3 @@ class Identification:
     def identified(self, session: str) -> str:
         """The number on file this session proved it holds; "" when none."""
         return self.redis.get(self.keys.identified(session)) or ""
-
-    def proof(self) -> Proof:
-        return Proof("one_time_code", "sms")
