@@ -46,7 +46,7 @@ _DAY_AFTER = re.compile(r"\b(?:the )?day after tomorrow\b")
 PLACES = {"first": 0, "earliest": 0, "prima": 0, "primo": 0, "second": 1, "seconda": 1, "secondo": 1,
           "last": -1, "latest": -1, "ultima": -1, "ultimo": -1}
 PLACE_AFTER = {"one", "option", "opzione", "choice", "window", "fascia", "slot", "disponibile", "available",
-               "libera", "free", "orario", "time"}
+               "libera", "free", "orario"}
 MONTHS = {name: month for month, names in enumerate((
     ("gennaio", "january"), ("febbraio", "february"), ("marzo", "march"), ("aprile", "april"), ("maggio", "may"),
     ("giugno", "june"), ("luglio", "july"), ("agosto", "august"), ("settembre", "september"),
