@@ -37,7 +37,7 @@ class NumberedQueue(WorkQueue):
             open_case(self.redis, self.case_keys, number, placed, self.clock(), self._customer_of(placed))
         elif not item.case_number and placed.case_number != number:
             self.redis.delete(self.case_keys.case(number))  # drawn for nothing: a pending item absorbed it
-        if placed.case_number:
+        if placed.case_number and not enqueued.created:  # a new case already lists its channel
             self._add_channel(placed.case_number, item.channel)
         return enqueued
 
