@@ -127,6 +127,7 @@ def test_erasing_a_number_leaves_no_trace_of_the_person_anywhere(live, clouds, c
     assert erase(nohold, "--phone", "+393471234567").strip() == "erased: nothing was left"
 
 
+@pytest.mark.parametrize("store", ["node"], indirect=True)  # the Cluster: the test above
 def test_erasing_a_thread_takes_the_person_behind_it(live, clouds, clock):
     app, nohold, run_jobs, raw = live
     journeys(app, nohold, run_jobs, clouds, clock)
@@ -136,6 +137,7 @@ def test_erasing_a_thread_takes_the_person_behind_it(live, clouds, clock):
     assert nohold.queue.pending_for(nohold.desk.callback_key(OTHER)) is not None
 
 
+@pytest.mark.parametrize("store", ["node"], indirect=True)  # the Cluster: the test above
 def test_export_holds_everything_about_the_person_and_nobody_else(live, clouds, clock, tmp_path):
     app, nohold, run_jobs, raw = live
     journeys(app, nohold, run_jobs, clouds, clock)
