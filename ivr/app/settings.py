@@ -238,5 +238,6 @@ def load_settings(environ: dict | None = None, dotenv: bool = True) -> Settings:
 
 def child_environment(**overrides: str) -> dict:
     """The environment a child process of ours starts with (its own settings come from it): this one's,
-    with `overrides`. The one place besides load_settings that reads the environment."""
+    with `overrides`. With load_settings, the one place that reads the environment — what else needs a
+    variable that is not a setting (the terminal phone's NO_COLOR, a child's PYTHONPATH) reads this copy."""
     return {**os.environ, **overrides}

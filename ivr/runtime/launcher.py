@@ -182,7 +182,6 @@ def _settings_with_redis():
 def worker() -> int:
     """`python -m ivr worker`: the jobs' services built once (ivr.app.services), then RQ's worker."""
     settings = _settings_with_redis()
-    os.environ["REDIS_URL"] = settings.redis_url  # for the transcription worker started beside this one
     on_worker_start(build_services(settings))  # before jobs fork; schedules the minute sweep
     with alongside(settings):  # voicemails: a worker of their own keeps the speech model loaded
         # maintenance every minute, not every ten: it brings back jobs of killed workers (retried) and

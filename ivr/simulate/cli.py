@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 import yaml
 
-from ivr.app.settings import PROJECT_ROOT
+from dotenv import dotenv_values
+
+from ivr.app.settings import PROJECT_ROOT, child_environment
 
 from .callers import ScriptError
 from .console import Console
@@ -23,18 +24,17 @@ NO_TOKEN = ("No signing token found. nohold only accepts requests signed like Tw
 
 
 def _dotenv(root: Path) -> dict[str, str]:
-    """The project's .env, read without touching os.environ (the server reads it too)."""
+    """The project's .env, read without changing this process's environment (the server reads it too)."""
     path = root / ".env"
     if not path.is_file():
         return {}
-    from dotenv import dotenv_values
     return {k: v for k, v in dotenv_values(path).items() if v}
 
 
 def find_token(explicit: str | None, environ=None,
                root: Path | None = None) -> tuple[str | None, str]:
     """The secret the server signs with, and where it was found (same order as ivr.app.settings)."""
-    env = os.environ if environ is None else environ
+    env = child_environment() if environ is None else environ
     root = PROJECT_ROOT if root is None else root
     dotenv = _dotenv(root)
     if explicit:
@@ -56,7 +56,7 @@ def find_token(explicit: str | None, environ=None,
 
 
 def build_parser() -> argparse.ArgumentParser:
-    port = os.environ.get("PORT") or _dotenv(PROJECT_ROOT).get("PORT") or "5000"
+    port = child_environment().get("PORT") or _dotenv(PROJECT_ROOT).get("PORT") or "5000"
     parser = argparse.ArgumentParser(
         prog="python -m ivr simulate",
         description="A phone in your terminal: calls nohold exactly the way Twilio would "
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help or a usage error; callers want a code, not an exit
         return exc.code if isinstance(exc.code, int) else 2
-    plain = args.no_color or "NO_COLOR" in os.environ
+    plain = args.no_color or "NO_COLOR" in child_environment()
     say = Console(print, colour=not plain and sys.stdout.isatty())
     err = Console(lambda line: print(line, file=sys.stderr),
                   colour=not plain and sys.stderr.isatty())

@@ -10,11 +10,11 @@ import os
 import subprocess
 import sys
 
-from ivr.app.settings import PROJECT_ROOT
+from ivr.app.settings import PROJECT_ROOT, child_environment
 
 
 def run_module(module: str, *args: str) -> subprocess.CompletedProcess:
     """`python -m module args…` with this interpreter and this checkout importable; output captured."""
-    path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
-    return subprocess.run([sys.executable, "-m", module, *args], env={**os.environ, "PYTHONPATH": path},
+    path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), child_environment().get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, "-m", module, *args], env=child_environment(PYTHONPATH=path),
                           capture_output=True, text=True)
