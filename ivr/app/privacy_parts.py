@@ -165,6 +165,6 @@ def build_privacy(client, twilio, persons: PersonKeys, threads: Threads, setting
     erasure = Erasure(client, records, persons, delete, extra=[voice.erase, customers.erase])
     access_log = AccessLog(client, clock)
     retention = Retention(client, records, erasure, delete, policy_from(settings), clock=clock,
-                          trim_log=access_log.trim)
+                          trim_log=access_log.trim, forget_item=(customers.forget_item,))
     return Privacy(persons, records, voice, customers, erasure, retention, access_log, delete)
 

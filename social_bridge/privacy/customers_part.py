@@ -74,24 +74,26 @@ class CustomerRecords:
             out.append({**record, "identities": identities, "cases": cases})
         return out
 
+    def forget_item(self, item_id: str) -> int:
+        """Retention removed a finished item: its case goes, and the customer with it once no case is left."""
+        number = self.redis.get(self.keys.case_of_item(item_id))
+        removed = self.redis.delete(self.keys.case_of_item(item_id))
+        if not number:
+            return removed
+        customer_id = self.redis.hget(self.keys.case(number), "customer_id")
+        removed += self.redis.delete(self.keys.case(number))
+        if customer_id:
+            self.redis.zrem(self.keys.cases_of(customer_id), number)
+            if self.redis.zcard(self.keys.cases_of(customer_id)) == 0:
+                removed += self._erase_customer(customer_id)
+        return removed
+
     def erase(self, person: Person, item_ids: set[str]) -> dict[str, int]:
         removed = {"customer records": 0, "cases": 0}
         for customer_id in self.customer_ids(person):
-            record = self.redis.hgetall(self.keys.customer(customer_id))
-            for identity in self.redis.hkeys(self.keys.identities(customer_id)):
-                kind, _, value = identity.partition(":")
-                self.redis.delete(self.keys.identity(kind, self.persons.of(value)))
-            for account in (record.get("customer_code"), record.get("line_number")):
-                if account:
-                    self.redis.delete(self.keys.code_index(self.persons.of(account)))
-            for entry in self.redis.zrange(self.keys.names, 0, -1):
-                if entry.endswith("\x00" + customer_id):
-                    self.redis.zrem(self.keys.names, entry)
             for number in self.redis.zrange(self.keys.cases_of(customer_id), 0, -1):
                 removed["cases"] += self.redis.delete(self.keys.case(number))
-            for key in (self.keys.customer(customer_id), self.keys.identities(customer_id),
-                        self.keys.cases_of(customer_id)):
-                self.redis.delete(key)
+            self._erase_customer(customer_id)
             removed["customer records"] += 1
         for item_id in item_ids:
             number = self.redis.get(self.keys.case_of_item(item_id))
@@ -99,3 +101,17 @@ class CustomerRecords:
                 removed["cases"] += self.redis.delete(self.keys.case(number))
             self.redis.delete(self.keys.case_of_item(item_id))
         return removed
+
+    def _erase_customer(self, customer_id: str) -> int:
+        """The record, its identities (and their pseudonym keys), account indexes and name entry."""
+        record = self.redis.hgetall(self.keys.customer(customer_id))
+        for identity in self.redis.hkeys(self.keys.identities(customer_id)):
+            kind, _, value = identity.partition(":")
+            self.redis.delete(self.keys.identity(kind, self.persons.of(value)))
+        for account in (record.get("customer_code"), record.get("line_number")):
+            if account:
+                self.redis.delete(self.keys.code_index(self.persons.of(account)))
+        for entry in list(self.redis.zscan_iter(self.keys.names, match="*\x00" + customer_id)):
+            self.redis.zrem(self.keys.names, entry[0])
+        return sum(self.redis.delete(key) for key in (self.keys.customer(customer_id), self.keys.identities(customer_id),
+                                                      self.keys.cases_of(customer_id)))

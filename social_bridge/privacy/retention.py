@@ -41,10 +41,12 @@ class RetentionPolicy:
 
 class Retention:
     def __init__(self, redis, records: PersonRecords, erasure: Erasure, delete_recording: Callable[[str], bool],
-                 policy: RetentionPolicy, clock: Callable[[], float] = time.time, trim_log: Callable[[float], int] = None):
+                 policy: RetentionPolicy, clock: Callable[[], float] = time.time, trim_log: Callable[[float], int] = None,
+                 forget_item: tuple[Callable[[str], int], ...] = ()):
         self.redis, self.records, self.erasure, self.policy, self.clock = redis, records, erasure, policy, clock
         self.delete_recording = delete_recording
         self.trim_log = trim_log  # cutoff -> entries removed (the access log)
+        self.forget_item = forget_item  # what other records keep of a removed item (customers: its case)
         self.keys = records.keys
         self.last_run = f"{self.keys.base}:retention:last_run"
 
@@ -82,6 +84,8 @@ class Retention:
                 return  # the item keeps the only pointer to the recording: next pass
             done["closed items"] += 1
             self.erasure.remove_item(item)
+            for forget in self.forget_item:
+                forget(item.id)
             return
         if item.recording_sid and since < now - self.policy.recording_days * DAY:
             if self.delete_recording(item.recording_sid):

@@ -75,6 +75,8 @@ def test_each_kind_of_data_goes_after_its_own_time(live, clouds, clock):
     assert nohold.social.threads.messages(thread.id) == []
     assert nohold.queue.get(voicemail.id).summary == ""
 
+    writer = nohold.privacy.customers.keys.identity("phone", nohold.privacy.persons.of(WRITER))
+    assert raw.exists(writer) == 1                              # the writer is a customer (issue 17) until then
     clock.advance(365 * DAY)                                   # 731 days
     done = retention.run()
     assert done["closed items"] == 1                            # the finished thread's item
@@ -82,3 +84,5 @@ def test_each_kind_of_data_goes_after_its_own_time(live, clouds, clock):
     assert nohold.social.threads.get(thread.id) is None
     assert raw.exists(thread_messages) == 0
     assert nohold.queue.get(voicemail.id).status == "waiting"   # pending work is never removed
+    assert raw.exists(writer) == 0                              # the finished item's customer went with it
+    assert raw.exists(nohold.privacy.customers.keys.case_of_item(thread.item_id)) == 0
