@@ -12,11 +12,13 @@ __all__ = ["Interpretation", "Understanding", "interpret_digits"]
 
 @dataclass(frozen=True)
 class Interpretation:
-    """An intent (None = not understood) with its probability and the top class for logs."""
+    """An intent (None = not understood) with its probability, the top class for logs, and whether the
+    words voice a grievance against the company (None: the model does not say; see complaint.py)."""
 
     intent: str | None
     confidence: float
     best_guess: str | None = None
+    complaint: bool | None = None
 
 
 class Understanding(Protocol):

@@ -84,10 +84,13 @@ def _bench(args, model: Understanding) -> int:
 def _classify(args, model: Understanding) -> int:
     for stream in (sys.stdin, sys.stdout):  # the data channel: UTF-8 whatever the locale says
         stream.reconfigure(encoding="utf-8")
+    identifier = trained_language_id(args.settings.prompts_dir, args.settings.intent_model_cache)
     for line in sys.stdin:
         text = line.rstrip("\r\n")
-        got = model.interpret(text, args.lang)
-        record = {"text": text, "intent": got.intent, "confidence": round(got.confidence, 4)}
+        got, language = model.interpret(text, args.lang), identifier.guess(text)
+        # an empty line (or one without a word) has no language of its own: the call's
+        record = {"text": text, "intent": got.intent, "confidence": round(got.confidence, 4),
+                  "complaint": bool(got.complaint), "language": language.lang if language else args.lang}
         print(json.dumps(record, ensure_ascii=False), flush=True)
     return 0
 

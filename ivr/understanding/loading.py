@@ -13,6 +13,7 @@ from ivr.understanding.lexical import trained_lexical
 log = logging.getLogger(__name__)
 
 ENGINES = ("transformer", "lexical")
+COMPLAINT_EXAMPLES = "complaints.yaml"   # beside intents.yaml: trains the complaint flag (complaint.py)
 
 
 def _trained_elsewhere(path: Path, engine: str, model: str, cache: Path, reject_below: float) -> None:
@@ -23,9 +24,14 @@ def _trained_elsewhere(path: Path, engine: str, model: str, cache: Path, reject_
     from ivr.understanding.lexical import lexical_path
     from ivr.understanding.transformer import head_path
 
-    catalog_bytes = path.read_bytes()
+    from ivr.understanding.complaint import complaint_path
+
+    catalog_bytes, complaints = path.read_bytes(), path.with_name(COMPLAINT_EXAMPLES)
+    folder = cache_folder(model, cache)
     cached = lexical_path(catalog_bytes, cache / "lexical").is_file() and (
-        engine == "lexical" or head_path(cache_folder(model, cache), catalog_bytes, reject_below).is_file())
+        engine == "lexical" or head_path(folder, catalog_bytes, reject_below).is_file()) and (
+        engine == "lexical" or not complaints.is_file()
+        or complaint_path(folder, complaints.read_bytes(), catalog_bytes).is_file())
     if cached:
         return
     log.info("training the intent model for %s in a child process (once per catalog)", path.name)
@@ -47,11 +53,15 @@ def _built(path: Path, mtime: float, engine: str, model: str, cache: Path, threa
         return catalog, lexical
     try:
         from ivr.understanding.encoder import Encoder, prepare
+        from ivr.understanding.complaint import trained_complaints
         from ivr.understanding.transformer import TransformerUnderstanding, trained_head
 
         encoder = Encoder(prepare(model, cache), threads)
         head = trained_head(encoder, catalog, catalog_bytes, reject_below)
-        return catalog, TransformerUnderstanding(encoder, head, lexical, reject_below)
+        examples = path.with_name(COMPLAINT_EXAMPLES)
+        complaints = trained_complaints(encoder, lambda text: encoder.encode([text.strip()])[0], catalog,
+                                        catalog_bytes, examples) if examples.is_file() else None
+        return catalog, TransformerUnderstanding(encoder, head, lexical, reject_below, complaints)
     except Exception:  # the phone line must answer even if the model cannot be built here
         log.exception("the intent model %r could not be loaded: using the lexical classifier", model)
         return catalog, lexical
@@ -62,7 +72,9 @@ def load_understanding(settings) -> tuple[IntentCatalog, object]:
     if settings.intent_engine not in ENGINES:
         raise ValueError(f"INTENT_ENGINE={settings.intent_engine!r}: expected one of {', '.join(ENGINES)}")
     path = settings.prompts_dir / "intents.yaml"
-    return _built(path, path.stat().st_mtime, settings.intent_engine, settings.intent_model,
+    complaints = path.with_name(COMPLAINT_EXAMPLES)  # a change to either file builds the model again
+    mtime = max(path.stat().st_mtime, complaints.stat().st_mtime if complaints.is_file() else 0.0)
+    return _built(path, mtime, settings.intent_engine, settings.intent_model,
                   Path(settings.intent_model_cache), settings.intent_threads, settings.reject_below)
 
 

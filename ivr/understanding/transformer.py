@@ -23,6 +23,7 @@ import numpy as np
 
 from ivr.understanding import Interpretation
 from ivr.understanding.catalog import OUT_OF_SCOPE, IntentCatalog
+from ivr.understanding.complaint import ComplaintModel
 from ivr.understanding.cross_validation import catalog_examples, choose_blend, out_of_fold
 from ivr.understanding.encoder import Encoder
 from ivr.understanding.head import HEAD_C, EmbeddingHead, with_temperature
@@ -70,12 +71,14 @@ def trained_head(encoder: Encoder, catalog: IntentCatalog, catalog_bytes: bytes,
 class TransformerUnderstanding:
     """Understanding from the encoder's head blended with the lexical model; None below reject_below."""
 
-    def __init__(self, encoder: Encoder, head: EmbeddingHead, lexical: LexicalUnderstanding, reject_below: float):
+    def __init__(self, encoder: Encoder, head: EmbeddingHead, lexical: LexicalUnderstanding, reject_below: float,
+                 complaints: "ComplaintModel | None" = None):
         if head.classes != lexical.classes:
             raise ValueError("the embedding head and the lexical model were trained on different intents")
         self.encoder, self.head, self.lexical = encoder, head, lexical
         self.reject_below, self.encoder_weight = reject_below, head.encoder_weight
         self.classes = head.classes
+        self.complaints = complaints  # None: the complaint flag is not predicted
 
     def probabilities(self, text: str) -> np.ndarray | None:
         """Blended class probabilities, or None for an empty utterance."""
@@ -93,10 +96,14 @@ class TransformerUnderstanding:
     def interpret(self, text: str, lang: str) -> Interpretation:
         # One model for both languages: the call's language does not change what words mean.
         probabilities = self.probabilities(text)
+        flag = None if self.complaints is None else False
         if probabilities is None:
-            return Interpretation(None, 0.0)
+            return Interpretation(None, 0.0, complaint=flag)
         best = int(np.argmax(probabilities))
         guess, confidence = self.classes[best], float(probabilities[best])
-        if guess == OUT_OF_SCOPE or confidence < self.reject_below:
-            return Interpretation(None, confidence, guess)
-        return Interpretation(guess, confidence, guess)
+        intent = None if guess == OUT_OF_SCOPE or confidence < self.reject_below else guess
+        if self.complaints is not None:
+            # the text as written: its case, "!!!" and emoji carry the anger (measured: F1 0.836 against
+            # 0.804 on the cleaned text the intent head reads), at the price of a second encoder run
+            flag = self.complaints.flagged(text, self.encoder.encode([text.strip()])[0], intent)
+        return Interpretation(intent, confidence, guess, flag)

@@ -226,7 +226,9 @@ def test_out_of_scope_is_not_understood(understanding, lang, text):
 
 @pytest.mark.parametrize("text", ["", "   ", "?!", None])
 def test_empty_speech_is_not_understood(understanding, text):
-    assert understanding.interpret(text, "it") == Interpretation(None, 0.0)
+    got = understanding.interpret(text, "it")
+    assert (got.intent, got.confidence, got.best_guess) == (None, 0.0, None)
+    assert not got.complaint  # no words, no grievance (None: the lexical engine does not predict the flag)
 
 
 def test_a_high_threshold_rejects_what_the_default_accepts(catalog, lexical):

@@ -188,12 +188,22 @@ def test_classify_writes_one_json_object_per_line(tmp_path):
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["text"] for r in records] == lines
-    assert all(set(r) == {"text", "intent", "confidence"} for r in records)
+    assert all(set(r) == {"text", "intent", "confidence", "complaint", "language"} for r in records)
     assert all(isinstance(r["confidence"], float) for r in records)
     assert all(0.0 <= r["confidence"] <= 1.0 for r in records)
+    assert all(isinstance(r["complaint"], bool) for r in records)
     assert records[0]["intent"] == "account_access"
     assert records[1]["intent"] is None
-    assert records[2] == {"text": "", "intent": None, "confidence": 0.0}
+    assert records[2] == {"text": "", "intent": None, "confidence": 0.0, "complaint": False, "language": "it"}
+
+
+def test_classify_says_the_grievance_and_the_language_of_each_line(tmp_path):
+    lines = ["worst provider ever, my broadband died AGAIN and nobody answers 😡", "la bolletta di aprile, quando arriva?"]
+    done = run_cli(tmp_path, "classify", "--lang", "it", stdin="\n".join(lines) + "\n")
+    assert done.returncode == 0, done.stderr
+    angry, calm = [json.loads(line) for line in done.stdout.splitlines()]
+    assert (angry["complaint"], angry["language"], angry["intent"]) == (True, "en", "internet_down")
+    assert (calm["complaint"], calm["language"], calm["intent"]) == (False, "it", "billing")
 
 
 def test_eval_prints_every_section(tmp_path):
