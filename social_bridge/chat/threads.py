@@ -167,7 +167,9 @@ class Threads:
         return f"{self.keys.base}:identity:{channel}:{self.persons.of(sender_id)}"
 
     def _seen(self, inbound: Inbound) -> str:
-        return f"{self.keys.base}:seen:{inbound.channel}:{inbound.provider_id}"
+        # a postback or referral has no mid: its provider id is made of the sender's PSID and the time, so the
+        # key holds the id's pseudonym, like every key that could name a person
+        return f"{self.keys.base}:seen:{inbound.channel}:{self.persons.of(inbound.provider_id)}"
 
     # -- customers' messages -----------------------------------------------------------------
     def over_limit(self, inbound: Inbound) -> str | None:
