@@ -40,6 +40,14 @@ KEY_FOLLOW = KEY_WORDS | {"mi", "ho", "ci", "c", "purtroppo", "sorry", "sadly", 
                           "we", "still", "ancora", "scusi", "scusa", "dai", "serve", "need", "voglio", "vorrei",
                           "want", "devo", "sicuramente", "definitely", "mh", "eh", "beh", "ecco", "then", "allora",
                           "che"}
+# a key then who the caller wants ("two agent please", "due un operatore grazie"): the key, whatever the word
+AGENT = {"operator", "operatore", "operatrice", "agent", "agente", "person", "persona", "someone", "qualcuno",
+         "human", "advisor", "consulente"}
+ARTICLES = {"un", "una", "a", "an", "l", "lo", "la", "the"}
+# a key said, then why ("premo tre perché fino alle due lavoro", "one since i'm out after four", "uno uno ho
+# due minuti"): the key, whatever numbers the reason holds
+REASON_AFTER = {"perche", "perch", "che", "siccome", "visto", "poiche", "tanto", "because", "cause", "cos", "coz",
+                "since", "as", "ho", "sono", "i"}
 # the last of the choices offered: "the very last one", "l'ultima", "l'ultima opzione"
 LAST = {"last", "ultima", "ultimo"}
 LAST_WITH = KEY_WORDS | {"very", "one", "option", "opzione", "proprio", "quella", "quello", "choice", "scelta",
@@ -86,6 +94,8 @@ def key_led(text: str) -> int | None:
     if word == "one" and before in ("the", "that", "this", "which", "a", "another"):
         return None  # "the one i want": a pronoun
     follow = words[at + 1] if at + 1 < len(words) else ""
+    if follow in ARTICLES and words[at + 2:at + 3] and words[at + 2] in AGENT or follow in AGENT:
+        follow = "ma"  # "due un operatore": the key, then who is wanted
     if not all(w in KEY_LEAD for w in words[:at]) or (follow and follow not in KEY_FOLLOW):
         return None
     return int(word) if word.isdigit() else KEY_DIGITS[word]
@@ -159,3 +169,21 @@ def _more_said(rest: list[str]) -> bool:
     """Whether words after a refused choice say more than politeness ("grazie", "per favore") or the word
     for it ("not the last one": "one" is the option refused, not key 1)."""
     return any(w not in KEY_WORDS and w not in ("one", "option", "opzione") for w in rest)
+
+
+def key_with_reason(text: str) -> int | None:
+    """The key said first (once, or twice over: "uno uno"), led by KEY_LEAD words and followed by a reason
+    ("perché", "since", "ho …"), else None: the numbers in the reason are no key."""
+    words = normalise(text or "").split()
+    at = next((i for i, w in enumerate(words) if w not in KEY_LEAD), len(words))
+    if at == len(words) or words[at] not in KEY_DIGITS and not (words[at].isdigit() and len(words[at]) == 1):
+        return None
+    key = words[at]
+    if key == "one" and at and words[at - 1] in ("the", "that", "this", "which", "a", "another"):
+        return None  # "the one i want is …": a pronoun
+    end = at + 1
+    while end < len(words) and words[end] == key and end - at < 3:
+        end += 1
+    if end >= len(words) or words[end] not in REASON_AFTER or key == "0":
+        return None
+    return int(key) if key.isdigit() else KEY_DIGITS[key]

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from ivr.understanding.answer_rules import (YES_NO_KEYS, about_choices, after_reason, after_refusal, key_led,
-                                            key_said, last_said, wanted_instead)
+                                            key_said, key_with_reason, last_said, wanted_instead)
 from ivr.understanding.yes_no_rules import (asks_what_next, holding_on, leading_no, leading_yes, lukewarm,
-                                            prefers_other)
+                                            not_understood, prefers_other)
 from ivr.understanding.lexical import normalise
 from ivr.understanding.menus import MenuModel
+from ivr.understanding.number_readings import number_said
 from ivr.understanding.spoken_numbers import digits_from_speech
 from ivr.understanding.times_said import time_said
 from ivr.understanding.window_choice import resolve
@@ -36,7 +37,7 @@ def option(menus: MenuModel, text: str) -> str | None:
     the model is unsure is a window: the caller wants to be called then. "Two sorry", "faccio il tre" are
     keys; "l'ultima" the last option; after a reason ("… non posso parlare, preferisco chattare") what
     follows "preferisco", "quindi", "so" is the choice."""
-    key = key_said(text) or key_led(text)
+    key = key_said(text) or key_led(text) or key_with_reason(text)
     if key is not None:
         return OPTIONS[key - 1] if key <= len(OPTIONS) else None
     if last_said(text):
@@ -80,7 +81,8 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     key = key_said(text) or key_led(text)
     if key is not None:
         return YES_NO_KEYS.get(key)
-    if holding_on(text) or about_choices(text) or asks_what_next(text):
+    if holding_on(text) or about_choices(text) or asks_what_next(text) or many_digits(text) \
+            or not_understood(text):
         return None
     if prefers_other(text, needless=menu == "yes_no") or (menu == "helpful" and lukewarm(text)):
         return "no"
@@ -91,7 +93,7 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
 def window(menus: MenuModel, text: str, offered: list[tuple[datetime, datetime]], now: datetime) -> int | None:
     """The index of the offered window named by its key ("il due"), its time ("domani pomeriggio"), its date
     ("il quindici") or its place ("la seconda", "l'ultima")."""
-    key = key_said(text)
+    key = key_said(text) or key_with_reason(text)
     if key is not None and key <= len(offered):
         return key - 1
     named, index = resolve(text, offered, now)
@@ -110,9 +112,15 @@ def window(menus: MenuModel, text: str, offered: list[tuple[datetime, datetime]]
 
 
 def spoken_number(text: str) -> str:
-    """The digits of a number said in a correction ("no, è il 347 …"), or "" when fewer than NUMBER_DIGITS."""
-    digits = digits_from_speech(text)
+    """The digits of a number said in a correction ("no, è il 347 …"), or "" when fewer than NUMBER_DIGITS
+    or when two readings make two valid numbers (number_readings.py: asked again)."""
+    digits = number_said(text) or ""
     return digits if len(digits.lstrip("+")) >= NUMBER_DIGITS else ""
+
+
+def many_digits(text: str) -> bool:
+    """A number said ("tre venti quattro …"), whether or not it could be read: never a yes or a no."""
+    return len(digits_from_speech(text).lstrip("+")) >= NUMBER_DIGITS
 
 
 def what_was_said(menus: MenuModel, menu: str, text: str) -> str | None:

@@ -40,13 +40,15 @@ _LUNCH = re.compile(r"\b(?P<prep>dopo|prima di|prima del|after|before)\s+(?:il\s
 # "one till three", "dalle undici all'una"; "alle" joins a span only after "dalle" ("lunedì sette alle dieci":
 # the seventh, at ten)
 _SPAN = re.compile(r"\b(?:(?P<start>\w+)\s+(?:till|until|to|e le|e l)\s+(?P<end>\w+)"
-                   r"|(?:dalle|dall|da)\s+(?P<from>\w+)\s+(?:alle|all)\s+(?P<to>\w+))\b")
+                   r"|(?:dalle|dall|da)\s+(?P<from>\w+)\s+(?:alle|all|a|fino alle|fino a)\s+(?P<to>\w+)"
+                   r"|(?:tra le|fra le|tra l|fra l|between)\s+(?P<low>\w+)\s+(?:e le|e l|e|and)\s+(?P<high>\w+))\b")
 _DAY_AFTER = re.compile(r"\b(?:the )?day after tomorrow\b")
 # "la prima fascia prima di pranzo", "the first slot before lunch": a place among the windows that fit
 PLACES = {"first": 0, "earliest": 0, "prima": 0, "primo": 0, "second": 1, "seconda": 1, "secondo": 1,
-          "last": -1, "latest": -1, "ultima": -1, "ultimo": -1}
+          "last": -1, "latest": -1, "ultima": -1, "ultimo": -1, "third": 2, "terza": 2, "terzo": 2, "fourth": 3,
+          "quarta": 3, "quarto": 3}
 PLACE_AFTER = {"one", "option", "opzione", "choice", "window", "fascia", "slot", "disponibile", "available",
-               "libera", "free", "orario"}
+               "libera", "free", "orario", "quella", "quello"}
 MONTHS = {name: month for month, names in enumerate((
     ("gennaio", "january"), ("febbraio", "february"), ("marzo", "march"), ("aprile", "april"), ("maggio", "may"),
     ("giugno", "june"), ("luglio", "july"), ("agosto", "august"), ("settembre", "september"),
@@ -58,6 +60,16 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth
 # "il quindici", "giorno 15", "lunedì 14": a day of the month after these (never "alle quindici", an hour)
 DATE_LEAD = {"il", "giorno", "the", "on"} | set(WEEKDAYS)
 PLACE_WORDS = {"one", "ones", "option", "opzione", "choice", "window", "fascia", "slot"}
+CLOCK = {"oclock", "am", "pm"}
+# "eight fifteen pm": the hour and its minutes before am/pm
+_MINUTES = re.compile(r"\b(?P<h>\w+)\s+(?P<m>fifteen|thirty|forty five|forty|twenty|ten|fifty|five)\s+"
+                      r"(?P<ampm>am|pm)\b")
+MINUTE_WORDS = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty five": 45,
+                "fifty": 50}
+# a reason after the day asked for ("oggi che lunedì lavoro", "today please i work monday"): its days are not
+# the one asked for
+REASON = {"che", "perche", "poiche", "siccome", "visto", "cause", "because", "since", "cos", "coz", "i",
+          "lavoro", "sono", "busy", "work"}
 _NTH = re.compile(r"^(?P<n>\d{1,2})(?:st|nd|rd|th)$")
 
 
@@ -99,7 +111,7 @@ def _date(tokens: list[str]) -> tuple[int, int | None] | None:
         if day is None or not 1 <= day <= 31:
             continue
         after = tokens[i + width:i + width + 2]
-        if after[:1] and after[0] in PLACE_WORDS:  # "the fourth one", "the fifth option": a place in a list
+        if after[:1] and after[0] in PLACE_WORDS | CLOCK:  # "the fourth one": a place; "the nine o'clock"
             continue
         month = next((MONTHS[w] for w in after if w in MONTHS), None)
         ordinal = tokens[i] in ORDINALS or _NTH.match(tokens[i]) or width == 2
@@ -135,6 +147,19 @@ def _said(tokens: list[str], table: dict):
         if not (set(before) & REFUSING or after == "no"):
             found = table[word]
     return found
+
+
+def _asked(tokens: list[str]) -> list[str]:
+    """The words before a reason that names a day of its own ("domani che oggi lavoro" -> "domani"), when
+    a day is named before it; else all the words."""
+    days = DAYS.keys() | WEEKDAYS.keys()
+    first = next((i for i, w in enumerate(tokens) if w in days), None)
+    if first is None:
+        return tokens
+    cut = next((i for i in range(first + 1, len(tokens)) if tokens[i] in REASON), None)
+    if cut is None or not set(tokens[cut:]) & days:
+        return tokens
+    return tokens[:cut]
 
 
 def _lean(tokens: list[str]) -> int | None:
@@ -175,9 +200,14 @@ def time_said(text: str) -> TimeSaid:
     if half and _hour(half["a"] or half["b"]) is not None:  # "half six", "alle sei e mezza": six, and a half
         minutes, half_hour = 0.5, _hour(half["a"] or half["b"])
         words = words[:half.start()] + (half["a"] or half["b"]) + words[half.end():]
+    clock = _MINUTES.search(words)
+    if clock and _hour(clock["h"]) is not None and _hour(clock["h"]) <= 12 and half_hour is None:
+        minutes = MINUTE_WORDS[clock["m"]] / 60
+        words = words[:clock.start()] + f"{clock['h']} {clock['ampm']}" + words[clock.end():]
     tokens = words.split()
     date = _date(tokens)
-    day, weekday = _said(tokens, DAYS), _said(tokens, WEEKDAYS)
+    head = _asked(tokens)
+    day, weekday = _said(head, DAYS), _said(head, WEEKDAYS)
     if weekday is not None:  # "mercoledì alle dieci che oggi lavoro": a day named after it is the reason's
         named = max(i for i, w in enumerate(tokens) if w in WEEKDAYS)
         day = _said(tokens[:named + 2], DAYS)
@@ -185,10 +215,11 @@ def time_said(text: str) -> TimeSaid:
     lean = _lean(tokens) if part is not None else None
     hour, relation = None, "at"
     span = _SPAN.search(words)  # "one till three", "dalle undici all'una": the window that starts then
-    first, last = (span["start"], span["end"]) if span and span["start"] else (span["from"], span["to"]) \
-        if span else (None, None)
+    first, last = (None, None) if not span else (span["start"], span["end"]) if span["start"] \
+        else (span["from"], span["to"]) if span["from"] else (span["low"], span["high"])
     if span and _hour(first) is not None and _hour(last) is not None:
         value = _hour(first)
+        part = None if {first, last} & PARTS.keys() else part  # "dalle dieci a mezzogiorno": noon an end
         return TimeSaid(day, part, value + 12 if value < 8 else value, "at", weekday, date=date, place=place)
     for match in _HOUR.finditer(words):
         value = _hour(match["hour"] or match["bare"])

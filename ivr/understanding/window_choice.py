@@ -10,9 +10,16 @@ afternoon", "nel tardo pomeriggio" the window holding half past four.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
-from ivr.understanding.times_said import LEAN_HOURS, time_said
+from ivr.understanding.lexical import normalise
+from ivr.understanding.times_said import LEAN_HOURS, PARTS, time_said
+
+# "the afternoon one", "quella del pomeriggio": one window meant by its part of the day, so it must be the only one
+_PART_WORDS = "|".join(sorted(PARTS, key=len, reverse=True))
+_DEFINITE = re.compile(rf"\b(?:the|that)\s+(?:{_PART_WORDS})\s+(?:one|slot|window)\b"
+                       rf"|\bquella\s+(?:del|della|di|nel|nella)\s+(?:{_PART_WORDS})\b")
 
 
 def _hours(moment: datetime) -> float:
@@ -58,6 +65,15 @@ def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) 
     if not fits:  # a time that fits none of the windows offered is not a choice
         return True, None
     if said.place is not None:  # "the first slot before lunch": that place among the windows that fit
-        return True, fits[said.place] if -len(fits) <= said.place < len(fits) else None
+        at = said.place % len(windows) if -len(windows) <= said.place < len(windows) else None
+        if said.hour is not None and said.relation == "at" and at in fits:
+            return True, at  # "la prima, dalle dieci a mezzogiorno": place and span agree
+        if -len(fits) <= said.place < len(fits):
+            return True, fits[said.place]
+        # "la seconda, quella da mezzogiorno alle due": the place among all offered, when the hour agrees;
+        # "the third one saturday later on": an ordinal wins over a vaguer time
+        return True, at if at in fits or (at is not None and said.hour is None) else None
+    if len(fits) > 1 and said.hour is None and said.lean is None and _DEFINITE.search(normalise(text)):
+        return True, None  # "the afternoon one" when two are in the afternoon: which is not said
     # "domani", "nel pomeriggio", "after five": the first window that fits; "before two" the last
     return True, fits[-1] if said.hour is not None and said.relation == "before" else fits[0]

@@ -19,9 +19,9 @@ YES_WORDS = {"si", "yes", "yeah", "yep", "certo", "sure", "ok", "okay"}
 # a leading no that is not the answer: "no problem", "no need (for an agent)", "no, wait"
 NOT_A_NO = ("no problem", "no worries", "no prob", "no need", "no idea", "no aspett", "no wait", "no hang",
             "no hold", "no un attimo", "no un momento", "no scusi", "no sorry", "no lo so", "no so", "mica male",
-            "manco male", "nemmeno io", "neanche io")
+            "manco male", "nemmeno io", "neanche io", "nun lo so", "nun saccio", "nun aggio capito")
 # no-words other than "no" that lead a refusal whatever follows: "macché", "mica tanto", "manco per sogno"
-NO_LEAD = {"no", "nope", "nah", "naw", "nay", "macche", "mica", "manco", "nemmeno", "neanche", "neppure"}
+NO_LEAD = {"nun", "no", "nope", "nah", "naw", "nay", "macche", "mica", "manco", "nemmeno", "neanche", "neppure"}
 # a leading "wrong": "negativo", "incorrect", "è sbagliato", "that's incorrect", whatever follows
 WRONG = {"negativo", "negativa", "negative", "incorrect", "incorretto", "sbagliato", "sbagliata", "errato", "wrong"}
 WRONG_LEAD = ("", "that s ", "it s ", "e ", "no e ", "thats ", "its ")
@@ -137,3 +137,18 @@ def asks_what_next(text: str) -> bool:
     words = normalise(text or "").split()
     clean = f" {' '.join(words)} "
     return any(f" {p} " in clean for p in WHAT_NEXT) and not set(words) & ANSWER_WORDS
+
+
+# "non capisco la domanda", "i not understand question": the question not understood, asked again (not a no)
+NOT_UNDERSTOOD = ("non capisco", "non ho capito", "non capito", "no capito", "no capisco", "not understand",
+                  "no understand", "don t understand", "didn t understand", "dont understand", "didn t get",
+                  "don t get")
+QUESTION = {"domanda", "question", "cosa", "what", "chiede", "asking", "mean", "intende", "dice", "saying"}
+
+
+def not_understood(text: str) -> bool:
+    """"io non capisco la domanda", "sorry i no understand what you ask": the caller did not understand the
+    question (short, or naming the question), no answer to it."""
+    words = normalise(text or "").split()
+    clean = f" {' '.join(words)} "
+    return any(f" {p} " in clean for p in NOT_UNDERSTOOD) and (len(words) <= 5 or bool(set(words) & QUESTION))
