@@ -63,7 +63,10 @@ class CallFlow:
         if inputs.digits:
             return interpret_digits(self.catalog, inputs.digits)
         if inputs.speech.strip():
-            return self.understanding.interpret(inputs.speech, state.lang)
+            meaning = self.understanding.interpret(inputs.speech, state.lang)
+            # once voiced, a grievance stays with the call: the agent should know before calling back
+            state.complaint = state.complaint or bool(getattr(meaning, "complaint", None))
+            return meaning
         return Interpretation(None, 0.0, None)
 
     # -- entry points ---------------------------------------------------------

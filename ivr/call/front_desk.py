@@ -110,7 +110,7 @@ class FrontDesk:
         item = WorkItem(id="", kind="callback", channel="voice", lang=state.lang,
                         acquired_at=state.started_at, natural_key=self.callback_key(number),
                         not_before=not_before, not_after=not_after, customer=number,
-                        intent=state.intent, summary=state.heard, call_sid=state.sid,
+                        intent=state.intent, summary=state.heard, call_sid=state.sid, complaint=state.complaint,
                         details={"confidence": round(state.confidence, 3),
                                  **({"tried": state.tried} if state.tried else {})})
         enqueued = self.queue.enqueue(item)
@@ -146,7 +146,7 @@ class FrontDesk:
                         acquired_at=state.started_at, natural_key=f"voicemail:{recording.sid or state.sid}",
                         customer=state.caller, intent=state.intent, summary=state.heard,
                         call_sid=state.sid, recording_url=recording.url, recording_sid=recording.sid,
-                        recording_seconds=recording.seconds,
+                        recording_seconds=recording.seconds, complaint=state.complaint,
                         details={**({"tried": state.tried} if state.tried else {}), **self._transcription_queued()})
         enqueued = self.queue.enqueue(item)
         if self.settings.transcription_engine != "off":  # again on a replayed webhook: the job is idempotent
@@ -182,7 +182,7 @@ class FrontDesk:
         """A one-time code holding the call's context (and its place); a plain reply from `e164` brings it along."""
         code = self.codes.issue({"call_sid": state.sid, "acquired_at": state.started_at, "lang": state.lang,
                                  "intent": state.intent, "summary": state.heard, "caller": e164,
-                                 "tried": state.tried, **extra})
+                                 "tried": state.tried, "complaint": state.complaint, **extra})
         self.codes.remember_texted(e164, code)  # replies need no typing
         return code
 
@@ -226,7 +226,8 @@ class FrontDesk:
             return refused
         state = CallState(sid=context["call_sid"], caller=number, lang=context.get("lang") or "it",
                           started_at=float(context["acquired_at"]), intent=context.get("intent", ""),
-                          heard=context.get("summary", ""), tried=context.get("tried") or [])
+                          heard=context.get("summary", ""), tried=context.get("tried") or [],
+                          complaint=bool(context.get("complaint")))
         self.book_callback(state, number, None)
         return "booked"
 

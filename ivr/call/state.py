@@ -21,6 +21,7 @@ class CallState:
     intent: str = ""
     confidence: float = 0.0
     heard: str = ""             # what the caller said about the problem (the transcript)
+    complaint: bool = False     # the caller voiced a grievance (the classifier's complaint flag), for the agent
     callback_number: str = ""
     windows: list = field(default_factory=list)   # [[start, end], …] offered, epoch seconds
     item_id: str = ""

@@ -123,7 +123,10 @@ class Inbox:
         now = self.clock()
         text = inbound.text.strip()
         acquired = float(context.get("acquired_at") or 0) or min(inbound.sent_at or now, now)
-        intent = context.get("intent") or (self.replies.understand(text, thread.lang) if text else "")
+        meaning = self.replies.classifier.interpret(text, thread.lang) if text and not context.get("intent") else None
+        intent = context.get("intent") or (meaning.intent or "" if meaning is not None else "")
+        # a grievance said on the call, or written here, goes with the item to the agent
+        complaint = bool(context.get("complaint")) or bool(getattr(meaning, "complaint", None))
         summary = context.get("summary") or text[:SUMMARY_CHARS]
         details = {"thread_id": thread.id, **({"tried": context["tried"]} if context.get("tried") else {})}
         joined = self.contacts.open_item(thread.channel, thread.sender_id) if self.contacts is not None else None
@@ -134,7 +137,7 @@ class Inbox:
             return placed
         item = WorkItem(id="", kind="thread", channel=thread.channel, lang=thread.lang, acquired_at=acquired,
                         natural_key=thread.natural_key, customer=thread.customer, intent=intent, summary=summary,
-                        call_sid=context.get("call_sid", ""), details=details)
+                        call_sid=context.get("call_sid", ""), details=details, complaint=complaint)
         placed = self.queue.enqueue(item).item
         if placed.id != thread.item_id:
             self.threads.update(thread.id, item_id=placed.id)

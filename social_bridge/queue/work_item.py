@@ -43,6 +43,7 @@ class WorkItem:
     outcome: str = ""
     dead_reason: str = ""
     case_number: str = ""  # the number the customer quotes (social_bridge/customers/cases.py); kept on merges
+    complaint: bool = False  # the customer voiced a grievance (the classifier's complaint flag): shown to agents
 
     def to_hash(self) -> dict[str, str]:
         """Flatten to the strings stored in a Redis hash."""
@@ -75,4 +76,6 @@ def _load(kind: type, raw: str) -> Any:
         return json.loads(raw)
     if kind is int:
         return int(float(raw))
+    if kind is bool:  # stored as str(True) / str(False): bool("False") would be True
+        return raw == "True"
     return kind(raw)

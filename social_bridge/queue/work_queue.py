@@ -22,7 +22,7 @@ AHEAD_PAGE = 500  # scheduled items read per run when counting who is ahead at t
 ITEM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # no ':' so an id can never forge another key
 # Fields a repeated enqueue may refresh; identity, place and counters are never overwritten.
 MERGEABLE = ("not_before", "not_after", "lang", "intent", "summary", "details", "customer",
-             "call_sid", "recording_url", "recording_sid", "recording_seconds")
+             "call_sid", "recording_url", "recording_sid", "recording_seconds", "complaint")  # a flag only ever set
 _BLANK = WorkItem(id="", kind="", channel="", lang="", acquired_at=0.0, natural_key="").to_hash()
 
 

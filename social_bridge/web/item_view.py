@@ -89,6 +89,7 @@ def item_view(bridge, item, now: float, position: int | None | bool = True, agen
         "lease_until": iso(item.lease_until) if item.status == "claimed" else None,
         "outcome": item.outcome or None, "has_recording": bool(item.recording_url or item.recording_sid),
         "breaching": breaching(bridge, item, now),
+        "complaint": item.complaint,  # the customer voiced a grievance (the classifier's flag)
     }
 
 

@@ -74,7 +74,8 @@
       el("td", {text: label("channel", v.channel)}),
       el("td", {"class": "lang", text: (v.lang || "").toUpperCase()}),
       // the live queue is one copy for every agent: it names the topic, never the customer's words
-      el("td", {"class": "what"}, [el("b", {text: label("intent", v.intent)})]),
+      el("td", {"class": "what"}, [el("b", {}, [document.createTextNode(label("intent", v.intent)),
+        v.complaint ? el("span", {"class": "pill complaint", text: t("queue.complaint")}) : null])]),
       el("td", {"class": "mono", text: v.customer_masked || "—"}),
       el("td", {"class": "num", text: v.position == null ? "—" : String(v.position)})
     ]);
