@@ -12,8 +12,8 @@ from datetime import datetime
 
 from ivr.understanding.answer_rules import (YES_NO_KEYS, about_choices, after_reason, after_refusal, key_led,
                                             key_said, key_with_reason, last_said, wanted_instead)
-from ivr.understanding.yes_no_rules import (asks_what_next, holding_on, leading_no, leading_yes, lukewarm,
-                                            not_understood, prefers_other)
+from ivr.understanding.yes_no_rules import (agent_not_needed, asks_what_next, holding_on, leading_no, leading_yes,
+                                            lukewarm, not_understood, prefers_other)
 from ivr.understanding.lexical import normalise
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.number_readings import number_said
@@ -86,6 +86,8 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
         return None
     if prefers_other(text, needless=menu == "yes_no") or (menu == "helpful" and lukewarm(text)):
         return "no"
+    if menu == "helpful" and agent_not_needed(text):
+        return "yes"
     reading = menus.read(menu, text).choice
     return leading_no(text, leading_yes(text, reading))
 

@@ -152,3 +152,19 @@ def not_understood(text: str) -> bool:
     words = normalise(text or "").split()
     clean = f" {' '.join(words)} "
     return any(f" {p} " in clean for p in NOT_UNDERSTOOD) and (len(words) <= 5 or bool(set(words) & QUESTION))
+
+
+NO_AGENT_NEEDED = ("no need for", "non serve", "non c e bisogno di", "don t need", "no need of", "non mi serve")
+AGENT_WORDS = {"agent", "operator", "person", "someone", "anyone", "operatore", "operatrice", "persona", "nessuno",
+               "qualcuno", "human", "advisor"}
+
+
+def agent_not_needed(text: str) -> bool:
+    """"no need for an operator now, all sorted": at "was it useful?" a yes (no agent wanted); the agent
+    named within three words of the phrase ("non serve a niente, voglio un operatore" is no such answer)."""
+    clean = f" {' '.join(normalise(text or '').split())} "
+    for phrase in NO_AGENT_NEEDED:
+        at = clean.find(f" {phrase} ")
+        if at >= 0 and set(clean[at + len(phrase) + 2:].split()[:3]) & AGENT_WORDS:
+            return True
+    return False
