@@ -24,8 +24,23 @@ SIXTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_sixth"
 # call must ask again
 ASKED_AGAIN = SIXTH / "asked_again"
 
-# The bars the first and only run missed, with its figures; see docs/understanding.md.
-MISSED: dict[tuple[str, str], str] = {}
+# The bars the first and only run missed (6 Dec 2026, the models as of commit e8fb5e7, after /work/briefs/h18.done),
+# with its figures; see docs/understanding.md. That run met the other bars: 94.4 % right over all 414 answers, 10 wrong
+# actions against 13 not understood, and 2 of the 90 answers to none of the choices (2.2 %) acted on.
+MISSED: dict[tuple[str, str], str] = {
+    ("options", "it"): "86.7 % right (39/45), 6.7 % wrong action, 6.7 % not understood: 'smonto adesso dal turno di "
+                       "notte richiamatemi subito che poi vado a dormire' read as window; 'scelgo io quando farmi "
+                       "chiamare se si può' read as asap; 'un messaggio vocale per favore sono anziana e non so scrivere "
+                       "sul telefono' read as chat; 'vorrei gentilmente essere ricontattata non appena possibile la "
+                       "ringrazio', 'richiamatemi voi io intanto tiro su la saracinesca', 'ci scriviamo che al bar non "
+                       "sento niente' asked again",
+    ("window", "en"): "85.4 % right (35/41), 9.8 % wrong action, 4.9 % not understood: 'half ten would be ideal i open "
+                      "the shop at noon' read as the second window; 'three please i'm in meetings all morning', 'the "
+                      "second saturday one', 'mid morning on thursday' read as the first; 'not the weekend monday "
+                      "please', 'fifteen hundred hours' asked again",
+    ("number", "en"): "92.7 % right (38/41), 0 % wrong action, 7.3 % not understood: 'aye that's the number', 'two i'll "
+                      "give you another one to ring', 'press two to change it' asked again",
+}
 
 
 def per_menu_and_language() -> list:
