@@ -68,7 +68,8 @@ def build_social(settings, client, messages, enqueue_delivery, enqueue_drain, cl
     limits = InboundLimits(client, persons, Limits(settings.inbound_per_minute, settings.inbound_per_day,
                                                    settings.message_max_chars), clock=clock)
     threads = Threads(client, persons, clock=clock, limits=limits, max_messages=settings.thread_messages_max)
-    return Social(channels=channels, threads=threads, delivery=Delivery(threads, channels, enqueue_delivery, clock),
+    delivery = Delivery(threads, channels, enqueue_delivery, clock, sms=messages)  # automated past 24 h: by SMS
+    return Social(channels=channels, threads=threads, delivery=delivery,
                   inbound=InboundQueue(client, enqueue_drain, clock))
 
 

@@ -60,6 +60,7 @@ class Outbound:
     text: str
     message_id: str
     tag: str = ""           # Messenger message tag (HUMAN_AGENT) when outside the 24 h window
+    human: bool = False     # typed by an agent; automated messages (notices, updates) never carry a tag
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class ReplyPolicy:
 
     allowed: bool
     tag: str = ""
-    reason: str = ""        # a key: window_open | human_agent_tag | window_closed | rate_limited ...
+    reason: str = ""        # a key: window_open | human_agent_tag | window_closed | automated_outside_window ...
 
 
 class Channel(Protocol):

@@ -119,18 +119,22 @@ class Messenger:
                     found.append(inbound)
         return found
 
-    def policy(self, last_inbound_at: float, now: float) -> ReplyPolicy:
-        """Meta's windows, counted from the customer's last message."""
+    def policy(self, last_inbound_at: float, now: float, human: bool = True) -> ReplyPolicy:
+        """Meta's windows, counted from the customer's last message; HUMAN_AGENT is for a person's reply only."""
         age = now - last_inbound_at
         if last_inbound_at <= 0 or age >= HUMAN_AGENT_WINDOW:
             return ReplyPolicy(False, reason="window_closed")
         if age < STANDARD_WINDOW:
             return ReplyPolicy(True, reason="window_open")
+        if not human:
+            return ReplyPolicy(False, reason="automated_outside_window")
         return ReplyPolicy(True, tag="HUMAN_AGENT", reason="human_agent_tag")
 
     def send(self, outbound: Outbound) -> str:
         """Send one text; returns Meta's message id."""
         check_text(outbound, self.max_length)
+        if outbound.tag and not outbound.human:  # Meta's rules: HUMAN_AGENT marks a person's reply, nothing else
+            raise ValueError(f"automated message {outbound.message_id} may not go tagged {outbound.tag}")
         payload = {"recipient": {"id": outbound.recipient_id}, "message": {"text": outbound.text},
                    "messaging_type": "MESSAGE_TAG" if outbound.tag else "RESPONSE"}
         if outbound.tag:

@@ -8,15 +8,18 @@ same message twice.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from typing import Callable, Mapping
 
 from social_bridge.channels import Channel, Outbound, ReplyPolicy, SendFailed
 from social_bridge.channels.twilio_messaging import split
+from social_bridge.chat.ports import Sms
 from social_bridge.chat.threads import Message, Thread, Threads
 
 log = logging.getLogger(__name__)
+AUTOMATED_OUTSIDE_WINDOW = "automated_outside_window"  # no tag may carry it: by SMS or not at all
 
 
 class ReplyRefused(ValueError):
@@ -33,14 +36,19 @@ class RetryLater(RuntimeError):
 
 class Delivery:
     def __init__(self, threads: Threads, channels: Mapping[str, Channel], enqueue_job: Callable[[str], None],
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, sms: Sms | None = None):
         self.threads, self.channels, self.enqueue_job, self.clock = threads, channels, enqueue_job, clock
+        self.sms = sms  # where an automated message goes when its channel may carry it only under a tag
 
-    def policy(self, thread: Thread) -> ReplyPolicy:
+    def policy(self, thread: Thread, human: bool = True) -> ReplyPolicy:
+        """What the thread's channel allows now; a tag (Messenger's HUMAN_AGENT) only for a person's reply."""
         channel = self.channels.get(thread.channel)
         if channel is None:
             return ReplyPolicy(False, reason="channel_off")
-        return channel.policy(thread.last_inbound_at, self.clock())
+        policy = channel.policy(thread.last_inbound_at, self.clock())
+        if not human and policy.tag:  # Meta's rules: notices, wait updates, questions are never tagged
+            return ReplyPolicy(False, reason=AUTOMATED_OUTSIDE_WINDOW)
+        return policy
 
     def send(self, thread: Thread, text: str, agent: str = "", auto: bool = False) -> Message:
         """Queues a message on the thread's channel (several, when it is longer than the channel takes);
@@ -48,7 +56,9 @@ class Delivery:
         text = (text or "").strip()
         if not text:
             raise ValueError("an empty message")
-        policy = self.policy(thread)
+        policy = self.policy(thread, human=not auto)
+        if not policy.allowed and policy.reason == AUTOMATED_OUTSIDE_WINDOW:
+            return self._automated_elsewhere(thread, text)
         if not policy.allowed:
             raise ReplyRefused(policy.reason, f"{thread.channel}: {policy.reason.replace('_', ' ')}")
         channel = self.channels[thread.channel]
@@ -61,6 +71,19 @@ class Delivery:
             self.enqueue_job(message.id)
         return messages[0]
 
+    def _automated_elsewhere(self, thread: Thread, text: str) -> Message:
+        """Past the free window: by SMS to the thread's phone number, or not at all (ReplyRefused); either
+        way the thread records the message with the state the console explains."""
+        number = thread.phone_number
+        if self.sms is None or not number:
+            self.threads.add(thread.id, "out", text, kind="auto", state="skipped", error=AUTOMATED_OUTSIDE_WINDOW)
+            log.info("thread %s: automated message skipped, outside the window and no number", thread.id)
+            raise ReplyRefused(AUTOMATED_OUTSIDE_WINDOW, f"{thread.channel}: automated message outside the window")
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        sms_id = self.sms.send_sms(number, text, key=f"auto-sms:{thread.id}:{digest}", lang=thread.lang)
+        return self.threads.add(thread.id, "out", text, kind="auto", state="by_sms", provider_id=sms_id,
+                                error=AUTOMATED_OUTSIDE_WINDOW)
+
     def deliver(self, message_id: str) -> str:
         """The job: one provider call per message at most; returns the state it ends in."""
         moved, before = self.threads.move(message_id, ("queued",), "sending", sending_at=repr(self.clock()))
@@ -72,10 +95,14 @@ class Delivery:
         if channel is None:
             self.threads.move(message_id, ("sending",), "failed", error="channel_off")
             return "failed"
+        if message.tag and message.kind != "agent":  # stored before the rule: never tag what nobody typed
+            self.threads.move(message_id, ("sending",), "failed", error=AUTOMATED_OUTSIDE_WINDOW)
+            return "failed"
         if not self._within_rate_limits(channel, thread.sender_id):
             self.threads.move(message_id, ("sending",), "queued", error="rate limit reached, waiting")
             raise RetryLater(f"message {message_id}: {thread.channel} rate limit reached")
-        outbound = Outbound(thread.channel, thread.sender_id, message.text, message.id, message.tag)
+        outbound = Outbound(thread.channel, thread.sender_id, message.text, message.id, message.tag,
+                            human=message.kind == "agent")
         try:
             provider_id = channel.send(outbound)
         except SendFailed as failed:

@@ -199,13 +199,32 @@ def test_policy_without_any_inbound_is_closed():
     assert adapter().policy(0, 1_800_000_000.0).reason == "window_closed"
 
 
+@pytest.mark.parametrize("age, allowed, reason", [
+    (23 * HOUR, True, "window_open"),
+    (3 * 24 * HOUR, False, "automated_outside_window"),
+    (8 * 24 * HOUR, False, "window_closed"),
+])
+def test_an_automated_message_never_gets_the_human_agent_tag(age, allowed, reason):
+    now = 1_800_000_000.0
+    policy = adapter().policy(now - age, now, human=False)
+    assert policy.tag == ""
+    assert policy.allowed is allowed
+    assert policy.reason == reason
+
+
+def test_sending_an_automated_message_with_a_tag_is_refused_before_graph(messenger, fake):
+    with pytest.raises(ValueError):
+        messenger.send(Outbound("messenger", "PSID1", "Il guasto è risolto", "ours-1", tag="HUMAN_AGENT"))
+    assert fake.requests == []
+
+
 # -- sending -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("tag, expected", [
     ("", {"messaging_type": "RESPONSE"}),
     ("HUMAN_AGENT", {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}),
 ])
 def test_send(messenger, fake, tag, expected):
-    message_id = messenger.send(Outbound("messenger", "PSID1", "Ti richiamiamo alle 15 😀", "ours-1", tag=tag))
+    message_id = messenger.send(Outbound("messenger", "PSID1", "Ti richiamiamo alle 15 😀", "ours-1", tag=tag, human=True))
     [request] = fake.requests
     assert message_id == "m_1"
     assert (request["method"], request["path"], request["query"]) == ("POST", "/v21.0/me/messages", {})

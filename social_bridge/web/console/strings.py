@@ -107,6 +107,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "thread.older": "Sono mostrati gli ultimi 100 messaggi.", "thread.placeholder": "Scrivi al cliente…",
         "state.queued": "In coda", "state.sending": "Consegna incerta", "state.sent": "Inviato",
         "state.failed": "Non inviato", "state.unknown": "Consegna incerta",
+        "state.by_sms": "Inviato per SMS: oltre le 24 ore Messenger non ammette messaggi automatici "
+                        "(l'etichetta HUMAN_AGENT è solo per le risposte di un operatore)",
+        "state.skipped": "Non inviato: oltre le 24 ore Messenger non ammette messaggi automatici "
+                         "e la conversazione non ha un numero di telefono per l'SMS",
         "policy.window_open": "Risposta libera (entro 24 ore dall'ultimo messaggio)",
         "policy.human_agent_tag": "Fuori dalle 24 ore: il messaggio parte con l'etichetta HUMAN_AGENT (fino a 7 giorni)",
         "policy.window_closed": "Oltre 7 giorni: Messenger non consente di scrivere.",
@@ -246,6 +250,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "thread.older": "Showing the latest 100 messages.", "thread.placeholder": "Write to the customer…",
         "state.queued": "Queued", "state.sending": "Delivery uncertain", "state.sent": "Sent",
         "state.failed": "Not sent", "state.unknown": "Delivery uncertain",
+        "state.by_sms": "Sent by SMS: past 24 hours Messenger allows no automated messages "
+                        "(the HUMAN_AGENT tag is for an agent's reply only)",
+        "state.skipped": "Not sent: past 24 hours Messenger allows no automated messages "
+                         "and this conversation has no phone number to text",
         "policy.window_open": "Free reply (within 24 hours of their last message)",
         "policy.human_agent_tag": "Past 24 hours: the message goes out tagged HUMAN_AGENT (up to 7 days)",
         "policy.window_closed": "Past 7 days: Messenger does not let us write.",
