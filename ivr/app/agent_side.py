@@ -12,6 +12,7 @@ from typing import Callable
 
 from ivr.call.recordings import recording_fetcher
 from ivr.runtime.metrics import DailyStats
+from social_bridge.chat.canned import CannedReplies
 from social_bridge.chat.delivery import ReplyRefused
 from social_bridge.queue.agents import AgentDirectory
 from social_bridge.queue.auto_offer import AutoOffer
@@ -91,4 +92,4 @@ def build_agent_side(side: AgentSide) -> Bridge:
                   outages=side.outages, on_outage_resolved=outage_resolved, daily_stats=daily_stats,
                   access_log=side.privacy.access_log if side.privacy else None,
                   erase_person=side.privacy.erase_item_person if side.privacy else None,
-                  customers=side.customer_desk)
+                  customers=side.customer_desk, canned=CannedReplies(client, clock))

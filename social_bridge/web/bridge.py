@@ -57,3 +57,4 @@ class Bridge:
     access_log: object | None = None
     erase_person: Callable | None = None
     customers: object | None = None  # social_bridge.customers.desk.CustomerDesk: search, a person's page, cases, merge
+    canned: object | None = None  # social_bridge.chat.canned.CannedReplies: the replies agents insert with "/"
