@@ -121,3 +121,19 @@ def test_the_console_page_supervisor_edits_agent_reads(app, tokens, held):
                                                "text": "y"}).status_code == 403
     filled = maria.get(f"/console/items/{held.id}/canned.json").get_json()
     assert [r["text"] for r in filled["replies"]] == ["Grazie dell'attesa (7 min), Giulia Bianchi."]
+
+
+def test_the_console_page_edits_and_deletes(app, tokens, nohold):
+    sara = app.test_client()
+    csrf = sign_in(sara, "sara")
+    reply = nohold.bridge.canned.create("en", "Hello", "Hello {name}", "sara")
+    edited = sara.post(f"/console/canned/{reply.id}", data={"csrf_token": csrf, "lang": "en", "title": "Hello",
+                                                            "text": "Hello {name}, thanks for waiting {wait}."})
+    assert edited.status_code == 302
+    assert nohold.bridge.canned.get(reply.id).text == "Hello {name}, thanks for waiting {wait}."
+    refused = sara.post(f"/console/canned/{reply.id}", data={"csrf_token": csrf, "lang": "en", "title": "Hello",
+                                                             "text": "Hello {first_name}"}, follow_redirects=True)
+    assert "{first_name}" in refused.data.decode()
+    assert nohold.bridge.canned.get(reply.id).text == "Hello {name}, thanks for waiting {wait}."
+    assert sara.post(f"/console/canned/{reply.id}/delete", data={"csrf_token": csrf}).status_code == 302
+    assert nohold.bridge.canned.get(reply.id) is None
