@@ -87,10 +87,18 @@ class CannedReplies:
         return self._save(CannedReply(reply_id, lang, title.strip(), text.strip(), by, self.clock()))
 
     def update(self, reply_id: str, lang: str, title: str, text: str, by: str) -> CannedReply | None:
+        """None when there is no such reply (one deleted meanwhile is not brought back: WATCH, then write)."""
         check(lang, title, text)
-        if self.get(reply_id) is None:
-            return None
-        return self._save(CannedReply(reply_id, lang, title.strip(), text.strip(), by, self.clock()))
+        reply = CannedReply(reply_id, lang, title.strip(), text.strip(), by, self.clock())
+
+        def write(pipe) -> CannedReply | None:
+            if not pipe.hexists(self.keys.replies, reply_id):
+                return None
+            pipe.multi()
+            pipe.hset(self.keys.replies, reply_id, json.dumps(asdict(reply)))
+            return reply
+
+        return self.redis.transaction(write, self.keys.replies, value_from_callable=True)
 
     def delete(self, reply_id: str) -> bool:
         return bool(self.redis.hdel(self.keys.replies, reply_id))

@@ -137,3 +137,21 @@ def test_the_console_page_edits_and_deletes(app, tokens, nohold):
     assert nohold.bridge.canned.get(reply.id).text == "Hello {name}, thanks for waiting {wait}."
     assert sara.post(f"/console/canned/{reply.id}/delete", data={"csrf_token": csrf}).status_code == 302
     assert nohold.bridge.canned.get(reply.id) is None
+
+
+def test_a_deleted_reply_is_not_brought_back_by_an_edit(call):
+    _, body = call("POST", "/api/canned", body={"lang": "it", "title": "Saluto", "text": "Ciao"})
+    reply_id = body["reply"]["id"]
+    assert call("DELETE", f"/api/canned/{reply_id}")[0] == 204
+    assert call("PUT", f"/api/canned/{reply_id}", body={"lang": "it", "title": "Saluto", "text": "Ciao!"})[0] == 404
+    assert call("GET", "/api/canned?lang=fr")[0] == 400
+    assert call("GET", "/api/canned")[1]["replies"] == []
+
+
+def test_the_store_does_not_recreate_a_deleted_reply(nohold):
+    canned = nohold.bridge.canned
+    reply = canned.create("it", "Saluto", "Ciao {name}", "sara")
+    assert canned.update(reply.id, "it", "Saluto", "Buongiorno {name}", "sara").text == "Buongiorno {name}"
+    assert canned.delete(reply.id)
+    assert canned.update(reply.id, "it", "Saluto", "Ciao!", "sara") is None
+    assert canned.get(reply.id) is None
