@@ -78,6 +78,8 @@ class Settings:
     channels: tuple[str, ...] = ("sms",)
     messenger_page_id: str = ""
     whatsapp_number: str = ""
+    whatsapp_template_receipt: str = ""          # ContentSid (HX…) of the approved receipt template, body "…{{1}}"
+    whatsapp_template_notice: str = ""           # ContentSid of the approved notice template (outage fixed, updates)
     x_account: str = ""
     messenger_app_secret: str = field(default="", repr=False)
     messenger_verify_token: str = field(default="", repr=False)
@@ -166,6 +168,8 @@ _ENV = {
     "channels": "CHAT_CHANNELS",
     "messenger_page_id": "MESSENGER_PAGE_ID",
     "whatsapp_number": "WHATSAPP_NUMBER",
+    "whatsapp_template_receipt": "WHATSAPP_TEMPLATE_RECEIPT",
+    "whatsapp_template_notice": "WHATSAPP_TEMPLATE_NOTICE",
     "x_account": "X_ACCOUNT_ID",
     "messenger_app_secret": "MESSENGER_APP_SECRET",
     "messenger_verify_token": "MESSENGER_VERIFY_TOKEN",

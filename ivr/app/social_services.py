@@ -50,8 +50,9 @@ def channels_from(settings, send_sms) -> dict:
     """send_sms(to, text, key) -> our message id: the idempotent Twilio sender (ivr.call.messaging)."""
     s, channels = settings, {}
     for name in configured_channels(settings):
-        if name in ("sms", "whatsapp"):
-            channels[name] = TwilioMessaging(name, send_sms)
+        if name in ("sms", "whatsapp"):  # WhatsApp's approved templates, for outside its 24-hour session
+            channels[name] = TwilioMessaging(name, send_sms, {"receipt": s.whatsapp_template_receipt,
+                                                              "notice": s.whatsapp_template_notice})
         elif name == "messenger":
             channels[name] = Messenger(s.messenger_app_secret, s.messenger_verify_token, s.messenger_page_token,
                                        s.messenger_page_id, graph_base=s.graph_api_base)
@@ -61,8 +62,8 @@ def channels_from(settings, send_sms) -> dict:
 
 
 def build_social(settings, client, messages, enqueue_delivery, enqueue_drain, clock=time.time, persons=None) -> Social:
-    def send_sms(to: str, text: str, key: str) -> str:
-        return messages.send_sms(to, text, key=key)
+    def send_sms(to: str, text: str, key: str, content_sid: str = "") -> str:
+        return messages.send_sms(to, text, key=key, content_sid=content_sid)
 
     channels = channels_from(settings, send_sms)
     limits = InboundLimits(client, persons, Limits(settings.inbound_per_minute, settings.inbound_per_day,

@@ -22,8 +22,8 @@ FINAL = ("sent", "failed", "unknown")
 
 
 class SmsSender(Protocol):
-    def send(self, to: str, body: str, sender: str) -> str:
-        """Delivers one SMS; returns the provider's message id."""
+    def send(self, to: str, body: str, sender: str, content_sid: str = "") -> str:
+        """Delivers one SMS (with content_sid: that approved template, the body as its {{1}}); the provider's id."""
 
 
 class Messages:
@@ -32,8 +32,9 @@ class Messages:
     def __init__(self, redis, enqueue_job: Callable[[str], None], clock=time.time):
         self.redis, self.enqueue_job, self.clock = redis, enqueue_job, clock
 
-    def send_sms(self, to: str, body: str, key: str, lang: str = "it") -> str:
-        """Queues one SMS; the same key twice queues it once."""
+    def send_sms(self, to: str, body: str, key: str, lang: str = "it", content_sid: str = "") -> str:
+        """Queues one SMS; the same key twice queues it once. content_sid: a WhatsApp template (Twilio Content API)
+        that carries `body` as its variable {{1}}, for a number outside its 24-hour session."""
         message_id = "MS" + secrets.token_hex(8)
         if not self.redis.set(_dedupe_key(key), message_id, nx=True, ex=7 * 86400):
             existing = self.redis.get(_dedupe_key(key))
@@ -45,7 +46,7 @@ class Messages:
         pipe.zadd(PENDING_KEY, {message_id: now})
         pipe.hset(_message_key(message_id), mapping={
             "id": message_id, "to": to, "body": body, "lang": lang, "status": "queued",
-            "created_at": now, "channel": "sms"})
+            "created_at": now, "channel": "sms", **({"content_sid": content_sid} if content_sid else {})})
         pipe.expire(_message_key(message_id), 30 * 86400)
         pipe.execute()
         self.enqueue_job(message_id)
@@ -84,9 +85,9 @@ class DevOutbox:
     def __init__(self, redis, clock=time.time):
         self.redis, self.clock = redis, clock
 
-    def send(self, to: str, body: str, sender: str) -> str:
+    def send(self, to: str, body: str, sender: str, content_sid: str = "") -> str:
         entry = {"id": "DEV" + secrets.token_hex(6), "kind": "sms", "to": to, "from": sender,
-                 "body": body, "at": self.clock()}
+                 "body": body, "at": self.clock(), **({"content_sid": content_sid} if content_sid else {})}
         pipe = self.redis.pipeline()
         pipe.lpush(OUTBOX_KEY, json.dumps(entry, ensure_ascii=False))
         pipe.ltrim(OUTBOX_KEY, 0, OUTBOX_LIMIT - 1)
@@ -103,7 +104,10 @@ class TwilioSms:
     def __init__(self, client):
         self.client = client
 
-    def send(self, to: str, body: str, sender: str) -> str:
+    def send(self, to: str, body: str, sender: str, content_sid: str = "") -> str:
+        if content_sid:  # an approved template: no Body, the text goes in as the template's variable {{1}}
+            return self.client.messages.create(to=to, from_=sender, content_sid=content_sid,
+                                               content_variables=json.dumps({"1": body}, ensure_ascii=False)).sid
         return self.client.messages.create(to=to, from_=sender, body=body).sid
 
 
@@ -116,9 +120,9 @@ def deliver(messages: Messages, sender: SmsSender, message_id: str, from_number:
     if not messages.claim_for_sending(message_id):
         return message.get("status", "unknown")
     try:
-        to = message["to"]
+        to, template = message["to"], {"content_sid": message["content_sid"]} if message.get("content_sid") else {}
         provider_id = sender.send(to, message["body"], f"whatsapp:{whatsapp_number}" if to.startswith("whatsapp:")
-                                  else from_number)
+                                  else from_number, **template)
     except Exception as exc:  # the provider refused: record why, let the job retry policy decide
         messages.mark(message_id, "queued", error=type(exc).__name__)
         raise

@@ -61,6 +61,7 @@ class Outbound:
     message_id: str
     tag: str = ""           # Messenger message tag (HUMAN_AGENT) when outside the 24 h window
     human: bool = False     # typed by an agent; automated messages (notices, updates) never carry a tag
+    template: str = ""      # WhatsApp outside its 24 h session: the approved template (receipt | notice) to use
 
 
 @dataclass(frozen=True)

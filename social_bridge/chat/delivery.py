@@ -20,6 +20,8 @@ from social_bridge.chat.threads import Message, Thread, Threads
 
 log = logging.getLogger(__name__)
 AUTOMATED_OUTSIDE_WINDOW = "automated_outside_window"  # no tag may carry it: by SMS or not at all
+OUTSIDE_WINDOW = (AUTOMATED_OUTSIDE_WINDOW, "window_closed")  # an automated message then: template, SMS or nothing
+TEMPLATE = "template:"  # a message's tag when it goes as a WhatsApp template: "template:notice"
 
 
 class ReplyRefused(ValueError):
@@ -50,15 +52,17 @@ class Delivery:
             return ReplyPolicy(False, reason=AUTOMATED_OUTSIDE_WINDOW)
         return policy
 
-    def send(self, thread: Thread, text: str, agent: str = "", auto: bool = False) -> Message:
+    def send(self, thread: Thread, text: str, agent: str = "", auto: bool = False, template: str = "notice") -> Message:
         """Queues a message on the thread's channel (several, when it is longer than the channel takes);
-        ReplyRefused when the channel's policy forbids it. Returns the first message."""
+        ReplyRefused when the channel's policy forbids it. Returns the first message. An automated message
+        outside the channel's window goes through its approved `template` (receipt | notice, WhatsApp), else
+        by SMS to the thread's number, else nowhere (recorded, and ReplyRefused)."""
         text = (text or "").strip()
         if not text:
             raise ValueError("an empty message")
         policy = self.policy(thread, human=not auto)
-        if not policy.allowed and policy.reason == AUTOMATED_OUTSIDE_WINDOW:
-            return self._automated_elsewhere(thread, text)
+        if auto and not policy.allowed and policy.reason in OUTSIDE_WINDOW:
+            return self._automated_elsewhere(thread, text, template)
         if not policy.allowed:
             raise ReplyRefused(policy.reason, f"{thread.channel}: {policy.reason.replace('_', ' ')}")
         channel = self.channels[thread.channel]
@@ -71,9 +75,14 @@ class Delivery:
             self.enqueue_job(message.id)
         return messages[0]
 
-    def _automated_elsewhere(self, thread: Thread, text: str) -> Message:
-        """Past the free window: by SMS to the thread's phone number, or not at all (ReplyRefused); either
-        way the thread records the message with the state the console explains."""
+    def _automated_elsewhere(self, thread: Thread, text: str, template: str) -> Message:
+        """Past the free window: an approved template on the channel, by SMS to the thread's phone number, or
+        not at all (ReplyRefused); the thread records the message with the state the console explains."""
+        channel = self.channels[thread.channel]
+        if getattr(channel, "template_sid", None) and channel.template_sid(template):
+            message = self.threads.add(thread.id, "out", text, kind="auto", state="queued", tag=TEMPLATE + template)
+            self.enqueue_job(message.id)
+            return message
         number = thread.phone_number
         if self.sms is None or not number:
             self.threads.add(thread.id, "out", text, kind="auto", state="skipped", error=AUTOMATED_OUTSIDE_WINDOW)
@@ -95,14 +104,15 @@ class Delivery:
         if channel is None:
             self.threads.move(message_id, ("sending",), "failed", error="channel_off")
             return "failed"
-        if message.tag and message.kind != "agent":  # stored before the rule: never tag what nobody typed
+        template = message.tag.removeprefix(TEMPLATE) if message.tag.startswith(TEMPLATE) else ""
+        if message.tag and not template and message.kind != "agent":  # stored before the rule: never tag it
             self.threads.move(message_id, ("sending",), "failed", error=AUTOMATED_OUTSIDE_WINDOW)
             return "failed"
         if not self._within_rate_limits(channel, thread.sender_id):
             self.threads.move(message_id, ("sending",), "queued", error="rate limit reached, waiting")
             raise RetryLater(f"message {message_id}: {thread.channel} rate limit reached")
-        outbound = Outbound(thread.channel, thread.sender_id, message.text, message.id, message.tag,
-                            human=message.kind == "agent")
+        outbound = Outbound(thread.channel, thread.sender_id, message.text, message.id,
+                            "" if template else message.tag, human=message.kind == "agent", template=template)
         try:
             provider_id = channel.send(outbound)
         except SendFailed as failed:

@@ -67,7 +67,8 @@ class OutageNotices:
         if thread is None:
             return 0
         try:
-            self.delivery.send(thread, self.prompts.text(thread.lang, "self_service.outage_fixed_sms"), auto=True)
+            self.delivery.send(thread, self.prompts.text(thread.lang, "self_service.outage_fixed_sms"), auto=True,
+                               template="notice")  # past the window: a WhatsApp template, an SMS or nothing
         except ReplyRefused as refused:  # e.g. Messenger's window closed meanwhile: nothing we may send
             log.info("outage notice not sent in thread %s (%s)", thread_id, refused.reason)
             return 0

@@ -257,3 +257,31 @@ def test_names_and_lengths(sms, whatsapp):
     assert sms.max_length == whatsapp.max_length == 1600
     with pytest.raises(ValueError):
         TwilioMessaging("messenger", lambda to, text, key: "")
+
+
+# -- WhatsApp templates (outside the 24-hour session) --------------------------------------------------
+TEMPLATE_SID = "HX" + "c" * 32
+
+
+@pytest.fixture
+def templated(sent):
+    def send_sms(to: str, text: str, key: str, content_sid: str = "") -> str:
+        sent.append((to, text, key, content_sid))
+        return f"MS{len(sent)}"
+    return TwilioMessaging("whatsapp", send_sms, {"notice": TEMPLATE_SID, "receipt": ""})
+
+
+def test_a_templated_send_is_one_message_with_the_template_sid(templated, sent):
+    text = "Il guasto nella tua zona è risolto. " * 8
+    templated.send(Outbound("whatsapp", "+393331234567", text, "ours-1", template="notice"))
+    assert sent == [("whatsapp:+393331234567", text, "ours-1:1", TEMPLATE_SID)]
+
+
+def test_a_template_without_a_sid_is_refused_before_sending(templated, sent):
+    with pytest.raises(ValueError):
+        templated.send(Outbound("whatsapp", "+393331234567", "ciao", "ours-1", template="receipt"))
+    assert sent == []
+
+
+def test_sms_has_no_templates(sent):
+    assert TwilioMessaging("sms", lambda *args, **kw: "MS1", {"notice": TEMPLATE_SID}).template_sid("notice") == ""
