@@ -4,6 +4,7 @@ local fake Twilio, through the channels build_social wires from settings."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -11,8 +12,10 @@ from ivr.app.settings import load_settings
 from ivr.app.social_services import build_social
 from ivr.call.messaging import Messages, TwilioSms, deliver
 from ivr.runtime.twilio_rest import make_twilio_client
+from ivr.speech.prompts import PromptBook
 from social_bridge.channels import Inbound
 from social_bridge.chat.delivery import ReplyRefused
+from social_bridge.outages.notices import OutageNotices
 from social_bridge.privacy.pseudonyms import PersonKeys
 from tests.support.fake_twilio import FakeTwilio
 
@@ -49,6 +52,7 @@ def world(redis_client, clock, fake_twilio, tmp_path, templates: bool):
             social.delivery.deliver(message_id)
         for message_id in sms_jobs:
             deliver(messages, sender, message_id, OURS, WHATSAPP)
+    run_jobs.messages = messages
     return social, thread, run_jobs
 
 
@@ -114,3 +118,17 @@ def test_an_agents_own_reply_outside_the_session_is_still_refused(templated, fak
         social.delivery.send(social.threads.get(thread.id), "Ciao, sono Giulia", agent="giulia")
     run_jobs()
     assert fake_twilio.messages() == []
+
+
+def test_the_outage_fixed_notice_two_days_later_goes_as_the_notice_template(templated, fake_twilio, clock,
+                                                                             redis_client):
+    social, thread, run_jobs = templated
+    prompts = PromptBook.load(Path(__file__).resolve().parents[2] / "prompts")
+    notices = OutageNotices(redis_client, run_jobs.messages, prompts, social.threads, social.delivery)
+    clock.advance(2 * DAY)
+    notices.schedule(lambda _: None, "OUT1", [f"thread:{thread.id}"])
+    assert notices.notify("OUT1", sleep=lambda _: None) == 1
+    run_jobs()
+    [form] = fake_twilio.messages()
+    assert form["ContentSid"] == NOTICE
+    assert json.loads(form["ContentVariables"]) == {"1": prompts.text("it", "self_service.outage_fixed_sms")}

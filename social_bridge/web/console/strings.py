@@ -107,8 +107,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "thread.older": "Sono mostrati gli ultimi 100 messaggi.", "thread.placeholder": "Scrivi al cliente…",
         "state.queued": "In coda", "state.sending": "Consegna incerta", "state.sent": "Inviato",
         "state.failed": "Non inviato", "state.unknown": "Consegna incerta",
-        "state.by_sms": "Inviato per SMS: oltre le 24 ore Messenger non ammette messaggi automatici "
-                        "(l'etichetta HUMAN_AGENT è solo per le risposte di un operatore)",
+        "state.by_sms": "Inviato per SMS: oltre le 24 ore il canale non ammette messaggi automatici "
+                        "(su Messenger l'etichetta HUMAN_AGENT è solo per le risposte di un operatore, "
+                        "su WhatsApp manca un modello approvato)",
         "state.skipped": "Non inviato: oltre le 24 ore Messenger non ammette messaggi automatici "
                          "e la conversazione non ha un numero di telefono per l'SMS",
         "policy.window_open": "Risposta libera (entro 24 ore dall'ultimo messaggio)",
@@ -250,8 +251,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "thread.older": "Showing the latest 100 messages.", "thread.placeholder": "Write to the customer…",
         "state.queued": "Queued", "state.sending": "Delivery uncertain", "state.sent": "Sent",
         "state.failed": "Not sent", "state.unknown": "Delivery uncertain",
-        "state.by_sms": "Sent by SMS: past 24 hours Messenger allows no automated messages "
-                        "(the HUMAN_AGENT tag is for an agent's reply only)",
+        "state.by_sms": "Sent by SMS: past 24 hours the channel allows no automated messages "
+                        "(on Messenger the HUMAN_AGENT tag is for an agent's reply only; "
+                        "on WhatsApp there is no approved template)",
         "state.skipped": "Not sent: past 24 hours Messenger allows no automated messages "
                          "and this conversation has no phone number to text",
         "policy.window_open": "Free reply (within 24 hours of their last message)",
