@@ -224,7 +224,8 @@ def test_sending_an_automated_message_with_a_tag_is_refused_before_graph(messeng
     ("HUMAN_AGENT", {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}),
 ])
 def test_send(messenger, fake, tag, expected):
-    message_id = messenger.send(Outbound("messenger", "PSID1", "Ti richiamiamo alle 15 😀", "ours-1", tag=tag, human=True))
+    message_id = messenger.send(Outbound("messenger", "PSID1", "Ti richiamiamo alle 15 😀", "ours-1", tag=tag,
+                                         human=True))
     [request] = fake.requests
     assert message_id == "m_1"
     assert (request["method"], request["path"], request["query"]) == ("POST", "/v21.0/me/messages", {})
