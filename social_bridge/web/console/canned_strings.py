@@ -3,7 +3,7 @@ from __future__ import annotations
 
 CANNED_STRINGS: dict[str, dict[str, str]] = {
     "it": {
-        "nav": "Risposte pronte", "title": "Risposte pronte",
+        "nav": "Risposte", "title": "Risposte pronte",
         "intro": "Testi pronti da inserire in una risposta: nella casella di risposta scrivi / e cerca.",
         "placeholders": "Segnaposto disponibili", "read_only": "Solo i supervisori possono modificarle.",
         "col.lang": "Lingua", "col.title": "Titolo", "col.text": "Testo", "none": "Nessuna risposta pronta.",
@@ -18,7 +18,7 @@ CANNED_STRINGS: dict[str, dict[str, str]] = {
         "help": "nella risposta: inserisci una risposta pronta",
     },
     "en": {
-        "nav": "Canned replies", "title": "Canned replies",
+        "nav": "Replies", "title": "Canned replies",
         "intro": "Ready-made texts to insert in a reply: type / in the reply box and search.",
         "placeholders": "Placeholders available", "read_only": "Only supervisors can change them.",
         "col.lang": "Language", "col.title": "Title", "col.text": "Text", "none": "No canned replies yet.",
