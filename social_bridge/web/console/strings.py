@@ -1,6 +1,8 @@
 """The console's own labels, Italian first; customer-facing sentences live in prompts/, not here."""
 from __future__ import annotations
 
+from social_bridge.web.console.outage_strings import OUTAGE_STRINGS
+
 UI_LANGUAGES = ("it", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -121,31 +123,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "policy.sms_fallback": "Scrivi per SMS al numero della chiamata",
         "reply.window_closed": "Messaggio non inviato: il canale non consente più di scrivere a questo cliente.",
         "reply.channel_off": "Messaggio non inviato: questo canale non è attivo.",
-        "outage.title": "Guasti noti", "outage.none": "Nessun guasto in corso.",
-        "outage.area": "Zona o centrale", "outage.cause": "Causa", "outage.fix": "Ripristino previsto",
-        "outage.subscribers": "Da avvisare", "outage.declared_by": "Dichiarato da", "outage.overdue": "in ritardo",
-        "outage.declare": "Dichiara un guasto", "outage.declare_short": "Dichiara…", "outage.declare_submit": "Dichiara",
-        "outage.declare_hint": "Chi chiama o scrive da questa zona lo sentirà per primo e potrà chiedere di essere "
-                               "avvisato alla risoluzione. Se la zona ha già un guasto in corso, causa e ora vengono aggiornate.",
-        "outage.back": "Torna alla supervisione", "outage.resolve": "Segna risolto",
-        "outage.spike": "{count} segnalazioni da {area} negli ultimi {minutes} minuti: dichiarare un guasto?",
-        "outage.declared": "Guasto dichiarato per {area}: chi chiama da lì lo sentirà subito.",
-        "outage.updated": "Guasto in {area} aggiornato.",
-        "outage.resolved": "Guasto in {area} risolto. Clienti da avvisare: {count}.",
-        "outage.already": "Questo guasto era già risolto.",
-        "outage.no_notifier": "L'avviso automatico non è configurato: nessun cliente riceverà il messaggio.",
-        "outage.error.bad_area": "Zona non valida: da 2 a 32 tra lettere, cifre e trattini (es. MI-NORD).",
-        "outage.error.bad_cause": "Scegli una causa.",
-        "outage.error.fix_past": "Il ripristino previsto deve essere nel futuro.",
-        "outage.error.fix_far": "Il ripristino previsto deve essere entro 30 giorni.",
-        "cause.exchange_fault": "Guasto in centrale", "cause.network_fault": "Guasto di rete",
-        "cause.planned_works": "Lavori programmati", "cause.weather": "Maltempo", "cause.power_cut": "Mancanza di corrente",
-        "glance.title": "Oggi", "glance.contained": "Risolte senza operatore", "glance.average": "Tempo medio in linea",
-        "glance.of": "{contained} di {calls}", "glance.percent": "{n} %", "glance.week": "Ultimi {days} giorni",
-        "glance.legend": "Barre: risolte senza operatore. Sotto: tempo medio in linea.",
-        "glance.weekdays": "lun mar mer gio ven sab dom", "glance.today": "oggi",
-        "glance.bar": "{day}: risolte senza operatore {rate} ({contained} di {calls}), tempo medio in linea {average}",
-        "glance.no_calls": "{day}: nessuna chiamata",
         "ago.now": "adesso",
     },
     "en": {
@@ -265,34 +242,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "policy.sms_fallback": "Write by SMS to the number of the call",
         "reply.window_closed": "Not sent: the channel no longer lets us write to this customer.",
         "reply.channel_off": "Not sent: this channel is not active.",
-        "outage.title": "Known outages", "outage.none": "No known outage.",
-        "outage.area": "Area or exchange", "outage.cause": "Cause", "outage.fix": "Expected fix",
-        "outage.subscribers": "To notify", "outage.declared_by": "Declared by", "outage.overdue": "overdue",
-        "outage.declare": "Declare an outage", "outage.declare_short": "Declare…", "outage.declare_submit": "Declare",
-        "outage.declare_hint": "Callers and chats from this area hear of it first and may ask to be told when it is "
-                               "fixed. If the area already has an outage, its cause and time are updated.",
-        "outage.back": "Back to the supervisor view", "outage.resolve": "Mark resolved",
-        "outage.spike": "{count} reports from {area} in the last {minutes} minutes: declare an outage?",
-        "outage.declared": "Outage declared for {area}: callers from there hear it first.",
-        "outage.updated": "Outage in {area} updated.",
-        "outage.resolved": "Outage in {area} resolved. Customers to notify: {count}.",
-        "outage.already": "This outage was already resolved.",
-        "outage.no_notifier": "Automatic notices are not configured: no customer will get the message.",
-        "outage.error.bad_area": "Invalid area: 2 to 32 letters, digits and dashes (e.g. MI-NORD).",
-        "outage.error.bad_cause": "Choose a cause.",
-        "outage.error.fix_past": "The expected fix must be in the future.",
-        "outage.error.fix_far": "The expected fix must be within 30 days.",
-        "cause.exchange_fault": "Exchange fault", "cause.network_fault": "Network fault",
-        "cause.planned_works": "Planned works", "cause.weather": "Bad weather", "cause.power_cut": "Power cut",
-        "glance.title": "Today", "glance.contained": "Solved without an agent", "glance.average": "Average time on the line",
-        "glance.of": "{contained} of {calls}", "glance.percent": "{n}%", "glance.week": "Last {days} days",
-        "glance.legend": "Bars: solved without an agent. Below: average time on the line.",
-        "glance.weekdays": "Mon Tue Wed Thu Fri Sat Sun", "glance.today": "today",
-        "glance.bar": "{day}: solved without an agent {rate} ({contained} of {calls}), average time on the line {average}",
-        "glance.no_calls": "{day}: no calls",
         "ago.now": "now",
     },
 }
+
+for _lang, _words in OUTAGE_STRINGS.items():  # the supervisor's outages and glance (outage_strings.py)
+    STRINGS[_lang].update(_words)
 
 # What the page scripts need to render live rows without a round trip.
 CLIENT_KEYS = tuple(k for k in STRINGS["it"] if k.split(".")[0] in
