@@ -76,15 +76,17 @@ def one(reply_id: str):
 
 @bp.post("/canned")
 def create():
+    body = json_body()  # a body nested too deeply is a 400 on every route, whoever sends it
     _supervisor()
-    lang, title, text = _fields(json_body())
+    lang, title, text = _fields(body)
     return {"reply": asdict(_saved(lambda: _store().create(lang, title, text, g.agent.id)))}, 201
 
 
 @bp.put("/canned/<reply_id>")
 def update(reply_id: str):
+    body = json_body()  # a body nested too deeply is a 400 on every route, whoever sends it
     _supervisor()
-    lang, title, text = _fields(json_body())
+    lang, title, text = _fields(body)
     _reply(reply_id)
     return {"reply": asdict(_saved(lambda: _store().update(reply_id, lang, title, text, g.agent.id)))}
 

@@ -93,6 +93,7 @@ def case(number: str):
 @bp.post("/cases/<number>/waiting")
 def waiting(number: str):
     """The agent holding the case's item asked the customer something: the case waits for their answer."""
+    json_body()  # no fields, but a body that is not one (nested too deeply, not an object) is a 400 first
     found = _case(number)
     item = desk().queue.get(found.item_id)
     if item is None or not (holds(g.agent, item) or g.agent.is_supervisor):
