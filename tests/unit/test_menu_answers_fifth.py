@@ -24,7 +24,7 @@ ASKED_AGAIN = FIFTH / "asked_again"
 # The bars the first and only run missed (6 Dec 2026, the models as of commit 265cab7, after /work/briefs/h15.done),
 # with its figures; see docs/understanding.md. That run met the other bars: 93.6 % right over all 439 answers, 7 wrong
 # actions against 21 not understood, and 3 of the 100 answers to none of the choices (3.0 %) acted on.
-MISSED: dict[tuple[str, str], str] = {
+BLIND_RUN_MISSED: dict[tuple[str, str], str] = {
     ("options", "it"): "93.3 % right (42/45), 0 % wrong action, 6.7 % not understood: 'uno uno sono in ufficio e "
                        "ho due minuti', 'tre tre la chat che qui in ufficio non posso parlare', 'la chat la faccio "
                        "io per la nonna che lei non sente bene' asked again",
@@ -44,9 +44,14 @@ MISSED: dict[tuple[str, str], str] = {
 }
 
 
+# The kinds of failure the blind run found were then fixed (rules and training lines of their own, never these
+# lines), and the bars above pass now except these: the set is no longer blind; the next set measures blind.
+STILL_MISSED: set[tuple[str, str]] = {("options", "it")}
+
+
 def per_menu_and_language() -> list:
-    return [pytest.param(menu, lang, marks=pytest.mark.xfail(strict=True, reason=MISSED[(menu, lang)]))
-            if (menu, lang) in MISSED else pytest.param(menu, lang) for menu in MENUS for lang in LANGS]
+    return [pytest.param(menu, lang, marks=pytest.mark.xfail(strict=True, reason=BLIND_RUN_MISSED[(menu, lang)]))
+            if (menu, lang) in STILL_MISSED else pytest.param(menu, lang) for menu in MENUS for lang in LANGS]
 
 
 # -- the data ------------------------------------------------------------------------------------------

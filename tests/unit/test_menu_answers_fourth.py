@@ -23,7 +23,7 @@ ASKED_AGAIN = FOURTH / "asked_again"
 # The bars the first and only run missed (6 Dec 2026, the models as of commit 63b5c1b), with its figures; see
 # docs/understanding.md. That run met the other bars: 95.0 % right over all 437 answers, 6 wrong actions against 16
 # not understood, and 3 of the 90 answers to none of the choices (3.3 %) acted on.
-MISSED: dict[tuple[str, str], str] = {
+BLIND_RUN_MISSED: dict[tuple[str, str], str] = {
     ("window", "it"): "90.9 % right (40/44), 2.3 % wrong action, 6.8 % not understood: 'prima di pranzo alle 12' "
                       "read as the third window; 'guardi io il pomeriggio riposo mi chiami domattina verso le dieci', "
                       "'lunedì quattordici alle nove e mezza', 'mercoledì alle dieci che oggi lavoro' asked again",
@@ -35,9 +35,14 @@ MISSED: dict[tuple[str, str], str] = {
 }
 
 
+# The kinds of failure the blind run found were then fixed (rules and training lines of their own, never these
+# lines), and the bars above pass now except these: the set is no longer blind; the next set measures blind.
+STILL_MISSED: set[tuple[str, str]] = set()
+
+
 def per_menu_and_language() -> list:
-    return [pytest.param(menu, lang, marks=pytest.mark.xfail(strict=True, reason=MISSED[(menu, lang)]))
-            if (menu, lang) in MISSED else pytest.param(menu, lang) for menu in MENUS for lang in LANGS]
+    return [pytest.param(menu, lang, marks=pytest.mark.xfail(strict=True, reason=BLIND_RUN_MISSED[(menu, lang)]))
+            if (menu, lang) in STILL_MISSED else pytest.param(menu, lang) for menu in MENUS for lang in LANGS]
 
 
 # -- the data ------------------------------------------------------------------------------------------
