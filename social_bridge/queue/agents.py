@@ -74,6 +74,7 @@ class Agent:
     languages: tuple[str, ...] = ("it",)
     phone: str = ""  # E.164, rung first for agent-first callbacks
     auto_dial: bool = False
+    disabled: bool = False  # by a supervisor (social_bridge/queue/agent_admin.py): no login, no token, no session
 
     @property
     def is_supervisor(self) -> bool:
@@ -184,7 +185,8 @@ class AgentDirectory:
     def for_session(self, agent_id: str, generation) -> Agent | None:
         """The agent a console session names, if that session has not been ended since (logout, new password)."""
         h = self.redis.hgetall(self._agent_key(agent_id)) if agent_id else {}
-        if not h or not isinstance(generation, int) or generation != int(h.get("session_gen") or 0):
+        if not h or h.get("disabled") == "1" or not isinstance(generation, int) \
+                or generation != int(h.get("session_gen") or 0):
             return None
         return _agent(agent_id, h)
 
@@ -203,7 +205,8 @@ class AgentDirectory:
         agent_id = slug(name_or_id or "")
         stored = self.redis.hget(self._agent_key(agent_id), "password_hash") if agent_id else None
         ok = check_password_hash(stored or _dummy_hash(), password or "")
-        return self.get(agent_id) if ok and stored else None
+        agent = self.get(agent_id) if ok and stored else None
+        return None if agent is None or agent.disabled else agent
 
     def update(self, agent_id: str, **fields) -> Agent:
         """Change phone, languages, auto_dial or role; everything is checked before anything is written."""
@@ -248,7 +251,8 @@ class AgentDirectory:
         if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
         agent_id = self.redis.get(self._token_key(_token_hash(token)))
-        return self.get(agent_id) if agent_id else None
+        agent = self.get(agent_id) if agent_id else None
+        return None if agent is None or agent.disabled else agent  # a disabled agent's tokens are refused
 
     def login_wait(self, name: str, remote_addr: str, per_address: int = LOGIN_PER_ADDRESS) -> float:
         """Seconds before this login attempt may be checked; 0 = check the password now.
@@ -283,4 +287,4 @@ def client_network(remote_addr: str) -> str:
 
 def _agent(agent_id: str, h: dict) -> Agent:
     return Agent(agent_id, h["name"], h["role"], tuple(h["languages"].split(",")), h.get("phone", ""),
-                 h.get("auto_dial") == "1")
+                 h.get("auto_dial") == "1", disabled=h.get("disabled") == "1")
