@@ -66,7 +66,7 @@ class Erasure:
     def remove_item(self, item) -> int:
         """An item out of every index, its natural key freed if it still points here, its keys deleted."""
         k = self.keys
-        for index in (k.items_waiting, k.items_scheduled, k.leases, k.window_ends, k.dead, k.lane(item.kind, item.lang)):
+        for index in (k.items_waiting, k.items_scheduled, k.leases, k.window_ends, k.dead, k.lane(item.kind, item.lang, item.team)):
             self.redis.zrem(index, item.id)
         if item.natural_key and self.redis.get(k.natural(item.natural_key)) == item.id:
             self.redis.delete(k.natural(item.natural_key))

@@ -7,11 +7,13 @@ import re
 import secrets
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
 
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from social_bridge.queue.teams import Teams
 
 ROLES = ("agent", "supervisor")
 LANGUAGES = ("it", "en")  # the languages prompts/ exists in
@@ -28,7 +30,7 @@ LOGIN_ADDRESS_WINDOW = 60
 LOGIN_PER_ADDRESS = 20
 TOKEN_PREFIX = "nh_"
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-UPDATABLE = ("phone", "languages", "auto_dial", "role")
+UPDATABLE = ("phone", "languages", "auto_dial", "role", "teams")
 
 # KEYS agents set, agent hash; ARGV agent id, then field/value pairs
 _CREATE = """
@@ -74,6 +76,7 @@ class Agent:
     languages: tuple[str, ...] = ("it",)
     phone: str = ""  # E.164, rung first for agent-first callbacks
     auto_dial: bool = False
+    teams: tuple[str, ...] = ()  # team ids (teams.py), served first; none = every team's items alike
     disabled: bool = False  # by a supervisor (social_bridge/queue/agent_admin.py): no login, no token, no session
 
     @property
@@ -138,6 +141,7 @@ class AgentDirectory:
         self.base = f"{prefix}:{{agents}}"
         self._create = redis.register_script(_CREATE)
         self._login_gate = redis.register_script(_LOGIN_GATE)
+        self.teams = Teams(redis, prefix=prefix)  # an agent's teams must exist
 
     def _agent_key(self, agent_id: str) -> str:
         return f"{self.base}:agent:{agent_id}"
@@ -209,11 +213,11 @@ class AgentDirectory:
         return None if agent is None or agent.disabled else agent
 
     def update(self, agent_id: str, **fields) -> Agent:
-        """Change phone, languages, auto_dial or role; everything is checked before anything is written."""
+        """Change phone, languages, auto_dial, role or teams; everything is checked before anything is written."""
         if self.get(agent_id) is None:
             raise UnknownAgent(f"no agent with id {agent_id!r}")
-        values = {field: _validated(field, value) for field, value in fields.items()}
-        stored = {f: ",".join(v) if f == "languages" else ("1" if v else "0") if f == "auto_dial" else v
+        values = {f: self.teams.checked(v) if f == "teams" else _validated(f, v) for f, v in fields.items()}
+        stored = {f: ",".join(v) if f in ("languages", "teams") else ("1" if v else "0") if f == "auto_dial" else v
                   for f, v in values.items()}
         if stored:
             self.redis.hset(self._agent_key(agent_id), mapping=stored)
@@ -286,5 +290,9 @@ def client_network(remote_addr: str) -> str:
 
 
 def _agent(agent_id: str, h: dict) -> Agent:
+    return replace(_listed(agent_id, h), teams=tuple(t for t in h.get("teams", "").split(",") if t))
+
+
+def _listed(agent_id: str, h: dict) -> Agent:
     return Agent(agent_id, h["name"], h["role"], tuple(h["languages"].split(",")), h.get("phone", ""),
                  h.get("auto_dial") == "1", disabled=h.get("disabled") == "1")

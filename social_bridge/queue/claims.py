@@ -51,6 +51,7 @@ class Claims:
 
     def __init__(self, redis, clock: Callable[[], float] = time.time, keys: QueueKeys | None = None,
                  lease_seconds: float = 120, other_language_after: float = 120, max_attempts: int = 3,
+                 team_overflow_seconds: float = 180,
                  window_due_within: float = 900):
         if lease_seconds <= 0 or other_language_after < 0 or max_attempts < 1 or window_due_within < 0:
             raise ValueError("lease_seconds > 0, other_language_after >= 0, max_attempts >= 1 and "
@@ -60,6 +61,8 @@ class Claims:
             lease_seconds, other_language_after, max_attempts)
         # a window callback whose end (not_after) is this close goes before older items: its promise expires
         self.window_due_within = window_due_within
+        # another team's item goes to an agent once it has waited this long (its own team is busy)
+        self.team_overflow_seconds = max(0.0, float(team_overflow_seconds))
         self._run = QueueScripts(redis, self.keys)
 
     def _call(self, name: str, item_id: str, *args, now: float | None = None):
@@ -80,11 +83,12 @@ class Claims:
         return repr(now + self.lease_seconds)
 
     def claim_next(self, agent_id: str, languages: tuple[str, ...] = ("it",),
-                   kinds: tuple[str, ...] | None = None) -> Claim | None:
+                   kinds: tuple[str, ...] | None = None, teams: tuple[str, ...] = ()) -> Claim | None:
         """The eligible waiting item for this agent, claimed; None when nothing fits.
 
         A window whose end is within window_due_within (or past) goes first, soonest end first;
-        otherwise the earliest acquired.
+        otherwise the earliest acquired. With teams, another team's item is eligible only once it has
+        waited team_overflow_seconds (an agent without teams takes every team's items alike).
         """
         _check_agent(agent_id)
         if not languages:
@@ -95,7 +99,8 @@ class Claims:
         reply = self._run("claim_next", now, self._lease_until(now), agent_id, REAP_BATCH,
                           repr(float(self.other_language_after)), json.dumps(list(languages)),
                           "" if kinds is None else json.dumps(list(kinds)),
-                          repr(float(self.window_due_within)), WINDOW_SCAN)
+                          repr(float(self.window_due_within)), WINDOW_SCAN, json.dumps(list(teams)),
+                          repr(self.team_overflow_seconds))
         return None if reply[0] == "none" else _claim(_item(reply))
 
     def claim(self, item_id: str, agent_id: str) -> Claim:
@@ -103,6 +108,23 @@ class Claims:
         _check_agent(agent_id)
         now = self.clock()
         return _claim(_item(self._call("claim", item_id, agent_id, self._lease_until(now), now=now)))
+
+    def transfer_to_team(self, item_id: str, fence: int, team: str, note: str = "") -> WorkItem:
+        """The holder hands the item to a team: waiting at its acquired place in that team's lane."""
+        return _item(self._call("transfer_team", item_id, str(fence), team, note))
+
+    def transfer_to_agent(self, item_id: str, fence: int, agent_id: str, note: str = "") -> Claim:
+        """The holder hands the item to a colleague, who holds it now (new lease and fence; this one is stale)."""
+        _check_agent(agent_id)
+        now = self.clock()
+        return _claim(_item(self._call("transfer_agent", item_id, str(fence), agent_id, self._lease_until(now),
+                                       note, now=now)))
+
+    def assign(self, item_id: str, agent_id: str, by: str, note: str = "") -> Claim:
+        """A supervisor gives a pending item (waiting, scheduled or held by anyone) to an agent."""
+        _check_agent(agent_id)
+        now = self.clock()
+        return _claim(_item(self._call("assign", item_id, agent_id, self._lease_until(now), by, note, now=now)))
 
     def renew(self, item_id: str, fence: int) -> float:
         """Extend the lease by lease_seconds from now; returns the new lease_until."""

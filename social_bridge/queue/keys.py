@@ -69,17 +69,24 @@ class QueueKeys:
 
     @property
     def lanes(self) -> str:
-        """Set of "kind:lang" lanes that may hold waiting items."""
+        """Set of "kind:lang:team" (or, before teams, "kind:lang") lanes that may hold waiting items."""
         return f"{self.base}:lanes"
 
     @property
     def lane_prefix(self) -> str:
-        """Prefix of lane zsets; scripts append "kind:lang" they read from the item."""
+        """Prefix of lane zsets; scripts append the lane name they read from the item."""
         return f"{self.base}:lane:"
 
-    def lane(self, kind: str, lang: str) -> str:
-        """Zset of waiting ids of one kind and language -> acquired_at (an index of items_waiting)."""
-        return f"{self.lane_prefix}{kind}:{lang}"
+    def lane(self, kind: str, lang: str, team: str = "") -> str:
+        """Zset of waiting ids of one kind, language and team -> acquired_at (an index of items_waiting).
+
+        "kind:lang:team"; an item stored before teams existed (no team) is in "kind:lang", everyone's."""
+        return f"{self.lane_prefix}{kind}:{lang}" + (f":{team}" if team else "")
+
+    @property
+    def teams(self) -> str:
+        """Hash team id -> JSON {name, intents} of the teams supervisors changed or added (teams.py)."""
+        return f"{self.base}:teams"
 
     @property
     def natural_prefix(self) -> str:

@@ -44,6 +44,11 @@ class WorkItem:
     dead_reason: str = ""
     case_number: str = ""  # the number the customer quotes (social_bridge/customers/cases.py); kept on merges
     complaint: bool = False  # the customer voiced a grievance (the classifier's complaint flag): shown to agents
+    team: str = ""  # the team serving it first (teams.py): from its intent at enqueue, or a transfer; "" = everyone's
+    # the last hand-over (a transfer or a supervisor's assign, claims.py): who, the note, when
+    handed_by: str = ""
+    handed_note: str = ""
+    handed_at: float = 0.0
 
     def to_hash(self) -> dict[str, str]:
         """Flatten to the strings stored in a Redis hash."""

@@ -14,6 +14,7 @@ from typing import Callable
 
 from social_bridge.queue.keys import QueueKeys
 from social_bridge.queue.scripts import QueueScripts
+from social_bridge.queue.teams import Teams
 from social_bridge.queue.work_item import KINDS, PENDING, WorkItem
 
 HANDLE_TIMES_KEPT = 50
@@ -37,15 +38,17 @@ class Enqueued:
 class WorkQueue:
     """One ordered queue of callbacks, voicemails and threads in Redis."""
 
-    def __init__(self, redis, clock: Callable[[], float] = time.time, keys: QueueKeys | None = None):
+    def __init__(self, redis, clock: Callable[[], float] = time.time, keys: QueueKeys | None = None,
+                 teams: Teams | None = None):
         self.redis, self.clock, self.keys = redis, clock, keys or QueueKeys()
+        self.teams = teams or Teams(redis, self.keys)  # a new item joins the team of its intent
         self._run = QueueScripts(redis, self.keys)
 
     def enqueue(self, item: WorkItem) -> Enqueued:
         """Store the item, or merge it into the pending item with the same natural key."""
         if item.kind not in KINDS or not item.natural_key or item.acquired_at <= 0:
             raise ValueError(f"bad work item: kind={item.kind!r} natural_key={item.natural_key!r}")
-        item = replace(item, id=item.id or secrets.token_urlsafe(9))
+        item = replace(item, id=item.id or secrets.token_urlsafe(9), team=item.team or self.teams.team_for(item.intent))
         if not ITEM_ID.fullmatch(item.id):
             raise ValueError(f"bad work item id {item.id!r}")
         fields = item.to_hash()

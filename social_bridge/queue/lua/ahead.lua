@@ -7,7 +7,7 @@ local ahead = 0
 if offset == 0 then
   local bound = before == 'inf' and '+inf' or '(' .. before
   for _, lane in ipairs(redis.call('SMEMBERS', LANES)) do
-    if string.match(lane, '^[^:]*:(.*)$') == lang then
+    if string.match(lane, '^[^:]*:([^:]*)') == lang then
       ahead = ahead + redis.call('ZCOUNT', LANE .. lane, '-inf', bound)
     end
   end

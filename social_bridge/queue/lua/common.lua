@@ -42,17 +42,19 @@ local function unplace(id)
 end
 
 -- Back in line at the place it earned: waiting by acquired_at once its window opened, else scheduled.
--- A waiting item is also indexed in its kind:lang lane, so claim_next reads lane heads, not the queue,
+-- A waiting item is also indexed in its kind:lang:team lane (kind:lang when it has no team, as items
+-- stored before teams existed), so claim_next reads lane heads, not the queue,
 -- and, when its window has an end (not_after), by that end, so claim_next serves ends near first.
 local function place(id)
   unplace(id)
-  local h = redis.call('HMGET', ITEM .. id, 'not_before', 'acquired_at', 'kind', 'lang', 'not_after')
+  local h = redis.call('HMGET', ITEM .. id, 'not_before', 'acquired_at', 'kind', 'lang', 'not_after', 'team')
   if tonumber(h[1]) > NOW then
     redis.call('ZADD', SCHEDULED, h[1], id)
     set(id, 'status', 'scheduled')
     return 'scheduled'
   end
   local lane = h[3] .. ':' .. h[4]
+  if h[6] and h[6] ~= '' then lane = lane .. ':' .. h[6] end
   redis.call('ZADD', WAITING, h[2], id)
   redis.call('ZADD', LANE .. lane, h[2], id)
   redis.call('SADD', LANES, lane)
@@ -111,6 +113,12 @@ local function was(id, fence, ...)
     if h[1] == status then return true end
   end
   return false
+end
+
+-- A lane name's parts; team is '' for a lane of items without a team.
+local function lane_parts(lane)
+  local kind, lang, team = string.match(lane, '^([^:]*):([^:]*):?(.*)$')
+  return kind, lang, team
 end
 
 local function take(id, agent, lease_until)
