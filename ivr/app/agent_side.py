@@ -14,6 +14,9 @@ from ivr.call.recordings import recording_fetcher
 from ivr.runtime.metrics import DailyStats
 from social_bridge.chat.canned import CannedReplies
 from social_bridge.chat.delivery import ReplyRefused
+from social_bridge.queue.agent_accounts import AgentAccounts
+from social_bridge.queue.agent_admin import AgentAdmin
+from social_bridge.queue.agent_audit import AgentAudit
 from social_bridge.queue.agents import AgentDirectory
 from social_bridge.queue.auto_offer import AutoOffer
 from social_bridge.web.bridge import Bridge
@@ -92,4 +95,11 @@ def build_agent_side(side: AgentSide) -> Bridge:
                   outages=side.outages, on_outage_resolved=outage_resolved, daily_stats=daily_stats,
                   access_log=side.privacy.access_log if side.privacy else None,
                   erase_person=side.privacy.erase_item_person if side.privacy else None,
-                  customers=side.customer_desk, canned=CannedReplies(client, clock))
+                  customers=side.customer_desk, canned=CannedReplies(client, clock),
+                  agent_admin=agent_admin(client, clock, side))
+
+
+def agent_admin(client, clock, side: AgentSide) -> AgentAdmin:
+    """The supervisors' agents page and /api/agents: the same agents as the directory, an audit list beside them."""
+    accounts = AgentAccounts(client, clock=clock)
+    return AgentAdmin(accounts, side.claims, side.presence, AgentAudit(client, clock), accounts.teams)

@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr.app import ops
 from ivr.app.errors import on_error
-from ivr.app.services import Nohold, build_services
+from ivr.app.services import Nohold, build_services, build_web_widget
 from ivr.app.settings import load_settings
 from ivr.call import sms
 from ivr.call import webhooks as voice
@@ -18,6 +18,7 @@ from ivr.dialer import webhooks as dial_webhooks
 from ivr.runtime.embedded import ensure_embedded_redis
 from social_bridge.web import api, console
 from social_bridge.web import webhooks as social_webhooks
+from social_bridge.web import widget_api
 
 __all__ = ["Nohold", "create_app"]
 log = logging.getLogger("nohold")
@@ -50,8 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     nohold = build_services(settings, test_config.get("CLOCK", time.time), test_config.get("UNDERSTANDING"))
     app.extensions["nohold"] = nohold
     app.extensions["social_bridge"] = nohold.bridge
+    app.extensions["nohold_widget"] = build_web_widget(nohold)  # the web chat (social_bridge/web/widget_api.py)
     for blueprint in (voice.bp, sms.bp, ops.bp, dial_webhooks.bp, api.bp, console.bp, social_webhooks.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(widget_api.bp)
     app.register_error_handler(Exception, on_error)
     if settings.dev_mode:
         log.warning("dev mode: no Twilio credentials; webhooks are signed with the dev token in %s/dev-auth-token, "

@@ -18,6 +18,7 @@ from ivr.app.agent_side import AgentSide, build_agent_side
 from ivr.app.privacy_parts import Privacy, build_privacy
 from ivr.app.settings import Settings
 from ivr.app.social_services import build_social, chat_replies
+from ivr.app.widget_parts import build_widget
 from ivr.call.booking_limits import BookingLimits
 from ivr.call.business_hours import BusinessHours
 from ivr.call.customer_backend import BackendUnavailable, backend_from
@@ -183,3 +184,10 @@ def build_inbox(nohold: Nohold) -> Inbox:
     return Inbox(n.social.threads, n.queue, n.codes, n.social.delivery, replies, clock=n.clock,
                  case_status=n.case_status, contacts=n.contacts, identification=n.identification,
                  privacy_url=n.settings.privacy_notice_url)
+
+
+def build_web_widget(nohold: Nohold):
+    """The web chat widget's parts (ivr/app/widget_parts.py): its messages go through the same Inbox."""
+    n = nohold
+    return build_widget(n.settings, n.redis, n.queue, n.eta, n.clock, threads=n.social.threads,
+                        receive=build_inbox(n).receive)

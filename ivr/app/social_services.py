@@ -18,6 +18,7 @@ from social_bridge.web.bridge import Social
 from social_bridge.channels.messenger import Messenger
 from social_bridge.channels.twilio_messaging import TwilioMessaging
 from social_bridge.channels.x import XDirectMessages
+from social_bridge.channels.web import WebChat
 from social_bridge.chat.delivery import Delivery
 from social_bridge.chat.handoff import RefCodes
 from social_bridge.chat.inbound_queue import InboundQueue
@@ -58,6 +59,7 @@ def channels_from(settings, send_sms) -> dict:
                                        s.messenger_page_id, graph_base=s.graph_api_base)
         else:
             channels[name] = XDirectMessages(s.x_consumer_secret, s.x_bearer_token, s.x_account, api_base=s.x_api_base)
+    channels["web"] = WebChat()  # our own widget: no credentials; agents' replies to its threads always go
     return channels
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Mapping, Protocol
 
-CHANNELS = ("messenger", "x", "sms", "whatsapp")
+CHANNELS = ("messenger", "x", "sms", "whatsapp", "web")  # web: our own widget (channels/web.py)
 # How long after the fact a provider may still deliver an event: Meta retries for up to 36 h, X three
 # times over five minutes (ten allowed here for clocks); Twilio's messaging webhooks carry no time at all.
 RETRY_WINDOW_SECONDS = {"messenger": 36 * 3600, "x": 10 * 60}

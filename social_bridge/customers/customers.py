@@ -17,8 +17,9 @@ from social_bridge.customers.keys import CustomerKeys
 from social_bridge.customers.proofs import Proof
 from social_bridge.privacy.pseudonyms import PersonKeys
 
-IDENTITY_KINDS = ("phone", "whatsapp", "messenger", "x")
-CHANNEL_KIND = {"voice": "phone", "sms": "phone", "whatsapp": "whatsapp", "messenger": "messenger", "x": "x"}
+IDENTITY_KINDS = ("phone", "whatsapp", "messenger", "x", "web")  # web: a widget's visitor (chat/web_chat.py)
+CHANNEL_KIND = {"voice": "phone", "sms": "phone", "whatsapp": "whatsapp", "messenger": "messenger", "x": "x",
+                "web": "web"}
 
 
 @dataclass

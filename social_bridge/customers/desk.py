@@ -16,7 +16,7 @@ from social_bridge.customers.customers import Customer, Customers
 from social_bridge.customers.proofs import OneTimeCodes, Proof
 from social_bridge.queue.notes import Notes
 
-CHANNELS_OF = {"phone": ("sms",), "whatsapp": ("whatsapp",), "messenger": ("messenger",), "x": ("x",)}
+CHANNELS_OF = {"phone": ("sms",), "whatsapp": ("whatsapp",), "messenger": ("messenger",), "x": ("x",), "web": ("web",)}
 MERGE = "merge"
 _PHONE = re.compile(r"^\+?[\d\s().-]{6,20}$")
 _HANDLE = re.compile(r"^[A-Za-z0-9_.:-]{3,64}$")
