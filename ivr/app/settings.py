@@ -47,6 +47,11 @@ class Settings:
     inbound_per_day: int = 200                   # ...and per day; beyond either, not stored nor answered
     message_max_chars: int = 2000                # a customer's message is cut to this length
     privacy_notice_url: str = ""                 # the full privacy notice: linked in our first answer of each chat
+    widget_allowed_origins: tuple[str, ...] = ()  # web chat: the operator's sites that embed the widget; none = off
+    widget_per_minute: int = 6                   # web chat: messages one visitor (token) may send per minute ...
+    widget_per_day: int = 200                    # ... and per day
+    widget_per_address_per_minute: int = 30      # web chat: messages and new visitors from one client address a minute
+    widget_stream_url: str = ""                  # web chat's live stream; "" = CONSOLE_STREAM_URL's server, else polling
     port: int = 5000                             # make run's web server (the stream server takes the next port)
     host: str = "127.0.0.1"                      # the address make run's servers bind
     console_stream_url: str = ""                 # where console pages open live updates; "" = /console/events here
@@ -137,6 +142,11 @@ _ENV = {
     "inbound_per_day": "INBOUND_PER_DAY",
     "message_max_chars": "MESSAGE_MAX_CHARS",
     "privacy_notice_url": "PRIVACY_NOTICE_URL",
+    "widget_allowed_origins": "WIDGET_ALLOWED_ORIGINS",
+    "widget_per_minute": "WIDGET_PER_MINUTE",
+    "widget_per_day": "WIDGET_PER_DAY",
+    "widget_per_address_per_minute": "WIDGET_PER_ADDRESS_PER_MINUTE",
+    "widget_stream_url": "WIDGET_STREAM_URL",
     "console_stream_url": "CONSOLE_STREAM_URL",
     "port": "PORT",
     "host": "HOST",

@@ -30,10 +30,12 @@ from werkzeug.exceptions import HTTPException
 from ivr.runtime.embedded import ensure_embedded_redis
 from ivr.runtime.redis_client import state_client
 from ivr.app.settings import load_settings
+from ivr.app.widget_parts import build_widget
 from social_bridge.queue.agents import AgentDirectory
 from social_bridge.web.bridge import Bridge
 from social_bridge.queue.claims import Claims
 from social_bridge.web.console import streams
+from social_bridge.web import widget_stream
 from social_bridge.web.console.events import origin_of
 from social_bridge.queue.eta import EtaEstimator
 from social_bridge.queue.presence import Presence
@@ -74,6 +76,8 @@ def create_app(web_origin: str = "", test_config: dict | None = None) -> Flask:
                       CONSOLE_WEB_ORIGIN=web_origin or origin_of(settings.public_base_url))
     app.extensions["social_bridge"] = bridge
     app.register_blueprint(streams.bp)
+    app.extensions["nohold_widget"] = build_widget(settings, client, queue, bridge.eta, clock)  # reads only
+    app.register_blueprint(widget_stream.bp)  # the web chat widget's live stream (social_bridge/web/widget_stream.py)
 
     @app.get("/healthz")
     def healthz():
