@@ -152,7 +152,8 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     calls = CallStore(client, settings.call_ttl_seconds, ended_reply=render_voice(Reply().add(Hangup()), "", voices))
     metrics = Metrics(client)
     claims = Claims(client, clock=clock, lease_seconds=settings.lease_seconds,
-                    other_language_after=settings.other_language_after, max_attempts=settings.callback_max_attempts)
+                    other_language_after=settings.other_language_after, max_attempts=settings.callback_max_attempts,
+                    team_overflow_seconds=settings.team_overflow_seconds)
     dialer = build_dialer(settings, client, messages, clock=clock, claims=claims, queue=queue, prompts=prompts,
                           speech=speech, hours=hours, chat_links=desk.chat_links, enqueue_job=jobs.dial_enqueuer(work),
                           twilio=twilio, on_decided=lambda state: metrics.incr("callback_attempts", result=state),

@@ -95,6 +95,7 @@ class Settings:
     x_api_base: str = "https://api.x.com"
     lease_seconds: int = 120
     other_language_after: int = 120
+    team_overflow_seconds: int = 180  # another team's item goes to an agent after this wait (queue/teams.py)
     callback_retry_minutes: tuple[str, ...] = ("10", "30")
     callback_max_attempts: int = 3
     callback_customer_check: str = "press1"      # amd | press1 | both | off: how a callback tells person from machine
@@ -190,6 +191,7 @@ _ENV = {
     "x_api_base": "X_API_BASE",
     "lease_seconds": "LEASE_SECONDS",
     "other_language_after": "OTHER_LANGUAGE_AFTER",
+    "team_overflow_seconds": "TEAM_OVERFLOW_SECONDS",
     "callback_retry_minutes": "CALLBACK_RETRY_MINUTES",
     "callback_max_attempts": "CALLBACK_MAX_ATTEMPTS",
     "callback_customer_check": "CALLBACK_CUSTOMER_CHECK",

@@ -55,7 +55,7 @@ class AutoOffer:
         return not self.desk_closed()
 
     def _offer_next(self, agent) -> str | None:
-        claim = self.claims.claim_next(agent.id, agent.languages, kinds=("callback",))
+        claim = self.claims.claim_next(agent.id, agent.languages, kinds=("callback",), teams=agent.teams)
         if claim is None:
             return None
         item = claim.item

@@ -103,7 +103,7 @@ def claim_next():
     kinds = json_body().get("kinds")
     if kinds is not None and (not isinstance(kinds, list) or not kinds or any(k not in KINDS for k in kinds)):
         raise ApiError(400, "bad_request", f"kinds must be a non-empty list of {', '.join(KINDS)}")
-    claim = bridge().claims.claim_next(g.agent.id, languages=g.agent.languages, kinds=tuple(kinds) if kinds else None)
+    claim = bridge().claims.claim_next(g.agent.id, languages=g.agent.languages, teams=g.agent.teams, kinds=tuple(kinds) if kinds else None)
     return ("", 204) if claim is None else _claimed(claim)
 
 

@@ -59,7 +59,7 @@ def _not_claimable(error):
 @bp.post("/next")
 @login_required
 def take_next():
-    claim = bridge().claims.claim_next(g.agent.id, g.agent.languages)
+    claim = bridge().claims.claim_next(g.agent.id, g.agent.languages, teams=g.agent.teams)
     if claim is None:
         flash_ui("queue.nothing", "info")
         return _to_queue()
