@@ -93,6 +93,12 @@ class Settings:
     x_consumer_secret: str = field(default="", repr=False)
     x_bearer_token: str = field(default="", repr=False)
     x_api_base: str = "https://api.x.com"
+    x_public_mentions: int = 0                   # 1: mentions of X_ACCOUNT_ID become work, answered in public (0: ignored)
+    messenger_page_comments: int = 0             # 1: comments on the page's posts become work, answered in public
+    public_replies_per_author_per_day: int = 1   # our public replies to one author a day, per channel
+    public_replies_per_channel_per_hour: int = 30  # our public replies on one channel an hour
+    x_daily_budget: int = 0                      # messages nohold may send on X a day (DMs, public replies); 0 = no limit
+    web_chat_url: str = ""                       # the web chat offered when X's budget is spent and there is no number
     lease_seconds: int = 120
     other_language_after: int = 120
     team_overflow_seconds: int = 180  # another team's item goes to an agent after this wait (queue/teams.py)
@@ -189,6 +195,12 @@ _ENV = {
     "x_consumer_secret": "X_CONSUMER_SECRET",
     "x_bearer_token": "X_BEARER_TOKEN",
     "x_api_base": "X_API_BASE",
+    "x_public_mentions": "X_PUBLIC_MENTIONS",
+    "messenger_page_comments": "MESSENGER_PAGE_COMMENTS",
+    "public_replies_per_author_per_day": "PUBLIC_REPLIES_PER_AUTHOR_PER_DAY",
+    "public_replies_per_channel_per_hour": "PUBLIC_REPLIES_PER_CHANNEL_PER_HOUR",
+    "x_daily_budget": "X_DAILY_BUDGET",
+    "web_chat_url": "WEB_CHAT_URL",
     "lease_seconds": "LEASE_SECONDS",
     "other_language_after": "OTHER_LANGUAGE_AFTER",
     "team_overflow_seconds": "TEAM_OVERFLOW_SECONDS",

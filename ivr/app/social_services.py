@@ -18,6 +18,9 @@ from social_bridge.web.bridge import Social
 from social_bridge.channels.messenger import Messenger
 from social_bridge.channels.twilio_messaging import TwilioMessaging
 from social_bridge.channels.x import XDirectMessages
+from social_bridge.channels import messenger_comments, x_public
+from social_bridge.channels.x_budget import BudgetedX, XBudget
+from social_bridge.chat.public_posts import PublicPosts, ReplyLimits
 from social_bridge.channels.web import WebChat
 from social_bridge.chat.delivery import Delivery
 from social_bridge.chat.handoff import RefCodes
@@ -56,14 +59,17 @@ def channels_from(settings, send_sms) -> dict:
                                                               "notice": s.whatsapp_template_notice})
         elif name == "messenger":
             channels[name] = Messenger(s.messenger_app_secret, s.messenger_verify_token, s.messenger_page_token,
-                                       s.messenger_page_id, graph_base=s.graph_api_base)
+                                       s.messenger_page_id, graph_base=s.graph_api_base,
+                                       page_comments=bool(s.messenger_page_comments))
         else:
-            channels[name] = XDirectMessages(s.x_consumer_secret, s.x_bearer_token, s.x_account, api_base=s.x_api_base)
+            channels[name] = XDirectMessages(s.x_consumer_secret, s.x_bearer_token, s.x_account, api_base=s.x_api_base,
+                                             public_mentions=bool(s.x_public_mentions))
     channels["web"] = WebChat()  # our own widget: no credentials; agents' replies to its threads always go
     return channels
 
 
-def build_social(settings, client, messages, enqueue_delivery, enqueue_drain, clock=time.time, persons=None) -> Social:
+def build_social(settings, client, messages, enqueue_delivery, enqueue_drain, clock=time.time, persons=None,
+                 prompts=None, metrics=None) -> Social:
     def send_sms(to: str, text: str, key: str, content_sid: str = "") -> str:
         return messages.send_sms(to, text, key=key, content_sid=content_sid)
 
@@ -71,9 +77,28 @@ def build_social(settings, client, messages, enqueue_delivery, enqueue_drain, cl
     limits = InboundLimits(client, persons, Limits(settings.inbound_per_minute, settings.inbound_per_day,
                                                    settings.message_max_chars), clock=clock)
     threads = Threads(client, persons, clock=clock, limits=limits, max_messages=settings.thread_messages_max)
+    if "x" in channels and prompts is not None:  # X bills per message: every send passes the day's budget
+        budget = XBudget(client, settings.x_daily_budget, persons, clock, settings.timezone)  # X_DAILY_BUDGET
+        channels["x"] = BudgetedX(channels["x"], budget, threads, messages, prompts.text, settings.web_chat_url, metrics)
     delivery = Delivery(threads, channels, enqueue_delivery, clock, sms=messages)  # automated past 24 h: by SMS
     return Social(channels=channels, threads=threads, delivery=delivery,
                   inbound=InboundQueue(client, enqueue_drain, clock))
+
+
+def public_posts(settings, social: Social, codes, prompts, clock, inbox):
+    """The inbox with public posts in front (X mentions, page comments) when a public channel is on; else the inbox."""
+    x, messenger = social.channels.get("x"), social.channels.get("messenger")
+    senders = {}
+    if x is not None and settings.x_public_mentions:
+        senders["x"] = lambda post, text: x.send_public(lambda: x_public.reply(x, post, text))
+    if messenger is not None and settings.messenger_page_comments:
+        senders["messenger"] = lambda comment, text: messenger_comments.reply(messenger, comment, text)
+    if not senders:
+        return inbox
+    limits = ReplyLimits(social.threads.redis, social.threads.persons, settings.public_replies_per_author_per_day,
+                         settings.public_replies_per_channel_per_hour, clock=clock)
+    return PublicPosts(inbox, social.threads.redis, codes, limits, senders, prompts.text,
+                       {"x": settings.x_account, "messenger": settings.messenger_page_id}, clock=clock)
 
 
 def ref_codes(client, clock=time.time) -> RefCodes:

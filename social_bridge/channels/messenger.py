@@ -9,6 +9,7 @@ from typing import Callable, Mapping
 import requests
 
 from . import Inbound, Malformed, Outbound, ReplyPolicy, SendFailed
+from .messenger_comments import comments
 from .providers import answer_of, check_text, epoch_seconds, header, load_object, masked, need, post_json
 
 log = logging.getLogger(__name__)
@@ -74,11 +75,13 @@ class Messenger:
     max_length = 2000
 
     def __init__(self, app_secret: str, verify_token: str, page_token: str, page_id: str,
-                 graph_base: str = "https://graph.facebook.com/v21.0", http=None, timeout: float = 5.0):
+                 graph_base: str = "https://graph.facebook.com/v21.0", http=None, timeout: float = 5.0,
+                 page_comments: bool = False):
         self.app_secret, self.verify_token = app_secret, verify_token
         self.page_token, self.page_id = page_token, page_id
         self.graph_base, self.timeout = graph_base.rstrip("/"), timeout
         self.http = http if http is not None else requests.Session()
+        self.page_comments = page_comments  # MESSENGER_PAGE_COMMENTS: comments on the page's posts become work
 
     def handshake(self, args: Mapping[str, str]) -> str | None:
         """The challenge to echo when Meta verifies the subscription with our token; None otherwise."""
@@ -117,6 +120,8 @@ class Messenger:
                 kind = next((key for key in EVENTS if key in event), None)
                 if kind and (inbound := EVENTS[kind](event)):
                     found.append(inbound)
+            if self.page_comments:  # the "feed" field's changes; off: acknowledged and ignored
+                found += comments(entry, self.page_id)
         return found
 
     def policy(self, last_inbound_at: float, now: float, human: bool = True) -> ReplyPolicy:

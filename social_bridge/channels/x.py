@@ -13,6 +13,7 @@ import requests
 
 from . import Inbound, Outbound, ReplyPolicy, SendFailed
 from .providers import answer_of, check_text, epoch_seconds, header, load_object, masked, need, post_json
+from .x_public import mentions
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +49,13 @@ def _ignored(events, account_id: str) -> list[Inbound]:
 # top-level keys of an Account Activity payload → its messages; "users", "apps" and the like are lookups
 EVENTS: dict[str, Callable[[object, str], list[Inbound]]] = {
     "direct_message_events": _direct_messages,
-    **dict.fromkeys(("tweet_create_events", "tweet_delete_events", "favorite_events", "follow_events",
+    "tweet_create_events": mentions,  # public: read only with X_PUBLIC_MENTIONS=1 (PUBLIC_EVENTS)
+    **dict.fromkeys(("tweet_delete_events", "favorite_events", "follow_events",
                      "unfollow_events", "block_events", "unblock_events", "mute_events", "unmute_events",
                      "user_event", "direct_message_indicate_typing_events",
                      "direct_message_mark_read_events"), _ignored),
 }
+PUBLIC_EVENTS = frozenset({"tweet_create_events"})  # acknowledged and ignored unless public mentions are on
 
 
 class XDirectMessages:
@@ -68,10 +71,11 @@ class XDirectMessages:
     max_length = 10000
 
     def __init__(self, consumer_secret: str, bearer_token: str, account_id: str,
-                 api_base: str = "https://api.x.com", http=None, timeout: float = 5.0):
+                 api_base: str = "https://api.x.com", http=None, timeout: float = 5.0, public_mentions: bool = False):
         self.consumer_secret, self.bearer_token, self.account_id = consumer_secret, bearer_token, account_id
         self.api_base, self.timeout = api_base.rstrip("/"), timeout
         self.http = http if http is not None else requests.Session()
+        self.public_mentions = public_mentions  # X_PUBLIC_MENTIONS: mentions of the account become work
 
     def _hmac(self, data: bytes) -> bytes:
         return hmac.new(self.consumer_secret.encode(), data, hashlib.sha256).digest()
@@ -98,7 +102,7 @@ class XDirectMessages:
             return []
         found = []
         for key, handle in EVENTS.items():
-            if key in body:
+            if key in body and (self.public_mentions or key not in PUBLIC_EVENTS):
                 found += handle(body[key], self.account_id)
         return found
 

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 X_DM = re.compile(r"^/2/dm_conversations/with/(?P<recipient>\d+)/messages$")
+GRAPH_COMMENT_REPLY = re.compile(r"^/v[0-9.]+/(?P<comment>[0-9]+_[0-9]+)/comments$")  # POST /{comment-id}/comments
 
 
 def _hmac(secret: str, raw: bytes) -> bytes:
@@ -80,6 +81,10 @@ class FakeSocial:
         if method == "POST" and (match := X_DM.match(url.path)):
             pair = "-".join(sorted((match["recipient"], self.account_id), key=int))
             return 201, {"data": {"dm_conversation_id": pair, "dm_event_id": str(number)}}, {}
+        if method == "POST" and url.path == "/2/tweets":  # a post; ours are replies (reply.in_reply_to_tweet_id)
+            return 201, {"data": {"id": str(1_700_000_000_000_000_000 + number), "text": (body or {}).get("text")}}, {}
+        if method == "POST" and (match := GRAPH_COMMENT_REPLY.match(url.path)):
+            return 200, {"id": f"{match['comment'].split('_')[0]}_{900000 + number}"}, {}
         return 404, {"error": {"message": f"no such path {url.path}", "code": 803}}, {}
 
     def start(self) -> "FakeSocial":

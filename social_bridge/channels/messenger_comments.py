@@ -1,0 +1,55 @@
+"""The Facebook Page in public: comments on its posts (the page webhook's `feed` field) and our replies.
+
+A page subscribed to `feed` receives, beside `messaging`, entries with `changes`: one per change, with
+`field: "feed"` and a `value` saying what changed (`item`: post, comment, reaction...; `verb`: add,
+edited, remove...). A comment someone adds is `item: comment, verb: add`, with `comment_id`, `post_id`,
+`from` (the author) and `created_time` (epoch seconds). The page's own comments (our replies) come back
+the same way and are left out. A reply is `POST /{comment-id}/comments` with the page token.
+"""
+from __future__ import annotations
+
+import logging
+
+from . import Inbound, SendFailed
+from .providers import answer_of, masked, need, post_json
+
+log = logging.getLogger(__name__)
+MAX_COMMENT = 8000
+
+
+def comments(entry: dict, page_id: str) -> list[Inbound]:
+    """The comments others added to the page's posts in one entry; edits, removals, reactions are left out."""
+    found = []
+    for change in need(entry.get("changes", []), list, "changes"):
+        change = need(change, dict, "change")
+        value = change.get("value")
+        if change.get("field") != "feed" or not isinstance(value, dict):
+            continue
+        if value.get("item") != "comment" or value.get("verb") != "add":
+            continue
+        author = need(need(value.get("from"), dict, "comment from").get("id"), str, "from.id")
+        if author == page_id:  # our own reply, mirrored back
+            continue
+        created = need(value.get("created_time"), int, "created_time")
+        found.append(Inbound("messenger", author, need(value.get("comment_id"), str, "comment_id"),
+                             text=need(value.get("message", ""), str, "comment message"), sent_at=float(created),
+                             kind="comment"))
+    return found
+
+
+def reply(adapter, comment_id: str, text: str) -> str:
+    """Our public answer under one comment; returns the new comment's id."""
+    if not comment_id.replace("_", "").isascii() or not comment_id.replace("_", "").isdigit():
+        raise ValueError("a comment id is digits and underscores")
+    if not text or len(text) > MAX_COMMENT:
+        raise ValueError(f"a public reply of {len(text)} characters")
+    response = post_json(adapter.http, f"{adapter.graph_base}/{comment_id}/comments", {"message": text},
+                         token=adapter.page_token, timeout=adapter.timeout, what="messenger comment reply")
+    body = answer_of(response)
+    if response.ok and isinstance(body.get("id"), str):
+        return body["id"]
+    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    status = response.status_code
+    log.warning("comment reply under %s refused: HTTP %s, Graph code %s", masked(comment_id), status, error.get("code"))
+    raise SendFailed(f"messenger comment reply: HTTP {status}: {str(error.get('message') or 'no id')[:200]}",
+                     status >= 500 or status == 429, status)
