@@ -12,6 +12,7 @@ from typing import Callable
 
 from ivr.call.recordings import recording_fetcher
 from ivr.runtime.metrics import DailyStats
+from social_bridge.chat.attachments import AttachmentFetcher
 from social_bridge.chat.canned import CannedReplies
 from social_bridge.chat.delivery import ReplyRefused
 from social_bridge.queue.agent_accounts import AgentAccounts
@@ -45,6 +46,18 @@ class AgentSide:
     notices: object               # social_bridge.outages.notices.OutageNotices
     privacy: object = None        # ivr.app.privacy_parts.Privacy: the access log, the supervisor's erasure
     customer_desk: object = None  # social_bridge.customers.desk.CustomerDesk: the customer page and search
+
+
+def attachments_fetcher(settings) -> AttachmentFetcher:
+    """Customers' files (issue 19) with each provider's credentials; media on the configured API bases counts as
+    the provider's (a local test double's), anything else only on the hosts social_bridge/chat/attachments.py names."""
+    twilio = ("basic", (settings.twilio_account_sid, settings.twilio_auth_token))
+    return AttachmentFetcher(
+        {"sms": twilio, "whatsapp": twilio, "messenger": ("bearer", settings.messenger_page_token),
+         "x": ("bearer", settings.x_bearer_token)},
+        {"sms": settings.twilio_api_base, "whatsapp": settings.twilio_api_base,
+         "messenger": settings.graph_api_base, "x": settings.x_api_base},
+        types=settings.attachment_types, max_bytes=settings.attachment_max_bytes)
 
 
 def build_agent_side(side: AgentSide) -> Bridge:
@@ -96,6 +109,7 @@ def build_agent_side(side: AgentSide) -> Bridge:
                   access_log=side.privacy.access_log if side.privacy else None,
                   erase_person=side.privacy.erase_item_person if side.privacy else None,
                   customers=side.customer_desk, canned=CannedReplies(client, clock),
+                  attachments=attachments_fetcher(settings),
                   agent_admin=agent_admin(client, clock, side))
 
 

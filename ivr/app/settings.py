@@ -46,6 +46,9 @@ class Settings:
     inbound_per_minute: int = 10                 # messages one sender may write per minute on a written channel
     inbound_per_day: int = 200                   # ...and per day; beyond either, not stored nor answered
     message_max_chars: int = 2000                # a customer's message is cut to this length
+    attachment_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf",
+                                         "audio/ogg", "audio/mpeg", "video/mp4")  # customers' files agents may open
+    attachment_max_bytes: int = 10 * 1024 * 1024  # larger files are not shown (413); reading stops past it
     privacy_notice_url: str = ""                 # the full privacy notice: linked in our first answer of each chat
     widget_allowed_origins: tuple[str, ...] = ()  # web chat: the operator's sites that embed the widget; none = off
     widget_per_minute: int = 6                   # web chat: messages one visitor (token) may send per minute ...
@@ -148,6 +151,8 @@ _ENV = {
     "inbound_per_minute": "INBOUND_PER_MINUTE",
     "inbound_per_day": "INBOUND_PER_DAY",
     "message_max_chars": "MESSAGE_MAX_CHARS",
+    "attachment_types": "ATTACHMENT_TYPES",
+    "attachment_max_bytes": "ATTACHMENT_MAX_BYTES",
     "privacy_notice_url": "PRIVACY_NOTICE_URL",
     "widget_allowed_origins": "WIDGET_ALLOWED_ORIGINS",
     "widget_per_minute": "WIDGET_PER_MINUTE",

@@ -29,6 +29,28 @@ class SendFailed(RuntimeError):
         self.retryable, self.status = retryable, status
 
 
+ATTACHMENT_KINDS = ("image", "file", "audio", "video")
+MAX_ATTACHMENTS = 10  # per message: Twilio's NumMedia goes up to 10; a longer list is a forgery, not a customer
+
+
+def attachment_kind(content_type: str) -> str:
+    """image | audio | video from a MIME type; anything else is a file."""
+    major = (content_type or "").partition("/")[0].strip().lower()
+    return major if major in ("image", "audio", "video") else "file"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a customer sent (issue 19). `ref` is the provider's media reference (its URL): only the
+    attachments proxy (social_bridge/chat/attachments.py) reads it — never a page, an API answer or a log."""
+
+    kind: str               # one of ATTACHMENT_KINDS
+    ref: str
+    content_type: str = ""  # as the provider declared it, when it did
+    caption: str = ""
+    name: str = ""          # the file's name, when the provider gives one
+
+
 @dataclass(frozen=True)
 class Inbound:
     """One thing a customer did on a channel."""
@@ -41,6 +63,11 @@ class Inbound:
     ref: str = ""           # a handoff code carried by a referral or postback (Messenger m.me?ref=)
     kind: str = "message"   # message | postback | referral
     has_attachment: bool = False
+    attachments: tuple = ()  # Attachment records (dicts after a trip through JSON: made records again below)
+
+    def __post_init__(self):
+        records = tuple(a if isinstance(a, Attachment) else Attachment(**a) for a in self.attachments)
+        object.__setattr__(self, "attachments", records)
 
     def seen_at(self, first_seen: float) -> "Inbound":
         """This message with its provider time believed only within [first seen − the provider's retry

@@ -5,10 +5,11 @@ import hashlib
 import hmac
 import logging
 from typing import Callable, Mapping
+from urllib.parse import unquote, urlsplit
 
 import requests
 
-from . import Inbound, Malformed, Outbound, ReplyPolicy, SendFailed
+from . import MAX_ATTACHMENTS, Attachment, Inbound, Malformed, Outbound, ReplyPolicy, SendFailed
 from .messenger_comments import comments
 from .providers import answer_of, check_text, epoch_seconds, header, load_object, masked, need, post_json
 
@@ -35,13 +36,27 @@ def _inbound(event: dict, kind: str, mid, **fields) -> Inbound | None:
     return Inbound("messenger", sender_id, provider_id, sent_at=sent_at, kind=kind, **fields)
 
 
+def _attachments(message: dict) -> tuple[Attachment, ...]:
+    """Files with a payload.url (image, video, audio, file; a sticker is an image); templates, fallbacks and
+    locations carry none and stay out. Meta declares no content type: the proxy reads it from the CDN."""
+    found = []
+    for attachment in need(message.get("attachments", []), list, "message.attachments")[:MAX_ATTACHMENTS]:
+        attachment = need(attachment, dict, "attachment")
+        payload = attachment.get("payload")
+        url = payload.get("url") if isinstance(payload, dict) else None
+        if attachment.get("type") in ("image", "video", "audio", "file") and isinstance(url, str) and url:
+            name = urlsplit(url).path.rsplit("/", 1)[-1] if attachment["type"] == "file" else ""
+            found.append(Attachment(attachment["type"], url, name=unquote(name)[:120]))
+    return tuple(found)
+
+
 def _message(event: dict) -> Inbound | None:
     message = need(event["message"], dict, "message")
     if message.get("is_echo"):  # what the page itself sent, mirrored back
         return None
     return _inbound(event, "message", need(message.get("mid"), str, "message.mid"),
                     text=need(message.get("text", ""), str, "message.text"),  # quick replies: the label
-                    has_attachment=bool(message.get("attachments")))
+                    has_attachment=bool(message.get("attachments")), attachments=_attachments(message))
 
 
 def _postback(event: dict) -> Inbound | None:

@@ -10,7 +10,7 @@ import re
 from typing import Callable, Mapping
 from urllib.parse import parse_qsl
 
-from social_bridge.channels import Inbound, Malformed, Outbound, ReplyPolicy
+from social_bridge.channels import MAX_ATTACHMENTS, Attachment, Inbound, Malformed, Outbound, ReplyPolicy, attachment_kind
 
 # GSM 03.38 default alphabet (the escape 0x1B is not a character) and its extension table,
 # whose characters cost two septets (escape + code).
@@ -146,6 +146,16 @@ def split(text: str, limit: int, measure: Callable[[str], int] = len, numbered: 
     return [f"({i}/{len(parts)}) {part.strip()}" for i, part in enumerate(parts, 1)]
 
 
+def _media(form: Mapping[str, str], count: int) -> tuple[Attachment, ...]:
+    """MediaUrl{i} / MediaContentType{i} for i below NumMedia (Twilio's documented webhook parameters)."""
+    found = []
+    for i in range(min(max(count, 0), MAX_ATTACHMENTS)):
+        url, content_type = form.get(f"MediaUrl{i}", "").strip(), form.get(f"MediaContentType{i}", "").strip().lower()
+        if url:
+            found.append(Attachment(attachment_kind(content_type), url, content_type))
+    return tuple(found)
+
+
 class TwilioMessaging:
     """One Twilio messaging channel, "sms" or "whatsapp"."""
 
@@ -188,7 +198,8 @@ class TwilioMessaging:
         except ValueError as error:
             raise Malformed("NumMedia is not a number") from error
         return [Inbound(channel=channel, sender_id=sender, provider_id=provider_id,
-                        text=form.get("Body", "").strip(), has_attachment=media > 0)]
+                        text=form.get("Body", "").strip(), has_attachment=media > 0,
+                        attachments=_media(form, media))]
 
     def parts(self, text: str) -> list[str]:
         """The messages `text` becomes on this channel."""

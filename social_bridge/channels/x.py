@@ -11,7 +11,7 @@ from typing import Callable, Mapping
 
 import requests
 
-from . import Inbound, Outbound, ReplyPolicy, SendFailed
+from . import Attachment, Inbound, Outbound, ReplyPolicy, SendFailed
 from .providers import answer_of, check_text, epoch_seconds, header, load_object, masked, need, post_json
 from .x_public import mentions
 
@@ -22,6 +22,30 @@ log = logging.getLogger(__name__)
 # crc_token comes back with a valid x-twitter-webhooks-signature), so only tokens of the shape X sends
 # are answered: short, base64 / URL-safe base64 characters. No JSON object (it starts with "{") fits.
 CRC_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{8,128}={0,2}")
+
+
+X_MEDIA_KINDS = {"photo": "image", "video": "video", "animated_gif": "video"}
+
+
+def _attachment(data: dict) -> tuple[tuple[Attachment, ...], str]:
+    """The DM's media (one at most on X) and its text without the t.co link X appends for it."""
+    text = need(data.get("text", ""), str, "message_data.text")
+    attachment = data.get("attachment")
+    media = attachment.get("media") if isinstance(attachment, dict) else None
+    kind = X_MEDIA_KINDS.get(media.get("type")) if isinstance(media, dict) else None
+    if kind is None:
+        return (), text
+    url, content_type = media.get("media_url_https"), ""
+    variants = (media.get("video_info") or {}).get("variants") if isinstance(media.get("video_info"), dict) else None
+    mp4s = [v for v in variants or [] if isinstance(v, dict) and v.get("content_type") == "video/mp4"]
+    if kind == "video" and mp4s:  # the film itself, not its poster frame
+        best = max(mp4s, key=lambda v: v["bitrate"] if isinstance(v.get("bitrate"), int) else 0)
+        url, content_type = best.get("url"), "video/mp4"
+    if not isinstance(url, str) or not url:
+        return (), text
+    link = media.get("url")
+    text = text.replace(link, "").strip() if isinstance(link, str) and link else text
+    return (Attachment(kind, url, content_type),), text
 
 
 def _direct_messages(events, account_id: str) -> list[Inbound]:
@@ -35,10 +59,10 @@ def _direct_messages(events, account_id: str) -> list[Inbound]:
         if sender_id == account_id:  # our own DM, echoed to our subscription
             continue
         data = need(create.get("message_data"), dict, "message_data")
-        found.append(Inbound("x", sender_id, need(event.get("id"), str, "event id"),
-                             text=need(data.get("text", ""), str, "message_data.text"),
+        attachments, text = _attachment(data)
+        found.append(Inbound("x", sender_id, need(event.get("id"), str, "event id"), text=text,
                              sent_at=epoch_seconds(event.get("created_timestamp"), "created_timestamp"),
-                             has_attachment="attachment" in data))
+                             has_attachment="attachment" in data, attachments=attachments))
     return found
 
 

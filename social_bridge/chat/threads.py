@@ -11,7 +11,7 @@ import json
 import re
 import secrets
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Callable
 
 from social_bridge.channels import CHANNELS, Inbound
@@ -27,7 +27,8 @@ PHONE_CHANNELS = ("sms", "whatsapp")  # channels whose sender id is the customer
 
 # KEYS: identity, seen. ARGV: new thread id, thread prefix, message prefix, now, ttl, then the message:
 # id, text, at, provider id, kind, and the thread's channel, sender, lang, the sender's natural key, and the
-# most messages a thread keeps (the oldest beyond it go with their hashes: a flood cannot grow a thread).
+# most messages a thread keeps (the oldest beyond it go with their hashes: a flood cannot grow a thread), and the
+# message's attachments as JSON (their provider references go with the message's hash).
 # Records a customer's message once per provider id: {"dup", "<thread>|<stage>"} or {"new", thread, created}.
 _RECORD = """
 local seen = redis.call('GET', KEYS[2])
@@ -41,7 +42,7 @@ if not tid then
              'created_at', ARGV[4], 'natural', ARGV[14])
 end
 redis.call('HSET', ARGV[3] .. ARGV[6], 'id', ARGV[6], 'thread_id', tid, 'direction', 'in', 'text', ARGV[7],
-           'at', ARGV[8], 'provider_id', ARGV[9], 'kind', ARGV[10])
+           'at', ARGV[8], 'provider_id', ARGV[9], 'kind', ARGV[10], 'attachments', ARGV[16])
 redis.call('RPUSH', thread .. tid .. ':messages', ARGV[6])
 local surplus = redis.call('LLEN', thread .. tid .. ':messages') - tonumber(ARGV[15])
 while surplus > 0 do
@@ -65,6 +66,8 @@ for allowed in string.gmatch(ARGV[1], '[^,]+') do
 end
 return {0, state}
 """
+
+_NOTE = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'attachments', ARGV[1]) end"  # not erased
 
 
 @dataclass
@@ -121,6 +124,7 @@ class Message:
     agent: str = ""
     tag: str = ""
     error: str = ""
+    attachments: list = field(default_factory=list)  # in: the customer's files, as dicts (chat/attachments.py)
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,7 @@ def _load(cls, h: dict):
         if f.name not in h:
             continue
         raw = h[f.name]
-        out[f.name] = json.loads(raw) if f.type == "dict" else float(raw) if f.type == "float" else raw
+        out[f.name] = json.loads(raw) if f.type == "dict" or f.type == "list" and raw else float(raw) if f.type == "float" else raw
     return cls(**out)
 
 
@@ -191,7 +195,8 @@ class Threads:
                   secrets.token_urlsafe(9), self.limits.cut(inbound.text) if self.limits else inbound.text,
                   repr(at), inbound.provider_id, inbound.kind,
                   inbound.channel, inbound.sender_id, lang,
-                  self.persons.thread(inbound.channel, inbound.sender_id), max(1, self.max_messages)])
+                  self.persons.thread(inbound.channel, inbound.sender_id), max(1, self.max_messages),
+                  json.dumps([asdict(a) for a in inbound.attachments], ensure_ascii=False)])
         if reply[0] == "dup":
             thread_id, _, stage = reply[1].partition("|")
             return Recorded(self.get(thread_id), duplicate=True, queued=stage == "queued")
@@ -223,8 +228,8 @@ class Threads:
             raise ValueError("only our messages and notes are added here")
         message = Message(id=secrets.token_urlsafe(9), thread_id=thread_id, direction=direction, text=text,
                           at=self.clock(), **values)
-        stored = {f.name: str(getattr(message, f.name)) if f.type != "float" else repr(getattr(message, f.name))
-                  for f in fields(Message)}
+        stored = {f.name: repr(value) if f.type == "float" else json.dumps(value) if f.type == "list" else str(value)
+                  for f in fields(Message) for value in [getattr(message, f.name)]}
         pipe = self.redis.pipeline(transaction=True)
         pipe.hset(self._message_prefix + message.id, mapping=stored)
         pipe.rpush(self._thread_prefix + thread_id + ":messages", message.id)
@@ -234,6 +239,13 @@ class Threads:
     def message(self, message_id: str) -> Message | None:
         h = self.redis.hgetall(self._message_prefix + message_id) if PROVIDER_ID.fullmatch(message_id or "") else {}
         return _load(Message, h) if h else None
+
+    def note_attachment(self, message_id: str, n: int, **values) -> None:
+        """What fetching a customer's attachment taught us (its size, its checked type), for the next page."""
+        found = self.message(message_id)
+        if found is not None and 0 <= n < len(found.attachments):
+            found.attachments[n].update(values)
+            self.redis.eval(_NOTE, 1, self._message_prefix + message_id, json.dumps(found.attachments))
 
     def messages(self, thread_id: str, limit: int = 200) -> list[Message]:
         ids = self.redis.lrange(self._thread_prefix + thread_id + ":messages", -limit, -1)

@@ -11,7 +11,7 @@ import json
 import time
 from typing import Callable
 
-ACTIONS = ("read_words", "listen_recording", "export", "erase")
+ACTIONS = ("read_words", "listen_recording", "export", "erase", "view_attachment")
 HASH_TAG = "{access}"
 
 

@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 
 from social_bridge.queue.claims import Claim, NotClaimable, StaleFence
 from social_bridge.web.agents_api import bp as agents_bp
+from social_bridge.web.attachments_proxy import bp as attachments_bp
 from social_bridge.web.canned_api import bp as canned_bp
 from social_bridge.web.customers_api import bp as customers_bp
 from social_bridge.web.item_view import iso, item_detail, item_view, queued_items, team_overview
@@ -16,6 +17,7 @@ from social_bridge.web.request_body import ApiError, choice_of, fence_of, json_b
 bp = Blueprint("api", __name__, url_prefix="/api")
 bp.register_blueprint(customers_bp)  # /api/customers, /api/cases: the same token check and errors
 bp.register_blueprint(canned_bp)  # /api/canned (issue 19)
+bp.register_blueprint(attachments_bp)  # /api/attachments (issue 19)
 bp.register_blueprint(agents_bp)  # /api/agents: supervisors manage agents (issue 19)
 PRESENCE_STATES = ("available", "busy", "away")
 MAX_TEXT = 1600  # what one SMS/WhatsApp message can carry through Twilio

@@ -58,4 +58,5 @@ class Bridge:
     erase_person: Callable | None = None
     customers: object | None = None  # social_bridge.customers.desk.CustomerDesk: search, a person's page, cases, merge
     canned: object | None = None  # social_bridge.chat.canned.CannedReplies: the replies agents insert with "/"
+    attachments: object | None = None  # social_bridge.chat.attachments.AttachmentFetcher: customers' files (issue 19)
     agent_admin: object | None = None  # social_bridge.queue.agent_admin.AgentAdmin: supervisors manage agents (H5)

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import phonenumbers
 
+from social_bridge.chat.attachments import public
 from social_bridge.web.rules import holds, sees_customer_words
 from social_bridge.queue.work_item import WorkItem
 
@@ -135,7 +136,15 @@ def conversation(bridge, item, personal: bool) -> dict:
 def _message(message, personal: bool) -> dict:
     return {"id": message.id, "direction": message.direction, "kind": message.kind,
             "text": message.text if personal else None, "at": iso(message.at), "state": message.state or None,
-            "agent": message.agent or None, "error": message.error or None}
+            "agent": message.agent or None, "error": message.error or None,
+            "attachments": _attachments(message) if personal else None}
+
+
+def _attachments(message) -> list[dict]:
+    """The customer's files: what they are and the proxy's address (issue 19), never the provider's URL."""
+    records = message.attachments if isinstance(message.attachments, list) else []
+    return [{**public(record, n), "url": f"/api/attachments/{message.id}/{n}"}
+            for n, record in enumerate(records) if isinstance(record, dict)]
 
 
 def team_overview(bridge, now: float, scan: int = 1000, agent=None) -> dict:

@@ -1,7 +1,8 @@
 """A local HTTP server playing Meta's Send API and X's DM API, and the signatures of their webhooks.
 
 Records every request; `fail_next` makes the next requests fail with a given status, body and headers;
-`delay` answers slowly (to run a client into its timeout).
+`delay` answers slowly (to run a client into its timeout). `serve_file` puts a file at a path (Meta's CDN, X's
+ton.twitter.com): GET answers its bytes with the content type given, and `served` counts what went out.
 """
 from __future__ import annotations
 
@@ -49,6 +50,14 @@ class FakeSocial:
         self._sent = 0
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        self.files: dict[str, tuple[str, object, bool]] = {}  # path -> (content type, bytes or chunks, send length)
+        self.served: dict[str, int] = {}                      # path -> bytes written to the client
+
+    def serve_file(self, path: str, content_type: str, body, length: bool = True) -> str:
+        """Serves `body` (bytes, or a callable giving chunks: a stream) at `path`; without `length`, no
+        Content-Length (the end is the connection's). Returns the file's URL."""
+        self.files[path] = (content_type, body, length)
+        return self.base_url + path
 
     @property
     def base_url(self) -> str:
@@ -101,9 +110,28 @@ class FakeSocial:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeSocial
 
+    def _file(self, path: str) -> None:
+        content_type, body, length = self.fake.files[path]
+        chunks = [body] if isinstance(body, bytes) else body()
+        self.fake.served[path] = 0
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            if length:
+                self.send_header("Content-Length", str(len(body) if isinstance(body, bytes) else length))
+            self.end_headers()
+            for chunk in chunks:
+                self.wfile.write(chunk)
+                self.fake.served[path] += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):  # the client stopped reading (a size limit)
+            pass
+
     def _respond(self) -> None:
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {key.lower(): value for key, value in self.headers.items()}
+        if self.command == "GET" and urlsplit(self.path).path in self.fake.files:
+            self.fake.answer(self.command, self.path, headers, raw)  # recorded like any request
+            return self._file(urlsplit(self.path).path)
         status, body, extra = self.fake.answer(self.command, self.path, headers, raw)
         time.sleep(self.fake.delay)
         data = json.dumps(body).encode()

@@ -22,6 +22,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 RECORDING = re.compile(r"^/2010-04-01/Accounts/AC\w+/Recordings/(?P<sid>RE\w+?)(?P<ext>\.wav|\.mp3)?$")
+MEDIA = re.compile(r"^/2010-04-01/Accounts/AC\w+/Messages/MM\w+/Media/(?P<sid>ME\w+)$")  # a message's MediaUrl{N}
 RECORDING_RESOURCE = re.compile(r"^/2010-04-01/Accounts/AC\w+/Recordings/(?P<sid>RE\w+?)\.json$")
 CALLS = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC\w+)/Calls(?:/(?P<sid>CA\w+))?(?P<events>/Events)?\.json$")
 # the status callback event a CallStatus belongs to (statusCallbackEvent names)
@@ -56,7 +57,7 @@ class FakeTwilio:
     app: object = None            # a transport toward the app: .post(url, form, headers) -> (status, body)
     create_delay: float = 0.0     # seconds between recording a new call and answering (a window to crash in)
     calls: dict = field(default_factory=dict)  # sid -> the call as Twilio keeps it
-    recordings: dict = field(default_factory=dict)  # RecordingSid -> (media bytes, content type), served on GET
+    recordings: dict = field(default_factory=dict)  # RecordingSid or MediaSid -> (media bytes, content type), on GET
     clock: object = time.time     # Twilio's clock (a test moving the app's clock moves this one too)
     lock: object = field(default_factory=threading.Lock)
 
@@ -89,7 +90,7 @@ class FakeTwilio:
                               "account_sid": request.path.split("/")[3]}, 201)
         elif match := CALLS.match(request.path):
             response = self._calls(request, match)
-        elif (match := RECORDING.match(request.path)) and request.method == "GET":
+        elif (match := RECORDING.match(request.path) or MEDIA.match(request.path)) and request.method == "GET":
             response = self._recording(request, match["sid"])
         elif (match := RECORDING_RESOURCE.match(request.path)) and request.method == "DELETE":
             response = self._delete_recording(request, match["sid"])

@@ -8,11 +8,13 @@ from urllib.parse import urlencode
 
 import pytest
 
-from social_bridge.channels import Inbound, Malformed, Outbound
+from social_bridge.channels import Attachment, Inbound, Malformed, Outbound
 from social_bridge.channels.twilio_messaging import (
     TwilioMessaging, limit_for, segments, sms_segments, split, utf16_length)
 
 PAYLOADS = Path(__file__).parent.parent / "data" / "payloads"
+MEDIA_URL = ("https://api.twilio.com/2010-04-01/Accounts/AC00000000000000000000000000000001/Messages/"
+             "MM00000000000000000000000000000001/Media/ME00000000000000000000000000000001")  # the form's MediaUrl0
 HOUR = 3600.0
 NUMBER = re.compile(r"^\((\d+)/(\d+)\) ")
 
@@ -166,7 +168,8 @@ def test_parse_recorded_payload(sms):
     raw = (PAYLOADS / "twilio_sms_incoming.form").read_bytes().strip()
     assert sms.parse(raw) == [Inbound(channel="sms", sender_id="+393331234567",
                                       provider_id="SM00000000000000000000000000000001",
-                                      text="RICHIAMAMI", has_attachment=True)]
+                                      text="RICHIAMAMI", has_attachment=True,
+                                      attachments=(Attachment("image", MEDIA_URL, "image/jpeg"),))]
 
 
 def test_parse_whatsapp_prefix_and_stripped_body(sms):
