@@ -1,4 +1,4 @@
-"""`python -m ivr agents add | list | token | passwd | revoke`: manage who may work the queue."""
+"""`python -m ivr agents add | list | token | passwd | revoke | disable | enable`: manage who may work the queue."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,13 @@ import sys
 from ivr.runtime.embedded import ensure_embedded_redis
 from ivr.runtime.redis_client import state_client
 from ivr.app.settings import load_settings
-from social_bridge.queue.agents import ROLES, AgentDirectory, UnknownAgent, slug
+from social_bridge.queue.agent_accounts import AgentAccounts
+from social_bridge.queue.agent_admin import AdminRefused, AgentAdmin
+from social_bridge.queue.agent_audit import AgentAudit
+from social_bridge.queue.agents import ROLES, Agent, AgentDirectory, UnknownAgent, slug
+from social_bridge.queue.claims import Claims
+from social_bridge.queue.presence import Presence
+from social_bridge.web.console.agents_strings import refusal
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     passwd.add_argument("--password", help="asked for when not given")
     revoke = commands.add_parser("revoke", help="invalidate every API token of the agent")
     revoke.add_argument("name")
+    for command, text in (("disable", "no login, tokens refused, sessions end, held items back in the queue"),
+                          ("enable", "allow the agent back in (old sessions stay ended)")):
+        commands.add_parser(command, help=text).add_argument("name")
     return parser
 
 
@@ -52,7 +61,8 @@ def _add(agents: AgentDirectory, args) -> str:
 
 
 def _list(agents: AgentDirectory, args) -> str:
-    rows = [f"{a.id:<24} {a.role:<11} {','.join(a.languages):<6} {a.phone or '-':<16} {a.name}" for a in agents.all()]
+    rows = [f"{a.id:<24} {a.role:<11} {','.join(a.languages):<6} {a.phone or '-':<16} {a.name}"
+            + (" (disabled)" if a.disabled else "") for a in agents.all()]
     if not rows:
         return "no agents yet: python -m ivr agents add NAME --role supervisor"
     return "\n".join([f"{'ID':<24} {'ROLE':<11} {'LANGS':<6} {'PHONE':<16} NAME", *rows])
@@ -79,7 +89,28 @@ def _revoke(agents: AgentDirectory, args) -> str:
     return f"every API token of {agent_id} is revoked"
 
 
-COMMANDS = {"add": _add, "list": _list, "token": _token, "passwd": _passwd, "revoke": _revoke}
+OPERATOR = Agent("(cli)", "python -m ivr agents", "supervisor")  # who the audit list names for these commands
+
+
+def _admin(agents: AgentDirectory) -> AgentAdmin:
+    """The console's rules (never the last supervisor) and audit list; a disabled agent's claims go back at once."""
+    accounts = AgentAccounts(agents.redis, clock=agents.clock)
+    return AgentAdmin(accounts, Claims(agents.redis, clock=agents.clock), Presence(agents.redis, clock=agents.clock),
+                      AgentAudit(agents.redis, agents.clock), accounts.teams)
+
+
+def _disable(agents: AgentDirectory, args) -> str:
+    released = _admin(agents).disable(OPERATOR, slug(args.name))
+    return f"{slug(args.name)} is disabled; {released} held item(s) back in the queue"
+
+
+def _enable(agents: AgentDirectory, args) -> str:
+    _admin(agents).enable(OPERATOR, slug(args.name))
+    return f"{slug(args.name)} is enabled"
+
+
+COMMANDS = {"add": _add, "list": _list, "token": _token, "passwd": _passwd, "revoke": _revoke, "disable": _disable,
+            "enable": _enable}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
         print(COMMANDS[args.command](_directory(), args))
+    except AdminRefused as refused:
+        print(f"error: {refusal('en', refused)}", file=sys.stderr)
+        return 1
     except (ValueError, UnknownAgent) as exc:
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 1
