@@ -17,7 +17,7 @@ from redis.retry import Retry
 from ivr.app.agent_side import AgentSide, build_agent_side
 from ivr.app.privacy_parts import Privacy, build_privacy
 from ivr.app.settings import Settings
-from ivr.app.social_services import build_social, chat_replies
+from ivr.app.social_services import build_social, chat_replies, public_posts
 from ivr.app.widget_parts import build_widget
 from ivr.call.booking_limits import BookingLimits
 from ivr.call.business_hours import BusinessHours
@@ -124,7 +124,9 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     twilio = make_twilio_client(settings)
     outbox = DevOutbox(client, clock)
     persons = PersonKeys(settings.person_key_secret)  # every key naming a person holds this pseudonym, not the id
+    metrics = Metrics(client)  # before the channels: X counts what it sends
     social = build_social(settings, client, messages, jobs.delivery_enqueuer(work), jobs.drain_enqueuer(work), clock,
+                          prompts=prompts, metrics=metrics,  # X's budget notices and its sends counted
                           persons=persons)
     codes = RefCodes(client, clock=clock, persons=persons)
     hours = BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
@@ -175,7 +177,14 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
                   contacts=Contacts(customers, cases), privacy=privacy, identification=identification)
 
 
-def build_inbox(nohold: Nohold) -> Inbox:
+def build_inbox(nohold: Nohold):
+    """The written channels' inbox, with public posts in front of it when a public channel is on
+    (X_PUBLIC_MENTIONS, MESSENGER_PAGE_COMMENTS: social_bridge/chat/public_posts.py)."""
+    return public_posts(nohold.settings, nohold.social, nohold.codes, nohold.prompts, nohold.clock,
+                        private_inbox(nohold))
+
+
+def private_inbox(nohold: Nohold) -> Inbox:
     """The written channels' inbox (the drain job's and the tests'): its replies get the parts they use, by name."""
     n = nohold
     replies = chat_replies(settings=n.settings, redis=n.redis, core=n.self_service, commands=n.commands,

@@ -25,7 +25,15 @@ def overview() -> dict:
     data["outbox"] = b.outbox(OUTBOX_SHOWN) if b.dev_mode and b.outbox else None
     data["access"] = b.access_log.entries(ACCESS_SHOWN) if b.access_log is not None else None
     data["can_erase"] = b.erase_person is not None
+    data["x_budget"] = x_budget(b)
     return data
+
+
+def x_budget(b) -> dict | None:
+    """Today's messages sent on X against X_DAILY_BUDGET (social_bridge/channels/x_budget.py); None without X."""
+    channel = b.social.channels.get("x") if b.social is not None else None
+    budget = getattr(channel, "budget", None)
+    return budget.today() if budget is not None else None
 
 
 def lanes(b, now: float) -> list[dict]:
