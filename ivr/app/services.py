@@ -152,7 +152,6 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     fallback = Reply().say(prompts.text("it", "voice.technical_error"), "it") \
         .say(prompts.text("en", "voice.technical_error"), "en").add(Hangup())
     calls = CallStore(client, settings.call_ttl_seconds, ended_reply=render_voice(Reply().add(Hangup()), "", voices))
-    metrics = Metrics(client)
     claims = Claims(client, clock=clock, lease_seconds=settings.lease_seconds,
                     other_language_after=settings.other_language_after, max_attempts=settings.callback_max_attempts,
                     team_overflow_seconds=settings.team_overflow_seconds)
