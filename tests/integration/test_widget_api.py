@@ -224,3 +224,16 @@ def test_without_allowed_origins_the_widget_is_off(settings, clock, redis_client
         assert application.test_client().post("/widget/api/session", headers={"Origin": SITE}).status_code == 404
     finally:
         application.extensions["nohold"].metrics.close()
+
+
+def test_openapi_and_the_api_guide_document_every_widget_route(app, widget_settings, clock):
+    root = widget_settings.prompts_dir.parent / "docs"
+    spec = yaml.safe_load((root / "openapi.yaml").read_text(encoding="utf-8"))
+    documented = {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops
+                  if method in ("get", "post") and path.startswith("/widget/api/")}
+    live = streams.create_app(test_config={"SETTINGS": widget_settings, "CLOCK": clock})
+    served = {(method, rule.rule) for application in (app, live) for rule in application.url_map.iter_rules()
+              if rule.rule.startswith("/widget/api/") for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert documented == served
+    guide = (root / "api.md").read_text(encoding="utf-8")
+    assert all(path in guide for _, path in served)
