@@ -46,6 +46,8 @@ class AgentSide:
     notices: object               # social_bridge.outages.notices.OutageNotices
     privacy: object = None        # ivr.app.privacy_parts.Privacy: the access log, the supervisor's erasure
     customer_desk: object = None  # social_bridge.customers.desk.CustomerDesk: the customer page and search
+    service_levels: object = None  # social_bridge.chat.service_levels.ServiceLevels: written channels' clocks
+    satisfaction: object = None   # social_bridge.customers.satisfaction.Satisfaction: answers and figures
 
 
 def attachments_fetcher(settings) -> AttachmentFetcher:
@@ -109,6 +111,7 @@ def build_agent_side(side: AgentSide) -> Bridge:
                   access_log=side.privacy.access_log if side.privacy else None,
                   erase_person=side.privacy.erase_item_person if side.privacy else None,
                   customers=side.customer_desk, canned=CannedReplies(client, clock),
+                  service_levels=side.service_levels, satisfaction=side.satisfaction,
                   attachments=attachments_fetcher(settings),
                   agent_admin=agent_admin(client, clock, side))
 

@@ -32,6 +32,8 @@ def metrics():
     gauges = {f"queue_depth_{kind}": count for kind, count in depth.items()}
     gauges["queue_oldest_wait_seconds"] = round(nohold.queue.oldest_wait(), 1)
     gauges["callback_windows_missed"] = nohold.queue.missed_windows(0)[0]  # waiting past the window promised
+    if nohold.service_levels is not None:  # written requests with a running clock past its target (issue 19)
+        gauges["written_threads_in_breach"] = nohold.service_levels.in_breach()
     return Response(nohold.metrics.render(gauges), mimetype="text/plain; version=0.0.4")
 
 

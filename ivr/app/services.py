@@ -41,6 +41,7 @@ from social_bridge.chat.commands import CommandWords
 from social_bridge.chat.handoff import RefCodes
 from social_bridge.chat.inbox import Inbox
 from social_bridge.chat.self_service import SelfServiceCore
+from social_bridge.chat.service_levels import ServiceLevels, parse_targets
 from social_bridge.customers.cases import Cases
 from social_bridge.customers.contacts import Contacts
 from social_bridge.customers.customers import Customers
@@ -49,6 +50,7 @@ from social_bridge.customers.identification import Identification
 from social_bridge.customers.proofs import OneTimeCodes
 from social_bridge.customers.numbered_queue import NumberedQueue
 from social_bridge.customers.quoting import CaseQuotes, WrittenCaseStatus
+from social_bridge.customers.satisfaction import Satisfaction
 from social_bridge.outages.notices import OutageNotices
 from social_bridge.outages.outages import Outages
 from social_bridge.privacy.pseudonyms import PersonKeys
@@ -96,6 +98,8 @@ class Nohold:
     customers: Customers | None = None  # people: proven identities, account, cases (social_bridge/customers/)
     contacts: Contacts | None = None    # a contact from a known customer joins their open request
     identification: Identification | None = None  # the account, then a one-time code, before account data
+    service_levels: ServiceLevels | None = None  # written channels' first-response and resolution clocks
+    satisfaction: Satisfaction | None = None  # the 1-5 question after a completed written request, its figures
 
 
 def bounded(timeout: float) -> dict:
@@ -125,9 +129,11 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     outbox = DevOutbox(client, clock)
     persons = PersonKeys(settings.person_key_secret)  # every key naming a person holds this pseudonym, not the id
     metrics = Metrics(client)  # before the channels: X counts what it sends
+    service_levels = ServiceLevels(client, queue, parse_targets(settings.sla_first_response_seconds, "first response"),
+                                   parse_targets(settings.sla_resolution_seconds, "resolution"), metrics, clock=clock)
     social = build_social(settings, client, messages, jobs.delivery_enqueuer(work), jobs.drain_enqueuer(work), clock,
                           prompts=prompts, metrics=metrics,  # X's budget notices and its sends counted
-                          persons=persons)
+                          persons=persons, service_levels=service_levels)
     codes = RefCodes(client, clock=clock, persons=persons)
     hours = BusinessHours.parse(settings.business_hours, settings.timezone, settings.holiday_country)
     desk = FrontDesk(queue, eta, hours, messages, prompts, speech, settings, clock=clock, codes=codes,
@@ -152,9 +158,16 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     fallback = Reply().say(prompts.text("it", "voice.technical_error"), "it") \
         .say(prompts.text("en", "voice.technical_error"), "en").add(Hangup())
     calls = CallStore(client, settings.call_ttl_seconds, ended_reply=render_voice(Reply().add(Hangup()), "", voices))
+    satisfaction = Satisfaction(client, social.threads, social.delivery, prompts, cases, clock=clock,
+                                timezone=settings.timezone)
+
+    def completed(item) -> None:  # a written request's clocks stop; its customer is asked how it went
+        service_levels.resolved(item)
+        satisfaction.ask(item)
+
     claims = Claims(client, clock=clock, lease_seconds=settings.lease_seconds,
                     other_language_after=settings.other_language_after, max_attempts=settings.callback_max_attempts,
-                    team_overflow_seconds=settings.team_overflow_seconds)
+                    team_overflow_seconds=settings.team_overflow_seconds, on_complete=completed)
     dialer = build_dialer(settings, client, messages, clock=clock, claims=claims, queue=queue, prompts=prompts,
                           speech=speech, hours=hours, chat_links=desk.chat_links, enqueue_job=jobs.dial_enqueuer(work),
                           twilio=twilio, on_decided=lambda state: metrics.incr("callback_attempts", result=state),
@@ -167,13 +180,15 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
 
     side = AgentSide(settings, client, clock, queue, eta, presence, claims, dialer, desk, speech, prompts,
                      messages, social, outbox, outages, jobs.outage_enqueuer(work), notices, privacy=privacy,
-                     customer_desk=CustomerDesk(customers, cases, social.threads, otp, text_code))
+                     customer_desk=CustomerDesk(customers, cases, social.threads, otp, text_code),
+                     service_levels=service_levels, satisfaction=satisfaction)
     return Nohold(settings, client, prompts, speech, calls, queue, eta, desk, flow, messages,
                   DevOutbox(client) if twilio is None else TwilioSms(twilio), outbox, metrics, voices,
                   render_voice(fallback, "", voices), clock, social, codes, outages, presence, claims, dialer,
                   build_agent_side(side), CommandWords(prompts.words), notices, core, cases=cases,
                   case_status=WrittenCaseStatus(desk.quotes, prompts, speech, desk), customers=customers,
-                  contacts=Contacts(customers, cases), privacy=privacy, identification=identification)
+                  contacts=Contacts(customers, cases), privacy=privacy, identification=identification,
+                  service_levels=service_levels, satisfaction=satisfaction)
 
 
 def build_inbox(nohold: Nohold):
@@ -192,7 +207,8 @@ def private_inbox(nohold: Nohold) -> Inbox:
                            identification=n.identification)
     return Inbox(n.social.threads, n.queue, n.codes, n.social.delivery, replies, clock=n.clock,
                  case_status=n.case_status, contacts=n.contacts, identification=n.identification,
-                 privacy_url=n.settings.privacy_notice_url)
+                 privacy_url=n.settings.privacy_notice_url, satisfaction=n.satisfaction,
+                 service_levels=n.service_levels)
 
 
 def build_web_widget(nohold: Nohold):

@@ -110,6 +110,9 @@ class Settings:
     callback_customer_check: str = "press1"      # amd | press1 | both | off: how a callback tells person from machine
     callback_machine_message: str = "on"         # on | off: a short message left on the customer's answering machine
     target_wait_seconds: int = 150
+    # written channels' service levels (social_bridge/chat/service_levels.py): channel=seconds, per channel
+    sla_first_response_seconds: str = "messenger=900,whatsapp=900,sms=1800,x=1800,web=300"
+    sla_resolution_seconds: str = "messenger=28800,whatsapp=28800,sms=28800,x=28800,web=28800"
     auto_dial_wrap_up_seconds: int = 30
     bookings_per_number_per_day: int = 3         # new callback bookings a number may make in 24 hours
     booking_breaker_bookings: int = 20           # more than this from one block (number minus 2 digits) ...
@@ -214,6 +217,8 @@ _ENV = {
     "callback_customer_check": "CALLBACK_CUSTOMER_CHECK",
     "callback_machine_message": "CALLBACK_MACHINE_MESSAGE",
     "target_wait_seconds": "TARGET_WAIT_SECONDS",
+    "sla_first_response_seconds": "SLA_FIRST_RESPONSE_SECONDS",
+    "sla_resolution_seconds": "SLA_RESOLUTION_SECONDS",
     "auto_dial_wrap_up_seconds": "AUTO_DIAL_WRAP_UP_SECONDS",
     "bookings_per_number_per_day": "BOOKINGS_PER_NUMBER_PER_DAY",
     "booking_breaker_bookings": "BOOKING_BREAKER_BOOKINGS",

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ivr.runtime.redis_client import parse_sentinel_url
+from social_bridge.chat.service_levels import parse_targets
 
 
 class SettingsError(RuntimeError):
@@ -30,6 +31,12 @@ def check_values(settings) -> None:
                             f"got {settings.callback_customer_check!r}")
     if settings.callback_machine_message not in ("on", "off"):
         raise SettingsError(f"CALLBACK_MACHINE_MESSAGE must be on or off; got {settings.callback_machine_message!r}")
+    for raw, variable in ((settings.sla_first_response_seconds, "SLA_FIRST_RESPONSE_SECONDS"),
+                          (settings.sla_resolution_seconds, "SLA_RESOLUTION_SECONDS")):
+        try:  # channel=seconds pairs, like messenger=900,sms=1800
+            parse_targets(raw, variable)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from exc
 
 
 MIN_SECRET_KEY_BYTES = 32

@@ -69,7 +69,8 @@ def channels_from(settings, send_sms) -> dict:
 
 
 def build_social(settings, client, messages, enqueue_delivery, enqueue_drain, clock=time.time, persons=None,
-                 prompts=None, metrics=None) -> Social:
+                 prompts=None, metrics=None,
+                 service_levels=None) -> Social:
     def send_sms(to: str, text: str, key: str, content_sid: str = "") -> str:
         return messages.send_sms(to, text, key=key, content_sid=content_sid)
 
@@ -80,7 +81,8 @@ def build_social(settings, client, messages, enqueue_delivery, enqueue_drain, cl
     if "x" in channels and prompts is not None:  # X bills per message: every send passes the day's budget
         budget = XBudget(client, settings.x_daily_budget, persons, clock, settings.timezone)  # X_DAILY_BUDGET
         channels["x"] = BudgetedX(channels["x"], budget, threads, messages, prompts.text, settings.web_chat_url, metrics)
-    delivery = Delivery(threads, channels, enqueue_delivery, clock, sms=messages)  # automated past 24 h: by SMS
+    delivery = Delivery(threads, channels, enqueue_delivery, clock, sms=messages,  # automated past 24 h: by SMS
+                        service_levels=service_levels)  # an agent's first message stops the first-response clock
     return Social(channels=channels, threads=threads, delivery=delivery,
                   inbound=InboundQueue(client, enqueue_drain, clock))
 

@@ -38,9 +38,11 @@ class RetryLater(RuntimeError):
 
 class Delivery:
     def __init__(self, threads: Threads, channels: Mapping[str, Channel], enqueue_job: Callable[[str], None],
-                 clock: Callable[[], float] = time.time, sms: Sms | None = None):
+                 clock: Callable[[], float] = time.time, sms: Sms | None = None, service_levels=None):
         self.threads, self.channels, self.enqueue_job, self.clock = threads, channels, enqueue_job, clock
         self.sms = sms  # where an automated message goes when its channel may carry it only under a tag
+        # social_bridge.chat.service_levels.ServiceLevels: an agent's first message stops the first-response clock
+        self.service_levels = service_levels
 
     def policy(self, thread: Thread, human: bool = True) -> ReplyPolicy:
         """What the thread's channel allows now; a tag (Messenger's HUMAN_AGENT) only for a person's reply."""
@@ -73,6 +75,8 @@ class Delivery:
                                      agent=agent, tag=policy.tag) for part in parts]
         for message in messages:
             self.enqueue_job(message.id)
+        if agent and not auto and self.service_levels is not None and thread.item_id:
+            self.service_levels.responded(thread.item_id, agent)
         return messages[0]
 
     def _automated_elsewhere(self, thread: Thread, text: str, template: str) -> Message:

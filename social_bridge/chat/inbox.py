@@ -62,13 +62,15 @@ class Inbox:
     def __init__(self, threads: Threads, queue: WorkQueue, codes, delivery: Delivery, replies: Replies,
                  clock: Callable[[], float] = time.time, case_status: Callable[[str, str], str] | None = None,
                  contacts: Contacts | None = None, identification: Identification | None = None,
-                 privacy_url: str = ""):
+                 privacy_url: str = "", satisfaction=None, service_levels=None):
         self.threads, self.queue, self.codes, self.delivery, self.replies, self.clock = (
             threads, queue, codes, delivery, replies, clock)
         self.case_status = case_status  # (case number, lang) -> where it stands: STATO 12345678 in a chat
         self.contacts = contacts  # who the sender is: a known customer joins their open request, on any channel
         self.privacy_url = privacy_url  # PRIVACY_NOTICE_URL: linked in our first answer to a new sender
         self.identification = identification  # the account, then a one-time code, before account data in writing
+        self.satisfaction = satisfaction  # social_bridge.customers.satisfaction: a 1-5 answer after a completed request
+        self.service_levels = service_levels  # social_bridge.chat.service_levels: a new request starts its clocks
 
     def receive(self, inbound: Inbound) -> str:
         """Handles one customer message; returns what was done (for logs and tests)."""
@@ -84,6 +86,8 @@ class Inbox:
             return "duplicate"
         context = self._link(thread, inbound)
         thread = self.threads.get(thread.id)
+        if self.satisfaction is not None and not context and self._rated(thread, inbound, recorded.duplicate):
+            return "satisfaction"
         answer = self._identifying(thread, inbound) if self.identification is not None and not context else None
         if answer is not None:  # the account or the code we asked for: nothing else is read into it
             self.threads.mark_queued(inbound, thread.id)
@@ -141,7 +145,18 @@ class Inbox:
         placed = self.queue.enqueue(item).item
         if placed.id != thread.item_id:
             self.threads.update(thread.id, item_id=placed.id)
+        if self.service_levels is not None:  # the first message of this request starts its clocks (once)
+            self.service_levels.opened(placed, min(inbound.sent_at or now, now))
         return placed
+
+    def _rated(self, thread: Thread, inbound: Inbound, duplicate: bool) -> bool:
+        """A 1-5 answer to the question after a completed request: stored, thanked, not a new request."""
+        if self.satisfaction.answer(thread, inbound.text) is None:
+            return False
+        self.threads.mark_queued(inbound, thread.id)
+        if not duplicate:
+            self._say(thread, self.replies.text(thread.lang, "chat.satisfaction.thanks"))
+        return True
 
     def _acknowledgement(self, thread: Thread, item: WorkItem) -> str | None:
         """Position and wait, when the customer has not heard them for this request or they moved a lot."""

@@ -36,6 +36,7 @@ class Case:
     items: tuple[str, ...]       # every item the case has had, oldest first (one more per reopening)
     channels: tuple[str, ...]    # every channel the customer used for it
     reopened: int = 0
+    satisfaction: int = 0        # the customer's 1-5 answer to the question after it was resolved; 0 = none
 
     @property
     def display(self) -> str:
@@ -75,7 +76,8 @@ class Cases:
         return Case(number=canonical, item_id=h["item_id"], state=state, acquired_at=float(h["acquired_at"]),
                     opened_at=float(h["opened_at"]), resolved_at=resolved_at, customer_id=h.get("customer_id", ""),
                     kind=h.get("kind", ""), channel=h.get("channel", ""), items=tuple(json.loads(h["items"])),
-                    channels=tuple(json.loads(h.get("channels") or "[]")), reopened=int(h.get("reopened") or 0))
+                    channels=tuple(json.loads(h.get("channels") or "[]")), reopened=int(h.get("reopened") or 0),
+                    satisfaction=int(h.get("satisfaction") or 0))
 
     def for_item(self, item_id: str) -> Case | None:
         number = self.redis.get(self.keys.case_of_item(item_id))
@@ -106,6 +108,13 @@ class Cases:
     def customer_answered(self, number: str) -> None:
         """The customer wrote or called about it again: no longer waiting for them."""
         self.redis.hset(self.keys.case(number), "marked", "")
+
+    def rate(self, number: str, score: int) -> bool:
+        """The customer's 1-5 answer to the satisfaction question (social_bridge/customers/satisfaction.py)."""
+        if not 1 <= score <= 5 or self.get(number) is None:
+            return False
+        self.redis.hset(self.keys.case(number), mapping={"satisfaction": str(score), "rated_at": repr(self.clock())})
+        return True
 
     def attach_customer(self, number: str, customer_id: str) -> None:
         case = self.get(number)

@@ -58,5 +58,9 @@ class Bridge:
     erase_person: Callable | None = None
     customers: object | None = None  # social_bridge.customers.desk.CustomerDesk: search, a person's page, cases, merge
     canned: object | None = None  # social_bridge.chat.canned.CannedReplies: the replies agents insert with "/"
+    # issue 19: written channels' service levels (social_bridge.chat.service_levels.ServiceLevels) and the
+    # satisfaction answers (social_bridge.customers.satisfaction.Satisfaction), for the supervisor and the API
+    service_levels: object | None = None
+    satisfaction: object | None = None
     attachments: object | None = None  # social_bridge.chat.attachments.AttachmentFetcher: customers' files (issue 19)
     agent_admin: object | None = None  # social_bridge.queue.agent_admin.AgentAdmin: supervisors manage agents (H5)

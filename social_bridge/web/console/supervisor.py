@@ -6,6 +6,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from social_bridge.web.console import bp
 from social_bridge.web.console.auth import bridge, supervisor_required
 from social_bridge.web.console.views import local
+from social_bridge.web.console.written_service import written_service
 from social_bridge.web.item_view import item_view, queued_items, team_overview
 
 SCAN = 1000  # items read for the kind x channel table, oldest first: the same bound team_overview uses
@@ -26,6 +27,7 @@ def overview() -> dict:
     data["access"] = b.access_log.entries(ACCESS_SHOWN) if b.access_log is not None else None
     data["can_erase"] = b.erase_person is not None
     data["x_budget"] = x_budget(b)
+    data["written"] = written_service(b)  # chats past or near their targets, satisfaction (issue 19)
     return data
 
 
