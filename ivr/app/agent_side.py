@@ -20,6 +20,7 @@ from social_bridge.queue.agent_admin import AgentAdmin
 from social_bridge.queue.agent_audit import AgentAudit
 from social_bridge.queue.agents import AgentDirectory
 from social_bridge.queue.auto_offer import AutoOffer
+from social_bridge.queue.capacity import Capacity
 from social_bridge.web.bridge import Bridge
 
 
@@ -113,7 +114,8 @@ def build_agent_side(side: AgentSide) -> Bridge:
                   customers=side.customer_desk, canned=CannedReplies(client, clock),
                   service_levels=side.service_levels, satisfaction=side.satisfaction,
                   attachments=attachments_fetcher(settings),
-                  agent_admin=agent_admin(client, clock, side))
+                  agent_admin=agent_admin(client, clock, side),
+                  capacity=Capacity(side.claims, side.presence, settings.agent_max_threads))
 
 
 def agent_admin(client, clock, side: AgentSide) -> AgentAdmin:

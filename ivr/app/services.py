@@ -122,7 +122,8 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     presence = Presence(client, clock=clock)
     eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds,
                        presence=presence,
-                       agents=AgentDirectory(client, clock=clock))  # waits count the agents there who speak the language
+                       agents=AgentDirectory(client, clock=clock),  # waits count the agents there who speak the language
+                       threads_per_agent=settings.agent_max_threads)  # an agent holds several threads at once
     work = jobs.job_queue(settings.redis_url, **options)
     messages = Messages(client, jobs.sms_enqueuer(work), clock=clock)
     twilio = make_twilio_client(settings)

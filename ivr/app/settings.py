@@ -78,6 +78,10 @@ class Settings:
     intent_threads: int = 1                    # ONNX Runtime threads per process
     agents_on_shift: int = 3
     handle_seconds: int = 300
+    agent_max_threads: int = 3                   # written threads one agent holds at once (and one voice item)
+    pushed_waits_max: int = 3                    # wait updates pushed to one waiting customer, at most
+    pushed_waits_minutes: int = 10               # an update when the wait moved by this many minutes ...
+    pushed_waits_percent: int = 50               # ... and by this share of the last wait told
     call_ttl_seconds: int = 4 * 3600
     call_max_turns: int = 30                     # every call ends: answers in one call, ...
     call_max_seconds: int = 600                  # ... seconds since it started, ...
@@ -185,6 +189,10 @@ _ENV = {
     "intent_threads": "INTENT_THREADS",
     "agents_on_shift": "AGENTS_ON_SHIFT",
     "handle_seconds": "HANDLE_SECONDS",
+    "agent_max_threads": "AGENT_MAX_THREADS",
+    "pushed_waits_max": "PUSHED_WAITS_MAX",
+    "pushed_waits_minutes": "PUSHED_WAITS_MINUTES",
+    "pushed_waits_percent": "PUSHED_WAITS_PERCENT",
     "call_ttl_seconds": "CALL_TTL_SECONDS",
     "call_max_turns": "CALL_MAX_TURNS",
     "call_max_seconds": "CALL_MAX_SECONDS",

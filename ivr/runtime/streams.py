@@ -69,7 +69,8 @@ def create_app(web_origin: str = "", test_config: dict | None = None) -> Flask:
     presence = Presence(client, clock=clock)
     bridge = Bridge(redis=client, queue=queue, claims=Claims(client, clock=clock, lease_seconds=settings.lease_seconds),
                     presence=presence, agents=AgentDirectory(client, clock=clock),
-                    eta=EtaEstimator(queue, settings.agents_on_shift, settings.handle_seconds, presence=presence),
+                    eta=EtaEstimator(queue, settings.agents_on_shift, settings.handle_seconds, presence=presence,
+                                     threads_per_agent=settings.agent_max_threads),
                     clock=clock, dev_mode=settings.dev_mode, target_wait_seconds=settings.target_wait_seconds)
     app = Flask(__name__)
     app.config.update(SECRET_KEY=settings.secret_key, NOHOLD=settings,

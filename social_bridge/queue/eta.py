@@ -7,12 +7,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from social_bridge.queue.capacity import WRITTEN  # served several at once by one agent
 from social_bridge.queue.presence import Presence
 from social_bridge.queue.work_item import WorkItem
 from social_bridge.queue.work_queue import WorkQueue
 
 MIN_SAMPLES = 5  # below this a median swings on one odd call; use the default instead
-WORKING = ("available", "busy")
+WORKING = ("available", "busy")  # pauses (Presence.PAUSES) and away are not staffing
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,14 @@ class EtaEstimator:
     """Estimates waits as rounds of handle time: ceil(position / agents) * handle.
 
     Per lane: with a language, the position counts the items in that language ahead, and the agents
-    are those working now who speak it (every working agent when `agents` cannot tell languages).
+    are those working now who speak it (every working agent when `agents` cannot tell languages) and,
+    for an item of a team, who belong to it. A written item (a thread) is served by agents who each hold
+    up to `threads_per_agent` threads at once (AGENT_MAX_THREADS); a voice item by one agent at a time.
     """
 
     def __init__(self, queue: WorkQueue, default_agents: int = 3, default_handle_seconds: float = 300.0,
                  presence: Presence | None = None, cache_seconds: float = 2.0,
-                 clock: Callable[[], float] = time.monotonic, agents=None):
+                 clock: Callable[[], float] = time.monotonic, agents=None, threads_per_agent: int = 1):
         self.queue = queue
         # for_newcomer costs several Redis round trips per greeting, and a wait spoken in minutes does not
         # change meaningfully within a couple of seconds: each process reuses its last answer that long.
@@ -54,9 +57,13 @@ class EtaEstimator:
         self.default_handle_seconds = default_handle_seconds
         self.presence = presence
         self.agents = agents  # social_bridge.queue.agents.AgentDirectory: who speaks which language
+        if threads_per_agent < 1:
+            raise ValueError("threads_per_agent must be at least 1")
+        self.threads_per_agent = threads_per_agent  # written threads one agent serves at once (capacity.py)
 
-    def agents_available(self, lang: str | None = None) -> int:
-        """Agents working the queue now (available plus busy), who speak `lang` when given and known.
+    def agents_available(self, lang: str | None = None, team: str | None = None) -> int:
+        """Agents working the queue now (available plus busy), who speak `lang` when given and known, and
+        belong to `team` when given (an agent in no team works every team's items).
 
         Busy agents count because the estimate already is rounds of handle time: an agent busy on
         one item takes the next when done. Away agents (or silent consoles) do not count. Until any
@@ -65,34 +72,40 @@ class EtaEstimator:
         if self.presence is None or not self.presence.known():
             return self.default_agents
         working = [a["agent_id"] for a in self.presence.agents() if a["state"] in WORKING]
-        if lang is None or self.agents is None:
+        if (lang is None and not team) or self.agents is None:
             return len(working)
-        return sum(1 for agent_id in working if self._speaks(agent_id, lang))
+        return sum(1 for agent_id in working if self._serves(agent_id, lang, team))
 
     def nobody_working(self) -> bool:
         """Agents report presence and every one of them is away."""
         return self.presence is not None and self.presence.known() and self.agents_available() == 0
 
-    def _speaks(self, agent_id: str, lang: str) -> bool:
+    def _serves(self, agent_id: str, lang: str | None, team: str | None) -> bool:
         agent = self.agents.get(agent_id)
-        return agent is None or lang in agent.languages  # an agent we cannot look up is not left out
+        if agent is None:
+            return True  # an agent we cannot look up is not left out
+        teams = getattr(agent, "teams", ())  # Agent.teams (issue 19's teams); none: every team's items
+        return (lang is None or lang in agent.languages) and (not team or not teams or team in teams)
 
     def handle_seconds(self) -> float:
         """Median recent handle time, or the default while there are too few samples."""
         recent = self.queue.recent_handle_times()
         return statistics.median(recent) if len(recent) >= MIN_SAMPLES else self.default_handle_seconds
 
-    def for_position(self, position: int, lang: str | None = None) -> WaitEstimate:
-        """Estimate for the item at this 1-based position (of its language lane, when lang is given)."""
+    def for_position(self, position: int, lang: str | None = None, kind: str = "", team: str = "") -> WaitEstimate:
+        """Estimate for the item at this 1-based position (of its language lane, when lang is given); a
+        written `kind` counts each agent as threads_per_agent servers; `team` counts that team's agents."""
         if position < 1:
             raise ValueError("position is 1-based")
-        agents = self.agents_available(lang)
+        agents = self.agents_available(lang, team) if team else self.agents_available(lang)
         away = agents == 0 and self.nobody_working()
-        return self._rounds(position, max(1, agents), away)  # nobody on shift still must not divide by zero
+        per_agent = self.threads_per_agent if kind in WRITTEN else 1
+        return self._rounds(position, max(1, agents), away, per_agent)  # nobody on shift: still not / 0
 
     def for_item(self, item: WorkItem) -> WaitEstimate:
         """A waiting item's wait in its language lane: the items in its language that asked before it."""
-        return self.for_position(self.queue.ahead_in_language(item.lang, item.acquired_at) + 1, item.lang)
+        return self.for_position(self.queue.ahead_in_language(item.lang, item.acquired_at) + 1, item.lang,
+                                 item.kind, getattr(item, "team", ""))
 
     def at_opening(self, lang: str, acquired_at: float, opening: float) -> WaitEstimate:
         """The wait counted from the next opening, for someone who asked at acquired_at.
@@ -104,9 +117,9 @@ class EtaEstimator:
         position = self.queue.ahead_in_language(lang, acquired_at, by=opening) + 1
         return self._rounds(position, max(1, self.default_agents), False)
 
-    def _rounds(self, position: int, agents: int, away: bool) -> WaitEstimate:
+    def _rounds(self, position: int, agents: int, away: bool, per_agent: int = 1) -> WaitEstimate:
         handle = self.handle_seconds()
-        return WaitEstimate(math.ceil(position / agents) * handle, position, agents, handle, away)
+        return WaitEstimate(math.ceil(position / (agents * per_agent)) * handle, position, agents, handle, away)
 
     def for_newcomer(self, lang: str | None = None) -> WaitEstimate:
         """Estimate for someone joining now, behind every eligible waiting item (of the lane), cached briefly."""

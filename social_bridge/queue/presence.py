@@ -10,7 +10,8 @@ from social_bridge.queue.keys import QueueKeys
 class Presence:
     """Agent states in Redis; an agent whose console stopped beating counts as away."""
 
-    STATES = ("available", "busy", "away")
+    PAUSES = ("pausa", "formazione", "back-office")  # logged in but off the queue: take nothing, not staffing
+    STATES = ("available", "busy", "away") + PAUSES
     DEFAULT_STATE = "available"  # heartbeats without a chosen state: the console is open, so working
 
     def __init__(self, redis, clock: Callable[[], float] = time.time, keys: QueueKeys | None = None,
@@ -51,11 +52,15 @@ class Presence:
                 for agent, last in sorted(seen)]
 
     def counts(self) -> dict[str, int]:
-        """Agents per live state, every state present."""
-        counts = dict.fromkeys(self.STATES, 0)
+        """Agents per live state: available, busy and away always, a pause reason when someone is in it."""
+        counts = dict.fromkeys(self.STATES[:3], 0)
         for agent in self.agents():
-            counts[agent["state"]] += 1
+            counts[agent["state"]] = counts.get(agent["state"], 0) + 1
         return counts
+
+    def paused(self, agent_id: str) -> bool:
+        """The agent chose a pause reason (and is still here): they take nothing."""
+        return self.state(agent_id) in self.PAUSES
 
     def available_count(self) -> int:
         """Agents ready to take work now."""

@@ -5,9 +5,11 @@ from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from social_bridge.queue.claims import Claim, NotClaimable, StaleFence
+from social_bridge.queue.presence import Presence
 from social_bridge.web.agents_api import bp as agents_bp
 from social_bridge.web.attachments_proxy import bp as attachments_bp
 from social_bridge.web.canned_api import bp as canned_bp
+from social_bridge.web.console.capacity_strings import API_REFUSALS
 from social_bridge.web.customers_api import bp as customers_bp
 from social_bridge.web.item_view import iso, item_detail, item_view, queued_items, team_overview
 from social_bridge.web.rules import CANCEL_REASONS, OUTCOMES, held_by_other, may_claim_chosen, sees_customer_words
@@ -21,7 +23,7 @@ bp.register_blueprint(canned_bp)  # /api/canned (issue 19)
 bp.register_blueprint(satisfaction_bp)  # /api/satisfaction (issue 19)
 bp.register_blueprint(attachments_bp)  # /api/attachments (issue 19)
 bp.register_blueprint(agents_bp)  # /api/agents: supervisors manage agents (issue 19)
-PRESENCE_STATES = ("available", "busy", "away")
+PRESENCE_STATES = Presence.STATES  # available, busy, away and the pause reasons
 MAX_TEXT = 1600  # what one SMS/WhatsApp message can carry through Twilio
 
 
@@ -107,7 +109,8 @@ def claim_next():
     kinds = json_body().get("kinds")
     if kinds is not None and (not isinstance(kinds, list) or not kinds or any(k not in KINDS for k in kinds)):
         raise ApiError(400, "bad_request", f"kinds must be a non-empty list of {', '.join(KINDS)}")
-    claim = bridge().claims.claim_next(g.agent.id, languages=g.agent.languages, teams=g.agent.teams, kinds=tuple(kinds) if kinds else None)
+    kinds = _room(tuple(kinds) if kinds else None)
+    claim = bridge().claims.claim_next(g.agent.id, languages=g.agent.languages, teams=g.agent.teams, kinds=kinds)
     return ("", 204) if claim is None else _claimed(claim)
 
 
@@ -117,8 +120,19 @@ def claim(item_id: str):
     if not may_claim_chosen(g.agent):
         raise ApiError(403, "forbidden", "only supervisors pick a given item; take the next one for you with "
                                          "POST /api/claims/next")
-    _item(item_id)
+    _room((_item(item_id).kind,))
     return _claimed(bridge().claims.claim(item_id, g.agent.id))
+
+
+def _room(kinds: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """Capacity first (social_bridge/queue/capacity.py): the kinds still open, or a 409 saying why nothing is."""
+    capacity = bridge().capacity
+    if capacity is None:
+        return kinds
+    room = capacity.room(g.agent.id, kinds)
+    if room.full:
+        raise ApiError(409, f"capacity_{room.reason}", API_REFUSALS[room.reason].format(threads=room.threads))
+    return room.claim_kinds()
 
 
 @bp.get("/items/<item_id>")

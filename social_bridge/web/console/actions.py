@@ -56,10 +56,30 @@ def _not_claimable(error):
     return _to_queue()
 
 
+def _no_room(kinds: tuple[str, ...] | None = None) -> tuple[tuple[str, ...] | None, str, str]:
+    """Capacity first (social_bridge/queue/capacity.py): (kinds to pass claim_next, the sentence when full,
+    the sentence saying which kinds are left out when some are still open)."""
+    capacity = bridge().capacity
+    if capacity is None:
+        return kinds, "", ""
+    room = capacity.room(g.agent.id, kinds)
+    limited = g.ui[f"capacity.{room.limited}"].format(threads=room.threads) if room.limited else ""
+    if room.full:
+        return (), g.ui[f"capacity.{room.reason}"].format(threads=room.threads), limited
+    return room.claim_kinds(), "", limited
+
+
 @bp.post("/next")
 @login_required
 def take_next():
-    claim = bridge().claims.claim_next(g.agent.id, g.agent.languages, teams=g.agent.teams)
+    kinds, refusal, limited = _no_room()
+    if refusal:
+        flash(refusal, "error")
+        return _to_queue()
+    claim = bridge().claims.claim_next(g.agent.id, g.agent.languages, teams=g.agent.teams, kinds=kinds)
+    if claim is None and limited:  # nothing among the kinds still open: say which ones are full
+        flash(limited, "info")
+        return _to_queue()
     if claim is None:
         flash_ui("queue.nothing", "info")
         return _to_queue()
@@ -73,7 +93,10 @@ def claim(item_id: str):
     """Supervisors may pick a given item (e.g. one breaching the target); agents take the next (rules.py)."""
     if not may_claim_chosen(g.agent):
         abort(403, "only supervisors may pick a given item: take the next one")
-    load_item(item_id)
+    _, refusal, _ = _no_room((load_item(item_id).kind,))
+    if refusal:
+        flash(refusal, "error")
+        return _to_queue()
     bridge().claims.claim(item_id, g.agent.id)
     log.info("console: supervisor %s took %s", g.agent.id, item_id)
     return _to_item(item_id)

@@ -1,6 +1,7 @@
 """The console's own labels, Italian first; customer-facing sentences live in prompts/, not here."""
 from __future__ import annotations
 
+from social_bridge.web.console.capacity_strings import CAPACITY_STRINGS
 from social_bridge.web.console.outage_strings import OUTAGE_STRINGS
 
 UI_LANGUAGES = ("it", "en")
@@ -251,6 +252,8 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 for _lang, _words in OUTAGE_STRINGS.items():  # the supervisor's outages and glance (outage_strings.py)
+    STRINGS[_lang].update(_words)
+for _lang, _words in CAPACITY_STRINGS.items():  # capacity, pause reasons, occupancy (capacity_strings.py)
     STRINGS[_lang].update(_words)
 
 # What the page scripts need to render live rows without a round trip.

@@ -13,9 +13,10 @@ from social_bridge.web.console.live import snapshot
 from social_bridge.web.console.strings import label
 from social_bridge.web.item_view import item_detail
 from social_bridge.queue.notes import Notes
+from social_bridge.queue.presence import Presence
 from social_bridge.web.rules import CANCEL_REASONS, OUTCOMES, holds, may_claim_chosen, sees_customer_words
 
-PRESENCE_STATES = ("available", "busy", "away")
+PRESENCE_STATES = Presence.STATES  # available, busy, away and the pause reasons
 
 
 def timezone() -> ZoneInfo:
