@@ -73,7 +73,7 @@ bp.after_request(add_cors)
 
 
 @bp.errorhandler(ApiError)
-def _bad_body(error: ApiError):
+def _bad_body(error: ApiError):  # not a JSON object: for the visitor, there was nothing to send
     return refused(Refused(error.status, "empty"))
 
 
@@ -83,7 +83,8 @@ def _guard():
         return None
     widget()
     if request.method == "OPTIONS":  # the preflight: allowed origins get their CORS headers (after_request)
-        check_origin() if request.headers.get("Origin") else None
+        if request.headers.get("Origin"):
+            check_origin()
         return Response(status=204)
     check_origin()
     return None

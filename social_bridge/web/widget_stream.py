@@ -24,8 +24,9 @@ bp.after_request(widget_api.add_cors)
 @bp.before_request
 def _guard():
     widget_api.widget()
-    if request.method == "OPTIONS":
-        widget_api.check_origin() if request.headers.get("Origin") else None
+    if request.method == "OPTIONS":  # the preflight (the token header is not a simple one)
+        if request.headers.get("Origin"):
+            widget_api.check_origin()
         return Response(status=204)
     widget_api.check_origin()
     return None

@@ -38,12 +38,15 @@ def serve(app) -> tuple[str, object]:
 
 
 @pytest.fixture
-def sites(settings, clock, redis_client, tmp_path, job_services):
-    """The operator's page (localhost:P, a plain static server), nohold's web app and its stream server."""
+def sites(request, settings, clock, redis_client, tmp_path, job_services):
+    """The operator's page (localhost:P, a plain static server), nohold's web app and its stream server
+    (parametrized False: the widget is told a stream URL where nothing listens, and must poll)."""
     site_port, stream_port = free_port(), free_port()
     site = f"http://localhost:{site_port}"
+    streaming = getattr(request, "param", True)
+    stream_url = f"http://127.0.0.1:{stream_port if streaming else free_port()}"
     config = settings.with_overrides(widget_allowed_origins=(site,),
-                                     widget_stream_url=f"http://127.0.0.1:{stream_port}/widget/api/stream")
+                                     widget_stream_url=stream_url + "/widget/api/stream")
     app = create_app({"SETTINGS": config, "CLOCK": clock})
     nohold = app.extensions["nohold"]
     job_services.install(nohold)
@@ -96,6 +99,9 @@ def write(page, text: str) -> None:
 
 def test_the_visitor_writes_the_agent_replies_and_the_reply_appears_live(sites, browser, words):
     visitor = visitor_page(browser, sites["site"])
+    streamed = []
+    visitor.on("response", lambda r: streamed.append(r.status) if "/widget/api/stream" in r.url
+               and r.request.method == "GET" else None)
     opener = visitor.locator("button.opener")
     assert opener.inner_text() == words["open"]
     assert opener.evaluate("b => getComputedStyle(b).fontSize") != "40px"  # the site's CSS stays out
@@ -127,6 +133,7 @@ def test_the_visitor_writes_the_agent_replies_and_the_reply_appears_live(sites, 
     reply.wait_for(timeout=6000)  # through the stream server, without reloading the page
     status.filter(has_text=words["with_agent"]).wait_for(timeout=6000)
     assert visitor.url.endswith("/index.html")
+    assert 200 in streamed  # live through the stream server's events, not by polling
 
 
 def _only_visitor(sites) -> str:
@@ -135,7 +142,9 @@ def _only_visitor(sites) -> str:
     return desk.sessions.redis.get(key)
 
 
-def test_a_handoff_code_typed_in_the_widget_continues_the_call(sites, browser, clock, run_jobs):
+@pytest.mark.parametrize("sites", [False], indirect=True, ids=["no-stream"])
+def test_a_handoff_code_typed_in_the_widget_continues_the_call_and_polling_brings_the_reply(sites, browser, clock,
+                                                                                           run_jobs):
     nohold, settings = sites["nohold"], sites["settings"]
     client = sites["app"].test_client()
     started = clock()
@@ -155,3 +164,7 @@ def test_a_handoff_code_typed_in_the_widget_continues_the_call(sites, browser, c
     item = nohold.queue.get(nohold.social.threads.for_customer("web", _only_visitor(sites)).item_id)
     assert item.acquired_at == started  # the place the call earned
     assert item.call_sid == call["CallSid"]
+    thread = nohold.social.threads.for_customer("web", _only_visitor(sites))
+    nohold.bridge.claims.claim(item.id, "sara")
+    nohold.social.delivery.send(thread, "Ciao, sono Sara: ho davanti quello che hai detto al telefono.", agent="sara")
+    visitor.locator(".msg.us", has_text="sono Sara").wait_for(timeout=8000)  # no stream here: the widget polls

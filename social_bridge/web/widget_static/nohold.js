@@ -7,7 +7,8 @@
   if (!script || window.__noholdWidget) return;
   window.__noholdWidget = true;
   var base = new URL(script.src).origin;
-  var asked = (script.getAttribute("data-lang") || document.documentElement.lang || "it").slice(0, 2).toLowerCase();
+  var asked = (script.getAttribute("data-lang") || document.documentElement.lang || "it")
+    .slice(0, 2).toLowerCase();
   var lang = asked === "en" ? "en" : "it";
   var KEY = "nohold.widget.token";
   var words = {}, maxChars = 2000, streamUrl = "", next = 0, token = null, polling = null, streaming = false;
@@ -201,7 +202,8 @@
     note.textContent = "";
     if (!text) { note.textContent = words.error_empty || ""; return; }
     sendButton.disabled = true;
-    var id = window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + "-" + Math.random().toString(16).slice(2);
+    var id = window.crypto && crypto.randomUUID ? crypto.randomUUID()
+      : String(Date.now()) + "-" + Math.random().toString(16).slice(2);
     session().then(function () {
       return api("messages", {method: "POST", body: {text: text, id: id}});
     }).then(function (answer) {
