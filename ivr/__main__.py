@@ -1,4 +1,4 @@
-"""Command line: `python -m ivr run | worker | simulate | outbox`."""
+"""Command line: `python -m ivr run | worker | simulate | outbox | report`."""
 from __future__ import annotations
 
 import argparse
@@ -19,6 +19,10 @@ def main(argv: list[str] | None = None) -> int:
         from ivr.runtime.privacy_cli import main as privacy
 
         return privacy(argv[1:])
+    if argv and argv[0] == "report":  # reports per day or week, a table or CSV (issue 19)
+        from ivr.runtime.report_cli import main as report
+
+        return report(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m ivr", description="nohold: no more hold music.")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="embedded Redis + web server + stream server + job worker (`make run`)")
@@ -30,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("simulate", help="a terminal phone that calls the running server (see --help)")
     commands.add_parser("agents", help="add / list agents, issue API tokens (see `agents --help`)")
     commands.add_parser("privacy", help="erase or export one person's data (see `privacy --help`)")
+    commands.add_parser("report", help="contacts, containment, handling per day or week (see `report --help`)")
     reconcile = commands.add_parser("reconcile", help="adopt or flag dial attempts left by crashed workers")
     reconcile.add_argument("--grace", type=float, default=60.0)
     outbox = commands.add_parser("outbox", help="show what dev mode would have sent")

@@ -21,6 +21,8 @@ from social_bridge.queue.agent_audit import AgentAudit
 from social_bridge.queue.agents import AgentDirectory
 from social_bridge.queue.auto_offer import AutoOffer
 from social_bridge.queue.capacity import Capacity
+from social_bridge.reports.ledger import Ledger
+from social_bridge.reports.report import Reports
 from social_bridge.web.bridge import Bridge
 
 
@@ -47,6 +49,7 @@ class AgentSide:
     notices: object               # social_bridge.outages.notices.OutageNotices
     privacy: object = None        # ivr.app.privacy_parts.Privacy: the access log, the supervisor's erasure
     customer_desk: object = None  # social_bridge.customers.desk.CustomerDesk: the customer page and search
+    intents: tuple = ()           # the catalog's topics: the reports' intent columns
     service_levels: object = None  # social_bridge.chat.service_levels.ServiceLevels: written channels' clocks
     satisfaction: object = None   # social_bridge.customers.satisfaction.Satisfaction: answers and figures
 
@@ -113,6 +116,8 @@ def build_agent_side(side: AgentSide) -> Bridge:
                   erase_person=side.privacy.erase_item_person if side.privacy else None,
                   customers=side.customer_desk, canned=CannedReplies(client, clock),
                   service_levels=side.service_levels, satisfaction=side.satisfaction,
+                  reports=Reports(Ledger(client, clock, settings.timezone), calls=DailyStats(client).days,
+                                  intents=side.intents),
                   attachments=attachments_fetcher(settings),
                   agent_admin=agent_admin(client, clock, side),
                   capacity=Capacity(side.claims, side.presence, settings.agent_max_threads))

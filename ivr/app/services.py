@@ -59,6 +59,7 @@ from social_bridge.queue.claims import Claims
 from social_bridge.queue.eta import EtaEstimator
 from social_bridge.queue.presence import Presence
 from social_bridge.queue.work_queue import WorkQueue
+from social_bridge.reports.ledger import Ledger
 from social_bridge.web.bridge import Bridge, Social
 
 
@@ -117,7 +118,9 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     speech = Speech.load(settings.prompts_dir / "spoken.yaml")
     catalog, understood = load_caller_understanding(settings, understanding)  # intents, menus, language
     customers = Customers(client, PersonKeys(settings.person_key_secret), clock=clock)
-    queue = NumberedQueue(client, clock=clock, customers=customers)  # every new item gets its case and customer
+    ledger = Ledger(client, clock, settings.timezone)  # the reports' per-day counts (social_bridge/reports/)
+    queue = NumberedQueue(client, clock=clock, customers=customers,
+                          ledger=ledger)  # every new item gets its case and customer, and is counted for the reports
     cases = Cases(client, queue, clock=clock, reopen_days=settings.case_reopen_days)
     presence = Presence(client, clock=clock)
     eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds,
@@ -168,10 +171,16 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
 
     claims = Claims(client, clock=clock, lease_seconds=settings.lease_seconds,
                     other_language_after=settings.other_language_after, max_attempts=settings.callback_max_attempts,
-                    team_overflow_seconds=settings.team_overflow_seconds, on_complete=completed)
+                    team_overflow_seconds=settings.team_overflow_seconds,
+                    ledger=ledger, on_complete=completed)
+
+    def decided(state: str) -> None:  # a decided callback attempt: the running metric and the day's report
+        metrics.incr("callback_attempts", result=state)
+        ledger.dialed(state)
+
     dialer = build_dialer(settings, client, messages, clock=clock, claims=claims, queue=queue, prompts=prompts,
                           speech=speech, hours=hours, chat_links=desk.chat_links, enqueue_job=jobs.dial_enqueuer(work),
-                          twilio=twilio, on_decided=lambda state: metrics.incr("callback_attempts", result=state),
+                          twilio=twilio, on_decided=decided,
                           codes=codes, on_machine=lambda how: metrics.incr("callback_machines", how=how),
                           enqueue_machine=jobs.machine_enqueuer(work))
     privacy = build_privacy(client, twilio, persons, social.threads, settings, clock)
@@ -182,7 +191,7 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     side = AgentSide(settings, client, clock, queue, eta, presence, claims, dialer, desk, speech, prompts,
                      messages, social, outbox, outages, jobs.outage_enqueuer(work), notices, privacy=privacy,
                      customer_desk=CustomerDesk(customers, cases, social.threads, otp, text_code),
-                     service_levels=service_levels, satisfaction=satisfaction)
+                     intents=catalog.topics, service_levels=service_levels, satisfaction=satisfaction)
     return Nohold(settings, client, prompts, speech, calls, queue, eta, desk, flow, messages,
                   DevOutbox(client) if twilio is None else TwilioSms(twilio), outbox, metrics, voices,
                   render_voice(fallback, "", voices), clock, social, codes, outages, presence, claims, dialer,

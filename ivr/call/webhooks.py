@@ -146,11 +146,18 @@ def status():
             if seconds:
                 nohold.metrics.incr("call_seconds", seconds)
             DailyStats(nohold.redis).add(nohold.desk.now().date().isoformat(), calls=1, call_seconds=seconds,
-                                         contained=int(outcome == "contained"))
+                                         contained=int(outcome == "contained"),
+                                         **_report_counts(state))
             if call_status == "completed" and nohold.settings.abandoned_call_sms != "off" \
                     and hung_up_before_choosing(state) and nohold.desk.offer_callback(state):
                 nohold.metrics.incr("callback_offers", lang=state.lang)  # once: the `ended` key above is set once
     return Response(status=204)
+
+
+def _report_counts(state: CallState | None) -> dict[str, int]:
+    """The reports' counts for an ended call (social_bridge/reports/): its intent, a hang-up before choosing."""
+    intent = (state.intent if state is not None else "") or "unknown"
+    return {f"intent|intent={intent}": 1, "before_choosing": int(hung_up_before_choosing(state))}
 
 
 @bp.post("/fallback")

@@ -93,7 +93,7 @@ class Metrics:
 class DailyStats:
     """Per-day figures for the supervisor's glance (not exported to Prometheus: a label per day would grow forever)."""
 
-    KEEP_DAYS = 40
+    KEEP_DAYS = 400  # the reports (social_bridge/reports/) read a year back; counts only, no person
 
     def __init__(self, redis):
         self.redis = redis
@@ -116,3 +116,10 @@ class DailyStats:
             pipe.hgetall(self._key(day))
         return [{"day": day, "calls": int(h.get("calls", 0)), "contained": int(h.get("contained", 0)),
                  "call_seconds": int(h.get("call_seconds", 0))} for day, h in zip(days, pipe.execute())]
+
+    def days(self, days: list[str]) -> list[dict[str, int]]:
+        """Every counter of each day (the reports read them all), in the order asked."""
+        pipe = self.redis.pipeline(transaction=False)
+        for day in days:
+            pipe.hgetall(self._key(day))
+        return [{k: int(v) for k, v in h.items()} for h in pipe.execute()]

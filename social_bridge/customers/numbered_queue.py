@@ -23,8 +23,8 @@ RESERVE_SECONDS = 300   # a number drawn for an enqueue that merged instead is l
 
 class NumberedQueue(WorkQueue):
     def __init__(self, redis, clock: Callable[[], float] = time.time, keys: QueueKeys | None = None,
-                 case_keys: CustomerKeys | None = None, customers: Customers | None = None):
-        super().__init__(redis, clock=clock, keys=keys)
+                 case_keys: CustomerKeys | None = None, customers: Customers | None = None, ledger=None):
+        super().__init__(redis, clock=clock, keys=keys, ledger=ledger)
         self.case_keys = case_keys or CustomerKeys()
         self.customers = customers  # a new case belongs to the customer of the identity it came from
 

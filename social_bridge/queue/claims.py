@@ -52,7 +52,8 @@ class Claims:
     def __init__(self, redis, clock: Callable[[], float] = time.time, keys: QueueKeys | None = None,
                  lease_seconds: float = 120, other_language_after: float = 120, max_attempts: int = 3,
                  team_overflow_seconds: float = 180,
-                 window_due_within: float = 900, on_complete: Callable[[WorkItem], None] | None = None):
+                 window_due_within: float = 900, ledger=None,
+                 on_complete: Callable[[WorkItem], None] | None = None):
         if lease_seconds <= 0 or other_language_after < 0 or max_attempts < 1 or window_due_within < 0:
             raise ValueError("lease_seconds > 0, other_language_after >= 0, max_attempts >= 1 and "
                              "window_due_within >= 0 are required")
@@ -64,6 +65,7 @@ class Claims:
         # another team's item goes to an agent once it has waited this long (its own team is busy)
         self.team_overflow_seconds = max(0.0, float(team_overflow_seconds))
         self._run = QueueScripts(redis, self.keys)
+        self.ledger = ledger  # social_bridge.reports.ledger.Ledger: completions counted per agent for the reports
         self.on_complete = on_complete  # after a completion: the written channels' clocks stop, satisfaction is asked
 
     def _call(self, name: str, item_id: str, *args, now: float | None = None):
@@ -139,6 +141,8 @@ class Claims:
     def complete(self, item_id: str, fence: int, outcome: str) -> WorkItem:
         """Done: out of the queue, natural key freed, handle time (now - claimed_at) recorded."""
         done = _item(self._call("complete", item_id, str(fence), outcome, HANDLE_TIMES_KEPT))
+        if self.ledger is not None:
+            self.ledger.completed(done)
         if self.on_complete is not None:
             self.on_complete(done)
         return done

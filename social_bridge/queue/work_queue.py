@@ -39,10 +39,11 @@ class WorkQueue:
     """One ordered queue of callbacks, voicemails and threads in Redis."""
 
     def __init__(self, redis, clock: Callable[[], float] = time.time, keys: QueueKeys | None = None,
-                 teams: Teams | None = None):
+                 ledger=None, teams: Teams | None = None):
         self.redis, self.clock, self.keys = redis, clock, keys or QueueKeys()
         self.teams = teams or Teams(redis, self.keys)  # a new item joins the team of its intent
         self._run = QueueScripts(redis, self.keys)
+        self.ledger = ledger  # social_bridge.reports.ledger.Ledger: a new item is counted for the reports
 
     def enqueue(self, item: WorkItem) -> Enqueued:
         """Store the item, or merge it into the pending item with the same natural key."""
@@ -56,7 +57,10 @@ class WorkQueue:
         reply = self._run("enqueue", self.clock(), item.natural_key, json.dumps(fields), json.dumps(updates))
         if reply[0] == "taken":
             raise ValueError(f"work item id {item.id!r} is already used")
-        return Enqueued(WorkItem.from_hash(dict(zip(reply[1::2], reply[2::2]))), created=reply[0] == "1")
+        enqueued = Enqueued(WorkItem.from_hash(dict(zip(reply[1::2], reply[2::2]))), created=reply[0] == "1")
+        if enqueued.created and self.ledger is not None:
+            self.ledger.item_created(enqueued.item)
+        return enqueued
 
     def get(self, item_id: str) -> WorkItem | None:
         """The item, whatever its status; None when unknown."""

@@ -65,3 +65,4 @@ class Bridge:
     attachments: object | None = None  # social_bridge.chat.attachments.AttachmentFetcher: customers' files (issue 19)
     agent_admin: object | None = None  # social_bridge.queue.agent_admin.AgentAdmin: supervisors manage agents (H5)
     capacity: object | None = None  # social_bridge.queue.capacity.Capacity: N threads + one voice item per agent
+    reports: object | None = None  # social_bridge.reports.report.Reports: the supervisor's reports per day or week
