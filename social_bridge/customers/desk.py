@@ -67,7 +67,8 @@ class CustomerDesk:
                 "items": list(case.items), "channels": list(case.channels), "acquired_at": case.acquired_at,
                 "opened_at": case.opened_at, "resolved_at": case.resolved_at or None, "reopened": case.reopened,
                 "kind": case.kind, "intent": item.intent if item else "", "customer_id": case.customer_id,
-                "position": self.queue.position(case.item_id) if case.state == "open" else None}
+                "position": self.queue.position(case.item_id) if case.state == "open" else None,
+                "satisfaction": case.satisfaction or None}  # the customer's 1-5 answer after it was resolved
 
     def page(self, customer_id: str, words: Callable[[object], bool] = lambda item: False) -> dict | None:
         """The customer page: identities, open and past cases, and the timeline. `words(item)`: whether the
