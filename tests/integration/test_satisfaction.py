@@ -75,6 +75,13 @@ def test_a_four_is_stored_on_the_case(nohold, api, social_jobs):
     assert nohold.cases.get(item.case_number).satisfaction == 4
 
 
+def test_the_case_in_the_api_shows_the_answer(nohold, api, social_jobs):
+    item = served(nohold, api, social_jobs)
+    write(nohold, "four")
+    social_jobs()
+    assert api("GET", f"/api/cases/{item.case_number}").get_json()["case"]["satisfaction"] == 4
+
+
 def test_a_four_is_not_queued_as_a_request(nohold, api, social_jobs):
     served(nohold, api, social_jobs)
     write(nohold, "4")
