@@ -144,6 +144,12 @@ class WebChatDesk:
                  if m.direction == "in" or (m.direction == "out" and m.state not in HIDDEN_STATES)]
         return {"messages": shown, "next": len(every), "status": self.status_of(thread), "lang": thread.lang}
 
+    def latest(self, visitor: str) -> str:
+        """The id of the thread's newest message ("" when none): a stream reads the messages only when it moves."""
+        thread = self.threads.for_customer(CHANNEL, visitor)
+        newest = self.threads.messages(thread.id, limit=1) if thread is not None else []
+        return newest[0].id if newest else ""
+
     def status(self, visitor: str) -> dict:
         thread = self.threads.for_customer(CHANNEL, visitor)
         return self.status_of(thread) if thread is not None else {"state": "none"}

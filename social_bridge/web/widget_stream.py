@@ -39,15 +39,18 @@ def event(name: str, data: dict) -> str:
 def feed(desk: WebChatDesk, visitor: str, since: int, seconds: float, every: float, sleep=time.sleep):
     """The stream's text: what is new since `since`, then each change, for about `seconds`."""
     yield ": connected\nretry: 3000\n\n"  # the first bytes at once: proxies and the browser see a live stream
-    last_status = None
+    last_status, last_seen = None, None
     for _ in range(max(1, int(seconds / every))):
-        snapshot = desk.messages(visitor, since)
-        if snapshot["messages"]:
-            yield event("messages", {"messages": snapshot["messages"], "next": snapshot["next"]})
-        since = max(since, snapshot["next"])
-        if snapshot["status"] != last_status:
-            last_status = snapshot["status"]
-            yield event("status", last_status)
+        newest = desk.latest(visitor)  # two round trips; the whole conversation only when something was added
+        if newest != last_seen:
+            last_seen, snapshot = newest, desk.messages(visitor, since)
+            if snapshot["messages"]:
+                yield event("messages", {"messages": snapshot["messages"], "next": snapshot["next"]})
+            since = max(since, snapshot["next"])
+        status = desk.status(visitor)
+        if status != last_status:
+            last_status = status
+            yield event("status", status)
         sleep(every)
     yield event("end", {"next": since})
 

@@ -17,7 +17,7 @@ from ivr import create_app
 from ivr.runtime import streams
 from ivr.runtime.redis_server import free_port
 from social_bridge.chat.handoff import find_code
-from tests.e2e.test_console_browser import CHROMIUM, FLAGS, VIEWPORT
+from tests.e2e.test_console_browser import CHROMIUM, FLAGS, VIEWPORT, shot
 from tests.support.twilio_requests import signed_post
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
@@ -132,6 +132,7 @@ def test_the_visitor_writes_the_agent_replies_and_the_reply_appears_live(sites, 
     reply = visitor.locator(".msg.us", has_text="sono Sara")
     reply.wait_for(timeout=6000)  # through the stream server, without reloading the page
     status.filter(has_text=words["with_agent"]).wait_for(timeout=6000)
+    shot(visitor, "widget-reply")  # tests/artifacts/console-widget-reply.png
     assert visitor.url.endswith("/index.html")
     assert 200 in streamed  # live through the stream server's events, not by polling
 

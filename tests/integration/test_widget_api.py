@@ -237,3 +237,20 @@ def test_openapi_and_the_api_guide_document_every_widget_route(app, widget_setti
     assert documented == served
     guide = (root / "api.md").read_text(encoding="utf-8")
     assert all(path in guide for _, path in served)
+
+
+def test_the_stream_sends_what_changes_while_it_is_open(app, client, nohold, widget_settings, clock):
+    token = new_token(client)
+    write(client, token, "non funziona internet da ieri")
+    thread = nohold.social.threads.for_customer("web", app.extensions["nohold_widget"].desk.sessions.visitor(token))
+    changes = iter([lambda: nohold.social.threads.add(thread.id, "note", "nota privata"),
+                    lambda: nohold.bridge.claims.claim(thread.item_id, "sara"),
+                    lambda: nohold.social.delivery.send(thread, "Eccomi, sono Sara.", agent="sara")])
+    live = streams.create_app(test_config={"SETTINGS": widget_settings, "CLOCK": clock})
+    live.config["WIDGET_STREAM_SLEEP"] = lambda seconds: next(changes, lambda: None)()  # a change between looks
+    answer = live.test_client().get("/widget/api/stream?since=0", headers={"Origin": SITE, "X-Nohold-Widget": token})
+    events = [(block.split("\n")[0].removeprefix("event: "), json.loads(block.split("data: ", 1)[1]))
+              for block in answer.get_data(as_text=True).split("\n\n") if block.startswith("event:")]
+    assert [name for name, _ in events] == ["messages", "status", "status", "messages", "end"]
+    assert events[2][1] == {"state": "with_agent"}
+    assert [m["text"] for m in events[3][1]["messages"]] == ["Eccomi, sono Sara."]  # the note never
