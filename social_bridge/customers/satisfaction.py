@@ -4,7 +4,8 @@ team and channel.
 `ask(item)` (Claims' on_complete) sends the question once, on the thread's own channel, as an automated message
 (Delivery: never under Messenger's HUMAN_AGENT tag). A reply within WINDOW that is a score ("4", "5 stelle",
 "cinque", "five") is the answer (`answer`): stored on the case (Cases.rate) and counted for the day; the Inbox
-then thanks the customer and does not queue it. Anything else, or a reply after WINDOW, is a normal message.
+then thanks the customer and does not queue it. Anything else, or a reply after WINDOW, is a normal message (and
+anything else withdraws the question).
 
 Read API (reports, issue 19; days are the desk's local dates "YYYY-MM-DD", both ends included):
   summary(day_from, day_to) -> {"all": Figures, "agent": {id: Figures}, "team": {name: Figures},
@@ -88,9 +89,13 @@ class Satisfaction:
         return True
 
     def answer(self, thread, text: str) -> int | None:
-        """The score, stored, when `text` answers this thread's question in time; None: a normal message."""
+        """The score, stored, when `text` answers this thread's question in time; None: a normal message.
+        Any other message first withdraws the question: a later "4" may answer an agent in a new conversation."""
         score = score_of(text)
-        raw = self.redis.get(self.keys.pending(thread.id)) if score is not None else None
+        if score is None:
+            self.redis.delete(self.keys.pending(thread.id))
+            return None
+        raw = self.redis.get(self.keys.pending(thread.id))
         asked = json.loads(raw) if raw else None
         now = self.clock()
         if asked is None or now - float(asked["asked_at"]) > WINDOW:

@@ -113,6 +113,14 @@ def test_ciao_is_not_a_score(nohold, api, social_jobs):
     assert nohold.cases.get(item.case_number).satisfaction == 0
 
 
+def test_after_another_message_a_four_is_a_normal_message(nohold, api, social_jobs):
+    item = served(nohold, api, social_jobs)
+    write(nohold, "ciao, ho un'altra domanda sul modem")
+    write(nohold, "4")  # may answer an agent's "how many devices?" in the new conversation
+    social_jobs()
+    assert nohold.cases.get(item.case_number).satisfaction == 0
+
+
 def test_the_figures_per_agent_and_channel(nohold, api, social_jobs):
     served(nohold, api, social_jobs)
     write(nohold, "5 stelle")
