@@ -102,7 +102,7 @@ class MenuModel:
         lexical = model.lexical.probabilities(clean)
         if model.head is None or self.encoder is None:
             return lexical
-        embedded = model.head.probabilities(self.encoder.encode([clean])[0])
+        embedded = model.head.probabilities(self.encoder.encode_one(clean))
         return ENCODER_WEIGHT * embedded + (1 - ENCODER_WEIGHT) * lexical
 
     def read(self, menu: str, text: str) -> MenuReading:
