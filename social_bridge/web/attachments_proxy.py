@@ -71,6 +71,13 @@ def file_name(attachment: dict, n: int, content_type: str) -> str:
     return stem if stem.lower().endswith("." + extension) else f"{stem or f'attachment-{n + 1}'}.{extension}"
 
 
+def number(n: str) -> int:
+    """The attachment's number from the path (written as the route's plain `<n>`, like every documented path)."""
+    if not (n.isascii() and n.isdigit()) or len(n) > 3:
+        raise AttachmentRefused("not_found")
+    return int(n)
+
+
 def serve(bridge, agent, message_id: str, n: int) -> Response:
     """The bytes of attachment `n` of a customer's message, for the holder and supervisors."""
     if bridge.attachments is None:
@@ -92,10 +99,10 @@ def serve(bridge, agent, message_id: str, n: int) -> Response:
                     headers={**HEADERS, "Content-Disposition": disposition})
 
 
-@bp.get("/attachments/<message_id>/<int:n>")
-def api_attachment(message_id: str, n: int):
+@bp.get("/attachments/<message_id>/<n>")
+def api_attachment(message_id: str, n: str):
     try:
-        return serve(current_app.extensions["social_bridge"], g.agent, message_id, n)
+        return serve(current_app.extensions["social_bridge"], g.agent, message_id, number(n))
     except Forbidden:
         raise ApiError(403, "forbidden", API_SENTENCES["forbidden"]) from None
     except AttachmentRefused as refused:

@@ -250,3 +250,12 @@ def test_the_console_shows_an_attachment_only_message_and_a_files_name_type_and_
     maria.get(f"/console/attachments/{message.id}/1")
     after = maria.get(f"/console/items/{item.id}").get_data(as_text=True)
     assert f'attachment-meta">application/pdf · {len(PDF)} B</span>' in after
+
+
+@pytest.mark.parametrize("n", ["2", "9", "x", "-1", "0001"])
+def test_an_attachment_that_is_not_there_is_404(app, bridge, providers, n):
+    message, item = received(bridge, "messenger", providers)
+    bridge.claims.claim(item.id, "maria")
+    assert signed_in(app, "maria").get(f"/console/attachments/{message.id}/{n}").status_code == 404
+    assert api_get(app, bridge, "maria", f"/api/attachments/{message.id}/{n}").get_json()["error"] == "not_found"
+    assert providers["social"].requests == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, g
 
 from social_bridge.chat.attachments import AttachmentRefused
-from social_bridge.web.attachments_proxy import Forbidden, serve
+from social_bridge.web.attachments_proxy import Forbidden, number, serve
 from social_bridge.web.console import bp
 from social_bridge.web.console.attachments_strings import attachment_strings
 from social_bridge.web.console.auth import bridge, login_required
@@ -27,12 +27,12 @@ def _attachment_words():
     return {"att": attachment_strings((g.get("ui") or {}).get("lang", "it")), "human_size": human_size}
 
 
-@bp.get("/attachments/<message_id>/<int:n>")
+@bp.get("/attachments/<message_id>/<n>")
 @login_required
-def attachment(message_id: str, n: int):
+def attachment(message_id: str, n: str):
     words = attachment_strings(g.ui.get("lang", "it"))
     try:
-        return serve(bridge(), g.agent, message_id, n)
+        return serve(bridge(), g.agent, message_id, number(n))
     except Forbidden:
         abort(403, words["refused.forbidden"])
     except AttachmentRefused as refused:
