@@ -23,6 +23,7 @@ from social_bridge.queue.auto_offer import AutoOffer
 from social_bridge.queue.capacity import Capacity
 from social_bridge.reports.ledger import Ledger
 from social_bridge.reports.report import Reports
+from social_bridge.reports.written import written_sources
 from social_bridge.web.bridge import Bridge
 
 
@@ -117,7 +118,8 @@ def build_agent_side(side: AgentSide) -> Bridge:
                   customers=side.customer_desk, canned=CannedReplies(client, clock),
                   service_levels=side.service_levels, satisfaction=side.satisfaction,
                   reports=Reports(Ledger(client, clock, settings.timezone), calls=DailyStats(client).days,
-                                  intents=side.intents),
+                                  intents=side.intents, others=written_sources(
+                                      side.service_levels, side.satisfaction, settings.timezone)),
                   attachments=attachments_fetcher(settings),
                   agent_admin=agent_admin(client, clock, side),
                   capacity=Capacity(side.claims, side.presence, settings.agent_max_threads))

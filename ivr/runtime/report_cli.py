@@ -10,9 +10,12 @@ from ivr.runtime.embedded import ensure_embedded_redis
 from ivr.runtime.metrics import DailyStats
 from ivr.runtime.redis_client import state_client
 from ivr.understanding.catalog import load_catalog
+from social_bridge.chat.service_levels import ServiceLevels
+from social_bridge.customers.satisfaction import Satisfaction
 from social_bridge.reports.export import csv_text
 from social_bridge.reports.ledger import Ledger
 from social_bridge.reports.report import BY, RangeRefused, Report, Reports, parse_range
+from social_bridge.reports.written import written_sources
 
 # The table's columns: (heading, row key). The CSV has every column (docs/reports.md).
 TABLE = (("period", "period"), ("contacts", "contacts"), ("voice", "contacts_voice"),
@@ -40,7 +43,11 @@ def build_reports(settings) -> Reports:
         settings = settings.with_overrides(redis_url=ensure_embedded_redis(settings.var_dir))
     client = state_client(settings, decode_responses=True)
     topics = load_catalog(settings.prompts_dir / "intents.yaml").topics
-    return Reports(Ledger(client, time.time, settings.timezone), calls=DailyStats(client).days, intents=topics)
+    # only their read APIs are used (records, summary): they need Redis, not the queue, channels or prompts
+    levels = ServiceLevels(client, None, {}, {}, None)
+    satisfaction = Satisfaction(client, None, None, None, None, timezone=settings.timezone)
+    return Reports(Ledger(client, time.time, settings.timezone), calls=DailyStats(client).days, intents=topics,
+                   others=written_sources(levels, satisfaction, settings.timezone))
 
 
 def _cell(value) -> str:

@@ -15,12 +15,14 @@ from social_bridge.web.item_view import iso, item_detail, item_view, queued_item
 from social_bridge.web.rules import CANCEL_REASONS, OUTCOMES, held_by_other, may_claim_chosen, sees_customer_words
 from social_bridge.queue.work_item import KINDS
 from social_bridge.web.request_body import ApiError, choice_of, fence_of, json_body, moment_of, text_of
+from social_bridge.web.reports_api import bp as reports_bp
 from social_bridge.web.satisfaction_api import bp as satisfaction_bp
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 bp.register_blueprint(customers_bp)  # /api/customers, /api/cases: the same token check and errors
 bp.register_blueprint(canned_bp)  # /api/canned (issue 19)
 bp.register_blueprint(satisfaction_bp)  # /api/satisfaction (issue 19)
+bp.register_blueprint(reports_bp)  # /api/reports: supervisors' reports per day or week (issue 19)
 bp.register_blueprint(attachments_bp)  # /api/attachments (issue 19)
 bp.register_blueprint(agents_bp)  # /api/agents: supervisors manage agents (issue 19)
 PRESENCE_STATES = Presence.STATES  # available, busy, away and the pause reasons
