@@ -132,3 +132,16 @@ def test_without_credentials_nothing_is_fetched():
     with pytest.raises(AttachmentRefused) as refused:
         AttachmentFetcher({"sms": ("basic", ("", ""))}).fetch("sms", Attachment("image", TWILIO_MEDIA + "2"))
     assert refused.value.reason == "unavailable"
+
+
+def test_the_settings_name_the_types_the_limit_and_each_channels_credentials(tmp_path):
+    from ivr.app.agent_side import attachments_fetcher
+    from ivr.app.settings import load_settings
+
+    settings = load_settings(environ={"ATTACHMENT_TYPES": "image/png, application/pdf", "ATTACHMENT_MAX_BYTES": "2048",
+                                      "NOHOLD_VAR_DIR": str(tmp_path), "MESSENGER_PAGE_TOKEN": "page-token",
+                                      "GRAPH_API_BASE": "http://127.0.0.1:8123/v21.0"}, dotenv=False)
+    fetcher = attachments_fetcher(settings)
+    assert (fetcher.types, fetcher.max_bytes) == (("image/png", "application/pdf"), 2048)
+    assert fetcher.credentials["messenger"] == ("bearer", "page-token")
+    assert fetcher.allowed("messenger", "http://127.0.0.1:8123/cdn/a.png")
