@@ -40,6 +40,7 @@ from ivr.understanding.caller import load_caller_understanding
 from social_bridge.chat.commands import CommandWords
 from social_bridge.chat.handoff import RefCodes
 from social_bridge.chat.inbox import Inbox
+from social_bridge.chat.pushed_waits import PushedWaits
 from social_bridge.chat.self_service import SelfServiceCore
 from social_bridge.chat.service_levels import ServiceLevels, parse_targets
 from social_bridge.customers.cases import Cases
@@ -101,6 +102,7 @@ class Nohold:
     identification: Identification | None = None  # the account, then a one-time code, before account data
     service_levels: ServiceLevels | None = None  # written channels' first-response and resolution clocks
     satisfaction: Satisfaction | None = None  # the 1-5 question after a completed written request, its figures
+    pushed_waits: PushedWaits | None = None  # wait updates pushed to waiting customers (the minute sweep runs it)
 
 
 def bounded(timeout: float) -> dict:
@@ -198,7 +200,10 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
                   build_agent_side(side), CommandWords(prompts.words), notices, core, cases=cases,
                   case_status=WrittenCaseStatus(desk.quotes, prompts, speech, desk), customers=customers,
                   contacts=Contacts(customers, cases), privacy=privacy, identification=identification,
-                  service_levels=service_levels, satisfaction=satisfaction)
+                  service_levels=service_levels, satisfaction=satisfaction,
+                  pushed_waits=PushedWaits(client, queue, eta, desk, prompts, speech, social.threads, social.delivery,
+                                           messages, clock, settings.pushed_waits_max,
+                                           settings.pushed_waits_minutes * 60, settings.pushed_waits_percent / 100))
 
 
 def build_inbox(nohold: Nohold):
@@ -218,7 +223,7 @@ def private_inbox(nohold: Nohold) -> Inbox:
     return Inbox(n.social.threads, n.queue, n.codes, n.social.delivery, replies, clock=n.clock,
                  case_status=n.case_status, contacts=n.contacts, identification=n.identification,
                  privacy_url=n.settings.privacy_notice_url, satisfaction=n.satisfaction,
-                 service_levels=n.service_levels)
+                 service_levels=n.service_levels, pushed_waits=n.pushed_waits)
 
 
 def build_web_widget(nohold: Nohold):

@@ -49,6 +49,10 @@ def answer(nohold, sender: str, body: str) -> str | None:
     if command is None or item is None:
         return None
     lang = lang or item.lang
+    if command == "no_updates":  # no more pushed waits about this callback (social_bridge/chat/pushed_waits.py)
+        if nohold.pushed_waits is not None:
+            nohold.pushed_waits.opt_out(item.id)
+        return nohold.prompts.text(lang, "sms.no_updates")
     if command == "cancel":
         if item and nohold.queue.cancel(item.id, reason="customer_sms"):
             nohold.metrics.incr("callbacks_cancelled", channel="sms")

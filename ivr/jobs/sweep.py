@@ -9,6 +9,7 @@ from __future__ import annotations
 from ivr.dialer.dialer import SWEEP_GRACE_SECONDS
 from ivr.jobs.chat import sweep_lost_batches
 from ivr.jobs.messages import sweep_lost_messages
+from ivr.jobs.pushed_waits import push_waits
 from ivr.jobs.runtime import install, services
 from ivr.runtime.job_queue import job_queue, schedule_sweep
 
@@ -19,6 +20,7 @@ def sweep() -> dict:
     counts = nohold.dialer.sweep()
     counts["inbound_batches_requeued"] = sweep_lost_batches()
     counts["messages"] = sweep_lost_messages()
+    counts["pushed_waits"] = push_waits()  # wait updates to customers waiting by callback or chat (issue 20)
     if nohold.privacy is not None:  # storage limitation: each kind of personal data for its own time (hourly pass)
         counts["retention"] = nohold.privacy.retention.run_if_due()
     schedule_sweep(job_queue(nohold.settings.redis_url), nohold.redis)

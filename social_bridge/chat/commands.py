@@ -15,8 +15,9 @@ from typing import Callable, Iterable
 
 from social_bridge.customers.case_numbers import LENGTH as CASE_DIGITS
 
-COMMANDS = ("status", "cancel", "call_me", "notify", "solved")   # what a written conversation may ask
-CALLBACK_COMMANDS = ("cancel", "status")                         # what an SMS about a booked callback may ask
+COMMANDS = ("status", "cancel", "call_me", "notify", "solved",   # what a written conversation may ask
+            "no_updates")                                        # ... no more pushed waits (chat/pushed_waits.py)
+CALLBACK_COMMANDS = ("cancel", "status", "no_updates")           # what an SMS about a booked callback may ask
 LANGUAGES = ("it", "en")                                         # looked up in this order
 WITH_NUMBER = ("call_me",)                                       # may be followed by a phone number
 WITH_CASE = ("status",)                                          # may be followed by a case number

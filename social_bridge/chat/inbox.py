@@ -62,7 +62,7 @@ class Inbox:
     def __init__(self, threads: Threads, queue: WorkQueue, codes, delivery: Delivery, replies: Replies,
                  clock: Callable[[], float] = time.time, case_status: Callable[[str, str], str] | None = None,
                  contacts: Contacts | None = None, identification: Identification | None = None,
-                 privacy_url: str = "", satisfaction=None, service_levels=None):
+                 privacy_url: str = "", satisfaction=None, service_levels=None, pushed_waits=None):
         self.threads, self.queue, self.codes, self.delivery, self.replies, self.clock = (
             threads, queue, codes, delivery, replies, clock)
         self.case_status = case_status  # (case number, lang) -> where it stands: STATO 12345678 in a chat
@@ -71,6 +71,7 @@ class Inbox:
         self.identification = identification  # the account, then a one-time code, before account data in writing
         self.satisfaction = satisfaction  # social_bridge.customers.satisfaction: a 1-5 answer after a completed request
         self.service_levels = service_levels  # social_bridge.chat.service_levels: a new request starts its clocks
+        self.pushed_waits = pushed_waits  # social_bridge.chat.pushed_waits.PushedWaits: STOP AGGIORNAMENTI opts out
 
     def receive(self, inbound: Inbound) -> str:
         """Handles one customer message; returns what was done (for logs and tests)."""
@@ -203,6 +204,10 @@ class Inbox:
             return self.replies.subscribe_outage(thread, lang)
         if command == "solved":  # what self-service told them worked
             return self.replies.solved(thread, item, lang)
+        if command == "no_updates":  # no more pushed waits about this request (social_bridge/chat/pushed_waits.py)
+            if item is not None and self.pushed_waits is not None:
+                self.pushed_waits.opt_out(item.id)
+            return self.replies.text(lang, "chat.no_updates")
         if command == "cancel":
             if item and self.queue.cancel(item.id, reason="customer_message"):
                 return self.replies.text(lang, "chat.cancelled")

@@ -107,6 +107,18 @@ class QueueKeys:
         """String: the item last offered to the agent by auto-dial (its lock is this key + ":lock")."""
         return f"{self.base}:auto_offer:{agent_id}"
 
+    def pushed_wait(self, item_id: str) -> str:
+        """Hash: what the customer of a waiting item was last told (wait, position, updates sent, stopped)."""
+        return f"{self.base}:pushed:{item_id}"
+
+    def occupancy_marks(self) -> str:
+        """Hash agent id -> "at|logged|handling|paused": the agent's last observed moment (occupancy.py)."""
+        return f"{self.base}:occupancy:marks"
+
+    def occupancy_day(self, day: str) -> str:
+        """Hash "<measure>:<agent id>" -> seconds, for one day (YYYY-MM-DD, the desk's time zone)."""
+        return f"{self.base}:occupancy:day:{day}"
+
     def script_keys(self) -> list[str]:
         """The fixed KEYS every queue script receives, in the order lua/common.lua names them."""
         return [self.items_waiting, self.items_scheduled, self.leases, self.fence, self.dead, self.lanes,
