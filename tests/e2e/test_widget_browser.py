@@ -17,6 +17,7 @@ from ivr import create_app
 from ivr.runtime import streams
 from ivr.runtime.redis_server import free_port
 from social_bridge.chat.handoff import find_code
+from social_bridge.web.console.strings import STRINGS
 from tests.e2e.test_console_browser import CHROMIUM, FLAGS, VIEWPORT, shot
 from tests.support.twilio_requests import signed_post
 
@@ -127,12 +128,14 @@ def test_the_visitor_writes_the_agent_replies_and_the_reply_appears_live(sites, 
     agent.wait_for_url("**/console/")
     agent.keyboard.press("n")  # take the next item: the visitor's thread, the only one waiting
     agent.wait_for_url(f"**/console/items/{item_id}")
+    assert agent.locator("#reply-policy").inner_text() == STRINGS["it"]["policy.web.window_open"]  # never "24 hours"
     agent.fill("#reply-text", "Ciao, sono Sara: vedo un guasto sulla tua linea, lo apro subito.")
     agent.click("#act-reply")
     reply = visitor.locator(".msg.us", has_text="sono Sara")
     reply.wait_for(timeout=6000)  # through the stream server, without reloading the page
     status.filter(has_text=words["with_agent"]).wait_for(timeout=6000)
     shot(visitor, "widget-reply")  # tests/artifacts/console-widget-reply.png
+    shot(agent, "widget-thread")  # the same conversation in the agent's console
     assert visitor.url.endswith("/index.html")
     assert 200 in streamed  # live through the stream server's events, not by polling
 
