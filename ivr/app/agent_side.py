@@ -89,6 +89,8 @@ def build_agent_side(side: AgentSide) -> Bridge:
         message_id = side.messages.send_sms(number, text, key=f"thread-sms:{thread.id}:{digest}", lang=thread.lang)
         side.social.threads.add(thread.id, "out", text, kind="agent_sms", state="sent", agent=agent.id,
                                 provider_id=message_id)
+        if side.service_levels is not None and thread.item_id:  # an agent's answer by SMS is a first response too
+            side.service_levels.responded(thread.item_id, agent.id)
         return message_id
 
     def daily_stats(days: int) -> list[dict]:
