@@ -71,6 +71,16 @@ def test_an_answer_after_20_minutes_on_a_15_minute_target_is_one_breach(app, api
     assert metric(app, 'written_first_response_breaches_total{channel="sms"}') == 1
 
 
+def test_an_answer_by_sms_to_the_callers_number_stops_the_clock_too(app, nohold, api, item, clock):
+    thread = nohold.social.threads.for_customer("sms", CUSTOMER)
+    nohold.social.threads.update(thread.id, context={"caller": CUSTOMER})  # the thread continues a call
+    clock.advance(20 * MINUTE)
+    fence = claim(api, item)
+    assert api("POST", f"/api/items/{item.id}/reply", body={"fence": fence, "text": "Ti scrivo per SMS", "via": "sms"}) \
+        .status_code == 202
+    assert metric(app, 'written_first_response_breaches_total{channel="sms"}') == 1
+
+
 def test_an_answer_within_the_target_is_no_breach(app, api, item, clock):
     clock.advance(10 * MINUTE)
     reply(api, item, claim(api, item))
