@@ -8,7 +8,7 @@ from __future__ import annotations
 from social_bridge.reports.report import CHANNELS
 
 LEFT, RIGHT, TOP, PLOT, BOTTOM = 40, 12, 12, 160, 34  # margins and the plot's height
-WIDEST, NARROWEST, BAR_SHARE = 56, 3, 0.7  # a period's column, at most and at least; the bar's share of it
+WIDEST, NARROWEST, BAR_SHARE = 80, 3, 0.6  # a period's column, at most and at least; the bar's share of it
 MAX_LABELS = 14  # period labels under the axis, at most (every n-th one beyond that)
 SERIES = CHANNELS + ("other",)
 LINES = (("containment_pct", "containment"), ("service_level_pct", "service_level"))
@@ -60,7 +60,8 @@ def contacts_chart(rows: list[dict]) -> dict:
                 segments.append({"channel": channel, "count": count, "y": round(y, 2), "height": height})
         bars.append({"period": row["period"], "x": round(x, 2), "width": bar, "total": row["contacts"],
                      "segments": segments})
-    ticks = [{"value": v, "y": round(frame["base"] - v * unit, 2)} for v in (0, scale_max // 2, scale_max)]
+    halves = (0, scale_max // 2, scale_max) if scale_max % 2 == 0 else (0, scale_max)  # no "2" halfway to 5
+    ticks = [{"value": v, "y": round(frame["base"] - v * unit, 2)} for v in halves]
     return {**frame, "bars": bars, "ticks": ticks, "series": SERIES}
 
 
