@@ -192,7 +192,8 @@ class AgentAdmin:
         if not changed:
             return target
         agent = self.accounts.update(target.id, **changed)
-        self.audit.record(by.id, "edit", target.id, "; ".join(f"{f} {_shown(f, v)}" for f, v in sorted(changed.items())))
+        detail = "; ".join(f"{f} {_shown(f, v)}" for f, v in sorted(changed.items()))
+        self.audit.record(by.id, "edit", target.id, detail)
         return agent
 
 

@@ -47,8 +47,12 @@ def _agent(agent_id: str) -> dict:
     return _shown(row)
 
 
-def _strings(body: dict, *names: str) -> None:
-    bad = [n for n in names if n in body and not isinstance(body[n], str)]
+def _fields(body: dict, allowed: tuple[str, ...], strings: tuple[str, ...]) -> None:
+    """Only the fields a route takes (a typo must not pass unnoticed), and strings where strings are due."""
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise ApiError(400, "bad_request", f"unknown field {', '.join(unknown)}; send some of {', '.join(allowed)}")
+    bad = [n for n in strings if n in body and not isinstance(body[n], str)]
     if bad:
         raise ApiError(400, "bad_request", f"{', '.join(bad)} must be a string")
 
@@ -65,7 +69,7 @@ def listing():
 def create():
     body = json_body()
     _supervisor()
-    _strings(body, "name", "role", "password")
+    _fields(body, ("name", "role", "languages", "teams", "password"), ("name", "role", "password"))
     agent, shown = _done(lambda: _admin().add(g.agent, body.get("name", ""), body.get("role", "agent"),
                                               body.get("languages", ["it"]), body.get("teams", []),
                                               body.get("password", "")))
@@ -106,7 +110,7 @@ def password(agent_id: str):
     """{"password": "…"} sets that one; an empty body has one generated and returned once."""
     body = json_body()
     _supervisor()
-    _strings(body, "password")
+    _fields(body, ("password",), ("password",))
     shown = _done(lambda: _admin().reset_password(g.agent, agent_id, body.get("password", "")))
     return {"agent": _agent(agent_id), **({"password": shown} if shown else {})}
 

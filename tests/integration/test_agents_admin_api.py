@@ -184,3 +184,18 @@ def test_bad_edits_change_nothing(call, body, error):
     status, answer = call("PATCH", "/api/agents/maria", body=body)
     assert (status, answer["error"]) == (400, error)
     assert state(call) == before
+
+
+@pytest.mark.parametrize("raw", ["not json", "[1, 2]", "null", '"x"', '{"name": 7}',
+                                 '{"name": "Luca", "languages": "it,fr"}', '{"languages": {"it": 1}}', '{"teams": [[]]}',
+                                 '{"password": 12345678}',
+                                 '{"name": "Luca", "role": ["supervisor"]}', '{"phone": 393471234567}'])
+def test_malformed_bodies_are_400_and_change_nothing(client, call, tokens, raw):
+    before = state(call)
+    routes = [("POST", "/api/agents"), ("PATCH", "/api/agents/maria"), ("POST", "/api/agents/maria/password")]
+    for method, path in routes:
+        response = client.open(path, method=method, data=raw, content_type="application/json",
+                               headers={"Authorization": f"Bearer {tokens['sara']}"})
+        assert response.status_code == 400, (path, raw)
+        assert response.is_json, (path, raw)
+    assert state(call) == before

@@ -83,7 +83,8 @@ def test_a_chosen_password_is_not_shown_back(app, sara):
 
 @pytest.mark.parametrize("fields, sentence", [
     ({"name": "Maria", "languages": "it"}, "Il nome «Maria» è già in uso (id maria): scegline un altro."),
-    ({"name": "Luca", "languages": "it", "password": "corta"}, "La password è troppo corta: servono almeno 8 caratteri."),
+    ({"name": "Luca", "languages": "it", "password": "corta"},
+     "La password è troppo corta: servono almeno 8 caratteri."),
     ({"name": "Luca", "languages": "fr"}, "Lingua sconosciuta: fr. Quelle disponibili sono it, en."),
     ({"name": "Luca"}, "Lingua sconosciuta: -. Quelle disponibili sono it, en."),
     ({"name": "Luca", "languages": "it", "teams": "astronauti"}, "Team sconosciuto: astronauti."),
@@ -162,7 +163,8 @@ def test_languages_and_teams_are_edited(sara, directory):
                 role="agent").status_code == 302
     maria = directory.get("maria")
     assert (maria.languages, maria.teams) == (("it", "en"), ("tecnico", "commerciale"))
-    refused = sara.get(post(sara, "/console/agents/maria/edit", languages=["it"], teams=["nessuno"]).headers["Location"])
+    answer = post(sara, "/console/agents/maria/edit", languages=["it"], teams=["nessuno"])
+    refused = sara.get(answer.headers["Location"])
     assert "Team sconosciuto: nessuno." in refused.get_data(as_text=True)
     assert directory.get("maria").languages == ("it", "en")
 
