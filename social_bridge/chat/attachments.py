@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Iterator, Mapping
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -73,8 +73,16 @@ class AttachmentRefused(Exception):
 
 @dataclass(frozen=True)
 class Fetched:
-    content: bytes
+    """A checked attachment: its type, its size, and its bytes as they come from the provider."""
+
     content_type: str
+    size: int
+    chunks: Iterator[bytes]
+
+    @property
+    def content(self) -> bytes:
+        """All the bytes at once (reads the stream)."""
+        return b"".join(self.chunks)
 
 
 def public(attachment: dict, n: int) -> dict:
@@ -146,8 +154,11 @@ class AttachmentFetcher:
             if response.is_redirect:
                 response.close()
                 raise AttachmentRefused("provider", f"{channel} redirected the attachment more than once")
-        with response:
+        try:
             return self._checked(channel, response)
+        except BaseException:
+            response.close()
+            raise
 
     def _secret(self, channel: str) -> tuple:
         scheme, value = self.credentials[channel]
@@ -158,6 +169,7 @@ class AttachmentFetcher:
         kwargs = {} if not authorised else {"auth": tuple(value)} if scheme == "basic" else \
             {"headers": {"Authorization": f"Bearer {value}"}}
         try:
+            kwargs["headers"] = {**kwargs.get("headers", {}), "Accept-Encoding": "identity"}  # lengths are bytes
             return self.http.get(url, stream=True, allow_redirects=False, timeout=self.timeout, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise AttachmentRefused("provider", f"{channel}: {type(exc).__name__}") from None
@@ -173,11 +185,26 @@ class AttachmentFetcher:
         length = response.headers.get("Content-Length", "")
         if length.isdigit() and int(length) > self.max_bytes:  # said too big: not a byte read
             raise AttachmentRefused("too_large", f"{length} bytes declared")
-        content = bytearray()
-        while chunk := response.raw.read(min(CHUNK, self.max_bytes + 1 - len(content)), decode_content=True):
-            content += chunk
-            if len(content) > self.max_bytes:  # one byte past the limit: stop, the rest is never read
-                raise AttachmentRefused("too_large", f"more than {self.max_bytes} bytes", read=len(content))
+        content = bytearray(response.raw.read(min(CHUNK, self.max_bytes + 1), decode_content=True))
         if not SIGNATURES[declared](bytes(content[:16])):
             raise AttachmentRefused("mismatch", f"declared {declared}, the bytes are not")
-        return Fetched(bytes(content), declared)
+        if length.isdigit():  # a known size within the limit: streamed on as it comes, never past the limit
+            return Fetched(declared, int(length), self._stream(response, bytes(content)))
+        while len(content) <= self.max_bytes and (  # no size said: read up to one byte past the limit first
+                chunk := response.raw.read(min(CHUNK, self.max_bytes + 1 - len(content)), decode_content=True)):
+            content += chunk
+        if len(content) > self.max_bytes:  # stop there: the rest is never read
+            raise AttachmentRefused("too_large", f"more than {self.max_bytes} bytes", read=len(content))
+        response.close()
+        return Fetched(declared, len(content), iter([bytes(content)]))
+
+    def _stream(self, response, first: bytes) -> Iterator[bytes]:
+        sent = len(first)
+        try:
+            yield first
+            while sent < self.max_bytes and (
+                    chunk := response.raw.read(min(CHUNK, self.max_bytes - sent), decode_content=True)):
+                sent += len(chunk)
+                yield chunk
+        finally:
+            response.close()

@@ -90,13 +90,12 @@ def serve(bridge, agent, message_id: str, n: int) -> Response:
         raise
     if bridge.access_log is not None:
         bridge.access_log.record(agent.id, "view_attachment", f"item:{item.id}", detail=f"{message_id}/{n}")
-    bridge.social.threads.note_attachment(message_id, n, size=len(fetched.content),
-                                          content_type=fetched.content_type)
+    bridge.social.threads.note_attachment(message_id, n, size=fetched.size, content_type=fetched.content_type)
     record = bridge.social.threads.message(message_id).attachments[n]
     disposition = "inline" if fetched.content_type.startswith("image/") else \
         f'attachment; filename="{file_name(record, n, fetched.content_type)}"'
-    return Response(fetched.content, mimetype=fetched.content_type,
-                    headers={**HEADERS, "Content-Disposition": disposition})
+    return Response(fetched.chunks, mimetype=fetched.content_type,  # streamed: never more than the limit
+                    headers={**HEADERS, "Content-Disposition": disposition, "Content-Length": str(fetched.size)})
 
 
 @bp.get("/attachments/<message_id>/<n>")

@@ -196,6 +196,15 @@ def test_an_oversized_file_is_413_after_reading_at_most_the_limit(app, bridge, p
     assert refused.value.read == limit + 1
 
 
+def test_a_file_of_a_declared_size_is_streamed_whole(app, bridge, providers):
+    body = PNG + bytes(range(256)) * 12_000  # ~3 MB: several reads from the provider, several writes to the agent
+    url = providers["social"].serve_file("/cdn/large.png", "image/png", body)
+    response = signed_in(app, "maria").get(f"/console/attachments/{stored(bridge, url).id}/0", buffered=False)
+    assert response.is_streamed
+    assert response.headers["Content-Length"] == str(len(body))
+    assert response.get_data() == body
+
+
 def test_a_declared_size_over_the_limit_is_refused_unread(app, bridge, providers):
     bridge.attachments = fetcher(providers, max_bytes=len(PNG) - 1)
     url = providers["social"].serve_file("/cdn/declared.png", "image/png", PNG)
