@@ -13,6 +13,7 @@ import pytest
 
 from ivr import create_app
 from social_bridge.chat.handoff import find_code
+from tests.integration.test_console import login
 from tests.integration.test_social_webhooks import (
     APP_SECRET, BOT, FAN, PAGE, X_SECRET, around, inbox_keys, payload, post_messenger, post_x, raw)
 from tests.support.fake_social import FakeSocial, forged_signatures, meta_signature, x_signature
@@ -167,24 +168,42 @@ def test_the_authors_dm_joins_the_mention_in_one_conversation(client, nohold, so
     assert nohold.queue.get(thread.item_id).acquired_at == pytest.approx(clock() - 600 - AGO)
 
 
-def test_the_commenters_messenger_thread_takes_the_comment_and_its_place(client, nohold, social_jobs, clock, graph):
+def comment_then_private(client, nohold, social_jobs, clock, graph):
+    """A comment, our public answer, then 900 s later the commenter opens the m.me link: (the comment's item, the
+    private thread)."""
     post_messenger(client, comment(clock))
     social_jobs()
+    item_id = nohold.social.threads.for_customer("messenger", COMMENTER).item_id
     code = find_code(public_replies(graph)[0]["json"]["message"])
-    public = nohold.social.threads.for_customer("messenger", COMMENTER)
     clock.advance(900)
     postback = copy.deepcopy(payload("messenger_postback_with_referral_docs.json")["value"])
     postback["sender"], postback["timestamp"] = {"id": PSID}, int(clock() * 1000)
     postback["postback"]["referral"]["ref"] = code
     post_messenger(client, around(postback))
     social_jobs()
-    private = nohold.social.threads.for_customer("messenger", PSID)
+    threads = nohold.social.threads
+    return nohold.queue.get(item_id), threads.for_customer("messenger", PSID)
+
+
+def test_the_commenters_messenger_thread_takes_the_comment_and_its_place(client, nohold, social_jobs, clock, graph):
+    public_item, private = comment_then_private(client, nohold, social_jobs, clock, graph)
     messages = [m for m in nohold.social.threads.messages(private.id) if m.direction == "in"]
     assert [m.kind for m in messages] == ["postback", "comment"]
     assert messages[1].at == pytest.approx(clock() - 900 - AGO)
     assert nohold.queue.get(private.item_id).acquired_at == pytest.approx(clock() - 900 - AGO)
-    assert nohold.queue.get(public.item_id).status == "cancelled"
+    assert public_item.status == "cancelled"
+    assert nohold.social.threads.for_customer("messenger", COMMENTER).item_id == private.item_id
     assert nohold.queue.depth()["thread"] == 1
+
+
+def test_the_agent_reads_the_comment_in_the_private_conversation(app, client, nohold, social_jobs, clock, graph):
+    _, private = comment_then_private(client, nohold, social_jobs, clock, graph)
+    nohold.bridge.agents.create("Sara", "una password lunga 2026", role="supervisor")
+    supervisor = app.test_client()
+    assert login(supervisor, "sara", "una password lunga 2026").status_code == 302
+    page = supervisor.get(f"/console/items/{private.item_id}").get_data(as_text=True)
+    assert "Da ieri sera il telefono fisso non funziona" in page
+    assert "commento pubblico sulla pagina" in page
 
 
 def test_an_x_posts_code_from_another_account_links_nothing(client, nohold, social_jobs, clock, graph):
