@@ -137,7 +137,6 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     metrics = Metrics(client)  # before the channels: X counts what it sends
     service_levels = ServiceLevels(client, queue, parse_targets(settings.sla_first_response_seconds, "first response"),
                                    parse_targets(settings.sla_resolution_seconds, "resolution"), metrics, clock=clock)
-    metrics = Metrics(client)  # before the channels: X counts what it sends
     social = build_social(settings, client, messages, jobs.delivery_enqueuer(work), jobs.drain_enqueuer(work), clock,
                           prompts=prompts, metrics=metrics,  # X's budget notices and its sends counted
                           persons=persons, service_levels=service_levels)
