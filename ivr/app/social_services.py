@@ -92,7 +92,8 @@ def public_posts(settings, social: Social, codes, prompts, clock, inbox):
     x, messenger = social.channels.get("x"), social.channels.get("messenger")
     senders = {}
     if x is not None and settings.x_public_mentions:
-        senders["x"] = lambda post, text: x.send_public(lambda: x_public.reply(x, post, text))
+        senders["x"] = lambda post, text: x.send_public(lambda: x_public.reply(x, post, text)) \
+            if isinstance(x, BudgetedX) else x_public.reply(x, post, text)
     if messenger is not None and settings.messenger_page_comments:
         senders["messenger"] = lambda comment, text: messenger_comments.reply(messenger, comment, text)
     if not senders:

@@ -27,7 +27,11 @@ def comments(entry: dict, page_id: str) -> list[Inbound]:
             continue
         if value.get("item") != "comment" or value.get("verb") != "add":
             continue
-        author = need(need(value.get("from"), dict, "comment from").get("id"), str, "from.id")
+        sender = value.get("from")
+        if not isinstance(sender, dict) or "id" not in sender:  # Meta may withhold the author: nobody to place
+            log.info("a comment without its author: not queued")
+            continue
+        author = need(sender["id"], str, "from.id")
         if author == page_id:  # our own reply, mirrored back
             continue
         created = need(value.get("created_time"), int, "created_time")
