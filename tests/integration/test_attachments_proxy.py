@@ -103,7 +103,7 @@ def arrive(bridge, inbound: Inbound):
     item = enqueue(bridge, thread.natural_key, kind="thread", channel=inbound.channel, customer=thread.customer,
                    details={"thread_id": thread.id})
     bridge.social.threads.update(thread.id, item_id=item.id)
-    [message] = bridge.social.threads.messages(thread.id)
+    [message] = [m for m in bridge.social.threads.messages(thread.id) if m.provider_id == inbound.provider_id]
     return message, item
 
 
@@ -167,8 +167,8 @@ def test_every_view_is_in_the_access_log(app, bridge, providers):
 
 
 def stored(bridge, url: str, content_type: str = "image/png"):
-    """A Messenger message whose only attachment is at `url`, and its item held by Maria."""
-    message, item = arrive(bridge, Inbound("messenger", "5551234987", f"m_{abs(hash(url))}",
+    """A Messenger message whose only attachment is at `url`, from a sender of its own, and its item held by Maria."""
+    message, item = arrive(bridge, Inbound("messenger", f"555{abs(hash(url)) % 10**9}", f"m_{abs(hash(url))}",
                                            attachments=(Attachment("image", url, content_type),)))
     bridge.claims.claim(item.id, "maria")
     return message
@@ -268,3 +268,18 @@ def test_an_attachment_that_is_not_there_is_404(app, bridge, providers, n):
     assert signed_in(app, "maria").get(f"/console/attachments/{message.id}/{n}").status_code == 404
     assert api_get(app, bridge, "maria", f"/api/attachments/{message.id}/{n}").get_json()["error"] == "not_found"
     assert providers["social"].requests == []
+
+
+def test_one_redirect_is_followed_without_credentials_and_never_off_the_providers_hosts(app, bridge, providers):
+    social, elsewhere = providers["social"], providers["elsewhere"]
+    hop = stored(bridge, social.redirect("/lookaside/1", PNG_PATH))
+    maria = signed_in(app, "maria")
+    assert maria.get(f"/console/attachments/{hop.id}/0").data == PNG
+    first, then = social.requests[-2:]
+    assert first["headers"]["authorization"] == f"Bearer {PAGE_TOKEN}"
+    assert "authorization" not in then["headers"]
+    off = stored(bridge, social.redirect("/lookaside/2", elsewhere.serve_file("/x.png", "image/png", PNG)))
+    assert maria.get(f"/console/attachments/{off.id}/0").status_code == 502
+    twice = stored(bridge, social.redirect("/lookaside/3", social.base_url + "/lookaside/1"))
+    assert maria.get(f"/console/attachments/{twice.id}/0").status_code == 502
+    assert elsewhere.requests == []

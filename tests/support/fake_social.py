@@ -59,6 +59,11 @@ class FakeSocial:
         self.files[path] = (content_type, body, length)
         return self.base_url + path
 
+    def redirect(self, path: str, location: str) -> str:
+        """GET `path` answers 302 to `location` (Meta's lookaside → its CDN, Twilio's media → its storage)."""
+        self.files[path] = ("redirect", location, False)
+        return self.base_url + path
+
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_port}"
@@ -112,6 +117,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _file(self, path: str) -> None:
         content_type, body, length = self.fake.files[path]
+        if content_type == "redirect":
+            self.send_response(302)
+            self.send_header("Location", body)
+            self.send_header("Content-Length", "0")
+            return self.end_headers()
         chunks = [body] if isinstance(body, bytes) else body()
         self.fake.served[path] = 0
         try:
