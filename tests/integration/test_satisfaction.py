@@ -148,7 +148,7 @@ def test_the_supervisor_page_shows_the_average(app, nohold, api, social_jobs):
     login(client, "sara", PASSWORD)
     page = client.get("/console/supervisor").get_data(as_text=True)
     assert 'id="satisfaction"' in page
-    assert ">5.0</span>" in page
+    assert ">5,0</span>" in page  # the Italian decimal comma
 
 
 # -- Messenger, against the local fake Graph: the question is never sent under HUMAN_AGENT -----------------------

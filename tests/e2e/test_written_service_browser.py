@@ -1,0 +1,82 @@
+"""The supervisor page's written-channel part in a real browser (Debian chromium through Playwright): a chat past
+its first-response target, listed and opened; the week's satisfaction by agent after a customer answered "5"."""
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from social_bridge.channels import Inbound
+from tests.e2e.test_console_browser import CHROMIUM, FLAGS, VIEWPORT, shot
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
+if not shutil.which(CHROMIUM):
+    pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)", allow_module_level=True)
+
+PASSWORD = "long enough secret"
+SERVED, WAITING = "+393471234567", "+393409876512"
+_n = iter(range(10_000))
+
+
+def write(nohold, sender: str, text: str) -> None:
+    nohold.social.inbound.accept([Inbound("sms", sender, f"SM{next(_n):032d}", text=text, sent_at=nohold.clock())])
+
+
+@pytest.fixture
+def server(app, nohold, social_jobs, clock):
+    nohold.bridge.agents.create("Maria", PASSWORD)
+    nohold.bridge.agents.create("Sara", PASSWORD, role="supervisor", languages=("it", "en"))
+    token = {"Authorization": f"Bearer {nohold.bridge.agents.issue_token('maria')}"}
+    api = app.test_client()
+    write(nohold, SERVED, "la fibra va lentissima da ieri sera")
+    social_jobs()
+    claim = api.post("/api/claims/next", json={}, headers=token).get_json()
+    item_id, fence = claim["item"]["id"], claim["fence"]
+    api.post(f"/api/items/{item_id}/reply", json={"fence": fence, "text": "Ho sistemato il profilo"}, headers=token)
+    api.post(f"/api/items/{item_id}/complete", json={"fence": fence, "outcome": "resolved"}, headers=token)
+    write(nohold, SERVED, "5")
+    write(nohold, WAITING, "internet non va, la luce del modem è rossa")
+    social_jobs()
+    waiting = nohold.social.threads.for_customer("sms", WAITING).item_id
+    clock.advance(40 * 60)  # past SMS's default first-response target (30 minutes)
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{http.server_port}", "waiting": waiting}
+    if "console_watcher" in app.extensions:
+        app.extensions["console_watcher"].close()
+    http.shutdown()
+
+
+@pytest.fixture
+def page(server):
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = chromium.new_context(viewport=VIEWPORT, locale="it-IT", timezone_id="Europe/Rome")
+        tab = context.new_page()
+        tab.goto(f"{server['url']}/console/login")
+        tab.fill("input[name=name]", "sara")
+        tab.fill("input[name=password]", PASSWORD)
+        tab.click("button[type=submit]")
+        tab.wait_for_url("**/console/")
+        tab.goto(f"{server['url']}/console/supervisor")
+        yield tab
+        chromium.close()
+
+
+def test_the_chat_past_its_target_is_listed_and_opens(server, page):
+    row = page.locator(f"#written-service tr[data-id='{server['waiting']}']")
+    assert row.get_attribute("class") == "breach"
+    assert row.locator(".pill").inner_text() == "Oltre l'obiettivo"
+    page.locator("#written-service").scroll_into_view_if_needed()
+    shot(page, "supervisor-written-service")
+    row.get_by_role("link").click()
+    page.wait_for_url(f"**/console/items/{server['waiting']}")
+
+
+def test_the_weeks_satisfaction_shows_the_agent(page):
+    card = page.locator("#satisfaction")
+    assert card.locator("h2 .count").inner_text() == "5,0"
+    assert card.locator("tr", has_text="maria").locator("td.num.mono").inner_text() == "5,0"
