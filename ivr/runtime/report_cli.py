@@ -21,9 +21,9 @@ from social_bridge.reports.written import written_sources
 TABLE = (("period", "period"), ("contacts", "contacts"), ("voice", "contacts_voice"),
          ("messenger", "contacts_messenger"), ("whatsapp", "contacts_whatsapp"), ("sms", "contacts_sms"),
          ("x", "contacts_x"), ("contained%", "containment_pct"), ("hung up", "hung_up_before_choosing"),
-         ("handled", "handled"), ("avg handle", "average_handle_seconds"), ("reached", "callbacks_reached"),
+         ("handled", "handled"), ("avg handle s", "average_handle_seconds"), ("reached", "callbacks_reached"),
          ("machine", "callbacks_machine"), ("failed", "callbacks_failed"),
-         ("1st reply", "first_response_average_seconds"), ("SL%", "service_level_pct"),
+         ("1st reply s", "first_response_average_seconds"), ("SL%", "service_level_pct"),
          ("CSAT", "satisfaction_average"))
 
 
