@@ -58,6 +58,7 @@ from social_bridge.privacy.pseudonyms import PersonKeys
 from social_bridge.queue.agents import AgentDirectory
 from social_bridge.queue.claims import Claims
 from social_bridge.queue.eta import EtaEstimator
+from social_bridge.queue.occupancy import Occupancy
 from social_bridge.queue.presence import Presence
 from social_bridge.queue.work_queue import WorkQueue
 from social_bridge.reports.ledger import Ledger
@@ -124,7 +125,8 @@ def build_services(settings: Settings, clock=time.time, understanding=None) -> N
     queue = NumberedQueue(client, clock=clock, customers=customers,
                           ledger=ledger)  # every new item gets its case and customer, and is counted for the reports
     cases = Cases(client, queue, clock=clock, reopen_days=settings.case_reopen_days)
-    presence = Presence(client, clock=clock)
+    presence = Presence(client, clock=clock,  # each report also counts the agent's time (occupancy per day)
+                        occupancy=Occupancy(client, Claims(client, clock=clock), clock=clock, timezone=settings.timezone))
     eta = EtaEstimator(queue, default_agents=settings.agents_on_shift, default_handle_seconds=settings.handle_seconds,
                        presence=presence,
                        agents=AgentDirectory(client, clock=clock),  # waits count the agents there who speak the language

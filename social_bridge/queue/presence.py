@@ -15,10 +15,11 @@ class Presence:
     DEFAULT_STATE = "available"  # heartbeats without a chosen state: the console is open, so working
 
     def __init__(self, redis, clock: Callable[[], float] = time.time, keys: QueueKeys | None = None,
-                 heartbeat_ttl: float = 90):
+                 heartbeat_ttl: float = 90, occupancy=None):
         if heartbeat_ttl <= 0:
             raise ValueError("heartbeat_ttl must be positive")
         self.redis, self.clock, self.keys, self.heartbeat_ttl = redis, clock, keys or QueueKeys(), heartbeat_ttl
+        self.occupancy = occupancy  # social_bridge.queue.occupancy.Occupancy: every report is an observation
 
     def set_state(self, agent_id: str, state: str) -> None:
         """Record the agent's chosen state; also counts as a heartbeat."""
@@ -28,11 +29,15 @@ class Presence:
         with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(self.keys.presence_states, agent_id, state)
             pipe.zadd(self.keys.presence_seen, {agent_id: self.clock()}).execute()
+        if self.occupancy is not None:
+            self.occupancy.observe(agent_id, state)
 
     def heartbeat(self, agent_id: str) -> None:
         """The agent's console is still open."""
         _check_agent(agent_id)
         self.redis.zadd(self.keys.presence_seen, {agent_id: self.clock()})
+        if self.occupancy is not None:  # the time since the last report counts as the agent was then
+            self.occupancy.observe(agent_id, self.state(agent_id))
 
     def state(self, agent_id: str) -> str:
         """The chosen state, or "away" when the last heartbeat is older than heartbeat_ttl."""

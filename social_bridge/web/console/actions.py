@@ -117,6 +117,7 @@ def complete(item_id: str):
     if outcome not in OUTCOMES:
         abort(400, f"outcome must be one of {', '.join(OUTCOMES)}")
     bridge().claims.complete(item_id, claim.fence, outcome)
+    bridge().presence.heartbeat(g.agent.id)  # occupancy: the time on this item ends now, not at the next beat
     log.info("console: agent %s completed %s (%s)", g.agent.id, item_id, outcome)
     flash_ui("done.completed")
     return _to_queue()
@@ -126,6 +127,7 @@ def complete(item_id: str):
 @login_required
 def release(item_id: str):
     bridge().claims.release(item_id, my_claim(item_id).fence)
+    bridge().presence.heartbeat(g.agent.id)  # occupancy: the time on this item ends now
     log.info("console: agent %s released %s", g.agent.id, item_id)
     flash_ui("done.released")
     return _to_queue()

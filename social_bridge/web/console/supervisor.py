@@ -28,7 +28,20 @@ def overview() -> dict:
     data["can_erase"] = b.erase_person is not None
     data["x_budget"] = x_budget(b)
     data["written"] = written_service(b)  # chats past or near their targets, satisfaction (issue 19)
+    data["occupancy"] = occupancy_today(b)  # time on requests / time logged in, per agent (issue 19)
     return data
+
+
+def occupancy_today(b) -> list[dict] | None:
+    """Today's occupancy per agent (social_bridge/queue/occupancy.py); None when presence does not count it."""
+    occupancy = getattr(b.presence, "occupancy", None)
+    if occupancy is None:
+        return None
+    rows = occupancy.day()
+    for row in rows:
+        agent = b.agents.get(row["agent_id"])
+        row["name"] = agent.name if agent is not None else row["agent_id"]
+    return rows
 
 
 def x_budget(b) -> dict | None:
