@@ -96,3 +96,13 @@ def _note(note) -> str:
     if len(note) > MAX_NOTE:
         raise HandoverRefused("bad_note", 400, f"the note is too long: at most {MAX_NOTE} characters")
     return note
+
+
+HANDED_SHOWN_SECONDS = 600  # a hand-over older than this is no news on the receiver's console
+
+
+def handed_over(items, names: dict, now: float) -> list[dict]:
+    """The claims that began with a hand-over (transfer or assign), recent ones, for the receivers' consoles."""
+    return [{"item_id": i.id, "to": i.claimed_by, "by": i.handed_by, "by_name": names.get(i.handed_by, i.handed_by),
+             "note": i.handed_note, "at": i.handed_at}
+            for i in items if i.handed_by and i.handed_at == i.claimed_at and now - i.handed_at < HANDED_SHOWN_SECONDS]

@@ -11,6 +11,7 @@ from social_bridge.web.attachments_proxy import bp as attachments_bp
 from social_bridge.web.canned_api import bp as canned_bp
 from social_bridge.web.console.capacity_strings import API_REFUSALS
 from social_bridge.web.customers_api import bp as customers_bp
+from social_bridge.web.transfer_api import bp as transfer_bp
 from social_bridge.web.occupancy_api import bp as occupancy_bp
 from social_bridge.web.item_view import iso, item_detail, item_view, queued_items, team_overview
 from social_bridge.web.rules import CANCEL_REASONS, OUTCOMES, held_by_other, may_claim_chosen, sees_customer_words
@@ -22,6 +23,7 @@ from social_bridge.web.satisfaction_api import bp as satisfaction_bp
 bp = Blueprint("api", __name__, url_prefix="/api")
 bp.register_blueprint(customers_bp)  # /api/customers, /api/cases: the same token check and errors
 bp.register_blueprint(canned_bp)  # /api/canned (issue 19)
+bp.register_blueprint(transfer_bp)  # /api/items/<id>/transfer, /assign, /api/teams (issue 19)
 bp.register_blueprint(occupancy_bp)  # /api/agents/occupancy (issue 19)
 bp.register_blueprint(satisfaction_bp)  # /api/satisfaction (issue 19)
 bp.register_blueprint(reports_bp)  # /api/reports: supervisors' reports per day or week (issue 19)

@@ -58,6 +58,10 @@ class Bridge:
     erase_person: Callable | None = None
     customers: object | None = None  # social_bridge.customers.desk.CustomerDesk: search, a person's page, cases, merge
     canned: object | None = None  # social_bridge.chat.canned.CannedReplies: the replies agents insert with "/"
+    # issue 19 (H1): transfers and assignments (social_bridge.queue.handovers.Handovers) and the teams
+    # (social_bridge.queue.teams.Teams) they name
+    handovers: object | None = None
+    teams: object | None = None
     # issue 19: written channels' service levels (social_bridge.chat.service_levels.ServiceLevels) and the
     # satisfaction answers (social_bridge.customers.satisfaction.Satisfaction), for the supervisor and the API
     service_levels: object | None = None

@@ -14,6 +14,7 @@ import time
 
 from redis.exceptions import RedisError
 
+from social_bridge.queue.handovers import handed_over
 from social_bridge.web.item_view import item_view, queued_items
 from social_bridge.queue.work_item import WorkItem
 
@@ -72,7 +73,8 @@ def snapshot(bridge) -> dict:
     listed = [item_view(bridge, item, now, position) for item, position in queued_items(bridge.queue, LISTED)]
     names = {agent.id: agent.name for agent in bridge.agents.all()}
     states = {p["agent_id"]: p["state"] for p in bridge.presence.agents()}
-    claimed = [item_view(bridge, item, now, None) for item in claimed_items(bridge)]
+    held = claimed_items(bridge)
+    claimed = [item_view(bridge, item, now, None) for item in held]
     for view in claimed:
         view["claimed_by_name"] = names.get(view["claimed_by"], view["claimed_by"])
     return {
@@ -81,6 +83,7 @@ def snapshot(bridge) -> dict:
         "waiting": [v for v in listed if v["status"] == "waiting"],
         "scheduled": [v for v in listed if v["status"] == "scheduled"],
         "claimed": claimed,
+        "handovers": handed_over(held, names, now),  # issue 19: the receiver's console says who handed it over
         "depth": bridge.queue.depth(),
         "oldest_wait": round(bridge.queue.oldest_wait(), 1),
         "agents": [{"id": agent_id, "name": name, "state": states.get(agent_id, "away")}

@@ -130,7 +130,9 @@
       indicator.hidden = false;
       indicator.classList.remove("off");
       indicator.lastChild.textContent = t("queue.live");
-      onQueue(JSON.parse(e.data));
+      var snap = JSON.parse(e.data);
+      onQueue(snap);
+      document.dispatchEvent(new CustomEvent("nohold:queue", {detail: snap}));  // transfers.js listens
     });
     source.onerror = function () {
       indicator.hidden = false;

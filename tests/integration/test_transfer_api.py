@@ -1,0 +1,99 @@
+"""POST /api/items/<id>/transfer and /assign, GET /api/teams on a real Redis: moves, refusals that change nothing."""
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from social_bridge.queue.handovers import Handovers
+from social_bridge.queue.notes import Notes
+from social_bridge.queue.teams import Teams
+from social_bridge.web import api
+from tests.integration.test_api import PASSWORD, enqueue
+from tests.integration.test_console import build_bridge
+from tests.integration.test_handovers import snapshot
+
+
+@pytest.fixture
+def bridge(redis_client, clock):
+    teams = Teams(redis_client)
+    b = build_bridge(redis_client, clock, teams=teams)
+    b.handovers = Handovers(b.claims, b.agents, Notes(redis_client, clock), teams)
+    for name, role in (("Maria", "agent"), ("Luca", "agent"), ("Sara", "supervisor")):
+        b.agents.create(name, PASSWORD, role=role)
+    return b
+
+
+@pytest.fixture
+def call(bridge):
+    app = Flask(__name__)
+    app.register_blueprint(api.bp)
+    app.extensions["social_bridge"] = bridge
+    app.testing = True
+    client, tokens = app.test_client(), {n: bridge.agents.issue_token(n) for n in ("maria", "luca", "sara")}
+
+    def request(method: str, path: str, who: str = "maria", body=None):
+        return client.open(path, method=method, headers={"Authorization": f"Bearer {tokens[who]}"}, json=body)
+    return request
+
+
+@pytest.fixture
+def held(bridge):
+    item = enqueue(bridge, "callback:1", intent="internet_down")
+    bridge.claims.claim(item.id, "maria")
+    return item
+
+
+def test_the_holder_transfers_to_a_colleague(call, bridge, held):
+    response = call("POST", f"/api/items/{held.id}/transfer", body={"to_agent": "luca", "note": "serve un tecnico"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json["item"]["id"] == held.id
+    assert bridge.queue.get(held.id).claimed_by == "luca"
+    assert Notes(bridge.redis).for_item(held.id)[-1]["text"] == "serve un tecnico"
+
+
+def test_the_holder_transfers_to_a_team_and_the_item_waits_at_its_place(call, bridge, held):
+    response = call("POST", f"/api/items/{held.id}/transfer", body={"to_team": "amministrativo"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    moved = bridge.queue.get(held.id)
+    assert (moved.status, moved.team, moved.acquired_at) == ("waiting", "amministrativo", held.acquired_at)
+
+
+def test_a_supervisor_assigns_a_waiting_item(call, bridge):
+    waiting = enqueue(bridge, "callback:2")
+    response = call("POST", f"/api/items/{waiting.id}/assign", "sara", body={"agent": "luca", "note": "VIP"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert bridge.queue.get(waiting.id).claimed_by == "luca"
+
+
+def test_teams_are_listed_with_their_members(call, bridge):
+    bridge.agents.update("luca", teams=["commerciale"])
+    teams = {t["id"]: t for t in call("GET", "/api/teams").json["teams"]}
+    assert list(teams) == ["tecnico", "amministrativo", "commerciale"]
+    assert teams["commerciale"]["members"] == ["luca"]
+    assert "billing" in teams["amministrativo"]["intents"]
+
+
+@pytest.mark.parametrize("who, path, body, status, error", [
+    ("maria", "transfer", {"to_agent": "zeno"}, 400, "unknown_agent"),
+    ("maria", "transfer", {"to_team": "vendite"}, 400, "unknown_team"),
+    ("maria", "transfer", {}, 400, "no_target"),
+    ("maria", "transfer", {"to_agent": 7}, 400, "bad_request"),
+    ("maria", "transfer", {"to_agent": "luca", "fence": 999999}, 409, "stale_fence"),
+    ("luca", "transfer", {"to_agent": "sara"}, 403, "not_holder"),
+    ("maria", "assign", {"agent": "luca"}, 403, "not_supervisor"),
+    ("sara", "assign", {"agent": "zeno"}, 400, "unknown_agent"),
+])
+def test_bad_requests_get_a_sentence_and_change_nothing(call, bridge, held, who, path, body, status, error):
+    before = snapshot(bridge.redis)
+    response = call("POST", f"/api/items/{held.id}/{path}", who, body=body)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.json["error"] == error
+    assert response.json["message"].strip()
+    assert snapshot(bridge.redis) == before
+
+
+def test_a_finished_item_cannot_be_handed_over(call, bridge, held):
+    bridge.claims.complete(held.id, bridge.queue.get(held.id).fence, "resolved")
+    response = call("POST", f"/api/items/{held.id}/assign", "sara", body={"agent": "luca"})
+    assert response.status_code == 409
+    assert response.json["error"] == "final"
