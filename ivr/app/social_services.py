@@ -99,7 +99,7 @@ def public_posts(settings, social: Social, codes, prompts, clock, inbox):
     if not senders:
         return inbox
     limits = ReplyLimits(social.threads.redis, social.threads.persons, settings.public_replies_per_author_per_day,
-                         settings.public_replies_per_channel_per_hour, clock=clock)
+                         settings.public_replies_per_channel_per_hour, clock=clock, timezone=settings.timezone)
     return PublicPosts(inbox, social.threads.redis, codes, limits, senders, prompts.text,
                        {"x": settings.x_account, "messenger": settings.messenger_page_id}, clock=clock)
 

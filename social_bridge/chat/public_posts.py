@@ -18,7 +18,9 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import datetime
 from typing import Callable, Mapping
+from zoneinfo import ZoneInfo
 
 from social_bridge.channels import Inbound, SendFailed
 from social_bridge.channels.public_keys import PublicKeys
@@ -36,15 +38,16 @@ class ReplyLimits:
     """Our public replies: at most `per_author` per author a day and `per_hour` per channel an hour."""
 
     def __init__(self, redis, persons, per_author: int, per_hour: int, clock: Callable[[], float] = time.time,
-                 keys: PublicKeys | None = None):
+                 keys: PublicKeys | None = None, timezone: str = "Europe/Rome"):
         self.redis, self.persons, self.clock = redis, persons, clock
         self.per_author, self.per_hour, self.keys = per_author, per_hour, keys or PublicKeys()
+        self.zone = ZoneInfo(timezone)  # "a day" is the desk's day, like X's budget
 
     def allow(self, channel: str, author: str) -> bool:
         """Counts one reply to `author`; False (nothing counted) when either limit is reached."""
         now = self.clock()
-        author_key = self.keys.replies_by_author(channel, self.persons.of(author), time.strftime("%Y-%m-%d",
-                                                                                                 time.gmtime(now)))
+        day = datetime.fromtimestamp(now, self.zone).strftime("%Y-%m-%d")
+        author_key = self.keys.replies_by_author(channel, self.persons.of(author), day)
         channel_key = self.keys.replies_by_channel(channel, int(now // 3600))
         pipe = self.redis.pipeline(transaction=True)
         pipe.incr(author_key).expire(author_key, 2 * 86400).incr(channel_key).expire(channel_key, 2 * 3600)

@@ -239,6 +239,15 @@ def test_one_public_reply_per_author_a_day_and_every_post_still_queued(client, n
     assert nohold.queue.get(thread.item_id).status == "waiting"
 
 
+def test_the_next_day_the_author_gets_a_public_answer_again(client, nohold, social_jobs, clock, graph):
+    post_x(client, mention(clock, tweet="1865012345678901001"))
+    social_jobs()
+    clock.advance(86400)
+    post_x(client, mention(clock, tweet="1865012345678901002"))
+    social_jobs()
+    assert len(public_replies(graph)) == 2
+
+
 def test_public_replies_per_channel_per_hour(client, nohold, social_jobs, clock, graph):
     for n in range(5):
         post_x(client, mention(clock, author=f"50000000{n}", tweet=f"186501234567890{n:04d}"))
