@@ -29,6 +29,27 @@ class AgentAccounts(AgentDirectory):
             pipe.hset(self._agent_key(agent_id), "disabled", "1" if disabled else "0")
             pipe.hincrby(self._agent_key(agent_id), "session_gen", 1).execute()
 
+    def write_keeping_a_supervisor(self, agent_id: str, fields: dict[str, str], end_sessions: bool = False) -> bool:
+        """Write `fields` ("disabled": "1", or "role": "agent"), unless that would take away the last enabled
+        supervisor: then False and nothing written. One WATCH transaction over every agent, so two supervisors
+        disabling or demoting each other at the same moment cannot both succeed."""
+        self._known(agent_id)
+        ids = sorted(self.redis.smembers(f"{self.base}:ids"))
+        keys = [self._agent_key(i) for i in ids]
+
+        def write(pipe) -> bool:
+            before = {i: pipe.hgetall(key) for i, key in zip(ids, keys)}
+            after = {**before, agent_id: {**before.get(agent_id, {}), **fields}}
+            if _supervises(before) and not _supervises(after):
+                return False
+            pipe.multi()
+            pipe.hset(self._agent_key(agent_id), mapping=fields)
+            if end_sessions:
+                pipe.hincrby(self._agent_key(agent_id), "session_gen", 1)
+            return True
+
+        return self.redis.transaction(write, f"{self.base}:ids", *keys, value_from_callable=True)
+
     def token_ids(self, agent_id: str) -> list[str]:
         """The agent's live API tokens, by id."""
         return sorted(digest[:TOKEN_ID_LENGTH] for digest in self.redis.smembers(self._tokens_key(agent_id)))
@@ -43,3 +64,8 @@ class AgentAccounts(AgentDirectory):
             pipe.delete(self._token_key(digests[0]))
             pipe.srem(self._tokens_key(agent_id), digests[0]).execute()
         return True
+
+
+def _supervises(agents: dict[str, dict]) -> bool:
+    """Whether some enabled supervisor is among these stored agents."""
+    return any(h.get("role") == "supervisor" and h.get("disabled") != "1" for h in agents.values())

@@ -91,14 +91,6 @@ class AgentAdmin:
             raise AdminRefused("short_password", min=MIN_PASSWORD)
         return value
 
-    def _keeps_a_supervisor(self, target: Agent) -> None:
-        """Refused when the target is the last enabled supervisor (disabling or demoting them would leave none)."""
-        if not target.is_supervisor or target.disabled:
-            return
-        others = [a for a in self.accounts.all() if a.is_supervisor and not a.disabled and a.id != target.id]
-        if not others:
-            raise AdminRefused("last_supervisor", agent=target.id)
-
     @staticmethod
     def _by_supervisor(by: Agent) -> None:
         if by is None or not by.is_supervisor or by.disabled:
@@ -134,8 +126,8 @@ class AgentAdmin:
         target = self._agent(agent_id)
         if target.id == by.id:
             raise AdminRefused("self_disable")
-        self._keeps_a_supervisor(target)
-        self.accounts.set_disabled(target.id, True)
+        if not self.accounts.write_keeping_a_supervisor(target.id, {"disabled": "1"}, end_sessions=True):
+            raise AdminRefused("last_supervisor", agent=target.id)
         released = 0
         for claim in self.claims.claimed_by(target.id):
             try:
@@ -186,11 +178,12 @@ class AgentAdmin:
             raise AdminRefused("bad_field", got=", ".join(unknown) or "-", known=", ".join(EDITABLE))
         checks = {"languages": self._languages, "teams": self._teams, "role": self._role, "phone": _phone}
         values = {field: checks[field](value) for field, value in fields.items()}
-        if values.get("role", target.role) != "supervisor":
-            self._keeps_a_supervisor(target)
         changed = {f: v for f, v in values.items() if getattr(target, f, None) != v}
         if not changed:
             return target
+        demoted = changed.get("role") == "agent"
+        if demoted and not self.accounts.write_keeping_a_supervisor(target.id, {"role": "agent"}):
+            raise AdminRefused("last_supervisor", agent=target.id)  # checked with the write: nothing else written
         agent = self.accounts.update(target.id, **changed)
         detail = "; ".join(f"{f} {_shown(f, v)}" for f, v in sorted(changed.items()))
         self.audit.record(by.id, "edit", target.id, detail)

@@ -187,8 +187,8 @@ def test_bad_edits_change_nothing(call, body, error):
 
 
 @pytest.mark.parametrize("raw", ["not json", "[1, 2]", "null", '"x"', '{"name": 7}',
-                                 '{"name": "Luca", "languages": "it,fr"}', '{"languages": {"it": 1}}', '{"teams": [[]]}',
-                                 '{"password": 12345678}',
+                                 '{"name": "Luca", "languages": "it,fr"}', '{"languages": {"it": 1}}',
+                                 '{"teams": [[]]}', '{"password": 12345678}',
                                  '{"name": "Luca", "role": ["supervisor"]}', '{"phone": 393471234567}'])
 def test_malformed_bodies_are_400_and_change_nothing(client, call, tokens, raw):
     before = state(call)

@@ -52,3 +52,9 @@ def test_refusals_are_one_clear_line_and_change_nothing(agents, capsys, argv, me
     assert agents_cli.main(argv) == 1
     assert capsys.readouterr().err.strip() == message
     assert not agents.get("sara").disabled
+
+
+def test_without_any_supervisor_an_agent_may_still_be_disabled(agents):
+    agents.update("sara", role="agent")  # a desk run from the command line only, no supervisor yet
+    assert agents_cli.main(["disable", "Maria"]) == 0
+    assert agents.get("maria").disabled
