@@ -93,6 +93,8 @@ class PublicPosts:
         recorded = self.threads.record_inbound(inbound, known.lang if known else self.replies.language(inbound.text))
         if recorded.queued:
             return "duplicate"
+        if inbound.kind == "comment":  # Meta's 24-hour window opens with a private message, never with a comment
+            self.threads.update(recorded.thread.id, last_inbound_at=known.last_inbound_at if known else 0.0)
         item = self._place(recorded.thread, inbound)
         answered = self._answer(self.threads.get(recorded.thread.id), inbound, item)
         self.threads.mark_queued(inbound, recorded.thread.id)
