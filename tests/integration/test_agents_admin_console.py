@@ -182,3 +182,10 @@ def test_every_change_is_in_the_audit_list_with_who_and_whom(sara):
     rows = re.findall(r'<tr data-action="([a-z_]+)"><td>[^<]+</td><td>([^<]+)</td><td>[^<]+</td>\s*<td>([^<]+)</td>',
                       audit)
     assert rows == [("disable", "Sara", "Maria"), ("token_issued", "Sara", "Maria"), ("add", "Sara", "Luca")]
+
+
+def test_the_page_and_its_refusals_in_english(sara):
+    post(sara, "/console/language", lang="en")
+    assert "<h1>Agents</h1>" in page_of(sara)
+    page = sara.get(post(sara, "/console/agents", name="Luca", languages="de").headers["Location"])
+    assert "Unknown language: de. The ones available are it, en." in page.get_data(as_text=True)
