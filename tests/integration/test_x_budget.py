@@ -6,6 +6,8 @@ Real Flask, Redis and RQ; X's API is the local fake (tests/support/fake_social.p
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ivr import create_app
@@ -93,6 +95,9 @@ def test_the_supervisor_sees_todays_count_and_the_budget(app, nohold, social_job
     data = supervisor.get("/console/supervisor.json").json
     assert data["x_budget"]["sent"] == 2
     assert data["x_budget"]["budget"] == 3
+    page = supervisor.get("/console/supervisor/body").get_data(as_text=True)
+    box = re.search(r'id="x-budget"><b class="mono">([^<]*)</b><span>([^<]*)</span>', page)
+    assert box.groups() == ("2 / 3", "Messaggi su X oggi / budget")
 
 
 def test_metrics_count_x_messages_by_kind(client, nohold, social_jobs, thread):
