@@ -32,7 +32,7 @@ def _attachment(data: dict) -> tuple[tuple[Attachment, ...], str]:
     text = need(data.get("text", ""), str, "message_data.text")
     attachment = data.get("attachment")
     media = attachment.get("media") if isinstance(attachment, dict) else None
-    kind = X_MEDIA_KINDS.get(media.get("type")) if isinstance(media, dict) else None
+    kind = X_MEDIA_KINDS.get(str(media.get("type"))) if isinstance(media, dict) else None  # str: a list is no key
     if kind is None:
         return (), text
     url, content_type = media.get("media_url_https"), ""

@@ -64,6 +64,14 @@ def test_x_video_is_its_best_mp4():
     assert inbound.attachments == (Attachment("video", "https://video.twimg.com/dm_video/1/high.mp4", "video/mp4"),)
 
 
+@pytest.mark.parametrize("media", [{"type": ["photo"]}, {"type": "photo", "media_url_https": 7}, "photo", None])
+def test_x_media_of_the_wrong_shape_is_no_attachment(media):
+    payload = json.loads((PAYLOADS / "x_dm_photo.json").read_text("utf-8"))
+    payload["direct_message_events"][0]["message_create"]["message_data"]["attachment"]["media"] = media
+    [inbound] = XDirectMessages("s", "b", "1234858592").parse(json.dumps(payload).encode())
+    assert inbound.attachments == ()
+
+
 def test_the_docs_empty_media_stub_is_no_attachment():
     event = json.loads((PAYLOADS / "x_message_create_object_docs.json").read_text("utf-8"))
     [inbound] = XDirectMessages("s", "b", "1234858592").parse(
