@@ -80,7 +80,8 @@ def build_social(settings, client, messages, enqueue_delivery, enqueue_drain, cl
     threads = Threads(client, persons, clock=clock, limits=limits, max_messages=settings.thread_messages_max)
     if "x" in channels and prompts is not None:  # X bills per message: every send passes the day's budget
         budget = XBudget(client, settings.x_daily_budget, persons, clock, settings.timezone)  # X_DAILY_BUDGET
-        channels["x"] = BudgetedX(channels["x"], budget, threads, messages, prompts.text, settings.web_chat_url, metrics)
+        channels["x"] = BudgetedX(channels["x"], budget, threads, messages, prompts.text, settings.web_chat_url,
+                                  metrics)
     delivery = Delivery(threads, channels, enqueue_delivery, clock, sms=messages,  # automated past 24 h: by SMS
                         service_levels=service_levels)  # an agent's first message stops the first-response clock
     return Social(channels=channels, threads=threads, delivery=delivery,

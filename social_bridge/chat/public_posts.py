@@ -64,7 +64,8 @@ class PublicPosts:
     """The Inbox with public posts in front: a post is placed and answered here, everything else goes on to
     the Inbox, and a private message that continues a post joins the post to its conversation."""
 
-    def __init__(self, inbox, redis, codes, limits: ReplyLimits, senders: Mapping[str, Callable[[str, str], str | None]],
+    def __init__(self, inbox, redis, codes, limits: ReplyLimits,
+                 senders: Mapping[str, Callable[[str, str], str | None]],  # channel -> (post id, text) -> posted id
                  text: Callable[..., str], accounts: Mapping[str, str], clock: Callable[[], float] = time.time,
                  keys: PublicKeys | None = None):
         self.inbox, self.redis, self.codes, self.limits, self.senders = inbox, redis, codes, limits, senders
