@@ -22,6 +22,7 @@ from social_bridge.queue.agents import AgentDirectory
 from social_bridge.queue.auto_offer import AutoOffer
 from social_bridge.queue.handovers import Handovers
 from social_bridge.queue.notes import Notes
+from social_bridge.queue.teams import Teams
 from social_bridge.queue.capacity import Capacity
 from social_bridge.reports.ledger import Ledger
 from social_bridge.reports.report import Reports
@@ -120,7 +121,8 @@ def build_agent_side(side: AgentSide) -> Bridge:
                   access_log=side.privacy.access_log if side.privacy else None,
                   erase_person=side.privacy.erase_item_person if side.privacy else None,
                   customers=side.customer_desk, canned=CannedReplies(client, clock),
-                  handovers=Handovers(side.claims, agents, Notes(client, clock), agents.teams), teams=agents.teams,
+                  handovers=Handovers(side.claims, agents, Notes(client, clock), agents.teams),
+                  teams=Teams(client, intents=side.intents),  # supervisors' edits name the catalog's intents
                   service_levels=side.service_levels, satisfaction=side.satisfaction,
                   reports=Reports(Ledger(client, clock, settings.timezone), calls=DailyStats(client).days,
                                   intents=side.intents, others=written_sources(

@@ -87,8 +87,9 @@ class Teams:
             raise ValueError("a team name needs at least one letter or digit")
         if team_id in self.ids():
             raise ValueError(f"a team called {name!r} exists already (team id {team_id!r})")
+        wanted = self.checked_intents(intents)  # before anything is written
         self._write(Team(team_id, name, ()))
-        return self.set_intents(team_id, intents) if intents else self.get(team_id)
+        return self.set_intents(team_id, wanted) if wanted else self.get(team_id)
 
     def rename(self, team_id: str, name: str) -> Team:
         team = self._existing(team_id)
@@ -99,7 +100,7 @@ class Teams:
     def set_intents(self, team_id: str, intents: Iterable[str]) -> Team:
         """The team's intents become these; another team that listed one of them no longer does."""
         team = self._existing(team_id)
-        wanted = self._intents(intents)
+        wanted = self.checked_intents(intents)
         changed = [Team(team.id, team.name, wanted)]
         for other in self.all():
             if other.id != team.id and set(other.intents) & set(wanted):
@@ -130,7 +131,8 @@ class Teams:
             raise ValueError(f"unknown team {team_id!r}; the teams are {', '.join(self.ids())}")
         return team
 
-    def _intents(self, intents) -> tuple[str, ...]:
+    def checked_intents(self, intents) -> tuple[str, ...]:
+        """Intent names as a team stores them; ValueError naming the unknown ones."""
         if isinstance(intents, str):
             intents = intents.split(",")
         wanted = tuple(dict.fromkeys(i.strip() for i in intents if isinstance(i, str) and i.strip()))

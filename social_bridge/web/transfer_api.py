@@ -69,10 +69,67 @@ def assign(item_id: str):
     return _moved(lambda: _handovers().assign(item_id, g.agent, agent, note=note))
 
 
+def _team_view(team, teams, agents) -> dict:
+    return {**asdict(team), "intents": list(team.intents), "members": [a.id for a in teams.members(team.id, agents)]}
+
+
 @bp.get("/teams")
 def teams():
     """The teams, their intents and members."""
     b = _bridge()
     teams, agents = teams_of(b), b.agents.all()
-    return {"teams": [{**asdict(team), "intents": list(team.intents),
-                       "members": [a.id for a in teams.members(team.id, agents)]} for team in teams.all()]}
+    return {"teams": [_team_view(team, teams, agents) for team in teams.all()]}
+
+
+def _team_edit(edit):
+    """A supervisor's change of the teams: every field checked first (ValueError -> 400, nothing written)."""
+    if not g.agent.is_supervisor:
+        raise ApiError(403, "forbidden", "only supervisors change teams")
+    b = _bridge()
+    try:
+        team = edit(teams_of(b), json_body())
+    except ValueError as bad:
+        raise ApiError(400, "bad_request", str(bad)) from None
+    return {"team": _team_view(team, teams_of(b), b.agents.all())}
+
+
+def _list_of(body: dict, name: str) -> list[str] | None:
+    value = body.get(name)
+    if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+        raise ValueError(f"{name} must be a list of strings")
+    return value
+
+
+@bp.post("/teams")
+def add_team():
+    """A new team {"name", "intents"?}; its id is made from the name."""
+    def add(teams, body):
+        name, intents = body.get("name"), _list_of(body, "intents") or []
+        return teams.add(name if isinstance(name, str) else "", intents)
+    view, status = _team_edit(add), 201
+    return view, status
+
+
+@bp.patch("/teams/<team_id>")
+def edit_team(team_id: str):
+    """Rename a team, set its intents, set its members: {"name"?, "intents"?, "members"?}, all checked first."""
+    def edit(teams, body):
+        name, intents, members = body.get("name"), _list_of(body, "intents"), _list_of(body, "members")
+        if name is not None and not isinstance(name, str):
+            raise ValueError("name must be a string")
+        team = teams.get(team_id)
+        if team is None:
+            raise ApiError(404, "not_found", f"no team with id {team_id!r}; the teams are {', '.join(teams.ids())}")
+        unknown = set(members or ()) - {a.id for a in _bridge().agents.all()}
+        if unknown:
+            raise ValueError(f"no agent with id {', '.join(sorted(map(repr, unknown)))}")
+        if intents is not None:
+            teams.checked_intents(intents)  # checked before the name changes
+        if name is not None:
+            teams.rename(team_id, name)
+        if intents is not None:
+            teams.set_intents(team_id, intents)
+        if members is not None:
+            teams.set_members(team_id, members, _bridge().agents)
+        return teams.get(team_id)
+    return _team_edit(edit)

@@ -1,9 +1,12 @@
 """POST /api/items/<id>/transfer and /assign, GET /api/teams on a real Redis: moves, refusals that change nothing."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from flask import Flask
 
+from ivr.understanding.catalog import load_catalog
 from social_bridge.queue.handovers import Handovers
 from social_bridge.queue.notes import Notes
 from social_bridge.queue.teams import Teams
@@ -15,7 +18,7 @@ from tests.integration.test_handovers import snapshot
 
 @pytest.fixture
 def bridge(redis_client, clock):
-    teams = Teams(redis_client)
+    teams = Teams(redis_client, intents=load_catalog(Path("prompts/intents.yaml")).names)
     b = build_bridge(redis_client, clock, teams=teams)
     b.handovers = Handovers(b.claims, b.agents, Notes(redis_client, clock), teams)
     for name, role in (("Maria", "agent"), ("Luca", "agent"), ("Sara", "supervisor")):
@@ -97,3 +100,35 @@ def test_a_finished_item_cannot_be_handed_over(call, bridge, held):
     response = call("POST", f"/api/items/{held.id}/assign", "sara", body={"agent": "luca"})
     assert response.status_code == 409
     assert response.json["error"] == "final"
+
+
+def test_a_supervisor_adds_a_team_then_renames_it_and_sets_intents_and_members(call, bridge):
+    added = call("POST", "/api/teams", "sara", body={"name": "Reclami", "intents": ["complaint"]})
+    assert added.status_code == 201, added.get_data(as_text=True)
+    assert added.json["team"] == {"id": "reclami", "name": "Reclami", "intents": ["complaint"], "members": []}
+    edited = call("PATCH", "/api/teams/reclami", "sara",
+                  body={"name": "Reclami e rimborsi", "intents": ["complaint", "billing"], "members": ["luca"]})
+    assert edited.status_code == 200, edited.get_data(as_text=True)
+    assert edited.json["team"]["name"] == "Reclami e rimborsi"
+    assert edited.json["team"]["members"] == ["luca"]
+    assert bridge.agents.get("luca").teams == ("reclami",)
+    assert "billing" not in bridge.teams.get("amministrativo").intents
+    assert enqueue(bridge, "callback:9", intent="billing").team == "reclami"  # new items follow the new map
+
+
+@pytest.mark.parametrize("who, method, path, body, status", [
+    ("maria", "POST", "/api/teams", {"name": "Vendite"}, 403),
+    ("sara", "POST", "/api/teams", {"name": "Tecnico"}, 400),
+    ("sara", "POST", "/api/teams", {"name": "Vendite", "intents": ["nope"]}, 400),
+    ("sara", "POST", "/api/teams", {"name": 5}, 400),
+    ("sara", "PATCH", "/api/teams/nessuno", {"name": "X"}, 404),
+    ("sara", "PATCH", "/api/teams/tecnico", {"name": "Rete", "members": ["zeno"]}, 400),
+    ("sara", "PATCH", "/api/teams/tecnico", {"name": "Rete", "intents": "billing"}, 400),
+    ("sara", "PATCH", "/api/teams/tecnico", {"name": "Rete", "intents": ["nope"]}, 400),
+])
+def test_bad_team_edits_say_why_and_change_nothing(call, bridge, who, method, path, body, status):
+    before = snapshot(bridge.redis)
+    response = call(method, path, who, body=body)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.json["message"].strip()
+    assert snapshot(bridge.redis) == before
