@@ -4,6 +4,7 @@ from __future__ import annotations
 CAPACITY_STRINGS: dict[str, dict[str, str]] = {
     "it": {
         "presence.pausa": "Pausa", "presence.formazione": "Formazione", "presence.back-office": "Back-office",
+        "presence.pauses": "Pausa…",
         "capacity.threads_full": "Hai già {threads} conversazioni aperte: chiudine una prima di prenderne "
                                  "un'altra.",
         "capacity.voice_busy": "Hai già una chiamata o un messaggio vocale in corso: completalo prima di "
@@ -18,6 +19,7 @@ CAPACITY_STRINGS: dict[str, dict[str, str]] = {
     },
     "en": {
         "presence.pausa": "Break", "presence.formazione": "Training", "presence.back-office": "Back office",
+        "presence.pauses": "Break…",
         "capacity.threads_full": "You already have {threads} conversations open: close one before taking "
                                  "another.",
         "capacity.voice_busy": "You already have a call or voicemail in hand: finish it before taking another.",
