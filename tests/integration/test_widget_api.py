@@ -7,11 +7,13 @@ import json
 import secrets
 
 import pytest
+import redis
 import yaml
 
 from ivr import create_app
 from ivr.runtime import streams
 from social_bridge.chat.handoff import find_code
+from tests.support.privacy_scan import traces
 from tests.support.twilio_requests import signed_post
 
 SITE = "https://shop.example.it"
@@ -254,3 +256,14 @@ def test_the_stream_sends_what_changes_while_it_is_open(app, client, nohold, wid
     assert [name for name, _ in events] == ["messages", "status", "status", "messages", "end"]
     assert events[2][1] == {"state": "with_agent"}
     assert [m["text"] for m in events[3][1]["messages"]] == ["Eccomi, sono Sara."]  # the note never
+
+
+def test_erasing_a_visitors_thread_leaves_none_of_their_words(app, client, nohold, redis_url):
+    raw = redis.Redis.from_url(redis_url)  # not decoded: RQ's job data is read as it is stored
+    token = new_token(client)
+    write(client, token, "non funziona internet da ieri, sono Mario Rossi di via Roma 12")
+    thread = nohold.social.threads.for_customer("web", app.extensions["nohold_widget"].desk.sessions.visitor(token))
+    assert traces(raw, ["Mario Rossi"])  # there before
+    nohold.privacy.erase(nohold.privacy.records.by_thread(thread.id), "dpo", f"thread:{thread.id}")
+    assert traces(raw, ["Mario Rossi"]) == []
+    assert read(client, token)["messages"] == []  # the widget shows an empty conversation
