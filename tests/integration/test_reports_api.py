@@ -60,7 +60,7 @@ def day(nohold, api, social_jobs, clock):
     return api
 
 
-def test_the_api_gives_first_response_service_level_and_satisfaction(day):
+def test_the_api_and_the_cli_give_first_response_service_level_and_satisfaction(day, capsys):
     answer = day("GET", f"/api/reports?from={DAY}&to={DAY}", who="sara")
     assert answer.status_code == 200
     [row] = answer.get_json()["rows"]
@@ -68,13 +68,14 @@ def test_the_api_gives_first_response_service_level_and_satisfaction(day):
     assert row["service_level_pct"] == 50.0
     assert (row["satisfaction_average"], row["satisfaction_answers"]) == (3.5, 2)
     assert (row["contacts_sms"], row["handled"]) == (2, 2)
-
-
-def test_the_api_names_the_agents_and_the_columns(day):
-    body = day("GET", f"/api/reports?from=2026-11-30&to={DAY}&by=week", who="sara").get_json()
-    assert body["agents"] == [{"agent": "maria", "handled": 2, "average_handle_seconds": 0}]
-    assert [r["period"] for r in body["rows"]] == ["2026-W49"]
-    assert body["columns"][:4] == ["period", "from", "to", "contacts"]
+    weekly = day("GET", f"/api/reports?from=2026-11-30&to={DAY}&by=week", who="sara").get_json()
+    assert weekly["agents"] == [{"agent": "maria", "handled": 2, "average_handle_seconds": 0}]
+    assert [r["period"] for r in weekly["rows"]] == ["2026-W49"]
+    assert weekly["columns"][:4] == ["period", "from", "to", "contacts"]
+    assert report_cli.main(["--from", DAY, "--to", DAY, "--csv"]) == 0
+    [line] = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert (line["first_response_average_seconds"], line["service_level_pct"], line["satisfaction_average"]) == (
+        "1350", "50.0", "3.5")
 
 
 def test_an_agent_may_not_read_the_reports(api):
@@ -94,14 +95,21 @@ def test_a_bad_range_is_a_400_with_a_sentence(api, query, words):
 
 
 # -- the console ------------------------------------------------------------------------------------------
-def test_the_console_page_draws_the_charts(app, day):
-    page = signed_in(app, "sara").get(f"/console/reports?from=2026-12-01&to={DAY}").get_data(as_text=True)
+def test_the_console_page_draws_the_charts_and_downloads_the_csv(app, day):
+    sara = signed_in(app, "sara")
+    page = sara.get(f"/console/reports?from=2026-12-01&to={DAY}").get_data(as_text=True)
     svg = ET.fromstring(page[page.index('<svg xmlns="http://www.w3.org/2000/svg" id="contacts-chart"'):].split("</svg>")[0]
                         + "</svg>")
     bars = [g for g in svg.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "bar"]
     assert [(g.get("data-period"), g.get("data-total")) for g in bars] == [("2026-12-01", "0"), (DAY, "2")]
     assert 'data-line="service_level"' in page
     assert 'data-agent="maria"' in page
+    answer = sara.get(f"/console/reports.csv?from=2026-12-01&to={DAY}")
+    assert answer.mimetype == "text/csv"
+    assert "nohold-report-2026-12-01-2026-12-02-day.csv" in answer.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
+    assert [(r["period"], r["contacts_sms"], r["service_level_pct"]) for r in rows] == [
+        ("2026-12-01", "0", ""), (DAY, "2", "50.0")]
 
 
 def test_an_agent_gets_403_on_the_console_page_and_csv(app, api):
@@ -114,19 +122,3 @@ def test_the_console_refuses_a_reversed_range_in_words(app, api):
     answer = signed_in(app, "sara").get("/console/reports?from=2026-12-05&to=2026-12-01")
     assert answer.status_code == 400
     assert "viene prima di quella iniziale" in answer.get_data(as_text=True)
-
-
-def test_the_csv_download_has_the_cli_columns(app, day):
-    answer = signed_in(app, "sara").get(f"/console/reports.csv?from=2026-12-01&to={DAY}")
-    assert answer.mimetype == "text/csv"
-    assert "nohold-report-2026-12-01-2026-12-02-day.csv" in answer.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
-    assert [(r["period"], r["contacts_sms"], r["service_level_pct"]) for r in rows] == [
-        ("2026-12-01", "0", ""), (DAY, "2", "50.0")]
-
-
-def test_the_cli_reads_the_same_written_figures(day, capsys):
-    assert report_cli.main(["--from", DAY, "--to", DAY, "--csv"]) == 0
-    [row] = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert (row["first_response_average_seconds"], row["service_level_pct"], row["satisfaction_average"]) == (
-        "1350", "50.0", "3.5")
