@@ -27,6 +27,14 @@ INTENT = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_NAME = 40
 
 
+class TeamRefused(ValueError):
+    """A change of the teams that cannot be made: `code` names why (the console words it), `detail` what."""
+
+    def __init__(self, code: str, message: str, detail: str = ""):
+        super().__init__(message)
+        self.code, self.detail = code, detail
+
+
 @dataclass(frozen=True)
 class Team:
     """A group of agents and the intents whose items it serves first."""
@@ -76,7 +84,8 @@ class Teams:
         known = self.ids()
         unknown = [t for t in wanted if t not in known]
         if unknown:
-            raise ValueError(f"unknown team {', '.join(map(repr, unknown))}; the teams are {', '.join(known)}")
+            raise TeamRefused("unknown_team", f"unknown team {', '.join(map(repr, unknown))}; "
+                                              f"the teams are {', '.join(known)}", ", ".join(unknown))
         return wanted
 
     def add(self, name: str, intents: Iterable[str] = ()) -> Team:
@@ -84,9 +93,9 @@ class Teams:
         name = _name(name)
         team_id = team_id_for(name)
         if not TEAM_ID.fullmatch(team_id or "-"):
-            raise ValueError("a team name needs at least one letter or digit")
+            raise TeamRefused("no_name", "a team name needs at least one letter or digit")
         if team_id in self.ids():
-            raise ValueError(f"a team called {name!r} exists already (team id {team_id!r})")
+            raise TeamRefused("name_taken", f"a team called {name!r} exists already (team id {team_id!r})", name)
         wanted = self.checked_intents(intents)  # before anything is written
         self._write(Team(team_id, name, ()))
         return self.set_intents(team_id, wanted) if wanted else self.get(team_id)
@@ -118,7 +127,8 @@ class Teams:
         wanted, agents = set(agent_ids), directory.all()
         unknown = wanted - {agent.id for agent in agents}
         if unknown:
-            raise ValueError(f"no agent with id {', '.join(sorted(map(repr, unknown)))}")
+            raise TeamRefused("unknown_agent", f"no agent with id {', '.join(sorted(map(repr, unknown)))}",
+                              ", ".join(sorted(unknown)))
         for agent in agents:
             if (agent.id in wanted) != (team_id in agent.teams):
                 others = tuple(t for t in agent.teams if t != team_id)
@@ -128,7 +138,8 @@ class Teams:
     def _existing(self, team_id: str) -> Team:
         team = self.get(team_id)
         if team is None:
-            raise ValueError(f"unknown team {team_id!r}; the teams are {', '.join(self.ids())}")
+            raise TeamRefused("unknown_team", f"unknown team {team_id!r}; the teams are {', '.join(self.ids())}",
+                              team_id)
         return team
 
     def checked_intents(self, intents) -> tuple[str, ...]:
@@ -139,7 +150,7 @@ class Teams:
         bad = [i for i in wanted if not INTENT.fullmatch(i) or (self.known_intents and i not in self.known_intents)]
         if bad:
             known = f"; the intents are {', '.join(self.known_intents)}" if self.known_intents else ""
-            raise ValueError(f"unknown intent {', '.join(map(repr, bad))}{known}")
+            raise TeamRefused("unknown_intent", f"unknown intent {', '.join(map(repr, bad))}{known}", ", ".join(bad))
         return wanted
 
     def _write(self, *teams: Team) -> None:
@@ -150,9 +161,9 @@ class Teams:
 def _name(name) -> str:
     name = (name or "").strip() if isinstance(name, str) else ""
     if not name:
-        raise ValueError("the team needs a name")
+        raise TeamRefused("no_name", "the team needs a name")
     if len(name) > MAX_NAME:
-        raise ValueError(f"the team name is too long: at most {MAX_NAME} characters")
+        raise TeamRefused("name_too_long", f"the team name is too long: at most {MAX_NAME} characters")
     return name
 
 

@@ -115,3 +115,50 @@ def test_a_fetch_gets_the_status_and_the_sentence(app, bridge, held):
                           headers={"X-Requested-With": "fetch", "X-CSRF-Token": token(maria)})
     assert response.status_code == 400
     assert json.loads(response.get_data(as_text=True))["message"] == "Questo team non esiste."
+
+
+# -- the supervisors' teams page ---------------------------------------------------------------------------
+def test_the_teams_page_lists_teams_intents_and_members(app, bridge):
+    bridge.agents.update("luca", teams=["commerciale"])
+    html = signed_in(app, "sara").get("/console/teams").get_data(as_text=True)
+    assert 'id="team-commerciale"' in html
+    assert 'name="members" value="luca" checked' in html
+    assert 'name="intents" value="billing" checked' in html
+
+
+def test_a_supervisor_edits_a_team_from_the_page(app, bridge):
+    sara = signed_in(app, "sara")
+    response = post_many(sara, "/console/teams/amministrativo", name="Amministrazione",
+                         intents=["billing", "change_plan"], members=["maria", "luca"])
+    assert response.status_code == 302
+    team = bridge.teams.get("amministrativo")
+    assert (team.name, team.intents) == ("Amministrazione", ("billing", "change_plan"))
+    assert "change_plan" not in bridge.teams.get("commerciale").intents
+    assert [a.id for a in bridge.teams.members("amministrativo", bridge.agents.all())] == ["luca", "maria"]
+    assert "Team salvato." in sara.get("/console/teams").get_data(as_text=True)
+
+
+def test_a_supervisor_adds_a_team_and_a_taken_name_is_refused(app, bridge):
+    sara = signed_in(app, "sara")
+    post_many(sara, "/console/teams", name="Reclami", intents=["complaint"])
+    assert bridge.teams.team_for("complaint") == "reclami"
+    before = queue_state(bridge)
+    post_many(sara, "/console/teams", name="Reclami")
+    assert "Esiste già un team che si chiama «Reclami»." in sara.get("/console/teams").get_data(as_text=True)
+    assert queue_state(bridge) == before
+
+
+def test_a_bad_member_changes_nothing(app, bridge):
+    sara = signed_in(app, "sara")
+    before = queue_state(bridge)
+    post_many(sara, "/console/teams/tecnico", name="Rete", intents=["internet_down"], members=["zeno"])
+    assert "Agente sconosciuto: zeno." in sara.get("/console/teams").get_data(as_text=True)
+    assert queue_state(bridge) == before
+
+
+def test_agents_cannot_open_the_teams_page(app):
+    assert signed_in(app, "maria").get("/console/teams").status_code == 403
+
+
+def post_many(client, path: str, **fields):
+    return client.post(path, data={"csrf_token": token(client), **fields})
