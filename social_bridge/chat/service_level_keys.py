@@ -1,4 +1,4 @@
-"""Redis keys of the written channels' service levels (issue 19): one hash tag, so the same code runs on Redis Cluster."""
+"""Redis keys of the written channels' service levels (issue 19): one hash tag, so the code runs on Redis Cluster."""
 from __future__ import annotations
 
 
