@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Callable
 
 from social_bridge.reports.ledger import parse_field
@@ -66,15 +67,21 @@ class Period:
     end: date
     counts: dict = field(default_factory=dict)
 
-    def labelled(self, name: str) -> dict[str, int]:
-        """The counts of one labelled counter: label value -> count (contacts by channel, handled by agent…)."""
-        found: dict[str, int] = {}
+    @cached_property
+    def _by_label(self) -> dict[str, dict[str, int]]:
+        """Every labelled counter, parsed once: name -> label value -> count."""
+        found: dict[str, dict[str, int]] = {}
         for text, amount in self.counts.items():
             counter, labels = parse_field(text)
-            if counter == name and len(labels) == 1:
+            if len(labels) == 1:
+                bucket = found.setdefault(counter, {})
                 value = next(iter(labels.values()))
-                found[value] = found.get(value, 0) + amount
+                bucket[value] = bucket.get(value, 0) + amount
         return found
+
+    def labelled(self, name: str) -> dict[str, int]:
+        """The counts of one labelled counter: label value -> count (contacts by channel, handled by agent…)."""
+        return dict(self._by_label.get(name, {}))
 
     def get(self, name: str) -> int:
         return int(self.counts.get(name, 0))
