@@ -42,7 +42,7 @@ REPORTS_STRINGS: dict[str, dict[str, str]] = {
         "col.period": "Period", "col.contacts": "Contacts", "col.calls": "Calls",
         "col.contained": "Self-service", "col.hung_up": "Hung up before choosing",
         "col.handled": "Handled", "col.handle": "Average handle time", "col.reached": "Callbacks reached",
-        "col.machine": "Voicemail", "col.failed": "Not reached", "col.first": "First response",
+        "col.machine": "Answering machine", "col.failed": "Not reached", "col.first": "First response",
         "col.sl": "Service level", "col.csat": "Satisfaction", "col.agent": "Agent",
         "col.intent": "Reason", "total": "Total",
         "bad.malformed": "Dates must be written like 2026-12-01.",
