@@ -30,8 +30,8 @@ FIRST = date(2026, 1, 1)
 def fill(client, ledger: Ledger, stats: DailyStats) -> None:
     for n in range(366):
         day, r = (FIRST + timedelta(n)).isoformat(), random.Random(n)
-        stats.add(day, calls=r.randint(300, 700), contained=r.randint(50, 200), call_seconds=r.randint(10**5, 3 * 10**5),
-                  before_choosing=r.randint(5, 40), **{f"intent|intent={i}": r.randint(10, 90) for i in INTENTS})
+        stats.add(day, calls=r.randint(300, 700), contained=r.randint(50, 200),
+                  call_seconds=r.randint(10**5, 3 * 10**5), before_choosing=r.randint(5, 40), **{f"intent|intent={i}": r.randint(10, 90) for i in INTENTS})
         counts = {field("contacts", channel=c): r.randint(10, 90) for c in ("messenger", "whatsapp", "sms", "x")}
         for a in range(40):
             counts[field("handled", agent=f"agent{a}")] = r.randint(5, 40)

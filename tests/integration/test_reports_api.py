@@ -98,8 +98,8 @@ def test_a_bad_range_is_a_400_with_a_sentence(api, query, words):
 def test_the_console_page_draws_the_charts_and_downloads_the_csv(app, day):
     sara = signed_in(app, "sara")
     page = sara.get(f"/console/reports?from=2026-12-01&to={DAY}").get_data(as_text=True)
-    svg = ET.fromstring(page[page.index('<svg xmlns="http://www.w3.org/2000/svg" id="contacts-chart"'):].split("</svg>")[0]
-                        + "</svg>")
+    start = page.index('<svg xmlns="http://www.w3.org/2000/svg" id="contacts-chart"')
+    svg = ET.fromstring(page[start:].split("</svg>")[0] + "</svg>")
     bars = [g for g in svg.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "bar"]
     assert [(g.get("data-period"), g.get("data-total")) for g in bars] == [("2026-12-01", "0"), (DAY, "2")]
     assert 'data-line="service_level"' in page
