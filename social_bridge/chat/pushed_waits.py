@@ -58,22 +58,23 @@ class PushedWaits:
         counts = {"checked": 0, "updates": 0, "next": 0, "not_sent": 0}
         if self.max_updates == 0 or not self.hours.is_open():  # never at night: the morning compares afresh
             return counts
+        eta = self.eta.snapshot()  # staffing and handle time read once for the whole pass
         for item_id in self.redis.zrange(self.keys.items_waiting, 0, SCAN - 1):
             item = self.queue.get(item_id)
             if item is None or item.kind not in KINDS or item.status != "waiting":
                 continue
             counts["checked"] += 1
-            done = self._consider(item)
+            done = self._consider(item, eta)
             if done:
                 counts[done] += 1
         return counts
 
-    def _consider(self, item: WorkItem) -> str | None:
+    def _consider(self, item: WorkItem, eta: EtaEstimator) -> str | None:
         key = self.keys.pushed_wait(item.id)
         last = self.redis.hgetall(key)
         if last.get("stopped") or int(last.get("sent", 0)) >= self.max_updates:
             return None
-        estimate = self.eta.for_item(item)
+        estimate = eta.for_item(item)
         if estimate.away:  # nobody working: no honest figure to push
             return None
         told, position = last.get("wait"), estimate.position

@@ -102,3 +102,13 @@ def test_the_estimate_moves_with_the_clock_as_consoles_go_silent(queue, clock, s
 def test_threads_per_agent_must_be_positive(queue):
     with pytest.raises(ValueError):
         EtaEstimator(queue, threads_per_agent=0)
+
+
+def test_a_snapshot_reads_staffing_once_for_a_whole_pass(queue, clock, staff):
+    _, presence = staff
+    second = line_up(queue, clock, "callback", 2)
+    live = estimator(queue, staff)
+    frozen = live.snapshot()
+    assert frozen.for_item(second).agents == 2
+    presence.set_state("bruno", "pausa")
+    assert (frozen.for_item(second).agents, live.for_item(second).agents) == (2, 1)
