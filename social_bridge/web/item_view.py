@@ -91,6 +91,7 @@ def item_view(bridge, item, now: float, position: int | None | bool = True, agen
         "outcome": item.outcome or None, "has_recording": bool(item.recording_url or item.recording_sid),
         "breaching": breaching(bridge, item, now),
         "complaint": item.complaint,  # the customer voiced a grievance (the classifier's flag)
+        "team": item.team or None,  # the team serving it first (social_bridge/queue/teams.py)
     }
 
 

@@ -57,6 +57,7 @@ def test_the_holder_transfers_to_a_colleague(call, bridge, held):
 def test_the_holder_transfers_to_a_team_and_the_item_waits_at_its_place(call, bridge, held):
     response = call("POST", f"/api/items/{held.id}/transfer", body={"to_team": "amministrativo"})
     assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json["item"]["team"] == "amministrativo"
     moved = bridge.queue.get(held.id)
     assert (moved.status, moved.team, moved.acquired_at) == ("waiting", "amministrativo", held.acquired_at)
 
