@@ -10,9 +10,12 @@ from ivr.runtime.redis_server import RedisServer
 from tests.support.clock import Clock
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session):
     """Build the intent model's cache once, before any test's timeout starts (about a minute on a
-    fresh clone, a second afterwards); every app, gunicorn and worker the tests start then loads it."""
+    fresh clone, a second afterwards); every app, gunicorn and worker the tests start then loads it.
+    First of the session-start hooks: under pytest-xdist the controller builds it before its workers
+    start (each worker then loads the cache, so two never train at once)."""
     from ivr.app.settings import load_settings
     from ivr.understanding.loading import load_understanding
 

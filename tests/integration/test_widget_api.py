@@ -85,7 +85,8 @@ def test_only_the_token_hash_is_stored(client, redis_client):
     assert token not in json.dumps([redis_client.get(k) for k in keys])
 
 
-@pytest.mark.parametrize("token", ["", "short", "A" * 43, secrets.token_urlsafe(32)])
+@pytest.mark.parametrize("token", ["", "short", "A" * 43, secrets.token_urlsafe(32)],
+                         ids=["missing", "short", "malformed", "forged"])  # fixed ids: a random one differs per xdist worker
 def test_a_missing_malformed_or_forged_token_is_401(client, token, words):
     answer = write(client, token, "ciao")
     assert answer.status_code == 401
