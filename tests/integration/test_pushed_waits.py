@@ -170,3 +170,63 @@ def test_the_minute_sweep_runs_them(nohold, clock, social_jobs):
     sweep()
     handle_times(nohold, 1500)
     assert sweep()["pushed_waits"]["updates"] == 1
+
+
+# --- Messenger: an automated message, never under HUMAN_AGENT -----------------------------------------
+PSID = "7788990011"
+
+
+@pytest.fixture
+def graph():
+    from tests.support.fake_social import FakeSocial
+
+    server = FakeSocial(account_id="1").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def messenger(settings, clock, redis_client, graph):
+    """The app's services with Messenger configured against the local fake Graph."""
+    from ivr import create_app
+
+    configured = settings.with_overrides(messenger_app_secret="secret", messenger_verify_token="verify",
+                                         messenger_page_token="page-token", messenger_page_id="1122",
+                                         graph_api_base=graph.base_url)
+    app = create_app({"SETTINGS": configured, "CLOCK": clock})
+    yield app.extensions["nohold"]
+    app.extensions["nohold"].metrics.close()
+
+
+def sent_to_graph(graph) -> list[dict]:
+    return [request["json"] for request in graph.requests if request["method"] == "POST"]
+
+
+def messenger_request(nohold, job_services, run_jobs, clock):
+    job_services.install(nohold)
+    nohold.social.inbound.accept([Inbound("messenger", PSID, "mid.1", text="internet non va", sent_at=clock())])
+    run_jobs()
+    nohold.pushed_waits.run()
+    handle_times(nohold, 1500)
+
+
+def test_on_messenger_the_update_goes_untagged_within_the_window(messenger, graph, job_services, run_jobs, clock):
+    messenger_request(messenger, job_services, run_jobs, clock)
+    clock.advance(3600)
+    assert messenger.pushed_waits.run()["updates"] == 1
+    run_jobs()
+    [update] = [body for body in sent_to_graph(graph) if "si è allungata" in body["message"]["text"]]
+    assert update["messaging_type"] == "RESPONSE"
+    assert "tag" not in update
+
+
+def test_on_messenger_past_the_window_it_is_never_tagged(messenger, graph, job_services, run_jobs, clock):
+    messenger_request(messenger, job_services, run_jobs, clock)
+    before = len(sent_to_graph(graph))
+    clock.advance(25 * 3600)  # Thursday 11:00: the desk is open, Messenger's 24 hours are over
+    assert messenger.pushed_waits.run()["not_sent"] == 1  # no number on the thread: nothing may carry it
+    run_jobs()
+    assert len(sent_to_graph(graph)) == before
+    thread = messenger.social.threads.for_customer("messenger", PSID)
+    [update] = [m for m in messenger.social.threads.messages(thread.id) if "si è allungata" in m.text]
+    assert (update.state, update.tag) == ("skipped", "")
