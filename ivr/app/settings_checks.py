@@ -29,6 +29,13 @@ def check_values(settings) -> None:
     if settings.callback_customer_check not in ("amd", "press1", "both", "off"):
         raise SettingsError("CALLBACK_CUSTOMER_CHECK must be amd, press1, both or off; "
                             f"got {settings.callback_customer_check!r}")
+    if settings.agent_max_threads < 1:  # capacity (social_bridge/queue/capacity.py): at least one thread each
+        raise SettingsError(f"AGENT_MAX_THREADS must be 1 or more; got {settings.agent_max_threads}")
+    for value, variable in ((settings.pushed_waits_max, "PUSHED_WAITS_MAX"),
+                            (settings.pushed_waits_minutes, "PUSHED_WAITS_MINUTES"),
+                            (settings.pushed_waits_percent, "PUSHED_WAITS_PERCENT")):
+        if value < 0:  # 0 is allowed: PUSHED_WAITS_MAX=0 turns the updates off
+            raise SettingsError(f"{variable} must be 0 or more; got {value}")
     if settings.callback_machine_message not in ("on", "off"):
         raise SettingsError(f"CALLBACK_MACHINE_MESSAGE must be on or off; got {settings.callback_machine_message!r}")
     for raw, variable in ((settings.sla_first_response_seconds, "SLA_FIRST_RESPONSE_SECONDS"),

@@ -89,7 +89,8 @@ def test_in_dev_mode_the_laptop_defaults_still_do(load):
 
 
 @pytest.mark.parametrize("name, value", [("TRUSTED_PROXY_HOPS", "-1"), ("TRUSTED_PROXY_HOPS", "two"),
-                                         ("LOGIN_ATTEMPTS_PER_ADDRESS", "0")])
+                                         ("LOGIN_ATTEMPTS_PER_ADDRESS", "0"), ("AGENT_MAX_THREADS", "0"),
+                                         ("PUSHED_WAITS_MAX", "-1"), ("PUSHED_WAITS_PERCENT", "-5")])
 def test_proxy_and_login_settings_are_checked(load, name, value):
     with pytest.raises(SettingsError, match=f"^{name}"):
         load(**{name: value})
