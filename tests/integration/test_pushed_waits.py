@@ -154,6 +154,19 @@ def test_a_chat_gets_the_update_as_an_automated_message(nohold, clock, social_jo
     assert update.kind == "auto"  # automated: Delivery never puts a human agent's tag on it
 
 
+def test_a_chat_that_becomes_first_is_told_an_agent_replies_shortly(nohold, clock, social_jobs):
+    write(nohold, "buongiorno la bolletta è sbagliata", sender="+393470000001")
+    clock.advance(60)
+    write(nohold, "buongiorno non mi funziona internet")
+    social_jobs()
+    nohold.pushed_waits.run()
+    served(nohold, 1)
+    assert nohold.pushed_waits.run()["next"] == 1
+    social_jobs()
+    thread = nohold.social.threads.for_customer("sms", CUSTOMER)
+    assert any("tra poco un operatore ti risponde qui" in m.text for m in nohold.social.threads.messages(thread.id))
+
+
 def test_no_updates_in_a_chat_stops_them(nohold, clock, social_jobs):
     write(nohold, "hello my internet is down")
     social_jobs()
