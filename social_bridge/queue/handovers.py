@@ -105,4 +105,4 @@ def handed_over(items, names: dict, now: float) -> list[dict]:
     """The claims that began with a hand-over (transfer or assign), recent ones, for the receivers' consoles."""
     return [{"item_id": i.id, "to": i.claimed_by, "by": i.handed_by, "by_name": names.get(i.handed_by, i.handed_by),
              "note": i.handed_note, "at": i.handed_at}
-            for i in items if i.handed_by and i.handed_at == i.claimed_at and now - i.handed_at < HANDED_SHOWN_SECONDS]
+            for i in items if i.status == "claimed" and i.handed_by and now - i.handed_at < HANDED_SHOWN_SECONDS]

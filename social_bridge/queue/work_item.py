@@ -45,7 +45,8 @@ class WorkItem:
     case_number: str = ""  # the number the customer quotes (social_bridge/customers/cases.py); kept on merges
     complaint: bool = False  # the customer voiced a grievance (the classifier's complaint flag): shown to agents
     team: str = ""  # the team serving it first (teams.py): from its intent at enqueue, or a transfer; "" = everyone's
-    # the last hand-over (a transfer or a supervisor's assign, claims.py): who, the note, when
+    # the hand-over (a transfer or a supervisor's assign, claims.py) that led here: who, the note, when;
+    # cleared by the next claim, so on a claimed item they say the claim came by hand-over
     handed_by: str = ""
     handed_note: str = ""
     handed_at: float = 0.0

@@ -83,11 +83,12 @@ def teams():
 
 def _team_edit(edit):
     """A supervisor's change of the teams: every field checked first (ValueError -> 400, nothing written)."""
+    body = json_body()  # first: a body nested too deeply is a 400 on every route
     if not g.agent.is_supervisor:
         raise ApiError(403, "forbidden", "only supervisors change teams")
     b = _bridge()
     try:
-        team = edit(teams_of(b), json_body())
+        team = edit(teams_of(b), body)
     except ValueError as bad:
         raise ApiError(400, "bad_request", str(bad)) from None
     return {"team": _team_view(team, teams_of(b), b.agents.all())}

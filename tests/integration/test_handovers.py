@@ -5,7 +5,7 @@ import pytest
 
 from social_bridge.queue.agents import AgentDirectory
 from social_bridge.queue.claims import Claims, StaleFence
-from social_bridge.queue.handovers import HandoverRefused, Handovers
+from social_bridge.queue.handovers import HANDED_SHOWN_SECONDS, HandoverRefused, Handovers, handed_over
 from social_bridge.queue.notes import Notes
 from social_bridge.queue.teams import Teams
 from social_bridge.queue.work_item import WorkItem
@@ -149,3 +149,17 @@ def test_bad_hand_overs_say_why_and_change_nothing(queue, claims, handovers, age
     assert (refused.value.code, refused.value.status) == (code, status)
     assert str(refused.value)  # a sentence for the API's message
     assert snapshot(redis_client) == before
+
+
+def test_the_receivers_console_hears_of_a_hand_over_for_ten_minutes(queue, claims, handovers, agents, clock):
+    item = add(queue)
+    claims.claim_next("anna")
+    handovers.transfer(item.id, agents.get("anna"), to_agent="bruno", note="richiamare dopo le 18")
+    names = {"anna": "Anna"}
+    held = [c.item for c in claims.claimed_by("bruno")]
+    assert handed_over(held, names, clock()) == [{"item_id": item.id, "to": "bruno", "by": "anna", "by_name": "Anna",
+                                                  "note": "richiamare dopo le 18", "at": T0}]
+    assert handed_over(held, names, clock() + HANDED_SHOWN_SECONDS) == []
+    claims.release(item.id, held[0].fence)
+    again = claims.claim_next("carla")  # a plain claim after the hand-over is no news for anyone
+    assert handed_over([again.item], names, clock()) == []

@@ -133,3 +133,11 @@ def test_bad_team_edits_say_why_and_change_nothing(call, bridge, who, method, pa
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.json["message"].strip()
     assert snapshot(bridge.redis) == before
+
+
+@pytest.mark.parametrize("method, path", [("POST", "/api/teams"), ("PATCH", "/api/teams/tecnico"),
+                                          ("POST", "/api/items/x/transfer"), ("POST", "/api/items/x/assign")])
+def test_a_body_nested_too_deeply_is_a_400_before_anything_else(call, method, path):
+    response = call(method, path, "maria", body={"note": [[[[[[[[[["x"]]]]]]]]]]})
+    assert response.status_code == 400
+    assert response.json["error"] == "bad_request"

@@ -127,5 +127,7 @@ local function take(id, agent, lease_until)
   redis.call('ZADD', LEASES, lease_until, id)
   set(id, 'status', 'claimed', 'claimed_by', agent, 'fence', fence, 'lease_until', lease_until,
       'claimed_at', NOW_S, 'updated_at', NOW_S)
+  -- a new claim is not a hand-over unless the transfer or assign script says so after this
+  redis.call('HDEL', ITEM .. id, 'handed_by', 'handed_note', 'handed_at')
   log(id, 'claimed', {agent = agent, fence = fence})
 end
