@@ -7,7 +7,7 @@ import re
 import secrets
 import time
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
@@ -290,9 +290,6 @@ def client_network(remote_addr: str) -> str:
 
 
 def _agent(agent_id: str, h: dict) -> Agent:
-    return replace(_listed(agent_id, h), teams=tuple(t for t in h.get("teams", "").split(",") if t))
-
-
-def _listed(agent_id: str, h: dict) -> Agent:
     return Agent(agent_id, h["name"], h["role"], tuple(h["languages"].split(",")), h.get("phone", ""),
-                 h.get("auto_dial") == "1", disabled=h.get("disabled") == "1")
+                 h.get("auto_dial") == "1", teams=tuple(t for t in h.get("teams", "").split(",") if t),
+                 disabled=h.get("disabled") == "1")
