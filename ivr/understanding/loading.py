@@ -14,6 +14,30 @@ log = logging.getLogger(__name__)
 
 ENGINES = ("transformer", "lexical")
 COMPLAINT_EXAMPLES = "complaints.yaml"   # beside intents.yaml: trains the complaint flag (complaint.py)
+OUT_OF_SCOPE_EXAMPLES = "out_of_scope.yaml"   # beside intents.yaml: trains the out-of-scope detector
+
+
+def _detector_cached(path: Path, folder: Path, catalog_bytes: bytes) -> bool:
+    from ivr.understanding.out_of_scope import detector_path
+
+    examples, complaints = path.with_name(OUT_OF_SCOPE_EXAMPLES), path.with_name(COMPLAINT_EXAMPLES)
+    grievances = complaints.read_bytes() if complaints.is_file() else b""
+    return not examples.is_file() or detector_path(folder, examples.read_bytes(), catalog_bytes, grievances).is_file()
+
+
+def _detector(path: Path, encoder, embed, catalog: IntentCatalog, catalog_bytes: bytes):
+    """The out-of-scope detector (out_of_scope.py), or None without its examples file."""
+    from ivr.understanding.complaint import load_complaint_examples
+    from ivr.understanding.out_of_scope import trained_detector
+
+    examples, complaints = path.with_name(OUT_OF_SCOPE_EXAMPLES), path.with_name(COMPLAINT_EXAMPLES)
+    if not examples.is_file():
+        return None
+    grievances, grievance_bytes = (), b""
+    if complaints.is_file():  # grievances about the line are in scope, however long and angry
+        grievance_bytes = complaints.read_bytes()
+        grievances = tuple(t for texts in load_complaint_examples(complaints)["complaint"].values() for t in texts)
+    return trained_detector(encoder, embed, catalog, catalog_bytes, examples, grievances, grievance_bytes)
 
 
 def _trained_elsewhere(path: Path, engine: str, model: str, cache: Path, reject_below: float) -> None:
@@ -31,7 +55,8 @@ def _trained_elsewhere(path: Path, engine: str, model: str, cache: Path, reject_
     cached = lexical_path(catalog_bytes, cache / "lexical").is_file() and (
         engine == "lexical" or head_path(folder, catalog_bytes, reject_below).is_file()) and (
         engine == "lexical" or not complaints.is_file()
-        or complaint_path(folder, complaints.read_bytes(), catalog_bytes).is_file())
+        or complaint_path(folder, complaints.read_bytes(), catalog_bytes).is_file()) and (
+        engine == "lexical" or _detector_cached(path, folder, catalog_bytes))
     if cached:
         return
     log.info("training the intent model for %s in a child process (once per catalog)", path.name)
@@ -59,9 +84,10 @@ def _built(path: Path, mtime: float, engine: str, model: str, cache: Path, threa
         encoder = Encoder(prepare(model, cache), threads)
         head = trained_head(encoder, catalog, catalog_bytes, reject_below)
         examples = path.with_name(COMPLAINT_EXAMPLES)
-        complaints = trained_complaints(encoder, lambda text: encoder.encode([text.strip()])[0], catalog,
-                                        catalog_bytes, examples) if examples.is_file() else None
-        return catalog, TransformerUnderstanding(encoder, head, lexical, reject_below, complaints)
+        embed = lambda text: encoder.encode([text.strip()])[0]  # noqa: E731 - what serving computes
+        complaints = trained_complaints(encoder, embed, catalog, catalog_bytes, examples) if examples.is_file() else None
+        detector = _detector(path, encoder, embed, catalog, catalog_bytes)
+        return catalog, TransformerUnderstanding(encoder, head, lexical, reject_below, complaints, detector)
     except Exception:  # the phone line must answer even if the model cannot be built here
         log.exception("the intent model %r could not be loaded: using the lexical classifier", model)
         return catalog, lexical
@@ -72,8 +98,9 @@ def load_understanding(settings) -> tuple[IntentCatalog, object]:
     if settings.intent_engine not in ENGINES:
         raise ValueError(f"INTENT_ENGINE={settings.intent_engine!r}: expected one of {', '.join(ENGINES)}")
     path = settings.prompts_dir / "intents.yaml"
-    complaints = path.with_name(COMPLAINT_EXAMPLES)  # a change to either file builds the model again
-    mtime = max(path.stat().st_mtime, complaints.stat().st_mtime if complaints.is_file() else 0.0)
+    # a change to any of these files builds the model again
+    beside = [path.with_name(COMPLAINT_EXAMPLES), path.with_name(OUT_OF_SCOPE_EXAMPLES)]
+    mtime = max([path.stat().st_mtime] + [f.stat().st_mtime for f in beside if f.is_file()])
     return _built(path, mtime, settings.intent_engine, settings.intent_model,
                   Path(settings.intent_model_cache), settings.intent_threads, settings.reject_below)
 

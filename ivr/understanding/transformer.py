@@ -28,6 +28,7 @@ from ivr.understanding.cross_validation import catalog_examples, choose_blend, o
 from ivr.understanding.encoder import Encoder
 from ivr.understanding.head import HEAD_C, EmbeddingHead, with_temperature
 from ivr.understanding.lexical import LexicalUnderstanding, normalise
+from ivr.understanding.out_of_scope import OutOfScopeDetector
 
 log = logging.getLogger(__name__)
 
@@ -72,38 +73,54 @@ class TransformerUnderstanding:
     """Understanding from the encoder's head blended with the lexical model; None below reject_below."""
 
     def __init__(self, encoder: Encoder, head: EmbeddingHead, lexical: LexicalUnderstanding, reject_below: float,
-                 complaints: "ComplaintModel | None" = None):
+                 complaints: "ComplaintModel | None" = None, out_of_scope: "OutOfScopeDetector | None" = None,
+                 trust_sure_lexical: bool = True):
         if head.classes != lexical.classes:
             raise ValueError("the embedding head and the lexical model were trained on different intents")
         self.encoder, self.head, self.lexical = encoder, head, lexical
         self.reject_below, self.encoder_weight = reject_below, head.encoder_weight
         self.classes = head.classes
         self.complaints = complaints  # None: the complaint flag is not predicted
+        # None: out of scope is only the catalog's class; else the detector (out_of_scope.py) has the last word,
+        # except on the controls and, with trust_sure_lexical, when the lexical model alone is sure of an intent
+        self.out_of_scope, self.trust_sure_lexical = out_of_scope, trust_sure_lexical
 
     def probabilities(self, text: str) -> np.ndarray | None:
         """Blended class probabilities, or None for an empty utterance."""
+        return self._scores(text)[0]
+
+    def _scores(self, text: str) -> tuple[np.ndarray | None, bool]:
+        """The probabilities, and whether they are the lexical model's alone because it was sure."""
         text = clean(text)
         lexical_text = normalise(text)
         if not lexical_text:
-            return None
+            return None, False
         lexical = self.lexical.probabilities(lexical_text)
         if lexical.max() >= LEXICAL_SURE:
-            return lexical
+            return lexical, True
         embedded = self.head.probabilities(self.encoder.encode_one(text))
         blend = self.encoder_weight * embedded + (1 - self.encoder_weight) * lexical
-        return with_temperature(blend, self.head.temperature)
+        return with_temperature(blend, self.head.temperature), False
 
     def interpret(self, text: str, lang: str) -> Interpretation:
         # One model for both languages: the call's language does not change what words mean.
-        probabilities = self.probabilities(text)
+        probabilities, lexical_sure = self._scores(text)
         flag = None if self.complaints is None else False
         if probabilities is None:
             return Interpretation(None, 0.0, complaint=flag)
         best = int(np.argmax(probabilities))
         guess, confidence = self.classes[best], float(probabilities[best])
         intent = None if guess == OUT_OF_SCOPE or confidence < self.reject_below else guess
+        written = None
         if self.complaints is not None:
             # the text as written: its case, "!!!" and emoji carry the anger (measured: F1 0.836 against
             # 0.804 on the cleaned text the intent head reads), at the price of a second encoder run
-            flag = self.complaints.flagged(text, self.encoder.encode_one(text.strip()), intent)
+            written = self.encoder.encode_one(text.strip())
+            flag = self.complaints.flagged(text, written, intent)
+        if intent is not None and self.out_of_scope is not None and not (lexical_sure and self.trust_sure_lexical):
+            # the same vector as the complaint flag's (the encoder remembers it): no extra encoder run
+            written = self.encoder.encode_one(text.strip()) if written is None else written
+            outside = self.out_of_scope.probability(text, written)
+            if guess not in self.out_of_scope.passes and outside >= self.out_of_scope.threshold:
+                return Interpretation(None, outside, OUT_OF_SCOPE, flag)
         return Interpretation(intent, confidence, guess, flag)
