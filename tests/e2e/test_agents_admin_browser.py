@@ -50,6 +50,7 @@ def signed_in(browser, url: str, name: str, password: str):
 
 def test_a_supervisor_adds_an_agent_then_disables_them_and_their_next_click_is_the_login_page(server, browser):
     sara = signed_in(browser, server, "sara", PASSWORD)
+    sara.click("#nav-manage summary")  # the supervisor's pages sit in one menu
     sara.click("#nav-agents")
     sara.wait_for_url("**/console/agents")
     sara.fill("#agent-add input[name=name]", "Luca Verdi")
