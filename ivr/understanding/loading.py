@@ -79,14 +79,16 @@ def _built(path: Path, mtime: float, engine: str, model: str, cache: Path, threa
     try:
         from ivr.understanding.encoder import Encoder, prepare
         from ivr.understanding.complaint import trained_complaints
-        from ivr.understanding.transformer import TransformerUnderstanding, trained_head
+        from ivr.understanding.transformer import TransformerUnderstanding, clean, trained_head
 
         encoder = Encoder(prepare(model, cache), threads)
         head = trained_head(encoder, catalog, catalog_bytes, reject_below)
         examples = path.with_name(COMPLAINT_EXAMPLES)
         embed = lambda text: encoder.encode([text.strip()])[0]  # noqa: E731 - what serving computes
-        complaints = trained_complaints(encoder, embed, catalog, catalog_bytes, examples) if examples.is_file() else None
-        detector = _detector(path, encoder, embed, catalog, catalog_bytes)
+        complaints = (trained_complaints(encoder, embed, catalog, catalog_bytes, examples)
+                      if examples.is_file() else None)
+        # the cleaned text, as the intent head reads it (serving reuses the head's vector)
+        detector = _detector(path, encoder, lambda text: encoder.encode([clean(text)])[0], catalog, catalog_bytes)
         return catalog, TransformerUnderstanding(encoder, head, lexical, reject_below, complaints, detector)
     except Exception:  # the phone line must answer even if the model cannot be built here
         log.exception("the intent model %r could not be loaded: using the lexical classifier", model)

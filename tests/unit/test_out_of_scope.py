@@ -1,4 +1,4 @@
-"""The out-of-scope detector (ivr/understanding/out_of_scope.py): its training file, its threshold, the served answer."""
+"""The out-of-scope detector (ivr/understanding/out_of_scope.py): training file, threshold, served answer."""
 from __future__ import annotations
 
 import re
