@@ -67,6 +67,15 @@ end
 return {0, state}
 """
 
+# KEYS: message, the thread's message list. ARGV: most messages a thread keeps, then field/value pairs. Ours count too.
+_ADD = """
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('RPUSH', KEYS[2], ARGV[2])
+for _ = 1, redis.call('LLEN', KEYS[2]) - tonumber(ARGV[1]) do
+  redis.call('DEL', string.sub(KEYS[1], 1, -1 - #ARGV[2]) .. redis.call('LPOP', KEYS[2]))
+end
+"""
+
 _NOTE = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'attachments', ARGV[1]) end"  # not erased
 
 
@@ -151,7 +160,7 @@ class Threads:
         self.redis, self.clock, self.keys = redis, clock, keys or QueueKeys()
         self.limits, self.max_messages = limits, max_messages  # inbound abuse: per sender, per thread
         self.persons = persons  # key names hold a pseudonym of the sender (a phone number, a PSID), never the id
-        self._record = redis.register_script(_RECORD)
+        self._record, self._add = redis.register_script(_RECORD), redis.register_script(_ADD)
         self._move = redis.register_script(_MOVE)
 
     # -- keys --------------------------------------------------------------------------------
@@ -230,10 +239,8 @@ class Threads:
                           at=self.clock(), **values)
         stored = {f.name: repr(value) if f.type == "float" else json.dumps(value) if f.type == "list" else str(value)
                   for f in fields(Message) for value in [getattr(message, f.name)]}
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.hset(self._message_prefix + message.id, mapping=stored)
-        pipe.rpush(self._thread_prefix + thread_id + ":messages", message.id)
-        pipe.execute()
+        self._add(keys=[self._message_prefix + message.id, self._thread_prefix + thread_id + ":messages"],
+                  args=[max(1, self.max_messages), message.id, *[part for pair in stored.items() for part in pair]])
         return message
 
     def message(self, message_id: str) -> Message | None:

@@ -21,6 +21,7 @@ def _admin():
 
 
 def _supervisor() -> None:
+    json_body()  # a body sent is read first, even where none is needed: one nested too deeply is a 400 on every route
     if not g.agent.is_supervisor:
         raise ApiError(403, "forbidden", "only supervisors manage agents")
 

@@ -83,3 +83,16 @@ def test_a_thread_keeps_only_its_newest_messages(live, clouds, clock):
     assert [m.text for m in kept if m.direction == "in"][-1] == "aggiornamento 5"
     assert "aggiornamento 0" not in [m.text for m in kept]
     assert len(list(raw.scan_iter(match="nohold:{queue}:message:*"))) == 6
+
+
+def test_our_own_messages_count_toward_the_cap_and_the_oldest_go_with_their_hashes(live, clouds, clock):
+    app, nohold, run_jobs, raw = live
+    sms(app, "non funziona internet da ieri", f"SM{0:032d}", sender=NEIGHBOUR)
+    run_jobs()
+    threads = nohold.social.threads
+    thread = threads.for_customer("sms", NEIGHBOUR)
+    for n in range(8):                                        # an agent writes and writes: the thread still keeps 6
+        threads.add(thread.id, "note", f"nota numero {n}", agent="giulia")
+    kept = threads.messages(thread.id)
+    assert [m.text for m in kept] == [f"nota numero {n}" for n in range(2, 8)]
+    assert len(list(raw.scan_iter(match="nohold:{queue}:message:*"))) == 6
