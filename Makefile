@@ -62,7 +62,7 @@ eval: $(STAMP)
 
 # the fault-injection suites alone, with their printed figures (they are part of `make test` too)
 faults: $(STAMP)
-	$(PY) -m pytest -m faults -s
+	$(PY) -m pytest -m faults -s -n 0
 
 clean-var:
 	rm -rf var
