@@ -2,20 +2,14 @@
 opens the picker, typing filters, the arrows move, Enter inserts the reply filled for the item, Esc closes."""
 from __future__ import annotations
 
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from social_bridge.queue.work_item import WorkItem
-from tests.e2e.test_console_browser import CHROMIUM, FLAGS, VIEWPORT, shot
+from tests.support.browser import PASSWORD, browser, chromium_or_skip, shot, signed_in  # noqa: F401 (fixture)
+from tests.support.served import served
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
-if not shutil.which(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)", allow_module_level=True)
+chromium_or_skip()
 
-PASSWORD = "long enough secret"
 WAITED = "Grazie per l'attesa di {wait}: la richiesta {case_number} è mia, la seguo io."
 RESET = "Per entrare di nuovo nell'area clienti usa questo link: {reset_link}"
 
@@ -31,30 +25,16 @@ def server(app, nohold):
     canned.create("it", "Attesa e presa in carico", WAITED, "sara")
     canned.create("it", "Password dimenticata", RESET, "sara")
     canned.create("en", "Thanks for waiting", "Thanks for waiting {wait}.", "sara")
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{http.server_port}", "item": item}
-    if "console_watcher" in app.extensions:
-        app.extensions["console_watcher"].close()
-    http.shutdown()
+    with served(app) as url:
+        yield {"url": url, "item": item}
 
 
 @pytest.fixture
-def page(server):
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = chromium.new_context(viewport=VIEWPORT, locale="it-IT", timezone_id="Europe/Rome")
-        tab = context.new_page()
-        tab.goto(f"{server['url']}/console/login")
-        tab.fill("input[name=name]", "sara")
-        tab.fill("input[name=password]", PASSWORD)
-        tab.click("button[type=submit]")
-        tab.wait_for_url("**/console/")
-        tab.goto(f"{server['url']}/console/items/{server['item'].id}")
-        tab.click("#reply-text")
-        yield tab
-        chromium.close()
+def page(server, browser):  # noqa: F811
+    tab = signed_in(browser, server["url"], "sara")
+    tab.goto(f"{server['url']}/console/items/{server['item'].id}")
+    tab.click("#reply-text")
+    return tab
 
 
 def test_slash_filters_and_enter_inserts_the_filled_reply(server, page):

@@ -1,27 +1,19 @@
 """The console in a real browser (Debian chromium through Playwright): keys, live queue, screenshots."""
 from __future__ import annotations
 
-import shutil
-import threading
 import time
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from social_bridge.queue.auto_offer import AutoOffer
 from tests.integration.test_console import PASSWORD, Recorder, build_app, build_bridge, enqueue, seed_agents
+from tests.support.browser import (  # noqa: F401 (CHROMIUM, FLAGS, VIEWPORT: other browser tests import them here)
+    CHROMIUM, FLAGS, VIEWPORT, browser, chromium_or_skip, shot)
+from tests.support.served import served
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-VIEWPORT = {"width": 1280, "height": 800}
 SAID = "Da stamattina internet non va, la luce del modem è rossa e ho già provato a riavviarlo"
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
-if not shutil.which(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)", allow_module_level=True)
+sync_api = chromium_or_skip()
 
 
 def seed(bridge) -> dict:
@@ -56,27 +48,8 @@ def server(redis_client):
                                             "body": "nohold: ti richiameremo entro circa 5 minuti."}]))
     seed_agents(bridge)
     seeded = seed(bridge)
-    app = build_app(bridge)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{http.server_port}", "bridge": bridge, **seeded}
-    if "console_watcher" in app.extensions:
-        app.extensions["console_watcher"].close()  # ends the open streams: no poller outlives the test
-    http.shutdown()
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"console-{name}.png"))
+    with served(build_app(bridge)) as url:
+        yield {"url": url, "bridge": bridge, **seeded}
 
 
 def sign_in(browser, url: str, name: str, screenshot: str | None = None):

@@ -2,21 +2,15 @@
 number, by name with j/k and Enter, "/" to search again, "o" to open the first open request."""
 from __future__ import annotations
 
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from social_bridge.customers.proofs import Proof
 from social_bridge.queue.work_item import WorkItem
-from tests.e2e.test_console_browser import CHROMIUM, FLAGS, VIEWPORT, shot
+from tests.support.browser import PASSWORD, browser, chromium_or_skip, shot, signed_in  # noqa: F401 (fixture)
+from tests.support.served import served
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
-if not shutil.which(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)", allow_module_level=True)
+chromium_or_skip()
 
-PASSWORD = "long enough secret"
 GIULIA, GIUSEPPE = "+393471234567", "+393339876543"
 PSID = "6543210987654321"
 
@@ -37,28 +31,13 @@ def server(app, nohold):
     people.join(people.find("phone", GIULIA).id, "messenger", PSID, Proof("handoff_code", "CA1"))
     people.set_account(people.find("phone", GIULIA).id, name="Giulia Bianchi", customer_code="C-100231")
     people.set_account(people.find("phone", GIUSEPPE).id, name="Giuseppe Verdi", customer_code="C-100472")
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{http.server_port}", "giulia": giulia}
-    if "console_watcher" in app.extensions:
-        app.extensions["console_watcher"].close()
-    http.shutdown()
+    with served(app) as url:
+        yield {"url": url, "giulia": giulia}
 
 
 @pytest.fixture
-def page(server):
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = chromium.new_context(viewport=VIEWPORT, locale="it-IT", timezone_id="Europe/Rome")
-        tab = context.new_page()
-        tab.goto(f"{server['url']}/console/login")
-        tab.fill("input[name=name]", "sara")
-        tab.fill("input[name=password]", PASSWORD)
-        tab.click("button[type=submit]")
-        tab.wait_for_url("**/console/")
-        yield tab
-        chromium.close()
+def page(server, browser):  # noqa: F811
+    return signed_in(browser, server["url"], "sara")
 
 
 def test_a_case_number_typed_opens_the_person_with_every_channel(server, page):

@@ -2,20 +2,14 @@
 its first-response target, listed and opened; the week's satisfaction by agent after a customer answered "5"."""
 from __future__ import annotations
 
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from social_bridge.channels import Inbound
-from tests.e2e.test_console_browser import CHROMIUM, FLAGS, VIEWPORT, shot
+from tests.support.browser import PASSWORD, browser, chromium_or_skip, shot, signed_in  # noqa: F401 (fixture)
+from tests.support.served import served
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
-if not shutil.which(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)", allow_module_level=True)
+chromium_or_skip()
 
-PASSWORD = "long enough secret"
 SERVED, WAITING = "+393471234567", "+393409876512"
 _n = iter(range(10_000))
 
@@ -41,29 +35,15 @@ def server(app, nohold, social_jobs, clock):
     social_jobs()
     waiting = nohold.social.threads.for_customer("sms", WAITING).item_id
     clock.advance(40 * 60)  # past SMS's default first-response target (30 minutes)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{http.server_port}", "waiting": waiting}
-    if "console_watcher" in app.extensions:
-        app.extensions["console_watcher"].close()
-    http.shutdown()
+    with served(app) as url:
+        yield {"url": url, "waiting": waiting}
 
 
 @pytest.fixture
-def page(server):
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = chromium.new_context(viewport=VIEWPORT, locale="it-IT", timezone_id="Europe/Rome")
-        tab = context.new_page()
-        tab.goto(f"{server['url']}/console/login")
-        tab.fill("input[name=name]", "sara")
-        tab.fill("input[name=password]", PASSWORD)
-        tab.click("button[type=submit]")
-        tab.wait_for_url("**/console/")
-        tab.goto(f"{server['url']}/console/supervisor")
-        yield tab
-        chromium.close()
+def page(server, browser):  # noqa: F811
+    tab = signed_in(browser, server["url"], "sara")
+    tab.goto(f"{server['url']}/console/supervisor")
+    return tab
 
 
 def test_the_chat_past_its_target_is_listed_and_opens(server, page):
