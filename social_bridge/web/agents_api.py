@@ -3,27 +3,23 @@ A blueprint nested in the API's, so its bearer-token check (a disabled agent's t
 A password generated here or a new token is in the answer once; nothing keeps it in clear."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g
+from flask import Blueprint, g
 
 from social_bridge.queue.agent_admin import EDITABLE, AdminRefused
 from social_bridge.web.console.agents_strings import refusal
 from social_bridge.web.item_view import mask_customer
+from social_bridge.web.api_access import configured, supervisors_only
 from social_bridge.web.request_body import ApiError, json_body
 
 bp = Blueprint("agents_api", __name__)
 
 
 def _admin():
-    found = current_app.extensions["social_bridge"].agent_admin
-    if found is None:
-        raise ApiError(503, "unavailable", "agent management is not configured on this server")
-    return found
+    return configured("agent_admin", "agent management is not configured on this server")
 
 
 def _supervisor() -> None:
-    json_body()  # a body sent is read first, even where none is needed: one nested too deeply is a 400 on every route
-    if not g.agent.is_supervisor:
-        raise ApiError(403, "forbidden", "only supervisors manage agents")
+    supervisors_only("manage agents")
 
 
 def _done(operation):

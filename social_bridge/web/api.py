@@ -70,7 +70,7 @@ def _authenticate():
     g.agent = agent
 
 
-def _supervisor() -> None:
+def _supervisor() -> None:  # reads no body: /claim and /requeue take none (supervisors_only would read one)
     if not g.agent.is_supervisor:
         raise ApiError(403, "forbidden", "only supervisors may do this")
 

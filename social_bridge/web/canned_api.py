@@ -8,6 +8,7 @@ from dataclasses import asdict
 from flask import Blueprint, current_app, g, request
 
 from social_bridge.chat.canned import LANGS, CannedRefused, fill, item_values
+from social_bridge.web.api_access import configured, supervisors_only
 from social_bridge.web.request_body import ApiError, json_body
 from social_bridge.web.rules import sees_customer_words
 
@@ -19,15 +20,11 @@ def _bridge():
 
 
 def _store():
-    found = _bridge().canned
-    if found is None:
-        raise ApiError(503, "unavailable", "canned replies are not configured on this server")
-    return found
+    return configured("canned", "canned replies are not configured on this server")
 
 
 def _supervisor() -> None:
-    if not g.agent.is_supervisor:
-        raise ApiError(403, "forbidden", "only supervisors manage canned replies")
+    supervisors_only("manage canned replies")
 
 
 def _reply(reply_id: str):

@@ -6,9 +6,10 @@ here too. What the customer said (messages, summaries) is in the answer only whe
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, g, request
 
 from social_bridge.customers import case_numbers
+from social_bridge.web.api_access import configured
 from social_bridge.web.request_body import ApiError, json_body, text_of
 from social_bridge.web.rules import holds, sees_customer_words
 
@@ -16,10 +17,7 @@ bp = Blueprint("customers_api", __name__)
 
 
 def desk():
-    found = current_app.extensions["social_bridge"].customers
-    if found is None:
-        raise ApiError(503, "unavailable", "customers are not configured on this server")
-    return found
+    return configured("customers", "customers are not configured on this server")
 
 
 def _words(item) -> bool:

@@ -3,25 +3,22 @@ JSON plus the total and handled per agent. A blueprint nested in the API's: its 
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, request
 
 from social_bridge.reports.report import RangeRefused, parse_range
+from social_bridge.web.api_access import configured, supervisors_only
 from social_bridge.web.request_body import ApiError
 
 bp = Blueprint("reports_api", __name__)
 
 
 def reports():
-    found = current_app.extensions["social_bridge"].reports
-    if found is None:
-        raise ApiError(503, "unavailable", "reports are not configured on this server")
-    return found
+    return configured("reports", "reports are not configured on this server")
 
 
 @bp.get("/reports")
 def report():
-    if not g.agent.is_supervisor:
-        raise ApiError(403, "forbidden", "only supervisors read the reports")
+    supervisors_only("read the reports")
     args = request.args
     if not args.get("from") or not args.get("to"):
         raise ApiError(400, "bad_request", "from and to are required: dates like 2026-12-01 (both included)")

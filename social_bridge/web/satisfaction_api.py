@@ -3,8 +3,9 @@ average, count and distribution, overall and per agent, team and channel. A blue
 its bearer-token check and errors apply."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, request
 
+from social_bridge.web.api_access import configured, supervisors_only
 from social_bridge.web.request_body import ApiError
 
 bp = Blueprint("satisfaction_api", __name__)
@@ -12,16 +13,12 @@ DEFAULT_DAYS = 7  # without from: the week ending with `to` (default today, the 
 
 
 def _satisfaction():
-    found = current_app.extensions["social_bridge"].satisfaction
-    if found is None:
-        raise ApiError(503, "unavailable", "satisfaction is not configured on this server")
-    return found
+    return configured("satisfaction", "satisfaction is not configured on this server")
 
 
 @bp.get("/satisfaction")
 def satisfaction():
-    if not g.agent.is_supervisor:
-        raise ApiError(403, "forbidden", "only supervisors read satisfaction figures")
+    supervisors_only("read satisfaction figures")
     found = _satisfaction()
     day_from, day_to = (request.args.get(name, "").strip() for name in ("from", "to"))
     try:

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, g
 from social_bridge.queue.handovers import HandoverRefused, Handovers
 from social_bridge.queue.notes import Notes
 from social_bridge.web.item_view import item_view
+from social_bridge.web.api_access import supervisors_only
 from social_bridge.web.request_body import ApiError, fence_of, json_body
 
 bp = Blueprint("transfer_api", __name__)
@@ -83,9 +84,8 @@ def teams():
 
 def _team_edit(edit):
     """A supervisor's change of the teams: every field checked first (ValueError -> 400, nothing written)."""
-    body = json_body()  # first: a body nested too deeply is a 400 on every route
-    if not g.agent.is_supervisor:
-        raise ApiError(403, "forbidden", "only supervisors change teams")
+    supervisors_only("change teams")  # reads the body first: one nested too deeply is a 400 on every route
+    body = json_body()
     b = _bridge()
     try:
         team = edit(teams_of(b), body)
