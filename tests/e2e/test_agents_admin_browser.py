@@ -3,49 +3,20 @@ agent signs in in a second browser context, the supervisor disables them and the
 page."""
 from __future__ import annotations
 
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from tests.e2e.test_console_browser import CHROMIUM, FLAGS, VIEWPORT, shot
+from tests.support.browser import PASSWORD, browser, chromium_or_skip, shot, signed_in  # noqa: F401 (fixture)
+from tests.support.served import served
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
-if not shutil.which(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)", allow_module_level=True)
+chromium_or_skip()
 
-PASSWORD = "long enough secret"
 
 
 @pytest.fixture
 def server(app, nohold):
     nohold.bridge.agents.create("Sara", PASSWORD, role="supervisor", languages=("it", "en"))
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    if "console_watcher" in app.extensions:
-        app.extensions["console_watcher"].close()
-    http.shutdown()
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-def signed_in(browser, url: str, name: str, password: str):
-    tab = browser.new_context(viewport=VIEWPORT, locale="it-IT", timezone_id="Europe/Rome").new_page()
-    tab.goto(f"{url}/console/login")
-    tab.fill("input[name=name]", name)
-    tab.fill("input[name=password]", password)
-    tab.click("button[type=submit]")
-    tab.wait_for_url("**/console/")
-    return tab
+    with served(app) as url:
+        yield url
 
 
 def test_a_supervisor_adds_an_agent_then_disables_them_and_their_next_click_is_the_login_page(server, browser):

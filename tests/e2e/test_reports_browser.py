@@ -6,24 +6,19 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import ROME
 from tests.e2e.test_call_scenarios import play
-from tests.e2e.test_console_browser import CHROMIUM, FLAGS, VIEWPORT, shot
 from tests.integration.test_reports import work, write
+from tests.support.browser import PASSWORD, browser, chromium_or_skip, shot, signed_in  # noqa: F401 (fixture)
+from tests.support.served import served
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
-if not shutil.which(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)", allow_module_level=True)
+chromium_or_skip()
 
-PASSWORD = "long enough secret"
 RANGE = "from=2026-12-01&to=2026-12-03"
 
 
@@ -39,29 +34,13 @@ def server(app, nohold, phone, clock, social_jobs):
     work(nohold, clock, "anna-bianchi", 240)
     clock.set(datetime(2026, 12, 3, 9, 30, tzinfo=ZoneInfo(ROME)))
     play(phone, "it_self_slow_line.yaml")  # contained
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    if "console_watcher" in app.extensions:
-        app.extensions["console_watcher"].close()
-    http.shutdown()
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture
-def page(server):
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = chromium.new_context(viewport=VIEWPORT, locale="it-IT", timezone_id="Europe/Rome",
-                                       accept_downloads=True)
-        tab = context.new_page()
-        tab.goto(f"{server}/console/login")
-        tab.fill("input[name=name]", "sara")
-        tab.fill("input[name=password]", PASSWORD)
-        tab.click("button[type=submit]")
-        tab.wait_for_url("**/console/")
-        yield tab
-        chromium.close()
+def page(server, browser):  # noqa: F811
+    return signed_in(browser, server, "sara", accept_downloads=True)
 
 
 def test_the_supervisor_sees_the_charts_and_downloads_the_csv(server, page):

@@ -2,15 +2,14 @@
 Luca, and the next cancellation request joins that team (issue 19: teams and routing)."""
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
-from werkzeug.serving import make_server
 
 from social_bridge.queue.teams import Teams
 from tests.e2e.test_console_browser import browser, shot, sign_in  # noqa: F401 (the same browser fixture)
 from tests.integration.test_console import build_app, build_bridge, enqueue, seed_agents
+from tests.support.served import served
 
 
 @pytest.fixture
@@ -19,14 +18,8 @@ def server(redis_client):
     bridge = build_bridge(redis_client, time.time, teams=teams)
     seed_agents(bridge)
     enqueue(bridge, "callback:9", ago=300, intent="internet_down")  # a queue to list on sign-in
-    app = build_app(bridge)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{http.server_port}", "bridge": bridge, "teams": teams}
-    if "console_watcher" in app.extensions:
-        app.extensions["console_watcher"].close()
-    http.shutdown()
+    with served(build_app(bridge)) as url:
+        yield {"url": url, "bridge": bridge, "teams": teams}
 
 
 def test_a_supervisor_adds_a_team_gives_it_a_member_and_its_requests_join_it(server, browser):  # noqa: F811

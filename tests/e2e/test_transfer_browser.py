@@ -1,17 +1,16 @@
 """A transfer in a real browser: Maria hands her item to Luca from the item page; Luca's open console says so live."""
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
-from werkzeug.serving import make_server
 
 from social_bridge.queue.handovers import Handovers
 from social_bridge.queue.notes import Notes
 from social_bridge.queue.teams import Teams
 from tests.e2e.test_console_browser import browser, shot, sign_in  # noqa: F401 (the same browser fixture)
 from tests.integration.test_console import build_app, build_bridge, enqueue, seed_agents
+from tests.support.served import served
 
 NOTE = "Linea muta da ieri, reset del modem già fatto: serve un tecnico"
 
@@ -25,14 +24,8 @@ def server(redis_client):
     seed_agents(bridge)
     item = enqueue(bridge, "callback:1", ago=200, customer="+393471234567", summary="La linea è muta")
     enqueue(bridge, "callback:2", ago=30, intent="billing", customer="+393409876512")  # a queue to list
-    app = build_app(bridge)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{http.server_port}", "bridge": bridge, "item": item}
-    if "console_watcher" in app.extensions:
-        app.extensions["console_watcher"].close()
-    http.shutdown()
+    with served(build_app(bridge)) as url:
+        yield {"url": url, "bridge": bridge, "item": item}
 
 
 def test_a_transfer_reaches_the_colleagues_open_console_live(server, browser):  # noqa: F811

@@ -6,36 +6,27 @@ from __future__ import annotations
 import functools
 import http.server
 import re
-import shutil
 import threading
 
 import pytest
 import yaml
-from werkzeug.serving import make_server
 
 from ivr import create_app
 from ivr.runtime import streams
 from ivr.runtime.redis_server import free_port
 from social_bridge.chat.handoff import find_code
 from social_bridge.web.console.strings import STRINGS
-from tests.e2e.test_console_browser import CHROMIUM, FLAGS, VIEWPORT, shot
+from tests.support.browser import (  # noqa: F401 (the browser fixture)
+    PASSWORD, VIEWPORT, browser, chromium_or_skip, shot, signed_in)
+from tests.support.served import served
 from tests.support.twilio_requests import signed_post
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
-if not shutil.which(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)", allow_module_level=True)
+chromium_or_skip()
 
-PASSWORD = "long enough secret"
 PAGE = """<!doctype html><html lang="it"><head><meta charset="utf-8"><title>Negozio</title>
 <style>button {{ background: red !important; font-size: 40px }} p {{ color: green }}</style></head>
 <body><h1>Il sito dell'operatore</h1><p>Offerte fibra.</p>
 <script src="{app}/widget/nohold.js" data-lang="it" async></script></body></html>"""
-
-
-def serve(app) -> tuple[str, object]:
-    http = make_server("127.0.0.1", free_port(), app, threaded=True)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{http.server_port}", http
 
 
 @pytest.fixture
@@ -51,29 +42,16 @@ def sites(request, settings, clock, redis_client, tmp_path, job_services):
     app = create_app({"SETTINGS": config, "CLOCK": clock})
     nohold = app.extensions["nohold"]
     job_services.install(nohold)
-    base, web = serve(app)
     live_app = streams.create_app(test_config={"SETTINGS": config, "CLOCK": clock})
-    live = make_server("127.0.0.1", stream_port, live_app, threaded=True)
-    threading.Thread(target=live.serve_forever, daemon=True).start()
-    (tmp_path / "index.html").write_text(PAGE.format(app=base), encoding="utf-8")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    page_server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
-    threading.Thread(target=page_server.serve_forever, daemon=True).start()
-    nohold.bridge.agents.create("Sara", PASSWORD, role="agent", languages=("it", "en"))
-    yield {"site": site, "app": app, "base": base, "nohold": nohold, "settings": config}
-    if "console_watcher" in app.extensions:
-        app.extensions["console_watcher"].close()
-    for server in (web, live, page_server):
-        server.shutdown()
+    with served(app, free_port()) as base, served(live_app, stream_port):
+        (tmp_path / "index.html").write_text(PAGE.format(app=base), encoding="utf-8")
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+        page_server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
+        threading.Thread(target=page_server.serve_forever, daemon=True).start()
+        nohold.bridge.agents.create("Sara", PASSWORD, role="agent", languages=("it", "en"))
+        yield {"site": site, "app": app, "base": base, "nohold": nohold, "settings": config}
+        page_server.shutdown()
     nohold.metrics.close()
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -120,12 +98,7 @@ def test_the_visitor_writes_the_agent_replies_and_the_reply_appears_live(sites, 
     nohold = sites["nohold"]
     thread_id = nohold.social.threads.for_customer("web", _only_visitor(sites)).id
     item_id = nohold.social.threads.get(thread_id).item_id
-    agent = browser.new_context(viewport=VIEWPORT, locale="it-IT").new_page()
-    agent.goto(f"{sites['base']}/console/login")
-    agent.fill("input[name=name]", "sara")
-    agent.fill("input[name=password]", PASSWORD)
-    agent.click("button[type=submit]")
-    agent.wait_for_url("**/console/")
+    agent = signed_in(browser, sites["base"], "sara")
     agent.keyboard.press("n")  # take the next item: the visitor's thread, the only one waiting
     agent.wait_for_url(f"**/console/items/{item_id}")
     assert agent.locator("#reply-policy").inner_text() == STRINGS["it"]["policy.web.window_open"]  # never "24 hours"

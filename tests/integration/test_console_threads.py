@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 
 import pytest
 
@@ -231,7 +230,7 @@ def test_a_thread_item_without_its_thread_still_opens(app, bridge):
 def test_the_conversation_at_1280x800_opens_on_the_newest_message(app, bridge, social, thread, item, clock):
     """In Chromium: the panel starts scrolled to the bottom, with no script of ours doing it."""
     from tests.e2e.test_console_browser import CHROMIUM, FLAGS, PASSWORD, VIEWPORT, shot, sync_api
-    from werkzeug.serving import make_server
+    from tests.support.served import served
 
     for n, (who, text) in enumerate(CHAT * 2):
         clock.advance(300)
@@ -243,13 +242,10 @@ def test_the_conversation_at_1280x800_opens_on_the_newest_message(app, bridge, s
             said = social.delivery.send(social.threads.get(thread.id), text, agent="maria", auto=who == "auto")
             social.threads.move(said.id, ("queued",), "sent" if n < 2 * len(CHAT) - 1 else "unknown")
     bridge.claims.claim(item.id, "maria")
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    try:
+    with served(app) as url:
         with sync_api.sync_playwright() as p:
             chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             page = chromium.new_page(viewport=VIEWPORT, locale="it-IT", timezone_id="Europe/Rome")
-            url = f"http://127.0.0.1:{http.server_port}"
             page.goto(f"{url}/console/login")
             page.fill("input[name=name]", "maria")
             page.fill("input[name=password]", PASSWORD)
@@ -260,7 +256,3 @@ def test_the_conversation_at_1280x800_opens_on_the_newest_message(app, bridge, s
             assert not page.evaluate(IN_VIEW, "li.msg")
             shot(page, "thread")
             chromium.close()
-    finally:
-        if "console_watcher" in app.extensions:
-            app.extensions["console_watcher"].close()  # ends the open event stream with the test
-        http.shutdown()
