@@ -1,12 +1,10 @@
 """A customer's photo in the holder's console, in a real browser, through the attachments proxy (issue 19)."""
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from social_bridge.channels.messenger import Messenger
 from social_bridge.chat.attachments import AttachmentFetcher
@@ -19,6 +17,7 @@ from tests.integration.test_attachments_proxy import arrive
 from tests.integration.test_console import build_app, build_bridge, enqueue, seed_agents
 from tests.support.fake_social import FakeSocial
 from tests.support.sample_files import png
+from tests.support.served import served
 
 PAYLOAD = Path(__file__).parent.parent / "data" / "payloads" / "messenger_message_attachments.json"
 PHOTO = png(120, 80, (30, 120, 200))
@@ -39,10 +38,8 @@ def server(redis_client):
     [inbound] = messenger.parse(PAYLOAD.read_bytes().replace(b"https://scontent.xx.fbcdn.net", meta.base_url.encode()))
     message, item = arrive(bridge, inbound)
     bridge.claims.claim(item.id, "maria")
-    http = make_server("127.0.0.1", 0, build_app(bridge), threaded=True)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    yield {"url": f"http://127.0.0.1:{http.server_port}", "item": item, "message": message, "meta": meta}
-    http.shutdown()
+    with served(build_app(bridge)) as url:
+        yield {"url": url, "item": item, "message": message, "meta": meta}
     meta.stop()
 
 
