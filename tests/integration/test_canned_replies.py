@@ -7,22 +7,10 @@ import re
 import pytest
 
 from social_bridge.queue.work_item import WorkItem
+from tests.support.agent_api import PASSWORD, client, tokens  # noqa: F401 (fixtures)
 
 CALLER = "+393471234567"
-PASSWORD = "long enough secret"
 GREETING = "Ciao {name}, ho preso in carico la richiesta {case_number}: hai atteso {wait}. Ecco il link: {reset_link}"
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def tokens(nohold):
-    nohold.bridge.agents.create("Maria", PASSWORD)
-    nohold.bridge.agents.create("Sara", PASSWORD, role="supervisor", languages=("it", "en"))
-    return {name: nohold.bridge.agents.issue_token(name) for name in ("maria", "sara")}
 
 
 @pytest.fixture

@@ -4,23 +4,11 @@ from __future__ import annotations
 import pytest
 
 from social_bridge.queue.work_item import WorkItem
+from tests.support.agent_api import client, tokens  # noqa: F401 (fixtures)
 
 CALLER = "+393471234567"
 PSID = "6543210987654321"
-PASSWORD = "long enough secret"
 SAID = "la fibra non va da ieri sera"
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def tokens(nohold):
-    nohold.bridge.agents.create("Maria", PASSWORD)
-    nohold.bridge.agents.create("Sara", PASSWORD, role="supervisor", languages=("it", "en"))
-    return {name: nohold.bridge.agents.issue_token(name) for name in ("maria", "sara")}
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 from ivr.runtime import report_cli
 from social_bridge.channels import Inbound
 from tests.integration.test_console import signed_in
+from tests.support.agent_api import api  # noqa: F401 (fixture)
 
-PASSWORD = "long enough secret"
 DAY = "2026-12-02"  # the test clock's Wednesday
 _n = iter(range(10_000))
 
@@ -21,19 +21,6 @@ _n = iter(range(10_000))
 def write(nohold, text: str, sender: str) -> None:
     n = next(_n)
     nohold.social.inbound.accept([Inbound("sms", sender, f"SM{n:032d}", text=text, sent_at=nohold.clock())])
-
-
-@pytest.fixture
-def api(app, nohold):
-    nohold.bridge.agents.create("Maria", PASSWORD)
-    nohold.bridge.agents.create("Sara", PASSWORD, role="supervisor")
-    tokens = {name: nohold.bridge.agents.issue_token(name) for name in ("maria", "sara")}
-    client = app.test_client()
-
-    def call(method: str, path: str, who: str = "maria", body: dict | None = None):
-        return client.open(path, method=method, headers={"Authorization": f"Bearer {tokens[who]}"}, json=body)
-
-    return call
 
 
 def served(nohold, api, social_jobs, clock, sender: str, waited: float, score: str) -> None:

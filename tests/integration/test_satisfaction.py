@@ -6,11 +6,11 @@ import pytest
 
 from social_bridge.channels import Inbound
 from tests.integration.test_console import login
+from tests.support.agent_api import PASSWORD, api  # noqa: F401 (fixture)
 from tests.support.fake_social import FakeSocial
 
 CUSTOMER = "+393471234567"
 PSID = "7788990011"
-PASSWORD = "long enough secret"
 HOUR = 3600
 _n = iter(range(10_000))
 
@@ -26,19 +26,6 @@ def question(nohold, lang: str = "it") -> str:
 
 def outbox(nohold) -> list[str]:
     return [entry["body"] for entry in nohold.outbox.entries()][::-1]
-
-
-@pytest.fixture
-def api(app, nohold):
-    nohold.bridge.agents.create("Maria", PASSWORD)
-    nohold.bridge.agents.create("Sara", PASSWORD, role="supervisor")
-    tokens = {name: nohold.bridge.agents.issue_token(name) for name in ("maria", "sara")}
-    client = app.test_client()
-
-    def call(method: str, path: str, who: str = "maria", body: dict | None = None):
-        return client.open(path, method=method, headers={"Authorization": f"Bearer {tokens[who]}"}, json=body)
-
-    return call
 
 
 def served(nohold, api, social_jobs, sender: str = CUSTOMER, channel: str = "sms"):

@@ -8,9 +8,9 @@ import pytest
 
 from social_bridge.channels import Inbound
 from tests.integration.test_console import login
+from tests.support.agent_api import PASSWORD, api  # noqa: F401 (fixture)
 
 CUSTOMER = "+393471234567"
-PASSWORD = "long enough secret"
 MINUTE = 60
 _n = iter(range(10_000))
 
@@ -25,19 +25,6 @@ def settings(settings):
     """A 15-minute first-response target on SMS, an hour to resolve."""
     return settings.with_overrides(sla_first_response_seconds="sms=900,messenger=900",
                                    sla_resolution_seconds="sms=3600")
-
-
-@pytest.fixture
-def api(app, nohold):
-    nohold.bridge.agents.create("Maria", PASSWORD)
-    nohold.bridge.agents.create("Sara", PASSWORD, role="supervisor")
-    tokens = {name: nohold.bridge.agents.issue_token(name) for name in ("maria", "sara")}
-    client = app.test_client()
-
-    def call(method: str, path: str, who: str = "maria", body: dict | None = None):
-        return client.open(path, method=method, headers={"Authorization": f"Bearer {tokens[who]}"}, json=body)
-
-    return call
 
 
 @pytest.fixture

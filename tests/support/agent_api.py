@@ -1,0 +1,41 @@
+"""The API tests' shared set-up on the whole app: Maria (an agent) and Sara (a supervisor) with their tokens, a test
+client, and a caller that signs each request as one of them. Import the fixtures explicitly:
+
+    from tests.support.agent_api import PASSWORD, api  # noqa: F401 (fixture)
+"""
+from __future__ import annotations
+
+import pytest
+
+PASSWORD = "long enough secret"
+
+
+def agents_with_tokens(nohold, **sara) -> dict[str, str]:
+    """Maria and Sara (a supervisor; `sara` are more of her fields) created; their bearer tokens by id."""
+    nohold.bridge.agents.create("Maria", PASSWORD)
+    nohold.bridge.agents.create("Sara", PASSWORD, role="supervisor", **sara)
+    return {name: nohold.bridge.agents.issue_token(name) for name in ("maria", "sara")}
+
+
+def caller(client, tokens: dict[str, str], default: str = "maria"):
+    """call(method, path, who=default, body=None) -> the response, with `who`'s bearer token."""
+    def call(method: str, path: str, who: str = default, body: dict | None = None):
+        return client.open(path, method=method, headers={"Authorization": f"Bearer {tokens[who]}"}, json=body)
+    return call
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def tokens(nohold):
+    """Maria's and Sara's tokens, Sara writing Italian and English."""
+    return agents_with_tokens(nohold, languages=("it", "en"))
+
+
+@pytest.fixture
+def api(app, nohold):
+    """call(method, path, who="maria", body=None) -> the response, as Maria or Sara (a supervisor)."""
+    return caller(app.test_client(), agents_with_tokens(nohold))
