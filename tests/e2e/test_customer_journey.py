@@ -14,9 +14,9 @@ import re
 import pytest
 from twilio.request_validator import RequestValidator
 
-from ivr import create_app
 from social_bridge.customers import case_numbers
-from tests.support.fake_social import FakeSocial, meta_signature
+from tests.support.apps import built, graph  # noqa: F401 (fixture)
+from tests.support.fake_social import meta_signature
 from tests.support.twiml_helpers import said
 
 CALLER, OTHER, STRANGER = "+393471234567", "+393355550142", "+393479990000"
@@ -28,22 +28,13 @@ _sid = iter(range(1, 1000))
 
 
 @pytest.fixture
-def graph():
-    server = FakeSocial(account_id="1").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def app(settings, clock, redis_client, graph):
     """Messenger configured, so the callback receipt offers it with the call's handoff code."""
     configured = settings.with_overrides(messenger_app_secret=APP_SECRET, messenger_verify_token="verify",
                                          messenger_page_token="page-token", messenger_page_id=PAGE,
                                          graph_api_base=graph.base_url + "/v21.0", channels=("sms", "messenger"))
-    application = create_app({"SETTINGS": configured, "CLOCK": clock})
-    application.testing = True
-    yield application
-    application.extensions["nohold"].metrics.close()
+    with built(configured, clock) as application:
+        yield application
 
 
 class Call:

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from social_bridge.queue.work_item import WorkItem
-from tests.support.agent_api import PASSWORD, client, tokens  # noqa: F401 (fixtures)
+from tests.support.agent_api import PASSWORD, tokens  # noqa: F401 (fixture)
+from tests.support.apps import client  # noqa: F401 (fixture)
 
 CALLER = "+393471234567"
 GREETING = "Ciao {name}, ho preso in carico la richiesta {case_number}: hai atteso {wait}. Ecco il link: {reset_link}"

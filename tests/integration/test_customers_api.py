@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from social_bridge.queue.work_item import WorkItem
-from tests.support.agent_api import client, tokens  # noqa: F401 (fixtures)
+from tests.support.agent_api import tokens  # noqa: F401 (fixture)
+from tests.support.apps import client  # noqa: F401 (fixture)
 
 CALLER = "+393471234567"
 PSID = "6543210987654321"

@@ -14,17 +14,10 @@ from social_bridge.chat.delivery import Delivery
 from social_bridge.chat.threads import Threads
 from social_bridge.outages.notices import OutageNotices
 from social_bridge.privacy.pseudonyms import PersonKeys
-from tests.support.fake_social import FakeSocial
+from tests.support.apps import graph  # noqa: F401 (fixture)
 
 PSID, CALLER, DAY = "7788990011", "+393471234567", 86400
 PROMPTS = PromptBook.load(Path(__file__).resolve().parents[2] / "prompts")
-
-
-@pytest.fixture
-def graph():
-    server = FakeSocial(account_id="1").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ import pytest
 from ivr import create_app
 from social_bridge.chat.handoff import find_code
 from tests.integration.test_console import login
-from tests.integration.test_social_webhooks import (
-    APP_SECRET, BOT, FAN, PAGE, X_SECRET, around, inbox_keys, payload, post_messenger, post_x, raw)
-from tests.support.fake_social import FakeSocial, forged_signatures, meta_signature, x_signature
+from tests.integration.test_social_webhooks import (  # noqa: F401 (graph: the fixture)
+    APP_SECRET, BOT, FAN, PAGE, X_SECRET, around, graph, inbox_keys, payload, post_messenger, post_x, raw)
+from tests.support.apps import built, client  # noqa: F401 (fixture)
+from tests.support.fake_social import forged_signatures, meta_signature, x_signature
 
 COMMENTER = "6655443322"     # the commenter's id in the recorded comment
 PSID = "7788990011"          # the same person's Messenger id: Meta gives them another id there
@@ -43,13 +44,6 @@ def comment(clock, author: str = COMMENTER, comment_id: str = COMMENT, **changes
     return raw(body)
 
 
-@pytest.fixture
-def graph():
-    server = FakeSocial(account_id=BOT).start()
-    yield server
-    server.stop()
-
-
 def configured(settings, graph, **overrides):
     return settings.with_overrides(
         messenger_app_secret=APP_SECRET, messenger_verify_token="verify", messenger_page_token="page-token",
@@ -61,15 +55,8 @@ def configured(settings, graph, **overrides):
 
 @pytest.fixture
 def app(settings, clock, redis_client, graph):
-    application = create_app({"SETTINGS": configured(settings, graph), "CLOCK": clock})
-    application.testing = True
-    yield application
-    application.extensions["nohold"].metrics.close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+    with built(configured(settings, graph), clock) as application:
+        yield application
 
 
 def public_replies(graph) -> list[dict]:

@@ -11,6 +11,7 @@ import pytest
 from ivr.jobs.sweep import sweep
 from social_bridge.channels import Inbound
 from social_bridge.queue.work_item import WorkItem
+from tests.support.apps import graph  # noqa: F401 (fixture)
 from tests.support.twilio_requests import sms_replies
 
 CUSTOMER = "+393471234567"
@@ -187,15 +188,6 @@ def test_the_minute_sweep_runs_them(nohold, clock, social_jobs):
 
 # --- Messenger: an automated message, never under HUMAN_AGENT -----------------------------------------
 PSID = "7788990011"
-
-
-@pytest.fixture
-def graph():
-    from tests.support.fake_social import FakeSocial
-
-    server = FakeSocial(account_id="1").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from social_bridge.channels import Inbound
 from tests.integration.test_console import login
 from tests.support.agent_api import PASSWORD, api  # noqa: F401 (fixture)
-from tests.support.fake_social import FakeSocial
+from tests.support.apps import graph  # noqa: F401 (fixture)
 
 CUSTOMER = "+393471234567"
 PSID = "7788990011"
@@ -141,13 +141,6 @@ def test_the_supervisor_page_shows_the_average(app, nohold, api, social_jobs):
 
 
 # -- Messenger, against the local fake Graph: the question is never sent under HUMAN_AGENT -----------------------
-@pytest.fixture
-def graph():
-    server = FakeSocial(account_id="1").start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def settings(settings, request):
     if "graph" not in request.fixturenames:

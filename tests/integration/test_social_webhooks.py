@@ -20,7 +20,8 @@ from ivr import create_app
 from ivr.jobs.messages import QUEUE_NAME
 from social_bridge.chat.inbound_queue import BASE as INBOX
 from social_bridge.chat.threads import Threads
-from tests.support.fake_social import FakeSocial, forged_signatures, meta_signature, x_signature
+from tests.support.apps import built, client, fake_graph  # noqa: F401 (fixture)
+from tests.support.fake_social import forged_signatures, meta_signature, x_signature
 
 PAYLOADS = Path(__file__).parent.parent / "data" / "payloads"
 APP_SECRET, VERIFY_TOKEN, PAGE = "meta-app-secret", "verify-me-2026", "1122334455"
@@ -73,12 +74,7 @@ MESSAGE = batch(entry())
 
 
 # -- the app with both channels configured ----------------------------------------------------------
-@pytest.fixture
-def graph():
-    """Meta's Graph API and X's DM API, played locally: acknowledgements land here."""
-    server = FakeSocial(account_id=BOT).start()
-    yield server
-    server.stop()
+graph = fake_graph(BOT)  # Meta's Graph API and X's DM API, played locally: acknowledgements land here
 
 
 @pytest.fixture
@@ -88,15 +84,8 @@ def app(settings, clock, redis_client, graph):
         messenger_app_secret=APP_SECRET, messenger_verify_token=VERIFY_TOKEN, messenger_page_token="page-token",
         messenger_page_id=PAGE, graph_api_base=graph.base_url + "/v21.0",
         x_consumer_secret=X_SECRET, x_bearer_token="x-user-token", x_account=BOT, x_api_base=graph.base_url)
-    application = create_app({"SETTINGS": configured, "CLOCK": clock})
-    application.testing = True
-    yield application
-    application.extensions["nohold"].metrics.close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+    with built(configured, clock) as application:
+        yield application
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import yaml
 from ivr import create_app
 from ivr.runtime import streams
 from social_bridge.chat.handoff import find_code
+from tests.support.apps import built, client  # noqa: F401 (fixture)
 from tests.support.privacy_scan import traces
 from tests.support.twilio_requests import signed_post
 
@@ -29,15 +30,8 @@ def widget_settings(settings):
 
 @pytest.fixture
 def app(widget_settings, clock, redis_client):
-    application = create_app({"SETTINGS": widget_settings, "CLOCK": clock})
-    application.testing = True
-    yield application
-    application.extensions["nohold"].metrics.close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+    with built(widget_settings, clock) as application:
+        yield application
 
 
 @pytest.fixture

@@ -10,21 +10,13 @@ import re
 
 import pytest
 
-from ivr import create_app
 from tests.integration.test_public_posts import configured, mention, public_replies
-from tests.integration.test_social_webhooks import BOT, FAN, payload, post_x, raw
+from tests.integration.test_social_webhooks import BOT, FAN, graph, payload, post_x, raw  # noqa: F401 (graph)
 from tests.integration.test_console import login
-from tests.support.fake_social import FakeSocial
+from tests.support.apps import built, client  # noqa: F401 (fixture)
 
 WEB_CHAT = "https://assistenza.example.it/chat"
 CALLER = "+393471234567"
-
-
-@pytest.fixture
-def graph():
-    server = FakeSocial(account_id=BOT).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -34,16 +26,8 @@ def budget():
 
 @pytest.fixture
 def app(settings, clock, redis_client, graph, budget):
-    application = create_app({"SETTINGS": configured(settings, graph, x_daily_budget=budget, web_chat_url=WEB_CHAT),
-                              "CLOCK": clock})
-    application.testing = True
-    yield application
-    application.extensions["nohold"].metrics.close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+    with built(configured(settings, graph, x_daily_budget=budget, web_chat_url=WEB_CHAT), clock) as application:
+        yield application
 
 
 def x_dms(graph) -> list[str]:

@@ -1,5 +1,5 @@
-"""The API tests' shared set-up on the whole app: Maria (an agent) and Sara (a supervisor) with their tokens, a test
-client, and a caller that signs each request as one of them. Import the fixtures explicitly:
+"""The API tests' shared set-up on the whole app: Maria (an agent) and Sara (a supervisor) with their tokens, and a
+caller that signs each request as one of them. Import the fixtures explicitly:
 
     from tests.support.agent_api import PASSWORD, api  # noqa: F401 (fixture)
 """
@@ -22,11 +22,6 @@ def caller(client, tokens: dict[str, str], default: str = "maria"):
     def call(method: str, path: str, who: str = default, body: dict | None = None):
         return client.open(path, method=method, headers={"Authorization": f"Bearer {tokens[who]}"}, json=body)
     return call
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture
