@@ -10,19 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr.runtime import report_cli
-from social_bridge.channels import Inbound
 from social_bridge.reports.export import csv_text
 from social_bridge.reports.report import COLUMNS
 from tests.conftest import ROME
 from tests.e2e.test_call_scenarios import play
 from tests.integration.test_call_endings import at_options, post
-
-_n = iter(range(10_000))
-
-
-def write(nohold, text: str, sender: str, channel: str) -> None:
-    n = next(_n)
-    nohold.social.inbound.accept([Inbound(channel, sender, f"SM{n:032d}", text=text, sent_at=nohold.clock())])
+from tests.support.inbound import write
 
 
 def work(nohold, clock, agent: str, seconds: float) -> str:

@@ -10,17 +10,11 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ivr.runtime import report_cli
-from social_bridge.channels import Inbound
 from tests.integration.test_console import signed_in
-from tests.support.agent_api import api  # noqa: F401 (fixture)
+from tests.support.agent_api import answered, api  # noqa: F401 (fixture)
+from tests.support.inbound import write
 
 DAY = "2026-12-02"  # the test clock's Wednesday
-_n = iter(range(10_000))
-
-
-def write(nohold, text: str, sender: str) -> None:
-    n = next(_n)
-    nohold.social.inbound.accept([Inbound("sms", sender, f"SM{n:032d}", text=text, sent_at=nohold.clock())])
 
 
 def served(nohold, api, social_jobs, clock, sender: str, waited: float, score: str) -> None:
@@ -28,12 +22,7 @@ def served(nohold, api, social_jobs, clock, sender: str, waited: float, score: s
     write(nohold, "ciao, la fibra va lentissima da ieri sera", sender)
     social_jobs()
     clock.advance(waited)
-    claim = api("POST", "/api/claims/next", body={}).get_json()
-    item_id, fence = claim["item"]["id"], claim["fence"]
-    assert api("POST", f"/api/items/{item_id}/reply", body={"fence": fence, "text": "Ho sistemato il profilo"}) \
-        .status_code == 202
-    assert api("POST", f"/api/items/{item_id}/complete", body={"fence": fence, "outcome": "resolved"}) \
-        .status_code == 200
+    answered(api)
     social_jobs()
     write(nohold, score, sender)
     social_jobs()

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from social_bridge.channels import Inbound
 from tests.integration.test_console import login
-from tests.support.agent_api import PASSWORD, api  # noqa: F401 (fixture)
+from tests.support import inbound
+from tests.support.agent_api import PASSWORD, answered, api  # noqa: F401 (fixture)
 from tests.support.apps import graph  # noqa: F401 (fixture)
 
 CUSTOMER = "+393471234567"
 PSID = "7788990011"
 HOUR = 3600
-_n = iter(range(10_000))
 
 
 def write(nohold, text: str, sender: str = CUSTOMER, channel: str = "sms") -> None:
-    n = next(_n)
-    nohold.social.inbound.accept([Inbound(channel, sender, f"SM{n:032d}", text=text, sent_at=nohold.clock())])
+    inbound.write(nohold, text, sender, channel)
 
 
 def question(nohold, lang: str = "it") -> str:
@@ -32,12 +30,7 @@ def served(nohold, api, social_jobs, sender: str = CUSTOMER, channel: str = "sms
     """A customer writes, Maria answers and completes the request; the jobs run. Returns the completed item."""
     write(nohold, "ciao, la fibra va lentissima da ieri sera", sender=sender, channel=channel)
     social_jobs()
-    claim = api("POST", "/api/claims/next", body={}).get_json()
-    item_id, fence = claim["item"]["id"], claim["fence"]
-    assert api("POST", f"/api/items/{item_id}/reply", body={"fence": fence, "text": "Ho sistemato il profilo"}) \
-        .status_code == 202
-    assert api("POST", f"/api/items/{item_id}/complete", body={"fence": fence, "outcome": "resolved"}) \
-        .status_code == 200
+    item_id = answered(api)
     social_jobs()
     return nohold.queue.get(item_id)
 

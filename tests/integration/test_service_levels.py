@@ -6,18 +6,16 @@ import re
 
 import pytest
 
-from social_bridge.channels import Inbound
 from tests.integration.test_console import login
+from tests.support import inbound
 from tests.support.agent_api import PASSWORD, api  # noqa: F401 (fixture)
 
 CUSTOMER = "+393471234567"
 MINUTE = 60
-_n = iter(range(10_000))
 
 
 def write(nohold, text: str, sender: str = CUSTOMER, channel: str = "sms") -> None:
-    n = next(_n)
-    nohold.social.inbound.accept([Inbound(channel, sender, f"SM{n:032d}", text=text, sent_at=nohold.clock())])
+    inbound.write(nohold, text, sender, channel)
 
 
 @pytest.fixture

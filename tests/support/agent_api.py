@@ -34,3 +34,13 @@ def tokens(nohold):
 def api(app, nohold):
     """call(method, path, who="maria", body=None) -> the response, as Maria or Sara (a supervisor)."""
     return caller(app.test_client(), agents_with_tokens(nohold))
+
+
+def answered(api, text: str = "Ho sistemato il profilo") -> str:
+    """Maria takes the next item, replies `text` (202) and completes it as resolved (200); the item's id."""
+    claim = api("POST", "/api/claims/next", body={}).get_json()
+    item_id, fence = claim["item"]["id"], claim["fence"]
+    assert api("POST", f"/api/items/{item_id}/reply", body={"fence": fence, "text": text}).status_code == 202
+    assert api("POST", f"/api/items/{item_id}/complete", body={"fence": fence, "outcome": "resolved"}) \
+        .status_code == 200
+    return item_id
