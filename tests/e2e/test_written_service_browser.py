@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from social_bridge.channels import Inbound
 from tests.support.browser import PASSWORD, browser, chromium_or_skip, shot, signed_in  # noqa: F401 (fixture)
+from tests.support.inbound import write
 from tests.support.served import served
 
 chromium_or_skip()
 
 SERVED, WAITING = "+393471234567", "+393409876512"
-_n = iter(range(10_000))
-
-
-def write(nohold, sender: str, text: str) -> None:
-    nohold.social.inbound.accept([Inbound("sms", sender, f"SM{next(_n):032d}", text=text, sent_at=nohold.clock())])
 
 
 @pytest.fixture
@@ -24,14 +19,14 @@ def server(app, nohold, social_jobs, clock):
     nohold.bridge.agents.create("Sara", PASSWORD, role="supervisor", languages=("it", "en"))
     token = {"Authorization": f"Bearer {nohold.bridge.agents.issue_token('maria')}"}
     api = app.test_client()
-    write(nohold, SERVED, "la fibra va lentissima da ieri sera")
+    write(nohold, "la fibra va lentissima da ieri sera", SERVED)
     social_jobs()
     claim = api.post("/api/claims/next", json={}, headers=token).get_json()
     item_id, fence = claim["item"]["id"], claim["fence"]
     api.post(f"/api/items/{item_id}/reply", json={"fence": fence, "text": "Ho sistemato il profilo"}, headers=token)
     api.post(f"/api/items/{item_id}/complete", json={"fence": fence, "outcome": "resolved"}, headers=token)
-    write(nohold, SERVED, "5")
-    write(nohold, WAITING, "internet non va, la luce del modem è rossa")
+    write(nohold, "5", SERVED)
+    write(nohold, "internet non va, la luce del modem è rossa", WAITING)
     social_jobs()
     waiting = nohold.social.threads.for_customer("sms", WAITING).item_id
     clock.advance(40 * 60)  # past SMS's default first-response target (30 minutes)
