@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import re
 import secrets
 import time
@@ -13,21 +12,12 @@ from typing import Callable
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from social_bridge.queue.login_limits import LOGIN_PER_ADDRESS, LoginLimits
 from social_bridge.queue.teams import Teams
 
 ROLES = ("agent", "supervisor")
 LANGUAGES = ("it", "en")  # the languages prompts/ exists in
 MIN_PASSWORD = 8
-# Console logins. Per name (known or not, so the answer tells nothing about who exists): the first
-# LOGIN_FREE_FAILURES failures cost nothing, then the next check of that name waits 1 s, 2 s, 4 s … up to
-# LOGIN_MAX_DELAY; LOGIN_MEMORY_SECONDS without an attempt forgets them. Per client address (IPv6 by
-# /64), all names together: at most `per_address` attempts per LOGIN_ADDRESS_WINDOW, counted before any
-# password hash runs, so random names cannot buy scrypt time either.
-LOGIN_FREE_FAILURES = 3
-LOGIN_MAX_DELAY = 300
-LOGIN_MEMORY_SECONDS = 3600
-LOGIN_ADDRESS_WINDOW = 60
-LOGIN_PER_ADDRESS = 20
 TOKEN_PREFIX = "nh_"
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 UPDATABLE = ("phone", "languages", "auto_dial", "role", "teams")
@@ -40,26 +30,6 @@ redis.call('SADD', KEYS[1], ARGV[1])
 return 1
 """
 
-# KEYS address counter (this window), name hash; ARGV now, window, per_address, free, max_delay, memory.
-# Returns 0 when the password may be checked now (the attempt is already counted as a failure of the name:
-# concurrent guesses cannot all slip through one open moment); otherwise the seconds to wait.
-_LOGIN_GATE = """
-local now, window, per_address = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local free, max_delay, memory = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local tries = redis.call('INCR', KEYS[1])
-if tries == 1 then redis.call('EXPIRE', KEYS[1], 2 * window) end
-if tries > per_address then return tostring((math.floor(now / window) + 1) * window - now) end
-local state = redis.call('HMGET', KEYS[2], 'failures', 'next_at', 'last_at')
-local failures, next_at, last_at = tonumber(state[1]) or 0, tonumber(state[2]) or 0, tonumber(state[3]) or 0
-if now - last_at > memory then failures, next_at = 0, 0 end
-if now < next_at then return tostring(next_at - now) end
-failures = failures + 1
-local delay = 0
-if failures > free then delay = math.min(max_delay, 2 ^ (failures - free - 1)) end
-redis.call('HSET', KEYS[2], 'failures', failures, 'next_at', tostring(now + delay), 'last_at', tostring(now))
-redis.call('EXPIRE', KEYS[2], memory + max_delay)
-return '0'
-"""
 
 
 class UnknownAgent(LookupError):
@@ -140,7 +110,7 @@ class AgentDirectory:
         self.redis, self.clock = redis, clock
         self.base = f"{prefix}:{{agents}}"
         self._create = redis.register_script(_CREATE)
-        self._login_gate = redis.register_script(_LOGIN_GATE)
+        self.logins = LoginLimits(redis, clock, self.base)  # console sign-ins: per name and per address
         self.teams = Teams(redis, prefix=prefix)  # an agent's teams must exist
 
     def _agent_key(self, agent_id: str) -> str:
@@ -151,15 +121,6 @@ class AgentDirectory:
 
     def _token_key(self, digest: str) -> str:
         return f"{self.base}:token:{digest}"
-
-    def _login_name_key(self, name: str) -> str:
-        # hashed: neither a typed name nor an address ends up in a key name
-        who = hashlib.sha256(f"name|{slug(name or '')}".encode()).hexdigest()
-        return f"{self.base}:login_limits:name:{who}"
-
-    def _login_address_key(self, remote_addr: str, window: int) -> str:
-        who = hashlib.sha256(f"address|{client_network(remote_addr)}".encode()).hexdigest()
-        return f"{self.base}:login_limits:address:{who}:{window}"
 
     def create(self, name: str, password: str, role: str = "agent", languages=("it",), phone: str = "") -> Agent:
         """A new agent; ValueError when the name is taken or a field is not acceptable."""
@@ -259,34 +220,11 @@ class AgentDirectory:
         return None if agent is None or agent.disabled else agent  # a disabled agent's tokens are refused
 
     def login_wait(self, name: str, remote_addr: str, per_address: int = LOGIN_PER_ADDRESS) -> float:
-        """Seconds before this login attempt may be checked; 0 = check the password now.
-
-        Every call counts against the client address; a call answered 0 also counts as a failure of the name
-        until login_succeeded clears it. The same answer whether or not an agent has that name."""
-        now = self.clock()
-        window = int(now // LOGIN_ADDRESS_WINDOW)
-        keys = [self._login_address_key(remote_addr, window), self._login_name_key(name)]
-        args = [repr(now), LOGIN_ADDRESS_WINDOW, per_address, LOGIN_FREE_FAILURES, LOGIN_MAX_DELAY,
-                LOGIN_MEMORY_SECONDS]
-        return max(0.0, float(self._login_gate(keys=keys, args=args)))
+        """Seconds before this login attempt may be checked; 0 = check the password now (login_limits.py)."""
+        return self.logins.wait(slug(name or ""), remote_addr, per_address)
 
     def login_succeeded(self, name: str) -> None:
-        """The right password: the name's failures are forgotten."""
-        self.redis.delete(self._login_name_key(name))
-
-
-def client_network(remote_addr: str) -> str:
-    """What the per-address login cap counts: an IPv4 address, or the /64 an IPv6 address is in (one
-    subscriber's share, which an attacker could otherwise walk through)."""
-    try:
-        address = ipaddress.ip_address((remote_addr or "").strip())
-    except ValueError:
-        return remote_addr or ""
-    if address.version == 6 and address.ipv4_mapped is not None:
-        return str(address.ipv4_mapped)
-    if address.version == 6:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
+        self.logins.succeeded(slug(name or ""))
 
 
 def _agent(agent_id: str, h: dict) -> Agent:

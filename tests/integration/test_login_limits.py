@@ -10,7 +10,7 @@ import pytest
 
 from ivr import create_app
 from social_bridge.queue import agents as agents_module
-from social_bridge.queue.agents import LOGIN_PER_ADDRESS, client_network
+from social_bridge.queue.login_limits import LOGIN_PER_ADDRESS, client_network
 from tests.integration.test_console import csrf_of
 
 PASSWORD = "a long enough password"

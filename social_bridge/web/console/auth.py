@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 
-from social_bridge.queue.agents import LOGIN_PER_ADDRESS
+from social_bridge.queue.login_limits import LOGIN_PER_ADDRESS
 from social_bridge.web.console import bp
 from social_bridge.web.console.strings import CLIENT_KEYS, UI_LANGUAGES, strings_for
 
