@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 from ivr import create_app
 from ivr.runtime.redis_server import free_port
 from social_bridge.queue.work_item import WorkItem
+from tests.support.served import served as serving
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 LEASE = 2
@@ -32,11 +32,8 @@ PASSWORD = "long enough secret"
 def served(settings, redis_client):
     """The app with a 2 s lease on the real clock, listening on a free port."""
     app = create_app({"SETTINGS": settings.with_overrides(lease_seconds=LEASE), "CLOCK": time.time})
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(app, free_port()) as url:
+        yield app, url
     app.extensions["nohold"].metrics.close()
 
 
