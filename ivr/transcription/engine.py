@@ -16,6 +16,7 @@ import yaml
 from ivr.app.settings import PROJECT_ROOT
 from ivr.transcription.audio import chunks
 from ivr.transcription.model_files import ModelMissing, model_folder
+from ivr.transcription.options import DEFAULT, WhisperOptions
 
 ENGINES = ("faster_whisper", "sphinx", "off")
 PROMPTS = PROJECT_ROOT / "prompts" / "transcription.yaml"
@@ -38,20 +39,19 @@ class FasterWhisper:
     name = "faster_whisper"
     max_seconds = 30.0          # Whisper's window
 
-    def __init__(self, folder: Path, threads: int, beam_size: int = 5):
+    def __init__(self, folder: Path, threads: int, options: WhisperOptions = DEFAULT):
         from faster_whisper import WhisperModel
         from speech_recognition.recognizers.whisper_local.base import WhisperCompatibleRecognizer
         from speech_recognition.recognizers.whisper_local.faster_whisper import TranscribableAdapter
 
-        self.folder, self.beam_size = folder, beam_size
+        self.folder, self.options = folder, options
         self.model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=threads)
         self._recognizer = WhisperCompatibleRecognizer(TranscribableAdapter(self.model))
 
     def recognize(self, audio: sr.AudioData, lang: str, prompt: str) -> str:
-        # no_repeat_ngram_size: Whisper base loops ("bye bye bye…") over unclear endings; no 3-word repeats
-        return self._recognizer.recognize(audio, language=lang, task="transcribe", beam_size=self.beam_size,
-                                          initial_prompt=prompt or None, condition_on_previous_text=False,
-                                          no_repeat_ngram_size=3).strip()
+        # the options (ivr/transcription/options.py) are measured in docs/transcription.md
+        return self._recognizer.recognize(audio, language=lang, task="transcribe", initial_prompt=prompt or None,
+                                          **self.options.transcribe_kwargs()).strip()
 
 
 class Sphinx:
@@ -79,11 +79,11 @@ class Sphinx:
 
 
 @lru_cache(maxsize=2)
-def load_engine(name: str, model: str, threads: int) -> Engine:
+def load_engine(name: str, model: str, threads: int, options: WhisperOptions = DEFAULT) -> Engine:
     """The engine for these settings, built once per process (the worker loads it before taking jobs)."""
     if name == "faster_whisper":
         try:
-            return FasterWhisper(model_folder(model), max(1, threads))
+            return FasterWhisper(model_folder(model), max(1, threads), options)
         except ModelMissing as error:
             raise EngineUnavailable(str(error)) from None
     if name == "sphinx":
@@ -103,7 +103,9 @@ def domain_prompts(path: Path = PROMPTS) -> dict[str, str]:
 
 
 def transcribe(engine: Engine, audio: sr.AudioData, lang: str, primed: bool = True) -> str:
-    """The whole recording's text: each piece within the engine's window, joined (primed: with the domain prompt)."""
+    """The whole recording's text: each piece within the engine's window, joined (primed: with the domain prompt,
+    unless the engine's options say otherwise)."""
+    primed = primed and getattr(engine, "options", DEFAULT).prompt
     prompt = domain_prompts().get(lang, "") if primed else ""
     texts = (engine.recognize(piece, lang, prompt) for piece in chunks(audio, engine.max_seconds))
     return " ".join(text for text in texts if text)

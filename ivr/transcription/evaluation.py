@@ -79,13 +79,15 @@ def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
     return row[-1], len(ref)
 
 
-def evaluate(engine, understanding, sentences: list[Sentence], out=print, primed: bool = True) -> dict[str, dict]:
-    """Transcribes every clip, prints one line each and a summary per language; returns the figures."""
+def evaluate(engine, understanding, sentences: list[Sentence], out=print, primed: bool = True,
+             voice: str | None = None) -> dict[str, dict]:
+    """Transcribes every clip, prints one line each and a summary per language; returns the figures.
+    `voice`: one espeak-ng voice (e.g. "it+f3") for every clip instead of VOICES' alternation."""
     totals: dict[str, dict] = {}
     counters: dict[str, int] = {}
     for sentence in sentences:
         n = counters[sentence.lang] = counters.get(sentence.lang, -1) + 1
-        voices = VOICES[sentence.lang]
+        voices = (voice,) if voice else VOICES[sentence.lang]
         audio = normalise(phone_clip(sentence.text, sentence.lang, voices[n % len(voices)]).read_bytes())
         started = time.perf_counter()
         try:
