@@ -110,6 +110,7 @@ def build_agent_side(side: AgentSide) -> Bridge:
         return side.prompts.text("it", "voice.wait_after_hours", return_at=back)
 
     agents = AgentDirectory(client, clock=clock)
+    capacity = Capacity(side.claims, side.presence, settings.agent_max_threads)
     dial = side.dialer.start
     auto = AutoOffer(client, agents, side.presence, side.claims, side.queue, dial, lambda: dial_check(None), clock,
                      settings.auto_dial_wrap_up_seconds)
@@ -121,7 +122,7 @@ def build_agent_side(side: AgentSide) -> Bridge:
                   access_log=side.privacy.access_log if side.privacy else None,
                   erase_person=side.privacy.erase_item_person if side.privacy else None,
                   customers=side.customer_desk, canned=CannedReplies(client, clock),
-                  handovers=Handovers(side.claims, agents, Notes(client, clock), agents.teams),
+                  handovers=Handovers(side.claims, agents, Notes(client, clock), agents.teams, capacity),
                   teams=Teams(client, intents=side.intents),  # supervisors' edits name the catalog's intents
                   service_levels=side.service_levels, satisfaction=side.satisfaction,
                   reports=Reports(Ledger(client, clock, settings.timezone), calls=DailyStats(client).days,
@@ -129,7 +130,7 @@ def build_agent_side(side: AgentSide) -> Bridge:
                                       side.service_levels, side.satisfaction, settings.timezone)),
                   attachments=attachments_fetcher(settings),
                   agent_admin=agent_admin(client, clock, side),
-                  capacity=Capacity(side.claims, side.presence, settings.agent_max_threads))
+                  capacity=capacity)
 
 
 def agent_admin(client, clock, side: AgentSide) -> AgentAdmin:

@@ -23,8 +23,9 @@ class HandoverRefused(ValueError):
 class Handovers:
     """Transfers and assignments, checked against the agents and teams that exist."""
 
-    def __init__(self, claims: Claims, agents, notes: Notes, teams):
+    def __init__(self, claims: Claims, agents, notes: Notes, teams, capacity=None):
         self.claims, self.agents, self.notes, self.teams = claims, agents, notes, teams
+        self.capacity = capacity  # social_bridge.queue.capacity.Capacity: a colleague takes only what they have room for
 
     def transfer(self, item_id: str, by, to_agent: str = "", to_team: str = "", note: str = "") -> WorkItem:
         """`by` (an Agent) holds the item and hands it to `to_agent` or to `to_team`."""
@@ -35,7 +36,7 @@ class Handovers:
         if item.status != "claimed" or item.claimed_by != by.id or item.lease_until <= self.claims.clock():
             raise HandoverRefused("not_holder", 403, "only the agent holding the item can transfer it")
         if to_agent:
-            self._receiver(to_agent, by)
+            self._has_room(self._receiver(to_agent, by), item)
         elif self.teams.get(to_team) is None:
             raise HandoverRefused("unknown_team", 400,
                                   f"unknown team {to_team!r}; the teams are {', '.join(self.teams.ids())}")
@@ -56,6 +57,7 @@ class Handovers:
         receiver = self._receiver(to_agent, None)
         if item.status == "claimed" and item.claimed_by == receiver.id and item.lease_until > self.claims.clock():
             raise HandoverRefused("already_theirs", 409, f"{receiver.name} already holds this item")
+        self._has_room(receiver, item)
         try:
             moved = self.claims.assign(item.id, receiver.id, by.id, note).item
         except NotClaimable as exc:
@@ -83,6 +85,14 @@ class Handovers:
         if by is not None and receiver.id == by.id:
             raise HandoverRefused("same_agent", 400, "you already hold this item: name a colleague")
         return receiver
+
+    def _has_room(self, receiver, item: WorkItem) -> None:
+        """The receiver's capacity holds for a hand-over as for take-next: a pause or a full hand refuses it."""
+        room = self.capacity.room(receiver.id, (item.kind,)) if self.capacity is not None else None
+        if room is not None and room.full:
+            why = "is on a break" if room.reason == "paused" else "holds as much as they can at once"
+            raise HandoverRefused("receiver_paused" if room.reason == "paused" else "receiver_full", 409,
+                                  f"{receiver.name} {why}: choose someone else or a team")
 
     def _remember(self, item: WorkItem, by, note: str) -> None:
         if note:

@@ -163,3 +163,41 @@ def test_the_receivers_console_hears_of_a_hand_over_for_ten_minutes(queue, claim
     claims.release(item.id, held[0].fence)
     again = claims.claim_next("carla")  # a plain claim after the hand-over is no news for anyone
     assert handed_over([again.item], names, clock()) == []
+
+
+@pytest.fixture
+def with_capacity(claims, agents, redis_client, clock):
+    from social_bridge.queue.capacity import Capacity
+    from social_bridge.queue.presence import Presence
+
+    presence = Presence(redis_client, clock=clock)
+    return presence, Handovers(claims, agents, Notes(redis_client, clock=clock), Teams(redis_client),
+                               Capacity(claims, presence, max_threads=3))
+
+
+def test_a_colleague_busy_on_a_call_or_on_a_break_is_refused_and_nothing_moves(queue, claims, agents, redis_client,
+                                                                                with_capacity):
+    presence, handovers = with_capacity
+    first, second = add(queue, "call:1"), add(queue, "call:2", acquired_at=T0 - 50)
+    claims.claim(first.id, "bruno")          # Bruno is already on a callback: one voice item at a time
+    anna = claims.claim(second.id, "anna")
+    before = snapshot(redis_client)
+    with pytest.raises(HandoverRefused) as refused:
+        handovers.transfer(second.id, agents.get("anna"), to_agent="bruno")
+    assert (refused.value.code, refused.value.status) == ("receiver_full", 409)
+    assert snapshot(redis_client) == before
+    with pytest.raises(HandoverRefused) as refused:
+        handovers.assign(second.id, agents.get("sara"), "bruno")
+    assert refused.value.code == "receiver_full"
+    presence.set_state("sara", "pausa")      # a supervisor on a break takes nothing either
+    with pytest.raises(HandoverRefused) as refused:
+        handovers.transfer(second.id, agents.get("anna"), to_agent="sara")
+    assert refused.value.code == "receiver_paused"
+    assert claims.redis.hget(claims.keys.item(second.id), "fence") == str(anna.fence)
+
+
+def test_a_colleague_with_room_receives_the_transfer(queue, claims, agents, with_capacity):
+    _, handovers = with_capacity
+    item = add(queue)
+    claims.claim(item.id, "anna")
+    assert handovers.transfer(item.id, agents.get("anna"), to_agent="bruno").claimed_by == "bruno"

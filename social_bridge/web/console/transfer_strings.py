@@ -20,6 +20,8 @@ TRANSFER_STRINGS: dict[str, dict[str, str]] = {
         "err.not_supervisor": "Solo i supervisori assegnano le richieste.",
         "err.already_theirs": "Ce l'ha già in carico questo agente.",
         "err.unknown_item": "Questa richiesta non esiste.",
+        "err.receiver_full": "Questo collega ne ha già in carico quante può: scegli qualcun altro o un team.",
+        "err.receiver_paused": "Questo collega è in pausa: scegli qualcun altro o un team.",
     },
     "en": {
         "title": "Transfer", "to": "To", "to.agent": "Colleague", "to.team": "Team",
@@ -39,6 +41,8 @@ TRANSFER_STRINGS: dict[str, dict[str, str]] = {
         "err.not_supervisor": "Only supervisors assign requests.",
         "err.already_theirs": "That agent already holds it.",
         "err.unknown_item": "There is no such request.",
+        "err.receiver_full": "That colleague already holds as much as they can: choose someone else or a team.",
+        "err.receiver_paused": "That colleague is on a break: choose someone else or a team.",
     },
 }
 
