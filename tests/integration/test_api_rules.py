@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from social_bridge.web import api
-from tests.integration.test_console import build_app, build_bridge, enqueue, post, seed_agents, signed_in
+from tests.integration.test_console import build_api_app, build_bridge, enqueue, post, seed_agents, signed_in
 
 FREE_TEXT = "the customer said the modem light is red"
 
@@ -21,9 +20,7 @@ def bridge(redis_client, clock):
 
 @pytest.fixture
 def app(bridge):
-    application = build_app(bridge)
-    application.register_blueprint(api.bp)
-    return application
+    return build_api_app(bridge)
 
 
 @pytest.fixture

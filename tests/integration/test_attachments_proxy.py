@@ -19,9 +19,8 @@ from social_bridge.chat.delivery import Delivery
 from social_bridge.chat.threads import Threads
 from social_bridge.privacy.access_log import AccessLog
 from social_bridge.privacy.pseudonyms import PersonKeys
-from social_bridge.web import api
 from social_bridge.web.bridge import Social
-from tests.integration.test_console import build_app, build_bridge, enqueue, seed_agents, signed_in
+from tests.integration.test_console import build_api_app, build_bridge, enqueue, seed_agents, signed_in
 from tests.support.fake_social import FakeSocial
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.sample_files import pdf, png
@@ -79,9 +78,7 @@ def bridge(redis_client, clock, providers, channels):
 
 @pytest.fixture
 def app(bridge):
-    application = build_app(bridge)
-    application.register_blueprint(api.bp)
-    return application
+    return build_api_app(bridge)
 
 
 def payload(channel: str, providers) -> bytes:

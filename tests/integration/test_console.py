@@ -11,7 +11,7 @@ import time
 import pytest
 from flask import Flask
 
-from social_bridge.web import console
+from social_bridge.web import api, console
 from social_bridge.queue.agents import AgentDirectory
 from social_bridge.web.bridge import Bridge
 from social_bridge.queue.claims import Claims
@@ -55,6 +55,13 @@ def build_app(bridge: Bridge, **config) -> Flask:
     app.config.update(SECRET_KEY="test secret", TESTING=True, **config)
     app.register_blueprint(console.bp)
     app.extensions["social_bridge"] = bridge
+    return app
+
+
+def build_api_app(bridge: Bridge, **config) -> Flask:
+    """build_app with the JSON API's blueprint too."""
+    app = build_app(bridge, **config)
+    app.register_blueprint(api.bp)
     return app
 
 

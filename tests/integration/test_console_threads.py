@@ -6,13 +6,13 @@ import re
 
 import pytest
 
-from social_bridge.web import api
 from social_bridge.web.bridge import Social
 from social_bridge.channels import Inbound, ReplyPolicy
 from social_bridge.chat.delivery import Delivery
 from social_bridge.privacy.pseudonyms import PersonKeys
 from social_bridge.chat.threads import Threads
-from tests.integration.test_console import NUMBER, build_app, build_bridge, enqueue, post, seed_agents, signed_in
+from tests.integration.test_console import (
+    NUMBER, build_api_app, build_bridge, enqueue, post, seed_agents, signed_in)
 
 DAY = 86400
 ASKED = "Ciao, la SIM non funziona all'estero <b>da ieri</b>"
@@ -73,9 +73,7 @@ def bridge(redis_client, clock, social):
 
 @pytest.fixture
 def app(bridge):
-    application = build_app(bridge)
-    application.register_blueprint(api.bp)
-    return application
+    return build_api_app(bridge)
 
 
 @pytest.fixture
