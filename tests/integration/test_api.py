@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from flask import Flask
 
-from social_bridge.web import api
 from social_bridge.queue.agents import AgentDirectory
 from social_bridge.web.bridge import Bridge
 from social_bridge.queue.claims import Claims
@@ -17,7 +15,7 @@ from social_bridge.queue.eta import EtaEstimator
 from social_bridge.queue.presence import Presence
 from social_bridge.queue.work_item import WorkItem
 from social_bridge.queue.work_queue import WorkQueue
-from tests.integration.test_console import Recorder
+from tests.integration.test_console import Recorder, build_api_only
 
 DOCS = Path(__file__).resolve().parent.parent.parent / "docs"
 NUMBER = "+393471234567"
@@ -36,11 +34,7 @@ def bridge(redis_client, clock):
 
 @pytest.fixture
 def client(bridge):
-    app = Flask(__name__)
-    app.register_blueprint(api.bp)
-    app.extensions["social_bridge"] = bridge
-    app.testing = True
-    return app.test_client()
+    return build_api_only(bridge, testing=True).test_client()
 
 
 @pytest.fixture

@@ -3,12 +3,10 @@ the console's take-next and the API's claim routes ask first and claim nothing w
 from __future__ import annotations
 
 import pytest
-from flask import Flask
 
 from social_bridge.queue.capacity import Capacity
-from social_bridge.web import api
 from tests.integration.test_console import (
-    build_app, build_bridge, enqueue, post, seed_agents, signed_in,
+    build_api_only, build_app, build_bridge, enqueue, post, seed_agents, signed_in,
 )
 
 
@@ -115,10 +113,7 @@ def test_supervisor_picking_a_voice_item_while_on_one_is_refused(app, bridge):
 # --- the API --------------------------------------------------------------------------------------
 @pytest.fixture
 def api_call(bridge):
-    app = Flask(__name__)
-    app.register_blueprint(api.bp)
-    app.extensions["social_bridge"] = bridge
-    client, token = app.test_client(), bridge.agents.issue_token("luca")
+    client, token = build_api_only(bridge).test_client(), bridge.agents.issue_token("luca")
 
     def call(path: str, body=None):
         return client.post(path, headers={"Authorization": f"Bearer {token}"}, json=body or {})

@@ -65,6 +65,15 @@ def build_api_app(bridge: Bridge, **config) -> Flask:
     return app
 
 
+def build_api_only(bridge: Bridge, testing: bool = False) -> Flask:
+    """The JSON API alone on `bridge`, without the console."""
+    app = Flask(__name__)
+    app.register_blueprint(api.bp)
+    app.extensions["social_bridge"] = bridge
+    app.testing = testing
+    return app
+
+
 def seed_agents(bridge: Bridge) -> None:
     bridge.agents.create("Maria", PASSWORD, phone="+393470000001")
     bridge.agents.create("Luca", PASSWORD, languages=("it", "en"))

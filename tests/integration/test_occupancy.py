@@ -3,13 +3,11 @@ time logged in, from state changes, heartbeats and claims; in the supervisor's p
 from __future__ import annotations
 
 import pytest
-from flask import Flask
 
 from social_bridge.queue.claims import Claims
 from social_bridge.queue.occupancy import Occupancy
 from social_bridge.queue.presence import Presence
-from social_bridge.web import api
-from tests.integration.test_console import build_app, build_bridge, enqueue, seed_agents, signed_in
+from tests.integration.test_console import build_api_only, build_app, build_bridge, enqueue, seed_agents, signed_in
 
 
 @pytest.fixture
@@ -91,10 +89,7 @@ def test_the_supervisor_page_shows_todays_occupancy(bridge, clock):
 
 @pytest.fixture
 def api_get(bridge):
-    app = Flask(__name__)
-    app.register_blueprint(api.bp)
-    app.extensions["social_bridge"] = bridge
-    client = app.test_client()
+    client = build_api_only(bridge).test_client()
     tokens = {name: bridge.agents.issue_token(name) for name in ("maria", "sara")}
     return lambda who, query="": client.get(f"/api/agents/occupancy{query}",
                                             headers={"Authorization": f"Bearer {tokens[who]}"})

@@ -4,16 +4,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
 from ivr.understanding.catalog import load_catalog
 from social_bridge.queue.handovers import Handovers
 from social_bridge.queue.notes import Notes
 from social_bridge.queue.teams import Teams
-from social_bridge.web import api
 from tests.integration.test_api import PASSWORD, enqueue
-from tests.integration.test_console import build_bridge
+from tests.integration.test_console import build_api_only, build_bridge
 from tests.integration.test_handovers import snapshot
+from tests.support.agent_api import caller
 
 
 @pytest.fixture
@@ -28,15 +27,8 @@ def bridge(redis_client, clock):
 
 @pytest.fixture
 def call(bridge):
-    app = Flask(__name__)
-    app.register_blueprint(api.bp)
-    app.extensions["social_bridge"] = bridge
-    app.testing = True
-    client, tokens = app.test_client(), {n: bridge.agents.issue_token(n) for n in ("maria", "luca", "sara")}
-
-    def request(method: str, path: str, who: str = "maria", body=None):
-        return client.open(path, method=method, headers={"Authorization": f"Bearer {tokens[who]}"}, json=body)
-    return request
+    tokens = {n: bridge.agents.issue_token(n) for n in ("maria", "luca", "sara")}
+    return caller(build_api_only(bridge, testing=True).test_client(), tokens)
 
 
 @pytest.fixture
