@@ -5,21 +5,18 @@ import pytest
 
 from ivr.runtime import agents_cli
 from social_bridge.queue.agent_audit import AgentAudit
-from social_bridge.queue.agents import AgentDirectory
 from social_bridge.queue.claims import Claims
 from social_bridge.queue.work_item import WorkItem
 from social_bridge.queue.work_queue import WorkQueue
+from tests.integration.test_agents import cli_env  # noqa: F401 (fixture)
 
 PASSWORD = "long enough secret"
 
 
 @pytest.fixture
-def agents(redis_url, redis_client, tmp_path, monkeypatch):
-    monkeypatch.setenv("REDIS_URL", redis_url)
-    monkeypatch.setenv("NOHOLD_VAR_DIR", str(tmp_path / "var"))
-    for key in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
-        monkeypatch.delenv(key, raising=False)
-    directory = AgentDirectory(redis_client)
+def agents(cli_env):
+    """test_agents' CLI environment (this Redis, a var dir of its own, no Twilio) with Sara and Maria."""
+    directory = cli_env
     directory.create("Sara", PASSWORD, role="supervisor")
     directory.create("Maria", PASSWORD)
     return directory
