@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from ivr.app.settings import load_settings
-from ivr.understanding.complaint import flag_text, load_complaint_examples, training_examples
+from ivr.understanding.complaint import (FILE_WEIGHT, example_weights, flag_text, load_complaint_examples,
+                                         training_examples)
 from ivr.understanding.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +59,15 @@ def test_the_catalog_adds_its_complaint_examples_as_grievances(examples):
     flag_of = dict(zip(texts, flags))
     assert all(flag_of[text] == (intent == "complaint") for text, intent in catalog.examples("it"))
     assert not any(flag_of[text] for text in catalog.out_of_scope("en"))
+
+
+def test_the_file_examples_weigh_more_than_the_catalogs(examples):
+    catalog = load_catalog(ROOT / "prompts" / "intents.yaml")
+    texts, _ = training_examples(examples, catalog)
+    weights = example_weights(examples, len(texts))
+    mine = sum(len(phrases) for section in examples.values() for phrases in section.values())
+    assert list(weights[:mine]) == [FILE_WEIGHT] * mine
+    assert list(weights[mine:]) == [1.0] * (len(texts) - mine)
 
 
 @pytest.mark.parametrize("text, words", [
