@@ -121,6 +121,17 @@ def test_a_neutral_request_is_not_flagged(model, text):
     assert model.interpret(text, "it").complaint is False
 
 
+@pytest.mark.parametrize("text", [
+    "vorrei presentare un reclamo formale contro di voi",
+    "I'd like to lodge a formal complaint against you",
+])
+def test_asking_to_complain_is_flagged_by_the_model_alone(model, text):
+    """The intent `complaint` no longer forces the flag: the model itself must raise it for a plain request."""
+    got = model.interpret(text, "it")
+    assert got.intent == "complaint"
+    assert got.complaint is True
+
+
 def test_a_grievance_about_a_topic_keeps_the_topic(model):
     got = model.interpret("ANCORA senza internet da giorni, una vergogna, il modem è spento e nessuno interviene", "it")
     assert got.complaint is True
