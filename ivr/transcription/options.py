@@ -1,6 +1,6 @@
 """Whisper's decoding options, one frozen set per engine, and the eval's flags that change them.
 
-`DEFAULT` is what the transcription worker uses; every row of docs/transcription.md's options
+`DEFAULT` is what the transcription worker uses (chosen in docs/transcription.md, "Whisper's options"); every row of docs/transcription.md's options
 table is `python -m ivr.transcription eval` with some of the flags below (`add_flags`,
 `from_flags`), so each figure can be measured again.
 """
@@ -18,9 +18,11 @@ class WhisperOptions:
     best_of: int = 5                       # candidates sampled at a temperature above 0
     temperature: tuple[float, ...] = FALLBACK
     condition_on_previous_text: bool = False
-    no_speech_threshold: float | None = 0.6  # None: never drop a segment as silence
+    # no segment dropped as silence (the VAD removes silence first): the check dropped a whole Italian clip,
+    # while without the VAD the domain prompt came back over silence ("Buongiorno. Grazie.")
+    no_speech_threshold: float | None = None
     no_repeat_ngram_size: int = 3          # Whisper base loops ("bye bye bye…") over unclear endings
-    vad_filter: bool = False
+    vad_filter: bool = True                # Silero VAD: only speech reaches Whisper
     vad_parameters: tuple[tuple[str, float], ...] = field(default=())  # Silero VAD's, e.g. (("threshold", 0.3),)
     prompt: bool = True                    # the domain initial_prompt of prompts/transcription.yaml
 
@@ -78,8 +80,8 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--condition-on-previous-text", action=argparse.BooleanOptionalAction,
                        help="feed each 30 s window the previous one's text (default off)")
     group.add_argument("--no-speech-threshold", type=_threshold,
-                       help=f"drop a segment as silence above this probability ({DEFAULT.no_speech_threshold}); 'off'")
-    group.add_argument("--vad", action=argparse.BooleanOptionalAction, help="Silero VAD before Whisper (default off)")
+                       help="drop a segment as silence above this no-speech probability (default off; Whisper's own: 0.6)")
+    group.add_argument("--vad", action=argparse.BooleanOptionalAction, help="Silero VAD before Whisper (default on)")
     group.add_argument("--vad-param", type=_vad_parameter, action="append", metavar="NAME=VALUE",
                        help="a Silero VAD parameter, e.g. threshold=0.3, min_silence_duration_ms=500 (repeatable)")
 

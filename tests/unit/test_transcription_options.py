@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import pytest
+import speech_recognition as sr
 
 from ivr.transcription.__main__ import parse
 from ivr.transcription.audio import normalise
 from ivr.transcription.engine import domain_prompts, transcribe
-from ivr.transcription.options import DEFAULT, FALLBACK, from_flags
+from ivr.transcription.options import DEFAULT, from_flags
 from tests.support.transcription_fixtures import clips, whisper  # noqa: F401  (session fixtures)
 
 
@@ -99,5 +100,10 @@ def test_the_default_options_and_the_domain_prompt_reach_the_model_call(clips, w
     assert "bolletta" in text.lower()
 
 
-def test_the_workers_defaults_keep_the_temperature_fallback_and_the_no_speech_check():
-    assert (DEFAULT.temperature, DEFAULT.no_speech_threshold) == (FALLBACK, 0.6)
+def test_no_vad_turns_the_filter_off():
+    assert options("--no-vad").vad_filter is False
+
+
+def test_a_silent_recording_gives_no_words_with_the_workers_options(whisper):
+    silence = sr.AudioData(b"\x00\x00" * 16000 * 6, 16000, 2)  # before the VAD: "Buongiorno. Grazie."
+    assert transcribe(whisper, silence, "it") == ""
