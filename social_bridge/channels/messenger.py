@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 import requests
 
 from . import MAX_ATTACHMENTS, Attachment, Inbound, Malformed, Outbound, ReplyPolicy, SendFailed
-from .messenger_comments import comments
+from .messenger_comments import comments, private_reply
 from .providers import answer_of, check_text, epoch_seconds, header, load_object, masked, need, post_json
 
 log = logging.getLogger(__name__)
@@ -170,3 +170,8 @@ class Messenger:
         log.warning("messenger send to %s refused: HTTP %s, Graph code %s", masked(outbound.recipient_id), status, code)
         detail = str(error.get("message") or "no message_id in the answer")[:200]
         raise SendFailed(f"messenger send: HTTP {status}, Graph code {code}: {detail}", retryable, status)
+
+    def private_reply(self, outbound: Outbound, comment_id: str) -> str:
+        """An agent's one private reply to a page comment (Meta's Private Replies); returns Meta's message id."""
+        check_text(outbound, self.max_length)
+        return private_reply(self, comment_id, outbound.text)

@@ -57,3 +57,27 @@ def reply(adapter, comment_id: str, text: str) -> str:
     log.warning("comment reply under %s refused: HTTP %s, Graph code %s", masked(comment_id), status, error.get("code"))
     raise SendFailed(f"messenger comment reply: HTTP {status}: {str(error.get('message') or 'no id')[:200]}",
                      status >= 500 or status == 429, status)
+
+
+PRIVATE_REPLY_WINDOW = 7 * 86400  # Meta: within 7 days of the comment, one message per comment
+
+
+def private_reply(adapter, comment_id: str, text: str) -> str:
+    """Meta's Private Replies: ONE message in Messenger to a comment's author, addressed by the comment's id
+    (`POST /{page-id}/messages`, `recipient.comment_id`, no tag); returns Meta's message id. Their answer
+    opens the usual 24-hour window."""
+    if not comment_id.replace("_", "").isascii() or not comment_id.replace("_", "").isdigit():
+        raise ValueError("a comment id is digits and underscores")
+    if not text or len(text) > adapter.max_length:
+        raise ValueError(f"a private reply of {len(text)} characters")
+    response = post_json(adapter.http, f"{adapter.graph_base}/{adapter.page_id}/messages",
+                         {"recipient": {"comment_id": comment_id}, "message": {"text": text}},
+                         token=adapter.page_token, timeout=adapter.timeout, what="messenger private reply")
+    body = answer_of(response)
+    if response.ok and isinstance(body.get("message_id"), str):
+        return body["message_id"]
+    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    status = response.status_code
+    log.warning("private reply to %s refused: HTTP %s, Graph code %s", masked(comment_id), status, error.get("code"))
+    raise SendFailed(f"messenger private reply: HTTP {status}: {str(error.get('message') or 'no message_id')[:200]}",
+                     status >= 500 or status == 429, status)

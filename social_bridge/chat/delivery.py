@@ -5,6 +5,9 @@ that answers "later" (5xx, 429) puts it back to queued for the job's retry; a re
 no answer at all leaves it "unknown" for an agent to check, and a worker killed mid-send leaves it in
 "sending" (the console shows both as uncertain) — it is never sent again blindly, so nobody gets the
 same message twice.
+
+Someone who only commented on the page has no Messenger window: an agent's first reply goes as Meta's
+private reply to their latest comment (one per comment, within 7 days of it); the next waits for their answer.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import time
 from typing import Callable, Mapping
 
 from social_bridge.channels import Channel, Outbound, ReplyPolicy, SendFailed
+from social_bridge.channels.messenger_comments import PRIVATE_REPLY_WINDOW
 from social_bridge.channels.twilio_messaging import split
 from social_bridge.chat.ports import Sms
 from social_bridge.chat.threads import Message, Thread, Threads
@@ -22,6 +26,7 @@ log = logging.getLogger(__name__)
 AUTOMATED_OUTSIDE_WINDOW = "automated_outside_window"  # no tag may carry it: by SMS or not at all
 OUTSIDE_WINDOW = (AUTOMATED_OUTSIDE_WINDOW, "window_closed")  # an automated message then: template, SMS or nothing
 TEMPLATE = "template:"  # a message's tag when it goes as a WhatsApp template: "template:notice"
+PRIVATE_REPLY = "private_reply:"  # a message's tag when it goes as a private reply: "private_reply:<comment id>"
 
 
 class ReplyRefused(ValueError):
@@ -50,6 +55,8 @@ class Delivery:
         if channel is None:
             return ReplyPolicy(False, reason="channel_off")
         policy = channel.policy(thread.last_inbound_at, self.clock())
+        if human and policy.reason == "window_closed" and hasattr(channel, "private_reply"):
+            return self._private_reply_policy(thread) or policy
         if not human and policy.tag:  # Meta's rules: notices, wait updates, questions are never tagged
             return ReplyPolicy(False, reason=AUTOMATED_OUTSIDE_WINDOW)
         return policy
@@ -67,6 +74,8 @@ class Delivery:
             return self._automated_elsewhere(thread, text, template)
         if not policy.allowed:
             raise ReplyRefused(policy.reason, f"{thread.channel}: {policy.reason.replace('_', ' ')}")
+        if policy.reason == "private_reply":
+            return self._private_reply(thread, text, agent)
         channel = self.channels[thread.channel]
         # SMS and WhatsApp split by segments themselves; the others get parts within their limit
         parts = [text] if hasattr(channel, "parts") or len(text) <= channel.max_length \
@@ -75,9 +84,49 @@ class Delivery:
                                      agent=agent, tag=policy.tag) for part in parts]
         for message in messages:
             self.enqueue_job(message.id)
-        if agent and not auto and self.service_levels is not None and thread.item_id:
-            self.service_levels.responded(thread.item_id, agent)
+        if not auto:
+            self._responded(thread, agent)
         return messages[0]
+
+    def _responded(self, thread: Thread, agent: str) -> None:
+        if agent and self.service_levels is not None and thread.item_id:
+            self.service_levels.responded(thread.item_id, agent)
+
+    # -- Meta's private replies: one message to a commenter, addressed by their comment -------------------
+    def _open_comment(self, thread: Thread) -> Message | None:
+        """The thread's latest page comment while a private reply to it may go (under 7 days old)."""
+        comment = next((m for m in reversed(self.threads.messages(thread.id)) if m.direction == "in"
+                        and m.kind == "comment" and not m.provider_id.startswith("public:")), None)  # a copy: no id
+        if comment is None or self.clock() - comment.at >= PRIVATE_REPLY_WINDOW:
+            return None
+        return comment
+
+    def _private_reply_key(self, comment_id: str) -> str:
+        return f"{self.threads.keys.base}:private_reply:{comment_id}"
+
+    def _private_reply_policy(self, thread: Thread) -> ReplyPolicy | None:
+        comment = self._open_comment(thread)
+        if comment is None:
+            return None
+        if self.threads.redis.exists(self._private_reply_key(comment.provider_id)):
+            return ReplyPolicy(False, reason="private_reply_used")
+        return ReplyPolicy(True, reason="private_reply")
+
+    def _private_reply(self, thread: Thread, text: str, agent: str) -> Message:
+        """Queues the one private reply to the thread's latest comment; recorded first, so never a second."""
+        comment, channel = self._open_comment(thread), self.channels[thread.channel]
+        if comment is None:
+            raise ReplyRefused("window_closed", f"{thread.channel}: window closed")
+        if len(text) > channel.max_length:  # one message only: no parts
+            raise ReplyRefused("private_reply_too_long", f"{thread.channel}: a private reply of {len(text)} characters")
+        if not self.threads.redis.set(self._private_reply_key(comment.provider_id), thread.id, nx=True,
+                                      ex=int(PRIVATE_REPLY_WINDOW + 86400)):
+            raise ReplyRefused("private_reply_used", f"{thread.channel}: private reply already used")
+        message = self.threads.add(thread.id, "out", text, kind="agent", state="queued", agent=agent,
+                                   tag=PRIVATE_REPLY + comment.provider_id)
+        self.enqueue_job(message.id)
+        self._responded(thread, agent)
+        return message
 
     def _automated_elsewhere(self, thread: Thread, text: str, template: str) -> Message:
         """Past the free window: an approved template on the channel, by SMS to the thread's phone number, or
@@ -115,10 +164,12 @@ class Delivery:
         if not self._within_rate_limits(channel, thread.sender_id):
             self.threads.move(message_id, ("sending",), "queued", error="rate limit reached, waiting")
             raise RetryLater(f"message {message_id}: {thread.channel} rate limit reached")
+        comment_id = message.tag.removeprefix(PRIVATE_REPLY) if message.tag.startswith(PRIVATE_REPLY) else ""
         outbound = Outbound(thread.channel, thread.sender_id, message.text, message.id,
-                            "" if template else message.tag, human=message.kind == "agent", template=template)
+                            "" if template or comment_id else message.tag, human=message.kind == "agent",
+                            template=template)
         try:
-            provider_id = channel.send(outbound)
+            provider_id = channel.private_reply(outbound, comment_id) if comment_id else channel.send(outbound)
         except SendFailed as failed:
             return self._failed(message_id, failed)
         self.threads.move(message_id, ("sending",), "sent", provider_id=provider_id, sent_at=repr(self.clock()))

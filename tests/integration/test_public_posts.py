@@ -87,11 +87,12 @@ def test_a_page_comment_is_an_item_at_the_post_time(client, nohold, social_jobs,
     assert [m.kind for m in nohold.social.threads.messages(thread.id) if m.direction == "in"] == ["comment"]
 
 
-def test_a_commenter_cannot_be_written_to_privately_before_they_write(client, nohold, social_jobs, clock):
+def test_a_commenter_gets_no_automated_message_before_they_write(client, nohold, social_jobs, clock):
     post_messenger(client, comment(clock))
     social_jobs()
     thread = nohold.social.threads.for_customer("messenger", COMMENTER)
-    assert nohold.social.delivery.policy(thread).allowed is False  # Meta: a comment opens no Messenger window
+    # Meta: a comment opens no Messenger window; only an agent's private reply may go (test_private_replies.py)
+    assert nohold.social.delivery.policy(thread, human=False).allowed is False
 
 
 def test_the_public_reply_to_a_mention_holds_a_dm_link_and_a_valid_code_only(client, nohold, social_jobs, clock, graph):

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 X_DM = re.compile(r"^/2/dm_conversations/with/(?P<recipient>\d+)/messages$")
 GRAPH_COMMENT_REPLY = re.compile(r"^/v[0-9.]+/(?P<comment>[0-9]+_[0-9]+)/comments$")  # POST /{comment-id}/comments
+GRAPH_PAGE_MESSAGES = re.compile(r"^/v[0-9.]+/(?P<page>[0-9]+)/messages$")  # POST /{page-id}/messages: private replies
 
 
 def _hmac(secret: str, raw: bytes) -> bytes:
@@ -97,6 +98,8 @@ class FakeSocial:
             return 201, {"data": {"dm_conversation_id": pair, "dm_event_id": str(number)}}, {}
         if method == "POST" and url.path == "/2/tweets":  # a post; ours are replies (reply.in_reply_to_tweet_id)
             return 201, {"data": {"id": str(1_700_000_000_000_000_000 + number), "text": (body or {}).get("text")}}, {}
+        if method == "POST" and GRAPH_PAGE_MESSAGES.match(url.path) and "comment_id" in recipient:
+            return 200, {"recipient_id": f"psid-of-{recipient['comment_id']}", "message_id": f"m_{number}"}, {}
         if method == "POST" and (match := GRAPH_COMMENT_REPLY.match(url.path)):
             return 200, {"id": f"{match['comment'].split('_')[0]}_{900000 + number}"}, {}
         return 404, {"error": {"message": f"no such path {url.path}", "code": 803}}, {}
