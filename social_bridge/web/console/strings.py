@@ -130,13 +130,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "policy.sms_fallback": "Scrivi per SMS al numero della chiamata",
         "reply.window_closed": "Messaggio non inviato: il canale non consente più di scrivere a questo cliente.",
         "reply.private_reply_used": "Messaggio non inviato: Messenger consente una sola risposta privata a un "
-                                    "commento; potrai scrivere di nuovo quando il cliente risponde.",
+                                    "commento; quando il cliente risponde, la conversazione prosegue su Messenger.",
         "reply.private_reply_too_long": "Messaggio non inviato: la risposta privata a un commento è un solo "
                                         "messaggio, al massimo 2000 caratteri.",
         "policy.private_reply": "Il cliente ha solo commentato: la prima risposta parte in privato su Messenger, "
                                 "una sola, entro 7 giorni dal commento.",
-        "policy.private_reply_used": "Risposta privata già inviata: si potrà scrivere di nuovo quando il "
-                                     "cliente risponde.",
+        "policy.private_reply_used": "Risposta privata già inviata: quando il cliente risponde, la "
+                                     "conversazione prosegue su Messenger.",
         "reply.channel_off": "Messaggio non inviato: questo canale non è attivo.",
         "ago.now": "adesso",
     },
@@ -262,13 +262,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "policy.channel_off": "This channel is not active: no reply from here.",
         "policy.sms_fallback": "Write by SMS to the number of the call",
         "reply.window_closed": "Not sent: the channel no longer lets us write to this customer.",
-        "reply.private_reply_used": "Not sent: Messenger allows one private reply to a comment; you can write "
-                                    "again once the customer answers.",
+        "reply.private_reply_used": "Not sent: Messenger allows one private reply to a comment; once the "
+                                    "customer answers, the conversation carries on in Messenger.",
         "reply.private_reply_too_long": "Not sent: a private reply to a comment is a single message of at most "
                                         "2,000 characters.",
         "policy.private_reply": "The customer has only commented: the first reply goes privately on Messenger, "
                                 "just one, within 7 days of the comment.",
-        "policy.private_reply_used": "Private reply already sent: you can write again once the customer answers.",
+        "policy.private_reply_used": "Private reply already sent: once the customer answers, the conversation "
+                                     "carries on in Messenger.",
         "reply.channel_off": "Not sent: this channel is not active.",
         "ago.now": "now",
     },
