@@ -125,3 +125,13 @@ def _per_language(value: object, where: str) -> Mapping[str, tuple[str, ...]]:
                                  "(quote yes/no/on/off, no empty entries)")
         result[lang] = tuple(phrases)
     return MappingProxyType(result)
+
+
+def load_sections(path: Path, sections: tuple[str, ...]) -> dict[str, dict[str, tuple[str, ...]]]:
+    """A file of phrases under exactly `sections`, each a mapping of language → phrases (prompts/complaints.yaml,
+    prompts/out_of_scope.yaml); malformed → ValueError naming the file and the place."""
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if not isinstance(data, dict) or set(data) != set(sections):
+        raise ValueError(f"{path}: expected exactly the top-level keys {list(sections)}")
+    return {section: dict(_per_language(data[section], f"{path}: {section}")) for section in sections}

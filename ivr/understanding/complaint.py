@@ -26,10 +26,9 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
-import yaml
 from sklearn.linear_model import LogisticRegression
 
-from ivr.understanding.catalog import IntentCatalog, _per_language
+from ivr.understanding.catalog import IntentCatalog, load_sections
 from ivr.understanding.lexical import LexicalUnderstanding, build_pipeline, normalise
 
 log = logging.getLogger(__name__)
@@ -55,11 +54,7 @@ def flag_text(text: str) -> str:
 
 def load_complaint_examples(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
     """prompts/complaints.yaml: {complaint: {it: [...], en: [...]}, neutral: {...}}; malformed → ValueError."""
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    if not isinstance(data, dict) or set(data) != set(SECTIONS):
-        raise ValueError(f"{path}: expected exactly the top-level keys {list(SECTIONS)}")
-    return {section: dict(_per_language(data[section], f"{path}: {section}")) for section in SECTIONS}
+    return load_sections(path, SECTIONS)
 
 
 def training_examples(examples: dict, catalog: IntentCatalog) -> tuple[list[str], list[int]]:

@@ -26,10 +26,9 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
-import yaml
 from sklearn.linear_model import LogisticRegression
 
-from ivr.understanding.catalog import IntentCatalog, _per_language
+from ivr.understanding.catalog import IntentCatalog, load_sections
 from ivr.understanding.lexical import LexicalUnderstanding, build_pipeline, normalise
 
 log = logging.getLogger(__name__)
@@ -44,11 +43,7 @@ SECTIONS = ("out_of_scope", "in_scope")
 
 def load_out_of_scope_examples(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
     """prompts/out_of_scope.yaml: {out_of_scope: {it: [...], en: [...]}, in_scope: {...}}; malformed → ValueError."""
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    if not isinstance(data, dict) or set(data) != set(SECTIONS):
-        raise ValueError(f"{path}: expected exactly the top-level keys {list(SECTIONS)}")
-    return {section: dict(_per_language(data[section], f"{path}: {section}")) for section in SECTIONS}
+    return load_sections(path, SECTIONS)
 
 
 def training_examples(examples: dict[str, dict[str, tuple[str, ...]]], catalog: IntentCatalog,

@@ -43,20 +43,8 @@ def comments(entry: dict, page_id: str) -> list[Inbound]:
 
 def reply(adapter, comment_id: str, text: str) -> str:
     """Our public answer under one comment; returns the new comment's id."""
-    if not comment_id.replace("_", "").isascii() or not comment_id.replace("_", "").isdigit():
-        raise ValueError("a comment id is digits and underscores")
-    if not text or len(text) > MAX_COMMENT:
-        raise ValueError(f"a public reply of {len(text)} characters")
-    response = post_json(adapter.http, f"{adapter.graph_base}/{comment_id}/comments", {"message": text},
-                         token=adapter.page_token, timeout=adapter.timeout, what="messenger comment reply")
-    body = answer_of(response)
-    if response.ok and isinstance(body.get("id"), str):
-        return body["id"]
-    error = body.get("error") if isinstance(body.get("error"), dict) else {}
-    status = response.status_code
-    log.warning("comment reply under %s refused: HTTP %s, Graph code %s", masked(comment_id), status, error.get("code"))
-    raise SendFailed(f"messenger comment reply: HTTP {status}: {str(error.get('message') or 'no id')[:200]}",
-                     status >= 500 or status == 429, status)
+    _check(comment_id, text, MAX_COMMENT, "a public reply")
+    return _sent(adapter, f"{comment_id}/comments", {"message": text}, "id", comment_id, "messenger comment reply")
 
 
 PRIVATE_REPLY_WINDOW = 7 * 86400  # Meta: within 7 days of the comment, one message per comment
@@ -66,18 +54,28 @@ def private_reply(adapter, comment_id: str, text: str) -> str:
     """Meta's Private Replies: ONE message in Messenger to a comment's author, addressed by the comment's id
     (`POST /{page-id}/messages`, `recipient.comment_id`, no tag); returns Meta's message id. Their answer
     opens the usual 24-hour window."""
+    _check(comment_id, text, adapter.max_length, "a private reply")
+    return _sent(adapter, f"{adapter.page_id}/messages", {"recipient": {"comment_id": comment_id},
+                                                          "message": {"text": text}},
+                 "message_id", comment_id, "messenger private reply")
+
+
+def _check(comment_id: str, text: str, longest: int, what: str) -> None:
     if not comment_id.replace("_", "").isascii() or not comment_id.replace("_", "").isdigit():
         raise ValueError("a comment id is digits and underscores")
-    if not text or len(text) > adapter.max_length:
-        raise ValueError(f"a private reply of {len(text)} characters")
-    response = post_json(adapter.http, f"{adapter.graph_base}/{adapter.page_id}/messages",
-                         {"recipient": {"comment_id": comment_id}, "message": {"text": text}},
-                         token=adapter.page_token, timeout=adapter.timeout, what="messenger private reply")
+    if not text or len(text) > longest:
+        raise ValueError(f"{what} of {len(text)} characters")
+
+
+def _sent(adapter, path: str, payload: dict, id_field: str, comment_id: str, what: str) -> str:
+    """POSTs to Graph; the id Graph answers with, or SendFailed (retryable on 5xx and 429)."""
+    response = post_json(adapter.http, f"{adapter.graph_base}/{path}", payload, token=adapter.page_token,
+                         timeout=adapter.timeout, what=what)
     body = answer_of(response)
-    if response.ok and isinstance(body.get("message_id"), str):
-        return body["message_id"]
+    if response.ok and isinstance(body.get(id_field), str):
+        return body[id_field]
     error = body.get("error") if isinstance(body.get("error"), dict) else {}
     status = response.status_code
-    log.warning("private reply to %s refused: HTTP %s, Graph code %s", masked(comment_id), status, error.get("code"))
-    raise SendFailed(f"messenger private reply: HTTP {status}: {str(error.get('message') or 'no message_id')[:200]}",
+    log.warning("%s to %s refused: HTTP %s, Graph code %s", what, masked(comment_id), status, error.get("code"))
+    raise SendFailed(f"{what}: HTTP {status}: {str(error.get('message') or 'no ' + id_field)[:200]}",
                      status >= 500 or status == 429, status)

@@ -1,8 +1,6 @@
 """The out-of-scope detector (ivr/understanding/out_of_scope.py): training file, threshold, served answer."""
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -13,24 +11,10 @@ from ivr.app.settings import load_settings
 from ivr.understanding.catalog import load_catalog
 from ivr.understanding.loading import load_understanding
 from ivr.understanding.out_of_scope import choose_blend, load_out_of_scope_examples, training_examples
+from tests.support.phrases import plain, texts_in
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "prompts" / "out_of_scope.yaml"
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return re.sub(r"[^a-z0-9]+", " ", "".join(c for c in decomposed if not unicodedata.combining(c))).strip()
-
-
-def _texts(node) -> list[str]:
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, dict):
-        return [t for value in node.values() for t in _texts(value)]
-    if isinstance(node, list):
-        return [t for value in node for t in _texts(value)]
-    return []
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +39,12 @@ def test_the_file_has_in_scope_texts_per_language(examples, lang):
 
 def test_no_text_is_in_a_held_out_set(examples):
     """Never trained on the held-out sets: no text, normalised, is one of their texts."""
-    mine = {_plain(t) for t in _texts(examples)}
-    heldout = _texts(yaml.safe_load((ROOT / "tests/data/intents_heldout.yaml").read_text(encoding="utf-8")))
+    mine = {plain(t) for t in texts_in(examples)}
+    heldout = texts_in(yaml.safe_load((ROOT / "tests/data/intents_heldout.yaml").read_text(encoding="utf-8")))
     realstyle = [e["text"] for e in yaml.safe_load(
         (ROOT / "tests/data/intents_realstyle.yaml").read_text(encoding="utf-8"))["texts"]]
-    assert not mine & {_plain(t) for t in heldout}
-    assert not mine & {_plain(t) for t in realstyle}
+    assert not mine & {plain(t) for t in heldout}
+    assert not mine & {plain(t) for t in realstyle}
 
 
 def test_the_catalog_adds_its_examples_to_both_classes(examples):

@@ -1,8 +1,6 @@
 """The complaint flag (ivr/understanding/complaint.py): its training file, its features, the served flag."""
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -12,24 +10,10 @@ from ivr.app.settings import load_settings
 from ivr.understanding.complaint import (FILE_WEIGHT, example_weights, flag_text, load_complaint_examples,
                                          training_examples)
 from ivr.understanding.catalog import load_catalog
+from tests.support.phrases import plain, texts_in
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "prompts" / "complaints.yaml"
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return re.sub(r"[^a-z0-9]+", " ", "".join(c for c in decomposed if not unicodedata.combining(c))).strip()
-
-
-def _texts(node) -> list[str]:
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, dict):
-        return [t for value in node.values() for t in _texts(value)]
-    if isinstance(node, list):
-        return [t for value in node for t in _texts(value)]
-    return []
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +29,12 @@ def test_the_file_has_both_sections_in_both_languages(examples):
 
 def test_no_example_is_in_a_held_out_set(examples):
     """Never trained on the held-out sets: no example, normalised, is one of their texts."""
-    mine = {_plain(t) for t in _texts(examples)}
-    heldout = _texts(yaml.safe_load((ROOT / "tests/data/intents_heldout.yaml").read_text(encoding="utf-8")))
+    mine = {plain(t) for t in texts_in(examples)}
+    heldout = texts_in(yaml.safe_load((ROOT / "tests/data/intents_heldout.yaml").read_text(encoding="utf-8")))
     realstyle = [e["text"] for e in yaml.safe_load(
         (ROOT / "tests/data/intents_realstyle.yaml").read_text(encoding="utf-8"))["texts"]]
-    assert not mine & {_plain(t) for t in heldout}
-    assert not mine & {_plain(t) for t in realstyle}
+    assert not mine & {plain(t) for t in heldout}
+    assert not mine & {plain(t) for t in realstyle}
 
 
 def test_the_catalog_adds_its_complaint_examples_as_grievances(examples):
