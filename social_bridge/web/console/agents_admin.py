@@ -3,13 +3,13 @@ password, API tokens issued and revoked, languages and teams; the audit list at 
 token made here is shown once, in the answer to the POST that made it (never in a cookie, never stored)."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
 from social_bridge.queue.agent_admin import AdminRefused
 from social_bridge.queue.agents import LANGUAGES, ROLES
 from social_bridge.web.console import bp
 from social_bridge.web.console.agents_strings import agents_strings, refusal
-from social_bridge.web.console.auth import bridge, supervisor_required
+from social_bridge.web.console.auth import bridge, configured, supervisor_required
 from social_bridge.web.console.views import local
 from social_bridge.web.item_view import mask_customer
 
@@ -21,10 +21,7 @@ def _agents_words():
 
 
 def admin():
-    found = bridge().agent_admin
-    if found is None:
-        abort(404, "agent management is not configured on this server")
-    return found
+    return configured("agent_admin", "agent management is not configured on this server")
 
 
 def _words() -> dict[str, str]:

@@ -23,6 +23,14 @@ def bridge():
     return current_app.extensions["social_bridge"]
 
 
+def configured(part: str, missing: str):
+    """The Bridge's `part`, or a 404 saying `missing` when this server was built without it."""
+    found = getattr(bridge(), part, None)
+    if found is None:
+        abort(404, missing)
+    return found
+
+
 def csrf_token() -> str:
     """The session's token, made on first use (the login form needs one before any login)."""
     if "csrf" not in session:

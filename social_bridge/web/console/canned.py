@@ -6,7 +6,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from social_bridge.chat.canned import LANGS, PLACEHOLDERS, CannedRefused, fill, item_values, unknown_placeholders
 from social_bridge.web.console import bp
-from social_bridge.web.console.auth import bridge, login_required, supervisor_required
+from social_bridge.web.console.auth import bridge, configured, login_required, supervisor_required
 from social_bridge.web.console.canned_strings import canned_strings
 from social_bridge.web.console.views import load_item
 from social_bridge.web.rules import sees_customer_words
@@ -19,10 +19,7 @@ def _canned_words():
 
 
 def store():
-    found = bridge().canned
-    if found is None:
-        abort(404, "canned replies are not configured on this server")
-    return found
+    return configured("canned", "canned replies are not configured on this server")
 
 
 def _refusal(text: str) -> str:

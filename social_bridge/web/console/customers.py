@@ -5,7 +5,7 @@ from flask import abort, g, redirect, render_template, request, url_for
 
 from social_bridge.customers import case_numbers
 from social_bridge.web.console import bp
-from social_bridge.web.console.auth import bridge, login_required
+from social_bridge.web.console.auth import bridge, configured, login_required
 from social_bridge.web.console.customer_strings import customer_strings
 from social_bridge.web.console.views import local
 from social_bridge.web.rules import sees_customer_words
@@ -18,10 +18,7 @@ def _customer_words():
 
 
 def desk():
-    found = bridge().customers
-    if found is None:
-        abort(404, "customers are not configured on this server")
-    return found
+    return configured("customers", "customers are not configured on this server")
 
 
 @bp.get("/customers")

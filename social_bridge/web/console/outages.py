@@ -10,7 +10,7 @@ from flask import abort, flash, g, redirect, render_template_string, request, ur
 
 from social_bridge.web.console import bp
 from social_bridge.web.console.actions import _local_moment
-from social_bridge.web.console.auth import bridge, supervisor_required, wants_json
+from social_bridge.web.console.auth import bridge, configured, supervisor_required, wants_json
 from social_bridge.web.console.strings import label
 from social_bridge.web.console.views import local, timezone
 from social_bridge.outages.outages import CAUSES, OutageRefused
@@ -27,10 +27,7 @@ FORM_PAGE = """{% extends "console/base.html" %}{% block title %}{{ ui['outage.d
 
 
 def store():
-    outages = bridge().outages
-    if outages is None:
-        abort(404, "known outages are not configured on this server")
-    return outages
+    return configured("outages", "known outages are not configured on this server")
 
 
 def known_outages() -> dict | None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Response, abort, g, render_template, request
+from flask import Response, g, render_template, request
 
 from social_bridge.reports.export import csv_name, csv_text
 from social_bridge.reports.report import RangeRefused, parse_range
 from social_bridge.web.console import bp
-from social_bridge.web.console.auth import bridge, supervisor_required
+from social_bridge.web.console.auth import bridge, configured, supervisor_required
 from social_bridge.web.console.report_charts import contacts_chart, rates_chart
 from social_bridge.web.console.reports_strings import reports_strings
 from social_bridge.web.console.views import timezone
@@ -24,10 +24,7 @@ def _report_words():
 
 
 def store():
-    found = bridge().reports
-    if found is None:
-        abort(404, "reports are not configured on this server")
-    return found
+    return configured("reports", "reports are not configured on this server")
 
 
 def asked() -> tuple[str, str, str]:
