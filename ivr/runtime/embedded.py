@@ -21,6 +21,16 @@ def _answers(url: str) -> bool:
         return False
 
 
+def start_on(data_dir: Path, port: int | None) -> RedisServer:
+    """A redis-server of our own on the usual port, or on any free one if that port is taken."""
+    if port is not None and not _answers(f"redis://127.0.0.1:{port}/0"):
+        try:
+            return RedisServer(data_dir, port=port, appendonly=True).start()
+        except RedisServerError:  # taken meanwhile (another nohold starting at the same moment)
+            pass
+    return RedisServer(data_dir, appendonly=True).start()
+
+
 def ensure_embedded_redis(var_dir: Path, port: int = DEFAULT_PORT) -> str:
     """Reuses the embedded server of this var/ if it runs, else starts one that stops with us."""
     var_dir = Path(var_dir)
@@ -30,10 +40,7 @@ def ensure_embedded_redis(var_dir: Path, port: int = DEFAULT_PORT) -> str:
         fcntl.flock(lock, fcntl.LOCK_EX)  # two processes starting at once agree on one server
         if url_file.exists() and _answers(url_file.read_text().strip()):
             return url_file.read_text().strip()
-        try:
-            server = RedisServer(var_dir / "redis", port=port, appendonly=True).start()
-        except RedisServerError:  # the usual port is taken by something else: any free one will do
-            server = RedisServer(var_dir / "redis", appendonly=True).start()
+        server = start_on(var_dir / "redis", port)
         url_file.write_text(server.url)
     atexit.register(server.stop)
     log.warning("embedded redis-server started at %s (data in %s)", server.url, server.data_dir)

@@ -21,10 +21,9 @@ from ivr.call.messaging import DevOutbox
 from ivr.jobs.runtime import install
 from ivr.jobs.sweep import on_worker_start, reconcile_command
 from ivr.runtime import streams
-from ivr.runtime.embedded import DEFAULT_PORT, _answers, ensure_embedded_redis
+from ivr.runtime.embedded import DEFAULT_PORT, ensure_embedded_redis, start_on
 from ivr.runtime.job_queue import QUEUE_NAME
 from ivr.runtime.redis_client import connect, state_client
-from ivr.runtime.redis_server import RedisServer
 from ivr.transcription.worker import alongside
 from social_bridge.queue.agents import AgentDirectory
 
@@ -86,8 +85,7 @@ def run(port: int | None, web_workers: int, streams_port: int | None = None) -> 
     server = None
     redis_url = settings.redis_url
     if not redis_url:
-        taken = _answers(f"redis://127.0.0.1:{DEFAULT_PORT}/0")  # another nohold is running: don't share its Redis
-        server = RedisServer(settings.var_dir / "redis", port=None if taken else DEFAULT_PORT, appendonly=True).start()
+        server = start_on(settings.var_dir / "redis", DEFAULT_PORT)  # another nohold's Redis is never shared
         redis_url = server.url
         (settings.var_dir / "redis.url").write_text(redis_url)
     env = child_environment(REDIS_URL=redis_url)

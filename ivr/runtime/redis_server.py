@@ -45,6 +45,7 @@ class RedisServer:
             raise ValueError(f"appendfsync must be always, everysec or no, not {appendfsync!r}")
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
+        self.port_chosen_here = port is None  # a free port picked here may be taken meanwhile: another is tried
         self.appendonly = appendonly
         self.appendfsync = appendfsync  # "always": fsync before every reply (fault tests); everysec: the default
         self.process: subprocess.Popen | None = None
@@ -53,8 +54,21 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self, timeout: float = 10.0) -> "RedisServer":
+    def start(self, timeout: float = 10.0, attempts: int = 5) -> "RedisServer":
+        """Started and answering; a server already on the port is never taken for ours (its process id is
+        checked): two launchers racing for the usual port, or two tests drawing the same free port, would
+        otherwise share one Redis without knowing it, and one stopping it would pull it from under the other."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        for attempt in range(attempts):
+            try:
+                return self._start_once(timeout)
+            except RedisServerError:
+                if not self.port_chosen_here or attempt == attempts - 1:
+                    raise
+                self.port = free_port()
+        raise AssertionError("unreachable")
+
+    def _start_once(self, timeout: float) -> "RedisServer":
         args = [
             redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
             "--dir", str(self.data_dir), "--daemonize", "no", "--save", "",
@@ -69,10 +83,11 @@ class RedisServer:
                 err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
                 raise RedisServerError(f"redis-server exited at start: {err.strip()} (see {self.data_dir}/redis.log)")
             try:
-                if client.ping():
+                if client.ping() and int(client.info("server")["process_id"]) == self.process.pid:
                     return self
             except redis.ConnectionError:
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)  # not ours yet: ours is still starting, or exits soon (the port is taken)
         self.stop()
         raise RedisServerError(f"redis-server did not answer PING on port {self.port}")
 

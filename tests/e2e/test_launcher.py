@@ -64,7 +64,10 @@ def test_make_run_serves_restarts_a_killed_worker_and_stops_cleanly(tmp_path):
                 {**a, "expect": "finisce con"} if "finisce con" in a.get("expect", "") else a
                 for a in SCRIPT["answers"]]})
             assert result.ok, result.error
-            _eventually("the SMS receipt sent by the worker", lambda: any(e["to"] == number for e in outbox.entries()))
+            try:
+                _eventually("the SMS receipt sent by the worker", lambda: any(e["to"] == number for e in outbox.entries()))
+            except AssertionError as error:
+                raise AssertionError(f"{error}\n--- make run's output\n{(tmp_path / 'run.log').read_text()[-4000:]}")
 
         booked("+393471110001")
         first = _eventually("the worker process", lambda: _worker_of(parent), 10)
