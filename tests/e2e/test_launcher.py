@@ -41,6 +41,14 @@ def _up(port: int) -> bool:
         return False
 
 
+def _redis_view(url: str) -> str:
+    """Who is connected and blocked (a job handed to a connection nobody reads is lost), and the queue's lists."""
+    client = redis_lib.Redis.from_url(url, decode_responses=True)
+    clients = [f"{c['addr']} age={c['age']} idle={c['idle']} cmd={c['cmd']}" for c in client.client_list()]
+    lists = [f"{key}: {client.lrange(key, 0, -1)}" for key in sorted(client.keys("rq:queue:*")) if client.type(key) == "list"]
+    return "\n".join(clients + lists)
+
+
 def test_make_run_serves_restarts_a_killed_worker_and_stops_cleanly(tmp_path):
     port = _free_port()
     env = {**os.environ, "NOHOLD_VAR_DIR": str(tmp_path / "var"), "PORT": str(port), "NOHOLD_DEV_TOKEN": "dev",
@@ -67,7 +75,8 @@ def test_make_run_serves_restarts_a_killed_worker_and_stops_cleanly(tmp_path):
             try:
                 _eventually("the SMS receipt sent by the worker", lambda: any(e["to"] == number for e in outbox.entries()))
             except AssertionError as error:
-                raise AssertionError(f"{error}\n--- make run's output\n{(tmp_path / 'run.log').read_text()[-4000:]}")
+                raise AssertionError(f"{error}\n--- Redis at {redis_url}\n{_redis_view(redis_url)}"
+                                     f"\n--- make run's output\n{(tmp_path / 'run.log').read_text()[-4000:]}")
 
         booked("+393471110001")
         first = _eventually("the worker process", lambda: _worker_of(parent), 10)
