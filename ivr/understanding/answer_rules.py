@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ivr.understanding.lexical import normalise
-from ivr.understanding.spoken_numbers import UNITS
+from ivr.understanding.spoken_numbers import DETERMINERS, UNITS
 
 # said around a key's digit ("premo il due", "option three please", "number one thanks"): nothing else
 KEY_WORDS = {"il", "la", "lo", "l", "numero", "tasto", "premo", "premero", "scelgo", "opzione", "digito", "allora",
@@ -27,7 +27,8 @@ ANSWER_NO = {"no", "nah", "nope"}   # "no, mi richiami": a no to the question, t
 # ("it made no difference" at "was it useful?" is a no, not a question)
 ABOUT_CHOICES = ("che differenza", "qual e la differenza", "differenza tra", "differenza fra", "what s the difference",
                  "what is the difference", "difference between", "how do they differ", "cosa cambia", "che cambia",
-                 "which is better", "qual e meglio", "quale conviene", "what do you mean by")
+                 "which is better", "qual e meglio", "quale conviene", "what do you mean by", "what s option",
+                 "what is option", "what does option", "cos e l opzione", "che cos e l opzione", "cosa e l opzione")
 
 # a key's digit led by a verb and followed by a hedge or the reason: "faccio il due", "two sorry", "one i
 # think", "il due mi serve qualcuno"; the word after the digit must open a hedge or a clause, never a noun
@@ -44,6 +45,9 @@ KEY_FOLLOW = KEY_WORDS | {"mi", "ho", "ci", "c", "purtroppo", "sorry", "sadly", 
 AGENT = {"operator", "operatore", "operatrice", "agent", "agente", "person", "persona", "someone", "qualcuno",
          "human", "advisor", "consulente"}
 ARTICLES = {"un", "una", "a", "an", "l", "lo", "la", "the"}
+# a key then a wish said with a verb ("due fatemi parlare con …", "two put me through"): the key
+WISH = {"parlo", "parlare", "fatemi", "fammi", "passatemi", "passami", "mettetemi", "datemi", "let", "lemme", "put",
+        "get", "speak", "talk", "give", "change", "cambio", "cambiamo", "cambiate"}
 # a key said, then why ("premo tre perché fino alle due lavoro", "one since i'm out after four", "uno uno ho
 # due minuti"): the key, whatever numbers the reason holds
 REASON_AFTER = {"perche", "perch", "che", "siccome", "visto", "poiche", "tanto", "because", "cause", "cos", "coz",
@@ -60,6 +64,7 @@ CHOICE_MARKERS = ("preferisco", "preferirei", "meglio", "scelgo", "opto per", "q
                   "i ll go for", "so", "better", "just")
 # a message the caller says for us to listen to is the voice message ("vorrei dettare un messaggio", "i'll
 # record it and you listen later"); one we send the caller is the chat ("just message me", "scrivetemi")
+IO_SO = {"non", "lo", "io", "ne", "che", "mica", "nemmeno", "neanche", "gia", "ben", "bene"}   # "non so": I know
 DICTATED = ("dettare", "dettarvi", "dettarle", "detto io", "dictate", "a voce", "record it", "record a message",
             "record what", "registrare", "registro un", "play it back", "play it later", "listen to it later",
             "listen later", "listen to it", "ascoltate dopo", "lo ascoltate", "ascoltarlo", "lo sentite",
@@ -67,8 +72,20 @@ DICTATED = ("dettare", "dettarvi", "dettarle", "detto io", "dictate", "a voce", 
 SENT_TO_ME = ("text me", "message me", "send me a message", "send me a text", "drop me a message", "drop me a line",
               "messaggiami", "scrivetemi", "scrivimi", "mi scrivete", "mi scrivete voi", "mandatemi un messaggio",
               "in chat", "via chat", "per chat", "on chat", "by chat", "over chat", "whatsapp me", "chat with me",
-              "chattare", "chattiamo", "on whatsapp", "su whatsapp")
+              "chattare", "chattiamo", "on whatsapp", "su whatsapp", "ci scriviamo", "scriviamoci", "per scritto",
+              "ci messaggiamo", "message each other", "text each other", "message one another", "write to each other",
+              "let s text", "let s message", "let s chat")
 SCOPE = 4   # words after a negation that it may refuse a choice in
+# a key named by the verb or word for pressing it ("press two to change it", "digito il due", "tasto tre"): that
+# key at every menu, whatever follows
+PRESS = {"press", "pressing", "premo", "premero", "premere", "digito", "digitare", "schiaccio", "tasto", "opzione",
+         "option", "key"}
+PRESS_THEN = {"il", "la", "l", "lo", "the", "number", "numero", "tasto", "key", "option", "opzione"}
+# after a key and before its reason, politeness: "three please i'm out all morning", "tre grazie che lavoro"
+ASKING = {"what", "which", "how", "cosa", "cos", "che", "quale", "come"}   # "what's option two?": a question
+POLITE = {"please", "thanks", "thank", "you", "cheers", "grazie", "per", "favore", "ok", "okay", "pure"}
+# "non appena possibile": "as soon as", no negation
+NOT_NEGATING = {("non", "appena"), ("not", "only")}
 Reader = Callable[[str], "str | None"]   # a menu model's choice for a text, None when not understood
 
 
@@ -87,15 +104,18 @@ def key_led(text: str) -> int | None:
     words = normalise(text or "").split()
     digits = [i for i, w in enumerate(words) if w in KEY_DIGITS or (w.isdigit() and len(w) == 1 and w != "0")]
     later = words[digits[0] + 1:] if digits else []  # "premo due, voglio un operatore": "un" is an article
-    if len(digits) != 1 or any(w.isdigit() or (w in UNITS and w not in ("un", "una")) for w in later):
+    if len(digits) != 1 or any((w.isdigit() or (w in UNITS and w not in ("un", "una")))
+                               and not (w == "one" and later[i - 1:i] and later[i - 1] in DETERMINERS)
+                               for i, w in enumerate(later)):  # "two, i'll give you another one": a pronoun
         return None
     at = digits[0]
     word, before = words[at], words[at - 1] if at else ""
     if word == "one" and before in ("the", "that", "this", "which", "a", "another"):
         return None  # "the one i want": a pronoun
     follow = words[at + 1] if at + 1 < len(words) else ""
-    if follow in ARTICLES and words[at + 2:at + 3] and words[at + 2] in AGENT or follow in AGENT:
-        follow = "ma"  # "due un operatore": the key, then who is wanted
+    if follow in ARTICLES and words[at + 2:at + 3] and words[at + 2] in AGENT or follow in AGENT \
+            or follow in WISH:
+        follow = "ma"  # "due un operatore", "two put me through": the key, then who or what is wanted
     if not all(w in KEY_LEAD for w in words[:at]) or (follow and follow not in KEY_FOLLOW):
         return None
     return int(word) if word.isdigit() else KEY_DIGITS[word]
@@ -112,10 +132,16 @@ def after_reason(text: str) -> str:
     parlare preferisco chattare" -> "chattare"), or "" when none does."""
     clean = f" {normalise(text or '')} "
     found = [(clean.rfind(f" {m} "), m) for m in CHOICE_MARKERS if f" {m} " in clean]
+    found = [(at, m) for at, m in found if m != "so" or not _i_know(clean[:at].split(), clean[at + 4:].split())]
     start, marker = max(found, default=(-1, ""))
-    if len(clean[:start].split()) < 2:  # no reason before it ("preferirei la chat"): the whole answer is read
+    if start < 0 or len(clean[:start].split()) < 2:  # no reason before it ("preferirei la chat"): the whole answer is read
         return ""
     return clean[start + len(marker) + 2:].strip()
+
+
+def _i_know(before: list[str], after: list[str]) -> bool:
+    """Italian "so", I know ("non so scrivere", "lo so"), not the English "so" that leads to a choice."""
+    return bool(before[-1:] and before[-1] in IO_SO) or bool(after[:1] and after[0].endswith(("are", "ere", "ire")))
 
 
 def about_choices(text: str) -> bool:
@@ -148,7 +174,8 @@ def after_refusal(read: Reader, text: str, whole: str | None) -> str | None:
     read as that choice) and goes on to another, that other is the choice; a refusal with no alternative
     after it is not a choice (None). Otherwise `whole` stands: the rule only overrules the refused choice."""
     words = normalise(text or "").split()
-    start = next((i for i, w in enumerate(words) if w in NEGATORS), None)
+    start = next((i for i, w in enumerate(words) if w in NEGATORS and tuple(words[i:i + 2]) not in NOT_NEGATING),
+                 None)
     if start is None:
         return whole
     # the refused choice is said within a few words of the negation ("non voglio essere richiamato"); in
@@ -184,6 +211,26 @@ def key_with_reason(text: str) -> int | None:
     end = at + 1
     while end < len(words) and words[end] == key and end - at < 3:
         end += 1
+    while end < len(words) - 1 and words[end] in POLITE:
+        end += 1
     if end >= len(words) or words[end] not in REASON_AFTER or key == "0":
         return None
     return int(key) if key.isdigit() else KEY_DIGITS[key]
+
+
+def key_pressed(text: str) -> int | None:
+    """The key named by the verb or word for it, before any other number ("press two to change it", "digito
+    il due", "tasto tre grazie"), else None; not when refused ("non premo il due")."""
+    words = normalise(text or "").split()
+    for at, word in enumerate(words):
+        if word in KEY_DIGITS or word.isdigit() or word in UNITS:
+            return None  # a number before the verb: not this shape
+        if word not in PRESS or set(words[max(0, at - 2):at]) & NEGATORS or set(words[:at]) & ASKING:
+            continue
+        after = at + 1
+        while after < len(words) and words[after] in PRESS_THEN and after - at < 3:
+            after += 1
+        key = words[after] if after < len(words) else ""
+        if key in KEY_DIGITS or (key.isdigit() and len(key) == 1 and key != "0"):
+            return int(key) if key.isdigit() else KEY_DIGITS[key]
+    return None

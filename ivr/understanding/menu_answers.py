@@ -11,12 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from ivr.understanding.answer_rules import (YES_NO_KEYS, about_choices, after_reason, after_refusal, key_led,
-                                            key_said, key_with_reason, last_said, wanted_instead)
-from ivr.understanding.yes_no_rules import (agent_not_needed, asks_what_next, holding_on, leading_no, leading_yes,
-                                            lukewarm, not_understood, prefers_other)
+                                            key_pressed, key_said, key_with_reason, last_said, wanted_instead)
+from ivr.understanding.yes_no_rules import (agent_not_needed, another_number, asks_what_next, holding_on,
+                                            leading_no, leading_yes, lukewarm, no_answer_yet, not_understood,
+                                            prefers_other)
 from ivr.understanding.lexical import normalise
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.number_readings import number_said
+from ivr.understanding.option_rules import asap_asked, choose_time, named_first
 from ivr.understanding.spoken_numbers import digits_from_speech
 from ivr.understanding.times_said import time_said
 from ivr.understanding.window_choice import resolve
@@ -37,13 +39,18 @@ def option(menus: MenuModel, text: str) -> str | None:
     the model is unsure is a window: the caller wants to be called then. "Two sorry", "faccio il tre" are
     keys; "l'ultima" the last option; after a reason ("… non posso parlare, preferisco chattare") what
     follows "preferisco", "quindi", "so" is the choice."""
-    key = key_said(text) or key_led(text) or key_with_reason(text)
+    key = key_pressed(text) or key_said(text) or key_led(text) or key_with_reason(text)
     if key is not None:
         return OPTIONS[key - 1] if key <= len(OPTIONS) else None
     if last_said(text):
         return OPTIONS[-1]
     if about_choices(text) or paused(text):
         return None
+    if choose_time(text):
+        return "window"
+    named = named_first(text) or ("asap" if asap_asked(text) else None)
+    if named is not None:
+        return named
 
     def read(part: str) -> str | None:
         choice = menus.read("options", part).choice
@@ -78,13 +85,17 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     """A yes/no menu's reading: key 1 yes, 2 no (said with a hedge too: "two sorry"); only asking for time,
     not understood; a wish for something else, no; "insomma" at "was it useful?", no; else the model's,
     where an answer led by a clear yes is a yes and one led by a no ("no", "macché", "mica") a no."""
-    key = key_said(text) or key_led(text)
+    key = key_pressed(text) or key_said(text) or key_led(text)
     if key is not None:
         return YES_NO_KEYS.get(key)
     if holding_on(text) or about_choices(text) or asks_what_next(text) or many_digits(text) \
             or not_understood(text):
         return None
-    if prefers_other(text, needless=menu == "yes_no") or (menu == "helpful" and lukewarm(text)):
+    if no_answer_yet(text):  # "we'll see": never a yes or a no ("don't know" is asked again too)
+        reading = menus.read(menu, text).choice
+        return reading if reading in ASKED_AGAIN else None
+    if prefers_other(text, needless=menu == "yes_no") or (menu == "helpful" and lukewarm(text)) \
+            or (menu == "yes_no" and another_number(text)):
         return "no"
     if menu == "helpful" and agent_not_needed(text):
         return "yes"
@@ -95,7 +106,7 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
 def window(menus: MenuModel, text: str, offered: list[tuple[datetime, datetime]], now: datetime) -> int | None:
     """The index of the offered window named by its key ("il due"), its time ("domani pomeriggio"), its date
     ("il quindici") or its place ("la seconda", "l'ultima")."""
-    key = key_said(text) or key_with_reason(text)
+    key = key_pressed(text) or key_said(text) or key_with_reason(text)
     if key is not None and key <= len(offered):
         return key - 1
     named, index = resolve(text, offered, now)

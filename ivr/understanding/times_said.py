@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ivr.understanding.dates_said import MONTHS, WEEKDAYS, date_said, hour_value
 from ivr.understanding.lexical import normalise
-from ivr.understanding.spoken_numbers import TEENS, UNITS, italian_word
 
 DAYS = {"oggi": 0, "stamattina": 0, "stasera": 0, "stamani": 0, "today": 0, "tonight": 0,
         "domani": 1, "domattina": 1, "tomorrow": 1, "dopodomani": 2}
@@ -19,16 +19,23 @@ PARTS = {  # part of the day -> (first hour, last hour) a window may start in
     "sera": (17, 23), "stasera": (17, 23), "serata": (17, 23), "evening": (17, 23), "tonight": (17, 23),
     "notte": (20, 23), "night": (20, 23), "nottata": (20, 23),
 }
-WEEKDAYS = {name: day for day, names in enumerate((("lunedi", "monday"), ("martedi", "tuesday"),
-                                                    ("mercoledi", "wednesday"), ("giovedi", "thursday"),
-                                                    ("venerdi", "friday"), ("sabato", "saturday"),
-                                                    ("domenica", "sunday"))) for name in names}
 # a day or part of the day refused: "non oggi", "not in the morning" (before it), "oggi no" (after it)
 REFUSING = {"non", "not"}
+MID = 2   # the lean of "mid morning", "metà pomeriggio": the middle of that part of the day
+# where looking back for a refusal stops, besides the days and parts: "not the weekend monday please"
+WEEKEND = {"weekend", "settimana", "week", "finesettimana"}
+# "fifteen hundred hours", "oh nine hundred": the 24-hour clock
+_HUNDRED = re.compile(r"\b(?P<h>\w+)\s+hundred(?:\s+hours)?\b")
+# a reason that begins after the time asked for ("half ten i open the shop at noon", "alle dieci che nel
+# pomeriggio lavoro"): its hours and parts of the day are not the time asked for. STRONG ones cut after a day
+# or part of the day too ("domani perché alle nove lavoro"), the others only after an hour
+STRONG = {"che", "perche", "poiche", "siccome", "visto", "cause", "because", "since", "cos", "coz"}
 # "late afternoon", "nel tardo pomeriggio", "early evening": the hour in that part of the day it points at
-LEANING = {"late": 1, "tardo": 1, "tarda": 1, "fine": 1, "early": 0, "primo": 0, "prima": 0, "inizio": 0}
+LEANING = {"late": 1, "tardo": 1, "tarda": 1, "fine": 1, "early": 0, "primo": 0, "prima": 0, "inizio": 0,
+           "mid": MID, "meta": MID, "middle": MID, "mezza": MID}
 LEANING_AFTER = {"tardi": 1, "late": 1, "presto": 0}   # "domani mattina presto", "pomeriggio tardi"
-LEAN_HOURS = {(6, 11): (8.5, 11.5), (12, 17): (13.5, 16.5), (17, 23): (17.5, 20.5), (11, 13): (11.5, 13.0)}
+LEAN_HOURS = {(6, 11): (8.5, 11.5, 10.5), (12, 17): (13.5, 16.5, 15.0), (17, 23): (17.5, 20.5, 19.5),
+              (11, 13): (11.5, 13.0, 12.0)}   # early, late, middle ("mid morning", "a metà mattina": ~10:30)
 _HALF = re.compile(r"\b(?:half past|half)\s+(?P<a>\w+)|\b(?P<b>\w+)\s+(?:e mezza|e mezzo|thirty)\b")
 AFTER = ("dopo le", "dopo l", "dalle", "dall", "after", "from", "not before", "non prima delle")
 BEFORE = ("prima delle", "prima dell", "before", "entro le", "by", "no later than")
@@ -49,18 +56,8 @@ PLACES = {"first": 0, "earliest": 0, "prima": 0, "primo": 0, "second": 1, "secon
           "quarta": 3, "quarto": 3}
 PLACE_AFTER = {"one", "option", "opzione", "choice", "window", "fascia", "slot", "disponibile", "available",
                "libera", "free", "orario", "quella", "quello"}
-MONTHS = {name: month for month, names in enumerate((
-    ("gennaio", "january"), ("febbraio", "february"), ("marzo", "march"), ("aprile", "april"), ("maggio", "may"),
-    ("giugno", "june"), ("luglio", "july"), ("agosto", "august"), ("settembre", "september"),
-    ("ottobre", "october"), ("novembre", "november"), ("dicembre", "december")), start=1) for name in names}
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-            "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
-            "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
-            "twentieth": 20, "thirtieth": 30}
-# "il quindici", "giorno 15", "lunedì 14": a day of the month after these (never "alle quindici", an hour)
-DATE_LEAD = {"il", "giorno", "the", "on"} | set(WEEKDAYS)
-PLACE_WORDS = {"one", "ones", "option", "opzione", "choice", "window", "fascia", "slot"}
-CLOCK = {"oclock", "am", "pm"}
+PLACE_LEAD = {"la", "il", "lo", "l", "the"}   # "sabato la seconda": an article, then the place
+PLACE_OF = {"di", "del", "della", "on", "of", "for", "per", "please", "grazie", "thanks"}
 # "eight fifteen pm": the hour and its minutes before am/pm
 _MINUTES = re.compile(r"\b(?P<h>\w+)\s+(?P<m>fifteen|thirty|forty five|forty|twenty|ten|fifty|five)\s+"
                       r"(?P<ampm>am|pm)\b")
@@ -70,7 +67,6 @@ MINUTE_WORDS = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30,
 # the one asked for
 REASON = {"che", "perche", "poiche", "siccome", "visto", "cause", "because", "since", "cos", "coz", "i",
           "lavoro", "sono", "busy", "work"}
-_NTH = re.compile(r"^(?P<n>\d{1,2})(?:st|nd|rd|th)$")
 
 
 @dataclass(frozen=True)
@@ -90,48 +86,6 @@ class TimeSaid:
             and self.date is None
 
 
-def _day_number(tokens: list[str], i: int) -> tuple[int | None, int]:
-    """The day of the month at tokens[i] ("quindici", "15", "fifteenth", "twenty first", "15th") and how
-    many words it takes, or (None, 1); an ordinal says it is a date, a number needs "il" or a month."""
-    word, nxt = tokens[i], tokens[i + 1] if i + 1 < len(tokens) else ""
-    if word in ("twenty", "thirty") and nxt in ORDINALS and ORDINALS[nxt] < 10:
-        return (20 if word == "twenty" else 30) + ORDINALS[nxt], 2
-    if word in ORDINALS or _NTH.match(word):
-        return (ORDINALS[word] if word in ORDINALS else int(_NTH.match(word)["n"])), 1
-    value = int(word) if word.isdigit() and len(word) <= 2 else _hour(word) if not word.isdigit() else None
-    return value, 1
-
-
-def _date(tokens: list[str]) -> tuple[int, int | None] | None:
-    """The day of the month named ("il quindici", "the fifteenth", "15 dicembre"), with its month if said.
-    The first three ordinals and numbers alone are places in the list or keys ("the second", "il due"), a
-    date only with a month."""
-    for i in range(len(tokens)):
-        day, width = _day_number(tokens, i)
-        if day is None or not 1 <= day <= 31:
-            continue
-        after = tokens[i + width:i + width + 2]
-        if after[:1] and after[0] in PLACE_WORDS | CLOCK:  # "the fourth one": a place; "the nine o'clock"
-            continue
-        month = next((MONTHS[w] for w in after if w in MONTHS), None)
-        ordinal = tokens[i] in ORDINALS or _NTH.match(tokens[i]) or width == 2
-        led = i > 0 and tokens[i - 1] in DATE_LEAD
-        if month is not None or (ordinal and day > 3) or (led and day > 3 and not ordinal):
-            return day, month
-    return None
-
-
-def _hour(word: str) -> int | None:
-    if word.isdigit():
-        return int(word)
-    if word in ("mezzogiorno", "noon", "midday"):
-        return 12
-    value = UNITS.get(word, TEENS.get(word))
-    if value is None and italian_word(word) is not None:
-        value = int(italian_word(word))
-    return value if value is not None and value <= 24 else None
-
-
 def _said(tokens: list[str], table: dict):
     """The last entry of `table` named and not refused ("oggi no domani" -> domani), or None."""
     found = None
@@ -140,7 +94,7 @@ def _said(tokens: list[str], table: dict):
             continue
         before = []
         for back in tokens[max(0, i - 3):i][::-1]:  # back to the previous day or part named
-            if back in DAYS or back in PARTS or back in WEEKDAYS:
+            if back in DAYS or back in PARTS or back in WEEKDAYS or back in WEEKEND:
                 break
             before.append(back)
         after = tokens[i + 1] if i + 1 < len(tokens) else ""
@@ -174,9 +128,15 @@ def _lean(tokens: list[str]) -> int | None:
 
 
 def _place(tokens: list[str]) -> int | None:
-    """"the first slot", "l'ultima fascia", "the earliest one": a place said with what it is a place of."""
-    for word, after in zip(tokens, tokens[1:]):
-        if word in PLACES and after in PLACE_AFTER:
+    """"the first slot", "l'ultima fascia", "the earliest one": a place said with what it is a place of; "the
+    second saturday one", "sabato la seconda", "la seconda di sabato": a place among the windows of that day."""
+    for i, word in enumerate(tokens):
+        after, then = (tokens[i + 1:i + 3] + ["", ""])[:2]
+        led = i > 0 and tokens[i - 1] in PLACE_LEAD
+        if word not in PLACES or after in MONTHS or then in MONTHS:
+            continue
+        if after in PLACE_AFTER or ((after in DAYS or after in WEEKDAYS) and (led or then in PLACE_AFTER)) \
+                or (led and (after in PLACE_OF or not after)):
             return PLACES[word]
     return None
 
@@ -193,19 +153,25 @@ def _evening(value: int, ampm: str | None, part: tuple[int, int] | None) -> int:
 
 
 def time_said(text: str) -> TimeSaid:
-    """The day, part of the day and hour named in an answer (each None when not said)."""
-    words = _DAY_AFTER.sub("dopodomani", normalise(text).replace("o clock", "oclock"))
+    """The day, part of the day and hour named in an answer (each None when not said); a reason after it
+    that names a time of its own is left out (`_asked_first`)."""
+    words = _DAY_AFTER.sub("dopodomani", normalise(text).replace("o clock", "oclock").replace("midmorning",
+                                                                                             "mid morning"))
+    words = _HUNDRED.sub(lambda m: _clock(m["h"]) or m[0], words)
+    first = _asked_first(words.split())
+    if first is not None:
+        return first
     half = _HALF.search(words)
     minutes, half_hour = 0.0, None
-    if half and _hour(half["a"] or half["b"]) is not None:  # "half six", "alle sei e mezza": six, and a half
-        minutes, half_hour = 0.5, _hour(half["a"] or half["b"])
+    if half and hour_value(half["a"] or half["b"]) is not None:  # "half six", "alle sei e mezza": six, and a half
+        minutes, half_hour = 0.5, hour_value(half["a"] or half["b"])
         words = words[:half.start()] + (half["a"] or half["b"]) + words[half.end():]
     clock = _MINUTES.search(words)
-    if clock and _hour(clock["h"]) is not None and _hour(clock["h"]) <= 12 and half_hour is None:
+    if clock and hour_value(clock["h"]) is not None and hour_value(clock["h"]) <= 12 and half_hour is None:
         minutes = MINUTE_WORDS[clock["m"]] / 60
         words = words[:clock.start()] + f"{clock['h']} {clock['ampm']}" + words[clock.end():]
     tokens = words.split()
-    date = _date(tokens)
+    date = date_said(tokens)
     head = _asked(tokens)
     day, weekday = _said(head, DAYS), _said(head, WEEKDAYS)
     if weekday is not None:  # "mercoledì alle dieci che oggi lavoro": a day named after it is the reason's
@@ -217,12 +183,12 @@ def time_said(text: str) -> TimeSaid:
     span = _SPAN.search(words)  # "one till three", "dalle undici all'una": the window that starts then
     first, last = (None, None) if not span else (span["start"], span["end"]) if span["start"] \
         else (span["from"], span["to"]) if span["from"] else (span["low"], span["high"])
-    if span and _hour(first) is not None and _hour(last) is not None:
-        value = _hour(first)
+    if span and hour_value(first) is not None and hour_value(last) is not None:
+        value = hour_value(first)
         part = None if {first, last} & PARTS.keys() else part  # "dalle dieci a mezzogiorno": noon an end
         return TimeSaid(day, part, value + 12 if value < 8 else value, "at", weekday, date=date, place=place)
     for match in _HOUR.finditer(words):
-        value = _hour(match["hour"] or match["bare"])
+        value = hour_value(match["hour"] or match["bare"])
         if value is None:
             continue
         prep, ampm = match["prep"] or "at", match["ampm"] or match["clock"]
@@ -238,3 +204,23 @@ def time_said(text: str) -> TimeSaid:
         return TimeSaid(day, None, 13, "after" if lunch["prep"] in AFTER + ("dopo",) else "before", weekday,
                         date=date, place=place)
     return TimeSaid(day, part, hour, relation, weekday, lean, date, place)
+
+
+def _clock(word: str) -> str | None:
+    """"fifteen" of "fifteen hundred hours" as "15 pm", "oh nine" as "9 am"; None when no hour of the day."""
+    value = hour_value(word)
+    return None if value is None else f"{value} am" if value < 12 else f"{value} pm"
+
+
+def _asked_first(tokens: list[str]) -> TimeSaid | None:
+    """The time named before a reason that names an hour or a part of the day of its own ("half ten would be
+    ideal i open the shop at noon" -> half ten), or None when the answer has no such shape."""
+    for markers, needs_hour in ((REASON, True), (STRONG, False)):
+        cut = next((i for i in range(1, len(tokens)) if tokens[i] in markers), None)
+        if cut is None:
+            continue
+        head, rest = time_said(" ".join(tokens[:cut])), time_said(" ".join(tokens[cut:]))
+        if (head.hour is not None or (not needs_hour and not head.empty)) \
+                and (rest.hour is not None or rest.part is not None):
+            return head
+    return None

@@ -14,7 +14,7 @@ import re
 from datetime import datetime
 
 from ivr.understanding.lexical import normalise
-from ivr.understanding.times_said import LEAN_HOURS, PARTS, time_said
+from ivr.understanding.times_said import LEAN_HOURS, MID, PARTS, time_said
 
 # "the afternoon one", "quella del pomeriggio": one window meant by its part of the day, so it must be the only one
 _PART_WORDS = "|".join(sorted(PARTS, key=len, reverse=True))
@@ -39,8 +39,8 @@ def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) 
         weekday_day = (said.weekday - now.weekday()) % 7
         if day is not None and day != weekday_day:
             return True, None  # "domani mercoledì" on a Monday: two different days, not a choice
-        day = weekday_day
-    if day is not None:
+        day = weekday_day if weekday_day or any(w[0].date() == now.date() for w in windows) else 7
+    if day is not None:  # "lunedì" said on a Monday with no window today: next Monday
         fits = [i for i in fits if (windows[i][0].date() - now.date()).days == day]
     if said.date is not None:  # "il quindici": the window on that date, if one is offered
         date, month = said.date
@@ -51,8 +51,10 @@ def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) 
         fits = ([i for i in fits if first <= start[i] <= last]
                 or [i for i in fits if start[i] < first < end[i]])
         if said.lean is not None and said.hour is None and said.place is None and fits:
-            point = LEAN_HOURS.get(said.part, (first + 1, last))[said.lean]
+            point = LEAN_HOURS.get(said.part, (first + 1, last, (first + last) / 2))[said.lean]
             holding = [i for i in fits if start[i] <= point < end[i]]
+            if said.lean == MID and not holding:
+                return True, None  # "mid morning", and no window holds half past ten: asked again
             fits = holding or (fits[-1:] if said.lean else fits[:1])
     if said.hour is not None:
         hour = said.hour
@@ -66,8 +68,8 @@ def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) 
         return True, None
     if said.place is not None:  # "the first slot before lunch": that place among the windows that fit
         at = said.place % len(windows) if -len(windows) <= said.place < len(windows) else None
-        if said.hour is not None and said.relation == "at" and at in fits:
-            return True, at  # "la prima, dalle dieci a mezzogiorno": place and span agree
+        if at in fits and ((said.hour is not None and said.relation == "at") or (said.hour is None and said.part is None)):
+            return True, at  # "la prima, dalle dieci a mezzogiorno", "la seconda, di lunedì": place and time agree
         if -len(fits) <= said.place < len(fits):
             return True, fits[said.place]
         # "la seconda, quella da mezzogiorno alle due": the place among all offered, when the hour agrees;

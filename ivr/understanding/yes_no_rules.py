@@ -44,7 +44,11 @@ WHAT_NEXT = ("che devo fare", "cosa devo fare", "che faccio", "cosa faccio", "ch
 YES_LEAD = {"si", "yes", "yeah", "yep", "yup", "affermativo", "esatto", "esattamente", "certo", "certamente",
             "correct", "corretto", "corretta", "confermo", "affirmative", "correcto",
             "sicuro", "sicuramente", "ovviamente", "absolutely", "definitely", "exactly"}
-YES_LEAD_PAIRS = ("eh gia", "uh huh", "mm hmm", "of course", "that s right", "proprio cosi", "come no")
+YES_LEAD_PAIRS = ("eh gia", "uh huh", "mm hmm", "of course", "that s right", "proprio cosi", "come no", "please do",
+                  "go ahead", "aye")
+# a hedge before a clear yes ("abbastanza sì", "well yes mostly"): the yes
+HEDGES = {"abbastanza", "direi", "beh", "mah", "diciamo", "well", "mostly", "fairly", "pretty", "eh", "ehm", "um",
+          "er", "allora", "ecco", "oh"}
 # an unaccented "si" is the pronoun before a verb ("si vede che non va", "si è bloccato"): a yes only before
 # these
 SI_THEN = {"si", "grazie", "certo", "ok", "okay", "va", "perfetto", "esatto", "guardi", "senta", "allora", "pero",
@@ -92,6 +96,8 @@ def leading_yes(text: str, reading: str | None) -> str | None:
     accented = (text or "").strip().lower().startswith("sì")
     pronoun = words[0] == "si" and not accented and len(words) > 1 and words[1] not in SI_THEN
     if (words[0] in YES_LEAD and not pronoun) or any(clean == p or clean.startswith(p + " ") for p in YES_LEAD_PAIRS):
+        return "yes"
+    if words[0] in HEDGES and words[1:2] and words[1] in YES_LEAD and not set(words[2:4]) & TAKEN_BACK:
         return "yes"
     if words[0] == "magari" and set(words) <= MAGARI_WITH:
         return "yes"
@@ -168,3 +174,33 @@ def agent_not_needed(text: str) -> bool:
         if at >= 0 and set(clean[at + len(phrase) + 2:].split()[:3]) & AGENT_WORDS:
             return True
     return False
+
+
+# "vediamo un po'", "we'll see": no answer yet, asked again
+WAIT_AND_SEE = ("vediamo", "vedremo", "staremo a vedere", "si vedra", "chissa", "we ll see", "we will see",
+                "let s see", "lets see", "time will tell", "remains to be seen", "see how it goes")
+# "chi vi ha dato il mio numero?", "how did you get this number?": a question about the number, no answer
+HOW_KNOWN = ("come fate ad avere", "come avete avuto", "come avete il", "come fate ad avere il", "chi vi ha dato",
+             "chi ve l ha dato", "dove avete preso", "dove l avete preso", "dove avete trovato", "how did you get",
+             "how do you have", "how have you got", "how come you have", "where did you get", "who gave you",
+             "where d you get")
+# "le do un altro numero", "i'll give you another one to ring": at "shall we call you on …?" a no
+ANOTHER_NUMBER = ("altro numero", "numero diverso", "le do il", "le do un", "vi do il", "vi do un", "le lascio il",
+                  "vi lascio il", "cambiarlo", "cambiare numero", "cambiare il numero", "another number",
+                  "different number", "other number", "give you another", "give you a different", "give you my",
+                  "change it", "change the number", "change number")
+
+
+def no_answer_yet(text: str) -> bool:
+    """"mah vediamo", "we'll see", "chi vi ha dato il mio numero": no yes or no in it, asked again."""
+    words = normalise(text or "").split()
+    clean = f" {' '.join(words)} "
+    return any(f" {p} " in clean for p in WAIT_AND_SEE + HOW_KNOWN) and not set(words) & ANSWER_WORDS
+
+
+def another_number(text: str) -> bool:
+    """"aspetti le do il cellulare", "i'll give you a different one": another number offered, a no to the one
+    read out; not when a yes leads ("sì, le do anche l'altro numero")."""
+    words = normalise(text or "").split()
+    clean = f" {' '.join(words)} "
+    return bool(words) and words[0] not in YES_LEAD and any(f" {p} " in clean for p in ANOTHER_NUMBER)

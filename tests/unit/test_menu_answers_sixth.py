@@ -27,7 +27,7 @@ ASKED_AGAIN = SIXTH / "asked_again"
 # The bars the first and only run missed (6 Dec 2026, the models as of commit e8fb5e7, after /work/briefs/h18.done),
 # with its figures; see docs/understanding.md. That run met the other bars: 94.4 % right over all 414 answers, 10 wrong
 # actions against 13 not understood, and 2 of the 90 answers to none of the choices (2.2 %) acted on.
-MISSED: dict[tuple[str, str], str] = {
+BLIND_RUN_MISSED: dict[tuple[str, str], str] = {
     ("options", "it"): "86.7 % right (39/45), 6.7 % wrong action, 6.7 % not understood: 'smonto adesso dal turno di "
                        "notte richiamatemi subito che poi vado a dormire' read as window; 'scelgo io quando farmi "
                        "chiamare se si può' read as asap; 'un messaggio vocale per favore sono anziana e non so scrivere "
@@ -43,9 +43,14 @@ MISSED: dict[tuple[str, str], str] = {
 }
 
 
+# The kinds of failure the blind run found were then fixed (rules and training lines of their own, never these
+# lines), and the bars above pass now except these: the set is no longer blind; the next set measures blind.
+STILL_MISSED: set[tuple[str, str]] = set()
+
+
 def per_menu_and_language() -> list:
-    return [pytest.param(menu, lang, marks=pytest.mark.xfail(strict=True, reason=MISSED[(menu, lang)]))
-            if (menu, lang) in MISSED else pytest.param(menu, lang) for menu in MENUS for lang in LANGS]
+    return [pytest.param(menu, lang, marks=pytest.mark.xfail(strict=True, reason=BLIND_RUN_MISSED[(menu, lang)]))
+            if (menu, lang) in STILL_MISSED else pytest.param(menu, lang) for menu in MENUS for lang in LANGS]
 
 
 # -- the data ------------------------------------------------------------------------------------------

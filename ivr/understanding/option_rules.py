@@ -1,0 +1,112 @@
+"""The options menu read by the shape of the answer, before its model: wanting to choose the time is the window;
+the option named first wins over words of another option inside the reason that follows; a call asked for right
+away ("richiamatemi subito", "call me back straight away", "al più presto") is as soon as possible, whatever time
+of day the reason names ("… che smonto dal turno di notte", "… i work evenings").
+
+The menu model learns what the words mean; it cannot learn which part of a long answer is the choice and which the
+reason, and a reason full of times or of "scrivere" pulls it towards the window or the chat.
+"""
+from __future__ import annotations
+
+from ivr.understanding.answer_rules import NEGATORS, after_reason
+from ivr.understanding.lexical import normalise
+from ivr.understanding.times_said import time_said
+
+# "scelgo io quando", "l'orario lo decido io", "i'll pick the time", "let me choose when": the window
+CHOOSER = {"scelgo", "decido", "stabilisco", "dico", "fisso", "scegliere", "decidere", "stabilire", "fissare", "choose",
+           "pick", "decide", "set", "say", "name", "fix"}
+WHEN = {"quando", "orario", "ora", "momento", "giorno", "when", "time", "day", "hour", "moment", "slot"}
+MINE = {"io", "i", "me", "myself"}
+# the options by their names: said before a reason, the one meant ("un vocale perché non so scrivere")
+NAMES = {"voicemail": ("messaggio vocale", "vocale", "segreteria", "voice message", "voicemail", "voice mail",
+                       "voice note", "recorded message"),
+         "chat": ("chat", "chattare", "whatsapp", "messenger", "chatting")}
+# where a reason begins, after the choice: "perché …", "che …", "since …", "i'm …"
+REASON = {"perche", "perch", "che", "siccome", "visto", "poiche", "dato", "tanto", "because", "cause", "cos", "coz",
+          "since", "as", "sono", "ho", "i", "my", "mi", "non", "io"}
+# a call wanted right away, said after a call verb ("richiamatemi subito", "ring me back now")
+NOW = {"subito", "adesso", "ora", "immediatamente", "now", "immediately", "asap", "straightaway"}
+NOW_PAIRS = ("straight away", "right away", "right now", "at once", "adesso stesso", "ora stesso", "in fretta")
+# …or anywhere, politely ("al più presto", "non appena possibile", "at your earliest convenience")
+SOON = ("al piu presto", "quanto prima", "appena possibile", "prima possibile", "il prima possibile", "appena potete",
+        "as soon as possible", "as soon as you can", "earliest convenience", "earliest opportunity", "soonest")
+# said first, they ask for the call right away too ("subito per favore", "straight away please")
+OPENERS = {"subito", "immediatamente", "immediately", "asap", "straightaway", "straight away", "right away",
+           "at once"}
+CALL = {"richiamatemi", "chiamatemi", "richiamami", "chiamami", "richiamate", "chiamate", "richiamarmi", "chiamarmi",
+        "ricontattatemi", "ricontattarmi", "ricontattata", "ricontattato", "richiamata", "richiamato", "call", "ring",
+        "phone", "callback", "contact", "richiamare", "chiamare", "fate", "fatemi"}
+CALL_FILLER = {"me", "back", "mi", "pure", "voi", "you", "please", "per", "favore", "just", "then", "allora", "pero"}
+# "richiamatemi voi", "you ring me": the call wanted, no time named, as soon as possible
+YOU_CALL = ("richiamatemi voi", "chiamatemi voi", "mi richiamate voi", "mi chiamate voi", "richiamate voi",
+            "you call me", "you ring me", "you phone me", "you call back", "you ring back", "you lot ring me")
+# where the clause that asks ends and its reason begins
+CLAUSE_END = REASON - {"mi", "non", "io"} | {"quindi", "percio", "so", "but", "ma", "pero", "and", "e", "intanto",
+                                             "meanwhile", "while", "mentre"}
+AFTER_NOW = {"dopo", "after", "prima", "before", "domani", "tomorrow", "stasera", "tonight", "later", "piu"}
+
+
+def choose_time(text: str) -> bool:
+    """"scelgo io quando", "l'orario lo decido io", "i'll pick the time", "let me choose when": the window."""
+    words = normalise(text or "").split()
+    for at, word in enumerate(words):
+        if word not in CHOOSER or set(words[max(0, at - 2):at]) & NEGATORS:
+            continue
+        near = set(words[max(0, at - 4):at + 5])
+        if near & WHEN and (near & MINE or "let" in words[max(0, at - 3):at]):
+            return True
+    return False
+
+
+def named_first(text: str) -> str | None:
+    """The option named before a reason ("un vocale perché non so scrivere" -> voicemail, "the chat please i
+    can't talk out loud" -> chat), or None: none named, two named, or the name refused."""
+    words = normalise(text or "").split()
+    cut = next((i for i, w in enumerate(words) if i and w in REASON), len(words))
+    if cut == len(words) or after_reason(text) or set(words[:cut]) & NEGATORS or set(words[cut:cut + 3]) & {"no", "not"}:
+        return None
+    head = f" {' '.join(words[:cut])} "
+    named = {option for option, names in NAMES.items() if any(f" {n} " in head for n in names)}
+    return named.pop() if len(named) == 1 else None
+
+
+def _clause(words: list[str], at: int, width: int) -> list[str]:
+    """The words of the clause around words[at:at + width], between the reasons and choices said around it;
+    from the call verb when one leads to it ("finisco il turno di notte, chiamatemi subito": the night a reason)."""
+    start = max((i + 1 for i in range(at) if words[i] in CLAUSE_END), default=0)
+    start = max([start] + [i for i in range(start, at) if words[i] in CALL])
+    end = next((i for i in range(at + width, len(words)) if words[i] in CLAUSE_END), len(words))
+    return words[start:end]
+
+
+def asap_asked(text: str) -> bool:
+    """A call asked for right away ("richiamatemi subito che smonto dal turno", "ring me now i do nights",
+    "vorrei essere ricontattata al più presto", "richiamatemi voi"): as soon as possible, when the clause that
+    asks names no day or hour of its own ("chiamatemi subito domani mattina", "subito dopo le sei": a time)."""
+    words = normalise(text or "").split()
+    clean = f" {' '.join(words)} "
+    found = []  # (position, width) of each way of asking right away
+    for at, word in enumerate(words):
+        if word in NOW and (_after_call(words, at) or (at == 0 and word in OPENERS)):
+            found.append((at, 1))
+    for phrase in NOW_PAIRS + SOON + YOU_CALL:
+        if f" {phrase} " in clean:
+            at = len(clean[:clean.index(f" {phrase} ")].split())
+            if phrase not in NOW_PAIRS or _after_call(words, at) or (at == 0 and phrase in OPENERS):
+                found.append((at, len(phrase.split())))
+    for at, width in found:
+        before, after = words[max(0, at - 2):at], words[at + width:at + width + 1]
+        if set(before) & NEGATORS - {"non"} or (before[-1:] == ["non"] and words[at:at + 1] != ["appena"]) \
+                or set(after) & (AFTER_NOW | {"no"}):
+            continue  # "non subito", "now no", "subito dopo le sei", "as soon as possible tomorrow"
+        if time_said(" ".join(_clause(words, at, width))).empty:
+            return True
+    return False
+
+
+def _after_call(words: list[str], at: int) -> bool:
+    """Whether the word at `at` follows a call verb, with "me", "back", "pure" between."""
+    back = at - 1
+    while back >= 0 and words[back] in CALL_FILLER:
+        back -= 1
+    return back >= 0 and words[back] in CALL
