@@ -45,9 +45,11 @@ KEY_FOLLOW = KEY_WORDS | {"mi", "ho", "ci", "c", "purtroppo", "sorry", "sadly", 
 AGENT = {"operator", "operatore", "operatrice", "agent", "agente", "person", "persona", "someone", "qualcuno",
          "human", "advisor", "consulente"}
 ARTICLES = {"un", "una", "a", "an", "l", "lo", "la", "the"}
-# a key then a wish said with a verb ("due fatemi parlare con …", "two put me through"): the key
-WISH = {"parlo", "parlare", "fatemi", "fammi", "passatemi", "passami", "mettetemi", "datemi", "let", "lemme", "put",
-        "get", "speak", "talk", "give", "change", "cambio", "cambiamo", "cambiate"}
+# a key then a wish said with a verb ("due parlo con …", "two put me through"): the key; "let me", "fammi" only
+# when speaking or someone follows ("two let me talk to …", never "one let me think")
+WISH = {"parlo", "parlare", "passatemi", "passami", "mettetemi", "put", "speak", "talk", "change", "cambio",
+        "cambiamo", "cambiate"}
+WISH_LEAD = {"let", "lemme", "fammi", "fatemi", "datemi", "give", "get"}
 # a key said, then why ("premo tre perché fino alle due lavoro", "one since i'm out after four", "uno uno ho
 # due minuti"): the key, whatever numbers the reason holds
 REASON_AFTER = {"perche", "perch", "che", "siccome", "visto", "poiche", "tanto", "because", "cause", "cos", "coz",
@@ -114,7 +116,7 @@ def key_led(text: str) -> int | None:
         return None  # "the one i want": a pronoun
     follow = words[at + 1] if at + 1 < len(words) else ""
     if follow in ARTICLES and words[at + 2:at + 3] and words[at + 2] in AGENT or follow in AGENT \
-            or follow in WISH:
+            or follow in WISH or (follow in WISH_LEAD and set(words[at + 2:at + 6]) & (WISH | AGENT)):
         follow = "ma"  # "due un operatore", "two put me through": the key, then who or what is wanted
     if not all(w in KEY_LEAD for w in words[:at]) or (follow and follow not in KEY_FOLLOW):
         return None
@@ -231,6 +233,8 @@ def key_pressed(text: str) -> int | None:
         while after < len(words) and words[after] in PRESS_THEN and after - at < 3:
             after += 1
         key = words[after] if after < len(words) else ""
+        if words[after + 1:after + 2] and words[after + 1] in ("o", "or", "oppure"):
+            return None  # "option one or two": not chosen yet
         if key in KEY_DIGITS or (key.isdigit() and len(key) == 1 and key != "0"):
             return int(key) if key.isdigit() else KEY_DIGITS[key]
     return None

@@ -50,8 +50,9 @@ def choose_time(text: str) -> bool:
     """"scelgo io quando", "l'orario lo decido io", "i'll pick the time", "let me choose when": the window."""
     words = normalise(text or "").split()
     for at, word in enumerate(words):
-        if word not in CHOOSER or set(words[max(0, at - 2):at]) & NEGATORS:
-            continue
+        before = set(words[max(0, at - 3):at])
+        if word not in CHOOSER or before & (NEGATORS | {"t", "cannot", "you", "voi", "lei", "tu"}):
+            continue  # "non scelgo io", "i can't choose", "you choose the time": no wish to choose
         near = set(words[max(0, at - 4):at + 5])
         if near & WHEN and (near & MINE or "let" in words[max(0, at - 3):at]):
             return True
@@ -63,8 +64,8 @@ def named_first(text: str) -> str | None:
     can't talk out loud" -> chat), or None: none named, two named, or the name refused."""
     words = normalise(text or "").split()
     cut = next((i for i, w in enumerate(words) if i and w in REASON), len(words))
-    if cut == len(words) or after_reason(text) or set(words[:cut]) & NEGATORS or set(words[cut:cut + 3]) & {"no", "not"}:
-        return None
+    if cut == len(words) or after_reason(text) or set(words[:cut]) & NEGATORS or set(words[cut:cut + 2]) & NEGATORS:
+        return None  # none named, a choice after the reason, or the name refused ("il vocale io non lo voglio")
     head = f" {' '.join(words[:cut])} "
     named = {option for option, names in NAMES.items() if any(f" {n} " in head for n in names)}
     return named.pop() if len(named) == 1 else None
