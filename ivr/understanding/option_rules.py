@@ -64,7 +64,8 @@ def named_first(text: str) -> str | None:
     can't talk out loud" -> chat), or None: none named, two named, or the name refused."""
     words = normalise(text or "").split()
     cut = next((i for i, w in enumerate(words) if i and w in REASON), len(words))
-    if cut == len(words) or after_reason(text) or set(words[:cut]) & NEGATORS or set(words[cut:cut + 2]) & NEGATORS:
+    if cut == len(words) or after_reason(text) or set(words[:cut]) & NEGATORS \
+            or (words[cut] == "io" and set(words[cut + 1:cut + 2]) & NEGATORS):
         return None  # none named, a choice after the reason, or the name refused ("il vocale io non lo voglio")
     head = f" {' '.join(words[:cut])} "
     named = {option for option, names in NAMES.items() if any(f" {n} " in head for n in names)}
