@@ -38,7 +38,9 @@ def option(menus: MenuModel, text: str) -> str | None:
     messaggio" the message (the refused choice is not taken); a time named ("stasera", "verso le sei") when
     the model is unsure is a window: the caller wants to be called then. "Two sorry", "faccio il tre" are
     keys; "l'ultima" the last option; after a reason ("… non posso parlare, preferisco chattare") what
-    follows "preferisco", "quindi", "so" is the choice."""
+    follows "preferisco", "quindi", "so" is the choice. By option_rules.py first: "scelgo io quando" is the
+    window, the option named before its reason wins over another's words in it ("un vocale, non so scrivere"),
+    and a call asked for right away is as soon as possible whatever time of day the reason names."""
     key = key_pressed(text) or key_said(text) or key_led(text) or key_with_reason(text)
     if key is not None:
         return OPTIONS[key - 1] if key <= len(OPTIONS) else None
@@ -60,6 +62,9 @@ def option(menus: MenuModel, text: str) -> str | None:
     chosen = after_refusal(read, tail, read(tail)) if tail else None
     if chosen is not None:
         return wanted_instead(tail, chosen)
+    named = named_first(text, defer=False)  # "chat please, … so calls are hard": no choice after the reason
+    if named is not None:
+        return named
     choice = wanted_instead(text, after_refusal(read, text, read(text)))
     if choice is None and menus.read("options", text).choice is None and not time_said(text).empty:
         return "window"

@@ -59,12 +59,13 @@ def choose_time(text: str) -> bool:
     return False
 
 
-def named_first(text: str) -> str | None:
+def named_first(text: str, defer: bool = True) -> str | None:
     """The option named before a reason ("un vocale perché non so scrivere" -> voicemail, "the chat please i
-    can't talk out loud" -> chat), or None: none named, two named, or the name refused."""
+    can't talk out loud" -> chat), or None: none named, two named, or the name refused; with `defer`, None too
+    when a choice may follow the reason ("il vocale è difficile, meglio la chat": answer_rules.after_reason)."""
     words = normalise(text or "").split()
     cut = next((i for i, w in enumerate(words) if i and w in REASON), len(words))
-    if cut == len(words) or after_reason(text) or set(words[:cut]) & NEGATORS \
+    if cut == len(words) or (defer and after_reason(text)) or set(words[:cut]) & NEGATORS \
             or (words[cut] == "io" and set(words[cut + 1:cut + 2]) & NEGATORS):
         return None  # none named, a choice after the reason, or the name refused ("il vocale io non lo voglio")
     head = f" {' '.join(words[:cut])} "

@@ -53,7 +53,7 @@ _DAY_AFTER = re.compile(r"\b(?:the )?day after tomorrow\b")
 # "la prima fascia prima di pranzo", "the first slot before lunch": a place among the windows that fit
 PLACES = {"first": 0, "earliest": 0, "prima": 0, "primo": 0, "second": 1, "seconda": 1, "secondo": 1,
           "last": -1, "latest": -1, "ultima": -1, "ultimo": -1, "third": 2, "terza": 2, "terzo": 2, "fourth": 3,
-          "quarta": 3, "quarto": 3}
+          "quarta": 3, "quarto": 3, "later": -1, "latter": -1, "earlier": 0}
 PLACE_AFTER = {"one", "option", "opzione", "choice", "window", "fascia", "slot", "disponibile", "available",
                "libera", "free", "orario", "quella", "quello"}
 PLACE_LEAD = {"la", "il", "lo", "l", "the"}   # "sabato la seconda": an article, then the place

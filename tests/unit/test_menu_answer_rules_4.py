@@ -56,6 +56,7 @@ OPTIONS = [
     ("a voicemail since i struggle to text", "voicemail"),
     ("la chat perché a voce non riesco a parlare", "chat"),
     ("the chat please i can't talk out loud here", "chat"),
+    ("whatsapp please i've lost my voice so talking is hard", "chat"),   # no choice after "so"
     # polite ways of as soon as possible; "you call me"
     ("le sarei grata se poteste richiamarmi al più presto", "asap"),
     ("desidererei cortesemente essere richiamato quanto prima", "asap"),
@@ -88,6 +89,7 @@ WINDOWS = [
     ("saturday the second one", SATURDAY_THEN_MONDAY, THURSDAY, 1),
     ("sabato la seconda per favore", SATURDAY_THEN_MONDAY, THURSDAY, 1),
     ("the second saturday slot", SATURDAY_THEN_MONDAY, THURSDAY, 1),
+    ("the later saturday one thanks", SATURDAY_THEN_MONDAY, THURSDAY, 1),
     # the weekend refused, the day after it asked for; Monday said on a Monday with no window that day
     ("not at the weekend monday suits", SATURDAY_THEN_MONDAY, THURSDAY, 2),
     ("niente weekend meglio lunedì", SATURDAY_THEN_MONDAY, THURSDAY, 2),
