@@ -28,7 +28,8 @@ ANSWER_NO = {"no", "nah", "nope"}   # "no, mi richiami": a no to the question, t
 ABOUT_CHOICES = ("che differenza", "qual e la differenza", "differenza tra", "differenza fra", "what s the difference",
                  "what is the difference", "difference between", "how do they differ", "cosa cambia", "che cambia",
                  "which is better", "qual e meglio", "quale conviene", "what do you mean by", "what s option",
-                 "what is option", "what does option", "cos e l opzione", "che cos e l opzione", "cosa e l opzione")
+                 "what is option", "what does option", "cos e l opzione", "che cos e l opzione", "cosa e l opzione",
+                 "what happens if", "cosa succede se", "che succede se", "quanto ci mettete", "how long do you take")
 
 # a key's digit led by a verb and followed by a hedge or the reason: "faccio il due", "two sorry", "one i
 # think", "il due mi serve qualcuno"; the word after the digit must open a hedge or a clause, never a noun
@@ -104,11 +105,12 @@ def key_led(text: str) -> int | None:
     """The key named first, led by a verb and followed by a hedge or a reason ("faccio due", "two sorry",
     "number two i still need help"), else None; one digit only."""
     words = normalise(text or "").split()
-    digits = [i for i, w in enumerate(words) if w in KEY_DIGITS or (w.isdigit() and len(w) == 1 and w != "0")]
-    later = words[digits[0] + 1:] if digits else []  # "premo due, voglio un operatore": "un" is an article
-    if len(digits) != 1 or any((w.isdigit() or (w in UNITS and w not in ("un", "una")))
-                               and not (w == "one" and later[i - 1:i] and later[i - 1] in DETERMINERS)
-                               for i, w in enumerate(later)):  # "two, i'll give you another one": a pronoun
+    pronoun = {i for i, w in enumerate(words) if w == "one" and i and words[i - 1] in DETERMINERS}  # "another one"
+    digits = [i for i, w in enumerate(words)
+              if (w in KEY_DIGITS or (w.isdigit() and len(w) == 1 and w != "0")) and i not in pronoun]
+    later = range(digits[0] + 1, len(words)) if digits else []  # "premo due, voglio un operatore": "un" an article
+    if len(digits) != 1 or any((words[i].isdigit() or (words[i] in UNITS and words[i] not in ("un", "una")))
+                               and i not in pronoun for i in later):
         return None
     at = digits[0]
     word, before = words[at], words[at - 1] if at else ""

@@ -95,6 +95,8 @@ def asap_asked(text: str) -> bool:
     for phrase in NOW_PAIRS + SOON + YOU_CALL:
         if f" {phrase} " in clean:
             at = len(clean[:clean.index(f" {phrase} ")].split())
+            if set(words[max(0, at - 2):at]) & {"se", "if", "when"}:
+                continue  # "if you call me …": a condition, no wish
             if phrase not in NOW_PAIRS or _after_call(words, at) or (at == 0 and phrase in OPENERS):
                 found.append((at, len(phrase.split())))
     for at, width in found:
@@ -108,8 +110,9 @@ def asap_asked(text: str) -> bool:
 
 
 def _after_call(words: list[str], at: int) -> bool:
-    """Whether the word at `at` follows a call verb, with "me", "back", "pure" between."""
+    """Whether the word at `at` follows a call verb, with "me", "back", "pure" between; not in a condition ("se
+    mi richiamate subito perdo il posto?", "if you call me now": a question about it)."""
     back = at - 1
     while back >= 0 and words[back] in CALL_FILLER:
         back -= 1
-    return back >= 0 and words[back] in CALL
+    return back >= 0 and words[back] in CALL and not set(words[max(0, back - 2):back]) & {"se", "if", "when"}

@@ -36,7 +36,8 @@ PLUS = {"piu", "plus"}
 DETERMINERS = {"this", "that", "the", "which", "another", "other", "a", "any", "each", "new", "different",
                "right", "wrong", "same", "old", "proper", "correct", "mobile", "landline", "work", "home",
                "office", "business", "personal", "private", "fixed", "main", "house", "usual", "spare",
-               "first", "second", "last", "other", "newer", "older", "cell", "company", "shop", "family"}
+               "first", "second", "last", "other", "newer", "older", "cell", "company", "shop", "family",
+               "better", "good", "current", "latest", "real"}
 _IT_HUNDREDS = ["cento"] + [f"{u}cento" for u in ("due", "tre", "quattro", "cinque", "sei", "sette", "otto",
                                                   "nove")]
 _SPLIT = re.compile(r"(\d+)")

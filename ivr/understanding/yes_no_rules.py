@@ -183,10 +183,11 @@ WAIT_AND_SEE = ("vediamo", "vedremo", "staremo a vedere", "si vedra", "chissa", 
 HOW_KNOWN = ("come fate ad avere", "come avete avuto", "come avete il", "come fate ad avere il", "chi vi ha dato",
              "chi ve l ha dato", "dove avete preso", "dove l avete preso", "dove avete trovato", "how did you get",
              "how do you have", "how have you got", "how come you have", "where did you get", "who gave you",
-             "where d you get")
+             "where d you get", "why do you need", "why do you want", "what do you need my", "perche vi serve",
+             "a cosa vi serve", "perche volete", "come mai avete")
 # "le do un altro numero", "i'll give you another one to ring": at "shall we call you on …?" a no
-ANOTHER_NUMBER = ("altro numero", "numero diverso", "le do il", "le do un", "vi do il", "vi do un", "le lascio il",
-                  "vi lascio il", "cambiarlo", "cambiare numero", "cambiare il numero", "another number",
+ANOTHER_NUMBER = ("altro numero", "numero diverso", "le do", "vi do", "ve ne do", "le detto", "vi detto",
+                  "le lascio il", "vi lascio il", "cambiarlo", "cambiare numero", "cambiare il numero", "another number",
                   "different number", "other number", "give you another", "give you a different", "give you my",
                   "change it", "change the number", "change number")
 

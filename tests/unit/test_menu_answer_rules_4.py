@@ -109,6 +109,8 @@ YES_NO = [
     ("due fatemi parlare con un operatore", "yes_no", "no"),
     ("two put me through to a person", "yes_no", "no"),
     ("no aspetti vi do il fisso", "yes_no", "no"),
+    ("due vi detto quello del lavoro", "yes_no", "no"),
+    ("two i'll give you a better one", "yes_no", "no"),   # "a better one": a pronoun, no second key
     # a hedge, then yes
     ("abbastanza sì grazie", "helpful", "yes"),
     ("well yes mostly", "helpful", "yes"),
@@ -117,6 +119,7 @@ YES_NO = [
     ("we'll see how it goes tonight", "helpful", None),
     ("chi vi ha dato il mio numero di casa", "yes_no", None),
     ("how come you have my number", "yes_no", None),
+    ("perché vi serve il mio numero", "yes_no", None),
     # a number of minutes is no key
     ("two minutes", "yes_no", None),
     ("due minuti e controllo", "yes_no", None),
@@ -154,6 +157,12 @@ def test_each_window_kind_is_read_as_meant(menus, said, offered, now, index):  #
 @pytest.mark.parametrize("said, menu, meant", YES_NO)
 def test_each_yes_no_kind_is_read_as_meant(menus, said, menu, meant):  # noqa: F811
     assert menu_answers.yes_or_no(menus, said, menu) == meant
+
+
+@pytest.mark.parametrize("said", ["cosa succede se scelgo la chat", "what happens if i pick a callback",
+                                  "se mi chiamate subito cosa cambia", "option one or two i can't make my mind up"])
+def test_a_question_or_a_condition_is_no_option(menus, said):  # noqa: F811
+    assert menu_answers.option(menus, said) is None
 
 
 # -- the rules alone ------------------------------------------------------------------------------------
