@@ -138,7 +138,7 @@ def after_reason(text: str) -> str:
     found = [(clean.rfind(f" {m} "), m) for m in CHOICE_MARKERS if f" {m} " in clean]
     found = [(at, m) for at, m in found if m != "so" or not _i_know(clean[:at].split(), clean[at + 4:].split())]
     start, marker = max(found, default=(-1, ""))
-    if start < 0 or len(clean[:start].split()) < 2:  # no reason before it ("preferirei la chat"): the whole answer is read
+    if start < 0 or len(clean[:start].split()) < 2:  # no reason before it ("preferirei la chat"): all of it is read
         return ""
     return clean[start + len(marker) + 2:].strip()
 

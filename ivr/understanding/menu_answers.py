@@ -18,7 +18,7 @@ from ivr.understanding.yes_no_rules import (agent_not_needed, another_number, as
 from ivr.understanding.lexical import normalise
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.number_readings import number_said
-from ivr.understanding.option_rules import asap_asked, choose_time, named_first
+from ivr.understanding.option_rules import asap_asked, choose_time, named_first, time_for_call
 from ivr.understanding.spoken_numbers import digits_from_speech
 from ivr.understanding.times_said import time_said
 from ivr.understanding.window_choice import resolve
@@ -68,7 +68,7 @@ def option(menus: MenuModel, text: str) -> str | None:
     choice = wanted_instead(text, after_refusal(read, text, read(text)))
     if choice is None and menus.read("options", text).choice is None and not time_said(text).empty:
         return "window"
-    return choice
+    return "window" if choice == "asap" and time_for_call(text) else choice  # "richiamatemi voi alle sei"
 
 
 def paused(text: str) -> bool:

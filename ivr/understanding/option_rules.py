@@ -23,7 +23,9 @@ NAMES = {"voicemail": ("messaggio vocale", "vocale", "segreteria", "voice messag
          "chat": ("chat", "chattare", "whatsapp", "messenger", "chatting")}
 # where a reason begins, after the choice: "perché …", "che …", "since …", "i'm …"
 REASON = {"perche", "perch", "che", "siccome", "visto", "poiche", "dato", "tanto", "because", "cause", "cos", "coz",
-          "since", "as", "sono", "ho", "i", "my", "mi", "non", "io"}
+          "since", "as", "sono", "ho", "i", "my", "non", "io"}
+# after the name, a negation that takes it back: "la chat non la so usare", "il vocale io non lo voglio"
+TAKEN_BACK = {"la", "lo", "li", "le", "l", "it", "that", "mi", "ci", "io"}
 # a call wanted right away, said after a call verb ("richiamatemi subito", "ring me back now")
 NOW = {"subito", "adesso", "ora", "immediatamente", "now", "immediately", "asap", "straightaway"}
 NOW_PAIRS = ("straight away", "right away", "right now", "at once", "adesso stesso", "ora stesso", "in fretta")
@@ -36,12 +38,13 @@ OPENERS = {"subito", "immediatamente", "immediately", "asap", "straightaway", "s
 CALL = {"richiamatemi", "chiamatemi", "richiamami", "chiamami", "richiamate", "chiamate", "richiamarmi", "chiamarmi",
         "ricontattatemi", "ricontattarmi", "ricontattata", "ricontattato", "richiamata", "richiamato", "call", "ring",
         "phone", "callback", "contact", "richiamare", "chiamare", "fate", "fatemi"}
+OWNED = {"the", "my", "your", "our", "shop", "home", "mobile", "work", "office", "landline", "a"}   # "the shop phone"
 CALL_FILLER = {"me", "back", "mi", "pure", "voi", "you", "please", "per", "favore", "just", "then", "allora", "pero"}
 # "richiamatemi voi", "you ring me": the call wanted, no time named, as soon as possible
 YOU_CALL = ("richiamatemi voi", "chiamatemi voi", "mi richiamate voi", "mi chiamate voi", "richiamate voi",
             "you call me", "you ring me", "you phone me", "you call back", "you ring back", "you lot ring me")
 # where the clause that asks ends and its reason begins
-CLAUSE_END = REASON - {"mi", "non", "io"} | {"quindi", "percio", "so", "but", "ma", "pero", "and", "e", "intanto",
+CLAUSE_END = REASON - {"non", "io"} | {"quindi", "percio", "so", "but", "ma", "pero", "and", "e", "intanto",
                                              "meanwhile", "while", "mentre"}
 AFTER_NOW = {"dopo", "after", "prima", "before", "domani", "tomorrow", "stasera", "tonight", "later", "piu"}
 
@@ -65,8 +68,9 @@ def named_first(text: str, defer: bool = True) -> str | None:
     when a choice may follow the reason ("il vocale è difficile, meglio la chat": answer_rules.after_reason)."""
     words = normalise(text or "").split()
     cut = next((i for i, w in enumerate(words) if i and w in REASON), len(words))
-    if cut == len(words) or (defer and after_reason(text)) or set(words[:cut]) & NEGATORS \
-            or (words[cut] == "io" and set(words[cut + 1:cut + 2]) & NEGATORS):
+    refused = (words[cut:cut + 1] == ["io"] and set(words[cut + 1:cut + 2]) & NEGATORS) \
+        or (words[cut:cut + 1] == ["non"] and set(words[cut + 1:cut + 2]) & TAKEN_BACK)
+    if cut == len(words) or (defer and after_reason(text)) or set(words[:cut]) & NEGATORS or refused:
         return None  # none named, a choice after the reason, or the name refused ("il vocale io non lo voglio")
     head = f" {' '.join(words[:cut])} "
     named = {option for option, names in NAMES.items() if any(f" {n} " in head for n in names)}
@@ -78,7 +82,8 @@ def _clause(words: list[str], at: int, width: int) -> list[str]:
     from the call verb when one leads to it ("finisco il turno di notte, chiamatemi subito": the night a reason)."""
     start = max((i + 1 for i in range(at) if words[i] in CLAUSE_END), default=0)
     start = max([start] + [i for i in range(start, at) if words[i] in CALL])
-    end = next((i for i in range(at + width, len(words)) if words[i] in CLAUSE_END), len(words))
+    end = next((i for i in range(at + width, len(words)) if words[i] in CLAUSE_END
+                and not (words[i] == "as" and "soon" in words[i - 1:i + 2])), len(words))  # "as soon as": no end
     return words[start:end]
 
 
@@ -116,3 +121,15 @@ def _after_call(words: list[str], at: int) -> bool:
     while back >= 0 and words[back] in CALL_FILLER:
         back -= 1
     return back >= 0 and words[back] in CALL and not set(words[max(0, back - 2):back]) & {"se", "if", "when"}
+
+
+def time_for_call(text: str) -> bool:
+    """A time named in the clause that asks for the call ("richiamatemi voi alle sei", "ring me back as soon as you
+    can tomorrow morning"): an hour, a part of the day or another day, so the window, whatever else is said."""
+    words = normalise(text or "").split()
+    at = next((i for i, w in enumerate(words) if w in CALL and not (i and words[i - 1] in OWNED)), None)
+    if at is None:
+        return False
+    said = time_said(" ".join(_clause(words, at, 1)))
+    return said.hour is not None or said.part is not None or bool(said.day) or said.weekday is not None \
+        or said.date is not None

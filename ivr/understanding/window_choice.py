@@ -68,7 +68,7 @@ def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) 
         return True, None
     if said.place is not None:  # "the first slot before lunch": that place among the windows that fit
         at = said.place % len(windows) if -len(windows) <= said.place < len(windows) else None
-        if at in fits and ((said.hour is not None and said.relation == "at") or (said.hour is None and said.part is None)):
+        if at in fits and (said.relation == "at" if said.hour is not None else said.part is None):
             return True, at  # "la prima, dalle dieci a mezzogiorno", "la seconda, di lunedì": place and time agree
         if -len(fits) <= said.place < len(fits):
             return True, fits[said.place]

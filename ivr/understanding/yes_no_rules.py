@@ -187,7 +187,8 @@ HOW_KNOWN = ("come fate ad avere", "come avete avuto", "come avete il", "come fa
              "a cosa vi serve", "perche volete", "come mai avete")
 # "le do un altro numero", "i'll give you another one to ring": at "shall we call you on …?" a no
 ANOTHER_NUMBER = ("altro numero", "numero diverso", "le do", "vi do", "ve ne do", "le detto", "vi detto",
-                  "le lascio il", "vi lascio il", "cambiarlo", "cambiare numero", "cambiare il numero", "another number",
+                  "le lascio il", "vi lascio il", "cambiarlo", "cambiare numero", "cambiare il numero",
+                  "another number",
                   "different number", "other number", "give you another", "give you a different", "give you my",
                   "change it", "change the number", "change number")
 

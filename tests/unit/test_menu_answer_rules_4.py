@@ -17,7 +17,7 @@ from ivr.understanding import menu_answers
 from ivr.understanding.answer_rules import after_reason, key_pressed
 from ivr.understanding.lexical import normalise
 from ivr.understanding.menus import load_menu_examples
-from ivr.understanding.option_rules import asap_asked, choose_time, named_first
+from ivr.understanding.option_rules import asap_asked, choose_time, named_first, time_for_call
 from ivr.understanding.times_said import MID, time_said
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
 from tests.unit.test_menu_answers_third import texts_under
@@ -43,6 +43,7 @@ OPTIONS = [
     ("call me back right away i'm a night porter so evenings are my mornings", "asap"),
     # …but a time in the clause that asks is a window
     ("chiamatemi subito domani mattina", "window"),
+    ("mi richiamate voi verso le quattro", "window"),
     ("non subito più tardi verso le cinque", "window"),
     ("adesso sono in macchina mi chiamate stasera", "window"),
     # choosing the time
@@ -191,9 +192,18 @@ def test_choosing_the_time_is_read(said, chooses):
 @pytest.mark.parametrize("said, named", [("un vocale perché non so scrivere", "voicemail"),
                                          ("whatsapp because i'm on a train", "chat"),
                                          ("la chat no perché non so scrivere", None),
+                                         ("la chat non la so usare", None),
                                          ("il vocale mi pare difficile meglio la chat", None)])
 def test_the_option_named_before_a_reason_is_the_one(said, named):
     assert named_first(said) == named
+
+
+@pytest.mark.parametrize("said, timed", [("richiamatemi voi alle sei", True),
+                                         ("call me back as soon as you can tomorrow", True),
+                                         ("richiamatemi voi quando tocca a me", False),
+                                         ("as soon as possible the shop phone's dead since monday", False)])
+def test_a_time_in_the_clause_that_asks_is_read(said, timed):
+    assert time_for_call(said) is timed
 
 
 def test_italian_so_is_no_choice_marker():
