@@ -12,7 +12,7 @@ from datetime import datetime
 
 from ivr.understanding.answer_rules import (YES_NO_KEYS, about_choices, after_reason, after_refusal, key_led,
                                             key_pressed, key_said, key_with_reason, last_said, wanted_instead)
-from ivr.understanding.yes_no_rules import (agent_not_needed, another_number, asks_what_next, holding_on,
+from ivr.understanding.yes_no_rules import (agent_not_needed, another_number, asks_what_next, corrected, holding_on,
                                             leading_no, leading_yes, lukewarm, no_answer_yet, not_understood,
                                             prefers_other)
 from ivr.understanding.lexical import normalise
@@ -96,6 +96,8 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     if holding_on(text) or about_choices(text) or asks_what_next(text) or many_digits(text) \
             or not_understood(text):
         return None
+    if (last := corrected(text)) is not None:  # "sì anzi no": the answer said last
+        return last
     if no_answer_yet(text):  # "we'll see": never a yes or a no ("don't know" is asked again too)
         reading = menus.read(menu, text).choice
         return reading if reading in ASKED_AGAIN else None

@@ -46,6 +46,8 @@ YOU_CALL = ("richiamatemi voi", "chiamatemi voi", "mi richiamate voi", "mi chiam
 # where the clause that asks ends and its reason begins
 CLAUSE_END = REASON - {"non", "io"} | {"quindi", "percio", "so", "but", "ma", "pero", "and", "e", "intanto",
                                              "meanwhile", "while", "mentre"}
+# a correction after it: "richiamata subito, anzi no, meglio la chat" is no call right away
+CORRECTION = {"anzi", "actually", "rather", "instead", "invece", "meglio", "preferisco", "preferirei", "better"}
 AFTER_NOW = {"dopo", "after", "prima", "before", "domani", "tomorrow", "stasera", "tonight", "later", "piu"}
 
 
@@ -109,7 +111,7 @@ def asap_asked(text: str) -> bool:
         if set(before) & NEGATORS - {"non"} or (before[-1:] == ["non"] and words[at:at + 1] != ["appena"]) \
                 or set(after) & (AFTER_NOW | {"no"}):
             continue  # "non subito", "now no", "subito dopo le sei", "as soon as possible tomorrow"
-        if time_said(" ".join(_clause(words, at, width))).empty:
+        if time_said(" ".join(_clause(words, at, width))).empty and not set(words[at + width:]) & CORRECTION:
             return True
     return False
 

@@ -193,6 +193,23 @@ ANOTHER_NUMBER = ("altro numero", "numero diverso", "le do", "vi do", "ve ne do"
                   "change it", "change the number", "change number")
 
 
+# a yes or no corrected: "sì anzi no", "no wait yes", "yes i mean no": the last one said
+CORRECTING = ("anzi", "actually", "i mean", "cioe", "no wait", "wait", "sorry")
+
+
+def corrected(text: str) -> str | None:
+    """"sì anzi no" -> no, "no wait yes" -> yes: a yes or a no right after a correction word, else None."""
+    clean = f" {' '.join(normalise(text or '').split())} "
+    for word in CORRECTING:
+        at = clean.find(f" {word} ")
+        after = clean[at + len(word) + 2:].split()[:2] if at > 0 else []
+        if after and after[0] in ANSWER_NO | {"nope"} and after[1:] in ([], ["no"], ["grazie"], ["thanks"]):
+            return "no"
+        if after and after[0] in YES_WORDS and after[1:] in ([], ["yes"], ["si"], ["grazie"], ["thanks"]):
+            return "yes"
+    return None
+
+
 def no_answer_yet(text: str) -> bool:
     """"mah vediamo", "we'll see", "chi vi ha dato il mio numero": no yes or no in it, asked again."""
     words = normalise(text or "").split()

@@ -65,6 +65,7 @@ OPTIONS = [
     ("i'd be most grateful if someone could ring me back at the earliest opportunity", "asap"),
     ("chiamatemi voi intanto sistemo il negozio", "asap"),
     ("you ring me back then", "asap"),
+    ("richiamatemi subito anzi no preferisco la chat", "chat"),   # corrected: what follows
     # writing to each other
     ("ci sentiamo per scritto", "chat"),
     ("scriviamoci", "chat"),
@@ -121,6 +122,9 @@ YES_NO = [
     ("chi vi ha dato il mio numero di casa", "yes_no", None),
     ("how come you have my number", "yes_no", None),
     ("perché vi serve il mio numero", "yes_no", None),
+    # a yes or a no corrected: the one said last
+    ("sì sì anzi no", "yes_no", "no"),
+    ("no hang on i mean yes", "yes_no", "yes"),
     # a number of minutes is no key
     ("two minutes", "yes_no", None),
     ("due minuti e controllo", "yes_no", None),
