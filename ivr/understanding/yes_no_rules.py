@@ -97,7 +97,9 @@ def leading_yes(text: str, reading: str | None) -> str | None:
     pronoun = words[0] == "si" and not accented and len(words) > 1 and words[1] not in SI_THEN
     if (words[0] in YES_LEAD and not pronoun) or any(clean == p or clean.startswith(p + " ") for p in YES_LEAD_PAIRS):
         return "yes"
-    if words[0] in HEDGES and words[1:2] and words[1] in YES_LEAD and not set(words[2:4]) & TAKEN_BACK:
+    hedged_si = words[1:2] == ["si"] and "sì" not in (text or "").lower() and words[2:3] and words[2] not in SI_THEN
+    if words[0] in HEDGES and words[1:2] and words[1] in YES_LEAD and not set(words[2:4]) & TAKEN_BACK \
+            and not hedged_si:  # "abbastanza sì"; not "beh si vede che non va" (the pronoun)
         return "yes"
     if words[0] == "magari" and set(words) <= MAGARI_WITH:
         return "yes"
