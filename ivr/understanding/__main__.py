@@ -63,7 +63,7 @@ def _eval(args, model: Understanding) -> int:
     detector = getattr(model, "out_of_scope", None)  # out_of_scope.py: its settings beside its figures
     if detector is not None:
         print(f"out-of-scope detector: encoder weight {detector.encoder_weight:.1f}, word weight "
-              f"{detector.word_weight:.1f}, threshold "
+              f"{detector.word_weight:.1f}, names weight {detector.names_weight:.1f}, threshold "
               f"{detector.threshold:.3f}, never on {', '.join(detector.passes)}")
     if args.set in ("heldout", "both"):
         print(f"######## held-out set: {len(args.heldout)} utterances written like the catalog, model {args.model}")

@@ -18,11 +18,11 @@ OUT_OF_SCOPE_EXAMPLES = "out_of_scope.yaml"   # beside intents.yaml: trains the 
 
 
 def _detector_cached(path: Path, folder: Path, catalog_bytes: bytes) -> bool:
-    from ivr.understanding.out_of_scope import detector_path
+    from ivr.understanding.out_of_scope import detector_key, detector_path
 
     examples, complaints = path.with_name(OUT_OF_SCOPE_EXAMPLES), path.with_name(COMPLAINT_EXAMPLES)
     grievances = complaints.read_bytes() if complaints.is_file() else b""
-    return not examples.is_file() or detector_path(folder, examples.read_bytes(), catalog_bytes, grievances).is_file()
+    return not examples.is_file() or detector_path(folder, detector_key(examples), catalog_bytes, grievances).is_file()
 
 
 def _detector(path: Path, encoder, embed, catalog: IntentCatalog, catalog_bytes: bytes):

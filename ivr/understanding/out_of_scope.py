@@ -7,7 +7,8 @@ encoder's embedding of the cleaned text (the vector the intent head has just com
 run; measured better than the text as written), blended with a character n-gram logistic regression on
 the normalised words and a word uni- and bigram one (brief H3: out-of-fold recall at the target precision
 0.40 → 0.49; whole words tell "netflix" or "palestra" from the line's own "abbonamento" better than their
-letters do).
+letters do), and (brief H4) the gazetteer of out_of_scope_names.py: other companies' products and kinds
+of request no care line handles, named as whole words.
 
 Trained from prompts/out_of_scope.yaml (general-knowledge questions in the line's words, other companies'
 services, small talk, insults with no topic — the project's own writing) plus the catalog's out-of-scope
@@ -28,17 +29,16 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from ivr.understanding.catalog import IntentCatalog, load_sections
 from ivr.understanding.lexical import LexicalUnderstanding, build_pipeline, normalise
+from ivr.understanding.out_of_scope_names import WORD_C, Gazetteer, NamesModel, WordModel, names_bytes, names_path
 
 log = logging.getLogger(__name__)
 
-OUT_OF_SCOPE_VERSION = "3"   # 2: the embedding of the cleaned text; 3: + the word n-gram model
+OUT_OF_SCOPE_VERSION = "4"   # 2: the embedding of the cleaned text; 3: + the word n-gram model; 4: + names
 HEAD_C = 10.0
-WORD_C = 10.0
 TARGET_PRECISION = 0.98   # out of fold, on the training data (the variants measured: docs/understanding.md)
 
 
@@ -65,54 +65,10 @@ def training_examples(examples: dict[str, dict[str, tuple[str, ...]]], catalog: 
     return texts, labels
 
 
-def _word_features(vocabulary: dict[str, int] | None = None, idf: np.ndarray | None = None) -> TfidfVectorizer:
-    features = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, vocabulary=vocabulary)
-    if idf is not None:
-        features.idf_ = np.asarray(idf, dtype=np.float64)
-    return features
-
-
-@dataclass
-class WordModel:
-    """A class-balanced logistic regression on TF-IDF word uni- and bigrams of the normalised text."""
-
-    features: TfidfVectorizer
-    weights: np.ndarray
-    bias: float
-
-    @classmethod
-    def fit(cls, texts: list[str], labels: list[int]) -> "WordModel":
-        features = _word_features()
-        model = LogisticRegression(C=WORD_C, max_iter=5000, class_weight="balanced")
-        model.fit(features.fit_transform([normalise(t) for t in texts]), labels)
-        return cls(features, model.coef_[0].astype(np.float64), float(model.intercept_[0]))
-
-    def probability(self, text: str) -> float:
-        words = normalise(text)
-        if not words:
-            return 0.0
-        score = float(np.asarray(self.features.transform([words]) @ self.weights)[0]) + self.bias
-        return 1.0 / (1.0 + math.exp(-score))
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        """The fitted vocabulary (by column), idf, weights and bias, for np.savez (no pickle)."""
-        grams = [""] * len(self.features.vocabulary_)
-        for gram, column in self.features.vocabulary_.items():
-            grams[column] = gram
-        return {"word_grams": np.array(grams, dtype=np.str_), "word_idf": self.features.idf_,
-                "word_weights": self.weights, "word_bias": np.array(self.bias)}
-
-    @classmethod
-    def from_arrays(cls, data) -> "WordModel":
-        grams = data["word_grams"].tolist()
-        return cls(_word_features(dict(zip(grams, range(len(grams)))), data["word_idf"]),
-                   np.asarray(data["word_weights"], dtype=np.float64), float(data["word_bias"]))
-
-
 @dataclass
 class OutOfScopeDetector:
-    """p(out of scope) = we * embedding model + ww * word model + (1 - we - ww) * character n-gram model;
-    out of scope at or above `threshold`.
+    """p(out of scope) = we * embedding model + ww * word model + wn * names model
+    + (1 - we - ww - wn) * character n-gram model; out of scope at or above `threshold`.
 
     `passes`: the intents it never overrides (the catalog's controls: yes, no, repeat, english)."""
 
@@ -124,14 +80,17 @@ class OutOfScopeDetector:
     passes: tuple[str, ...] = ()
     words: WordModel | None = None
     word_weight: float = 0.0
+    names: NamesModel | None = None
+    names_weight: float = 0.0
 
     def probability(self, text: str, vector: np.ndarray) -> float:
         normalised = normalise(text)
         lexical = float(self.lexical.probabilities(normalised)[1]) if normalised else 0.0
         embedded = 1.0 / (1.0 + math.exp(-(float(vector @ self.weights) + self.bias)))
         worded = self.words.probability(text) if self.words is not None else 0.0
-        return (self.encoder_weight * embedded + self.word_weight * worded
-                + max(0.0, 1 - self.encoder_weight - self.word_weight) * lexical)
+        named = self.names.probability(text) if self.names is not None and self.names_weight else 0.0
+        return (self.encoder_weight * embedded + self.word_weight * worded + self.names_weight * named
+                + max(0.0, 1 - self.encoder_weight - self.word_weight - self.names_weight) * lexical)
 
     def outside(self, text: str, vector: np.ndarray, guess: str | None = None) -> bool:
         """True when the text is out of scope — never for a control the menus need."""
@@ -141,9 +100,10 @@ class OutOfScopeDetector:
         self.lexical.save(path.with_name(path.stem + ".lexical.npz"))
         tmp = path.with_name(path.name + f".tmp{os.getpid()}.npz")
         words = self.words.arrays() if self.words is not None else {}
+        names = self.names.arrays() if self.names is not None else {}
         np.savez(tmp, weights=self.weights, bias=np.array(self.bias), encoder_weight=np.array(self.encoder_weight),
                  threshold=np.array(self.threshold), passes=np.array(self.passes, dtype=str),
-                 word_weight=np.array(self.word_weight), **words)
+                 word_weight=np.array(self.word_weight), names_weight=np.array(self.names_weight), **words, **names)
         tmp.rename(path)  # written last: its presence means both files are whole
 
     @classmethod
@@ -151,9 +111,11 @@ class OutOfScopeDetector:
         lexical = LexicalUnderstanding.load(path.with_name(path.stem + ".lexical.npz"), 0.0)
         with np.load(path, allow_pickle=False) as data:
             words = WordModel.from_arrays(data) if "word_grams" in data else None
+            names = NamesModel.from_arrays(data) if "names_weights" in data else None
             return cls(lexical, data["weights"], float(data["bias"]), float(data["encoder_weight"]),
                        float(data["threshold"]), tuple(str(p) for p in data["passes"]), words,
-                       float(data["word_weight"]) if words is not None else 0.0)
+                       float(data["word_weight"]) if words is not None else 0.0,
+                       names, float(data["names_weight"]) if names is not None else 0.0)
 
 
 def _fit(texts: list[str], vectors: np.ndarray,
@@ -164,12 +126,13 @@ def _fit(texts: list[str], vectors: np.ndarray,
     return lexical, head.coef_[0].astype(np.float32), float(head.intercept_[0]), WordModel.fit(texts, labels)
 
 
-def out_of_fold(texts: list[str], vectors: np.ndarray, labels: list[int],
-                folds: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each text's (embedding, character n-gram, word n-gram) probabilities from models that did not see it."""
+def out_of_fold(texts: list[str], vectors: np.ndarray, labels: list[int], folds: int = 5,
+                gazetteer: Gazetteer | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each text's (embedding, character n-gram, word n-gram, names) probabilities from models that did not
+    see it (names all 0 without a gazetteer)."""
     from sklearn.model_selection import StratifiedKFold
 
-    embedded_p, lexical_p, word_p = (np.zeros(len(texts)) for _ in range(3))
+    embedded_p, lexical_p, word_p, names_p = (np.zeros(len(texts)) for _ in range(4))
     truth = np.array(labels)
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, labels):
         lexical, weights, bias, words = _fit([texts[i] for i in train], vectors[train], list(truth[train]))
@@ -177,34 +140,51 @@ def out_of_fold(texts: list[str], vectors: np.ndarray, labels: list[int],
                            for i in test]
         embedded_p[test] = 1.0 / (1.0 + np.exp(-(vectors[test] @ weights + bias)))
         word_p[test] = [words.probability(texts[i]) for i in test]
-    return embedded_p, lexical_p, word_p
+        if gazetteer is not None:
+            names = NamesModel.fit(gazetteer, [texts[i] for i in train], list(truth[train]))
+            names_p[test] = [names.probability(texts[i]) for i in test]
+    return embedded_p, lexical_p, word_p, names_p
 
 
 def choose_blend(embedded_p: np.ndarray, lexical_p: np.ndarray, labels: list[int], target: float = TARGET_PRECISION,
-                 word_p: np.ndarray | None = None) -> tuple[float, float, float, float, float]:
-    """(encoder weight, word weight, threshold, precision, recall): the best recall at precision ≥ target,
-    out of fold; the character n-gram model weighs the rest. Without word_p the word weight stays 0."""
+                 word_p: np.ndarray | None = None,
+                 names_p: np.ndarray | None = None) -> tuple[float, float, float, float, float, float]:
+    """(encoder weight, word weight, threshold, precision, recall, names weight): the best recall at
+    precision ≥ target, out of fold; the character n-gram model weighs the rest. Without word_p (names_p)
+    the word (names) weight stays 0."""
     truth = np.array(labels) == 1
     steps = np.linspace(0.0, 1.0, 11)
-    best = (0.5, 0.0, 0.5, 0.0, -1.0)
+    thresholds = np.linspace(0.3, 0.95, 27)
+    best = (0.5, 0.0, 0.5, 0.0, -1.0, 0.0)
     for weight in steps:
         for word_weight in (steps if word_p is not None else (0.0,)):
-            if weight + word_weight > 1 + 1e-9:
-                continue
-            blend = weight * embedded_p + max(0.0, 1 - weight - word_weight) * lexical_p
-            if word_p is not None:
-                blend = blend + word_weight * word_p
-            for threshold in np.linspace(0.3, 0.95, 27):
-                raised = blend >= threshold
-                caught = int((raised & truth).sum())
-                precision = caught / int(raised.sum()) if raised.any() else 0.0
-                recall = caught / int(truth.sum())
-                if precision >= target and recall > best[4] + 1e-9:
-                    best = (float(weight), float(word_weight), float(threshold), precision, recall)
+            for names_weight in (steps[:6] if names_p is not None else (0.0,)):
+                rest = 1 - weight - word_weight - names_weight
+                if rest < -1e-9:
+                    continue
+                blend = weight * embedded_p + max(0.0, rest) * lexical_p
+                if word_p is not None:
+                    blend = blend + word_weight * word_p
+                if names_p is not None:
+                    blend = blend + names_weight * names_p
+                raised = blend[None, :] >= thresholds[:, None]
+                caught = (raised & truth).sum(axis=1)
+                precision = np.where(raised.any(axis=1), caught / np.maximum(raised.sum(axis=1), 1), 0.0)
+                for k in np.flatnonzero(precision >= target):   # in order of threshold, like the loop it replaced
+                    recall = caught[k] / int(truth.sum())
+                    if recall > best[4] + 1e-9:
+                        best = (float(weight), float(word_weight), float(thresholds[k]), float(precision[k]),
+                                float(recall), float(names_weight))
     return best
 
 
+def detector_key(path: Path) -> bytes:
+    """What of the detector's own files its cache key reads: the examples and the gazetteer beside them."""
+    return Path(path).read_bytes() + b"|names|" + names_bytes(path)
+
+
 def detector_path(encoder_folder: Path, examples_bytes: bytes, catalog_bytes: bytes, grievance_bytes: bytes) -> Path:
+    """examples_bytes: detector_key(the examples file)."""
     recipe = (f"|oos{OUT_OF_SCOPE_VERSION}|C{HEAD_C}|word{WORD_C}|p{TARGET_PRECISION}"
               f"|sklearn{version('scikit-learn')}").encode()
     key = hashlib.sha256(examples_bytes + b"|" + catalog_bytes + b"|" + grievance_bytes + recipe).hexdigest()[:16]
@@ -216,18 +196,22 @@ def trained_detector(encoder, embed, catalog: IntentCatalog, catalog_bytes: byte
     """The cached detector for these examples and this encoder, or a newly trained (and cached) one.
 
     embed(text) -> the vector serving computes for that text (so training sees what serving sees)."""
-    cached = detector_path(encoder.folder, path.read_bytes(), catalog_bytes, grievance_bytes)
+    cached = detector_path(encoder.folder, detector_key(path), catalog_bytes, grievance_bytes)
     if cached.is_file():
         return OutOfScopeDetector.load(cached)
     texts, labels = training_examples(load_out_of_scope_examples(path), catalog, grievances)
     log.info("training the out-of-scope detector on %d examples (once per examples file)", len(texts))
     vectors = np.stack([embed(t) for t in texts])
-    embedded_p, lexical_p, word_p = out_of_fold(texts, vectors, labels)
-    weight, word_weight, threshold, precision, recall = choose_blend(embedded_p, lexical_p, labels, word_p=word_p)
-    log.info("out-of-scope detector: encoder weight %.1f, word weight %.1f, threshold %.3f, out of fold P %.3f R %.3f",
-             weight, word_weight, threshold, precision, recall)
+    gazetteer = Gazetteer.load(names_path(path)) if names_path(path).is_file() else None
+    embedded_p, lexical_p, word_p, names_p = out_of_fold(texts, vectors, labels, gazetteer=gazetteer)
+    weight, word_weight, threshold, precision, recall, names_weight = choose_blend(
+        embedded_p, lexical_p, labels, word_p=word_p, names_p=names_p if gazetteer is not None else None)
+    log.info("out-of-scope detector: encoder weight %.1f, word weight %.1f, names weight %.1f, threshold %.3f, "
+             "out of fold P %.3f R %.3f", weight, word_weight, names_weight, threshold, precision, recall)
     lexical, weights, bias, words = _fit(texts, vectors, labels)
-    detector = OutOfScopeDetector(lexical, weights, bias, weight, threshold, catalog.controls, words, word_weight)
+    names = NamesModel.fit(gazetteer, texts, labels) if gazetteer is not None else None
+    detector = OutOfScopeDetector(lexical, weights, bias, weight, threshold, catalog.controls, words, word_weight,
+                                  names, names_weight)
     cached.parent.mkdir(parents=True, exist_ok=True)
     detector.save(cached)
     return detector

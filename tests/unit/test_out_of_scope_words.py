@@ -47,14 +47,14 @@ def test_the_blend_gives_the_word_model_weight_when_only_it_separates_the_classe
     labels = [1, 1, 1, 0, 0, 0]
     blind = np.array([0.5, 0.5, 0.5, 0.5, 0.5, 0.5])    # the encoder and the letters cannot tell them apart
     sharp = np.array([0.95, 0.9, 0.92, 0.1, 0.05, 0.2])
-    weight, word_weight, threshold, precision, recall = choose_blend(blind, blind, labels, target=0.99, word_p=sharp)
+    weight, word_weight, threshold, precision, recall, _ = choose_blend(blind, blind, labels, target=0.99, word_p=sharp)
     assert word_weight > 0.0
     assert recall == 1.0
 
 
 def test_without_word_scores_the_word_weight_stays_zero():
     labels = [1, 0]
-    weight, word_weight, threshold, precision, recall = choose_blend(np.array([0.9, 0.1]), np.array([0.9, 0.1]),
+    weight, word_weight, threshold, precision, recall, _ = choose_blend(np.array([0.9, 0.1]), np.array([0.9, 0.1]),
                                                                      labels, target=0.9)
     assert word_weight == 0.0
 
