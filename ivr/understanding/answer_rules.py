@@ -54,7 +54,7 @@ WISH_LEAD = {"let", "lemme", "fammi", "fatemi", "datemi", "give", "get"}
 # a key said, then why ("premo tre perché fino alle due lavoro", "one since i'm out after four", "uno uno ho
 # due minuti"): the key, whatever numbers the reason holds
 REASON_AFTER = {"perche", "perch", "che", "siccome", "visto", "poiche", "tanto", "because", "cause", "cos", "coz",
-                "since", "as", "ho", "sono", "i"}
+                "since", "as", "ho", "sono", "i", "im"}
 # the last of the choices offered: "the very last one", "l'ultima", "l'ultima opzione"
 LAST = {"last", "ultima", "ultimo"}
 LAST_WITH = KEY_WORDS | {"very", "one", "option", "opzione", "proprio", "quella", "quello", "choice", "scelta",

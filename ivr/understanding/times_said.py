@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ivr.understanding.clock_said import minutes_said
 from ivr.understanding.dates_said import MONTHS, WEEKDAYS, date_said, hour_value
 from ivr.understanding.lexical import normalise
 
@@ -65,7 +66,7 @@ MINUTE_WORDS = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30,
                 "fifty": 50}
 # a reason after the day asked for ("oggi che lunedì lavoro", "today please i work monday"): its days are not
 # the one asked for
-REASON = {"che", "perche", "poiche", "siccome", "visto", "cause", "because", "since", "cos", "coz", "i",
+REASON = {"che", "perche", "poiche", "siccome", "visto", "cause", "because", "since", "cos", "coz", "i", "im",
           "lavoro", "sono", "busy", "work"}
 
 
@@ -136,7 +137,7 @@ def _place(tokens: list[str]) -> int | None:
         if word not in PLACES or after in MONTHS or then in MONTHS:
             continue
         if after in PLACE_AFTER or ((after in DAYS or after in WEEKDAYS) and (led or then in PLACE_AFTER)) \
-                or (led and (after in PLACE_OF or not after)):
+                or (led and (after in PLACE_OF or after in STRONG or not after)):
             return PLACES[word]
     return None
 
@@ -166,6 +167,8 @@ def time_said(text: str) -> TimeSaid:
     if half and hour_value(half["a"] or half["b"]) is not None:  # "half six", "alle sei e mezza": six, and a half
         minutes, half_hour = 0.5, hour_value(half["a"] or half["b"])
         words = words[:half.start()] + (half["a"] or half["b"]) + words[half.end():]
+    else:  # "quarter past ten", "le dieci e un quarto", "10 30": the hour, and its minutes
+        words, minutes, half_hour = minutes_said(words)
     clock = _MINUTES.search(words)
     if clock and hour_value(clock["h"]) is not None and hour_value(clock["h"]) <= 12 and half_hour is None:
         minutes = MINUTE_WORDS[clock["m"]] / 60
@@ -220,7 +223,7 @@ def _asked_first(tokens: list[str]) -> TimeSaid | None:
         if cut is None:
             continue
         head, rest = time_said(" ".join(tokens[:cut])), time_said(" ".join(tokens[cut:]))
-        if (head.hour is not None or (not needs_hour and not head.empty)) \
+        if (head.hour is not None or (not needs_hour and (not head.empty or head.place is not None))) \
                 and (rest.hour is not None or rest.part is not None):
             return head
     return None
