@@ -50,7 +50,7 @@ ARTICLES = {"un", "una", "a", "an", "l", "lo", "la", "the"}
 # when speaking or someone follows ("two let me talk to …", never "one let me think")
 WISH = {"parlo", "parlare", "passatemi", "passami", "mettetemi", "put", "speak", "talk", "change", "cambio",
         "cambiamo", "cambiate"}
-WISH_LEAD = {"let", "lemme", "fammi", "fatemi", "datemi", "give", "get"}
+WISH_LEAD = {"let", "lemme", "fammi", "fatemi", "datemi", "give", "gimme", "get"}
 # a key said, then why ("premo tre perché fino alle due lavoro", "one since i'm out after four", "uno uno ho
 # due minuti"): the key, whatever numbers the reason holds
 REASON_AFTER = {"perche", "perch", "che", "siccome", "visto", "poiche", "tanto", "because", "cause", "cos", "coz",
