@@ -115,7 +115,8 @@ class TransformerUnderstanding:
             # the text as written: its case, "!!!" and emoji carry the anger (measured: F1 0.836 against
             # 0.804 on the cleaned text the intent head reads), at the price of a second encoder run
             flag = self.complaints.flagged(text, self.encoder.encode_one(text.strip()))
-        if intent is not None and self.out_of_scope is not None and not (lexical_sure and self.trust_sure_lexical):
+        if intent is not None and self.out_of_scope is not None and not (
+                lexical_sure and self.trust_sure_lexical and not self.out_of_scope.names_someone_else(text)):
             # the cleaned text's vector, which the intent head has just computed (the encoder remembers it)
             outside = self.out_of_scope.probability(text, self.encoder.encode_one(clean(text)))
             if guess not in self.out_of_scope.passes and outside >= self.out_of_scope.threshold:

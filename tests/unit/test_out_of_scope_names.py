@@ -105,3 +105,45 @@ def test_editing_the_gazetteer_changes_the_cache_key(tmp_path):
     before = detector_key(examples)
     (tmp_path / "out_of_scope_names.yaml").write_text("others: {it: [spotify], en: []}\n", encoding="utf-8")
     assert detector_key(examples) != before
+
+
+def _detector_with(gazetteer: Gazetteer, names_weight: float) -> OutOfScopeDetector:
+    vectors = np.random.default_rng(2).normal(size=(len(TEXTS), 8)).astype(np.float32)
+    lexical, weights, bias, words = _fit(TEXTS, vectors, LABELS)
+    return OutOfScopeDetector(lexical, weights, bias, 0.4, 0.7, ("yes",), words, 0.2,
+                              NamesModel.fit(gazetteer, TEXTS, LABELS), names_weight)
+
+
+def test_a_text_naming_only_someone_elses_product_is_for_the_detector_to_judge():
+    assert _detector_with(TOY, 0.3).names_someone_else("quanto costa spotify premium")
+
+
+def test_a_text_naming_our_service_beside_another_company_is_not_taken_from_the_intent_model():
+    assert not _detector_with(TOY, 0.3).names_someone_else("spotify si blocca, la fibra non regge")
+
+
+def test_a_gazetteer_the_cross_validation_gave_no_weight_takes_nothing_from_the_intent_model():
+    assert not _detector_with(TOY, 0.0).names_someone_else("quanto costa spotify premium")
+
+
+@pytest.fixture(scope="module")
+def served():
+    from ivr.app.settings import load_settings
+    from ivr.understanding.loading import load_understanding
+
+    return load_understanding(load_settings(environ={}, dotenv=False))[1]
+
+
+def test_the_served_detector_reads_the_gazetteer(served):
+    assert served.out_of_scope.names is not None
+
+
+@pytest.mark.parametrize("text", ["how do I cancel my hulu trial", "come disdico l'abbonamento a timvision"])
+def test_cancelling_another_companys_subscription_is_not_answered(served, text):
+    # the lexical model alone is sure these are cancel_contract; the names hand them to the detector
+    assert served.interpret(text, "en").intent is None
+
+
+@pytest.mark.parametrize("text", ["how do i cancel my broadband", "voglio disdire il contratto della linea fissa"])
+def test_cancelling_our_own_contract_still_is(served, text):
+    assert served.interpret(text, "it").intent == "cancel_contract"
