@@ -8,158 +8,50 @@ misses on that run is marked xfail(strict=True) with its figures, so the gap sta
 XPASS."""
 from __future__ import annotations
 
-from collections import Counter
-
-import pytest
-
 from ivr.app.settings import PROJECT_ROOT
-from ivr.call.callback_policy import check_callback_number
-from ivr.understanding.lexical import normalise
-from ivr.understanding.menu_eval import eval_texts, evaluate_menus, load_menu_eval, menu_report
-from ivr.understanding.menus import load_menu_examples
-from tests.unit.test_menu_answers_fifth import FIFTH
+from tests.support.blind_menu_set import BlindMenuSet
+from tests.unit.test_menu_answers import MENU_EVAL, menus  # noqa: F401  (menus: the app's models, a fixture)
+from tests.unit.test_menu_answers_fresh import FRESH
+from tests.unit.test_menu_answers_third import THIRD
 from tests.unit.test_menu_answers_fourth import FOURTH
-from tests.unit.test_menu_answers_fresh import FRESH, LANGS, MENU_EVAL, MENUS, menus  # noqa: F401  (a fixture)
+from tests.unit.test_menu_answers_fifth import FIFTH
 from tests.unit.test_menu_answers_sixth import SIXTH
-from tests.unit.test_menu_answers_third import LABELS, PUNCTUATION, THIRD, texts_under
 
 SEVENTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_seventh"
-# answers that name none of the choices ("aspetti che chiedo a mio marito", "hang on let me check my rota"): the call
-# must ask again
-ASKED_AGAIN = SEVENTH / "asked_again"
+# its asked_again/ holds answers that name none of the choices ("aspetti che chiedo a mio marito", "hang on let me
+# check my rota"): the call must ask again
 
-# The bars the first and only run missed, with its figures; empty until that run (the lead engineer's, once).
-MISSED: dict[tuple[str, str], str] = {}
+# The bars the blind run missed (6 Dec 2026, the models as of commit 226f941, after the fixes that followed the sixth
+# set, /work/briefs/h1.done), with its figures; see docs/understanding.md. That run met the other bars: 94.6 % right
+# over all 483 answers, 7 wrong actions against 19 not understood. (Measured once before those fixes too, at 5e7766f:
+# 94.0 % right, 1.9 % wrong action, six bars missed.)
+MISSED: dict[tuple[str, str], str] = {
+    ("options", "it"): "93.0 % right (53/57), 1.8 % wrong action, 5.3 % not understood: 'accidenti adesso non posso "
+                       "proprio mi dia gli orari e ne scelgo uno' read as asap; 'un momento che c'è il frullatore acceso "
+                       "ecco la due un orario che decido io', 'la uno anzi no la due che sto entrando in riunione', "
+                       "'aspetta amore che la mamma parla ecco lascio un messaggio vocale' asked again",
+    ("window", "en"): "87.5 % right (42/48), 2.1 % wrong action, 10.4 % not understood: 'i can't do today at all i'm on "
+                      "a building site so tomorrow' read as the first window; 'the eleven to one slot', 'three the nine "
+                      "to eleven tomorrow', 'monday ten till twelve', 'the second tuesday twelve to two', 'wednesday "
+                      "five till seven' asked again",
+    ("yes_no", "it"): "89.1 % right (41/46), 2.2 % wrong action, 8.7 % not understood: 'no aspetti sì sì è giusto avevo "
+                      "capito male io' read as no; 'allora io le ho detto che internet non va da lunedì e lei ha capito "
+                      "bene quindi sì', 'guardi io ho chiamato perché mi hanno addebitato due volte la bolletta non per "
+                      "la linea quindi no', 'la due con un operatore in carne e ossa', 'mannò' asked again",
+    ("number", "it"): "90.9 % right (40/44), 6.8 % wrong action, 2.3 % not understood: 'no anzi sì va bene quello' read "
+                      "as no; '346 21 no scusi 345 219 0876' and 'no cavolo quello non lo uso più 366 742 0918' read as "
+                      "no instead of the number said; 'la uno quel numero va bene' asked again",
+}
+NONE_ACTED_ON = ("7 of 104 (6.7 %) acted on: 'devo chiedere a mio nonno se adesso va', 'i'd have to ask my grandad if "
+                 "it's working' read as yes and 'io non sapere ancora', 'it's like still loading' as no at 'was it "
+                 "useful?'; 'cavolo non trovo il foglio col numero' as no at the number; 'sto leggendo il foglietto ma "
+                 "non c'è scritto cosa scegliere' as option 2, 'i'm calling for my aunt but she's not here right now' "
+                 "as option 1")
 
-
-def per_menu_and_language() -> list:
-    return [pytest.param(menu, lang, marks=pytest.mark.xfail(strict=True, reason=MISSED[(menu, lang)]))
-            if (menu, lang) in MISSED else pytest.param(menu, lang) for menu in MENUS for lang in LANGS]
-
-
-# -- the data ------------------------------------------------------------------------------------------
-def test_no_seventh_answer_is_a_training_example():
-    examples = load_menu_examples(PROJECT_ROOT / "prompts" / "menus.yaml")
-    training = {normalise(text) for choices in examples.values() for per_lang in choices.values()
-                for texts in per_lang.values() for text in texts}
-    shared = texts_under(SEVENTH) & training
-    assert not shared, f"seventh-set answers also in prompts/menus.yaml: {sorted(shared)}"
-
-
-@pytest.mark.parametrize("other", [MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH],
-                         ids=["menu_eval", "menu_eval_fresh", "menu_eval_third", "menu_eval_fourth",
-                              "menu_eval_fifth", "menu_eval_sixth"])
-def test_no_seventh_answer_is_in_the_other_evaluation_sets(other):
-    shared = texts_under(SEVENTH) & texts_under(other)
-    assert not shared, f"seventh-set answers also in {other.name}: {sorted(shared)}"
-
-
-def test_no_answer_is_both_a_choice_and_none_of_them():
-    shared = eval_texts(SEVENTH) & eval_texts(ASKED_AGAIN)
-    assert not shared, f"in both the choices and asked_again/: {sorted(shared)}"
-
-
-def test_no_seventh_answer_is_written_twice_at_one_menu():
-    # the same words at two menus ("sì neh") are two answers; twice at one menu they would count double
-    said = [(case.menu, normalise(case.text)) for case in load_menu_eval(SEVENTH) + load_menu_eval(ASKED_AGAIN)]
-    twice = sorted({answer for answer in said if said.count(answer) > 1})
-    assert twice == [], f"written twice: {twice}"
-
-
-@pytest.mark.parametrize("menu", MENUS)
-@pytest.mark.parametrize("lang", LANGS)
-def test_every_menu_has_forty_two_seventh_answers_per_language(menu, lang):
-    count = sum(1 for case in load_menu_eval(SEVENTH) if (case.menu, case.lang) == (menu, lang))
-    assert count >= 42, f"{menu}/{lang}: {count} seventh-set answers"
-
-
-@pytest.mark.parametrize("menu", MENUS)
-@pytest.mark.parametrize("lang", LANGS)
-def test_every_menu_has_eight_answers_to_none_of_its_choices_per_language(menu, lang):
-    count = sum(1 for case in load_menu_eval(ASKED_AGAIN) if (case.menu, case.lang) == (menu, lang))
-    assert count >= 8, f"{menu}/{lang}: {count} answers in asked_again/"
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_each_language_has_forty_five_answers_to_none_of_the_choices(lang):
-    count = Counter(case.lang for case in load_menu_eval(ASKED_AGAIN))[lang]
-    assert count >= 45, f"{lang}: {count} answers in asked_again/"
-
-
-@pytest.mark.parametrize("folder", [SEVENTH, ASKED_AGAIN], ids=["choices", "asked_again"])
-def test_every_seventh_answer_is_text(folder):
-    # an unquoted no in YAML is the boolean False, which no caller ever said
-    assert all(isinstance(case.text, str) for case in load_menu_eval(folder))
-
-
-@pytest.mark.parametrize("folder", [SEVENTH, ASKED_AGAIN], ids=["choices", "asked_again"])
-def test_every_seventh_answer_is_lowercase_as_a_recogniser_gives_it(folder):
-    assert [case.text for case in load_menu_eval(folder) if case.text != case.text.lower()] == []
-
-
-@pytest.mark.parametrize("folder", [SEVENTH, ASKED_AGAIN], ids=["choices", "asked_again"])
-def test_no_seventh_answer_carries_punctuation(folder):
-    assert [case.text for case in load_menu_eval(folder) if PUNCTUATION & set(case.text)] == []
-
-
-@pytest.mark.parametrize("menu", MENUS)
-def test_every_expected_choice_is_one_the_menu_offers(menu):
-    labels = {case.expected for case in load_menu_eval(SEVENTH) if case.menu == menu}
-    numbers = {label for label in labels if label.startswith("+")} if menu == "number" else set()
-    assert labels - numbers <= LABELS[menu], f"{menu}: {sorted(labels - numbers - LABELS[menu])}"
-
-
-@pytest.mark.parametrize("menu", MENUS)
-@pytest.mark.parametrize("lang", LANGS)
-def test_every_choice_has_answers_in_both_languages(menu, lang):
-    labels = {case.expected for case in load_menu_eval(SEVENTH) if (case.menu, case.lang) == (menu, lang)}
-    assert LABELS[menu] <= labels, f"{menu}/{lang}: no answer for {sorted(LABELS[menu] - labels)}"
-
-
-def test_an_answer_to_none_of_the_choices_expects_none_of_them():
-    labels = {case.expected for case in load_menu_eval(ASKED_AGAIN)}
-    assert labels == {"none"}, f"asked_again/ labels: {sorted(labels)}"
-
-
-def test_every_number_said_instead_is_one_we_may_call_back_as_written():
-    said = {case.expected for case in load_menu_eval(SEVENTH) if case.menu == "number" and case.expected[:1] == "+"}
-    refused = [number for number in sorted(said) if check_callback_number(number).e164 != number
-               or not check_callback_number(number).ok]
-    assert refused == [], f"not callable as written: {refused}"
-
-
-def test_every_window_offer_lies_after_the_moment_of_the_call():
-    offers = {(case.now, case.windows) for case in load_menu_eval(SEVENTH) + load_menu_eval(ASKED_AGAIN)
-              if case.menu == "window"}
-    late = [now for now, windows in offers if not now < windows[0][0] < windows[1][0] < windows[2][0]]
-    assert late == [], f"offers not three windows in order after their call: {late}"
-
-
-# -- the bars -----------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def outcomes(menus):  # noqa: F811  (the imported fixture)
-    measured = evaluate_menus(menus, load_menu_eval(SEVENTH))
-    print("\n== seventh-set menu answers ==\n" + "\n".join(menu_report(measured)))  # shown with pytest -s
-    return measured
-
-
-@pytest.mark.parametrize("menu, lang", per_menu_and_language())
-def test_each_menu_reads_at_least_95_percent_of_its_seventh_answers_right(outcomes, menu, lang):
-    rows = [o for o in outcomes if (o.case.menu, o.case.lang) == (menu, lang)]
-    misses = [(o.case.text, o.case.expected, o.got) for o in rows if o.verdict != "right"]
-    assert len(misses) <= 0.05 * len(rows), f"{menu}/{lang}: {len(misses)} of {len(rows)} not right: {misses}"
-
-
-def test_a_wrong_action_is_rarer_than_not_understood_on_seventh_answers(outcomes):
-    wrong = [(o.case.menu, o.case.lang, o.case.text, o.got) for o in outcomes if o.verdict == "wrong action"]
-    unclear = sum(o.verdict == "not understood" for o in outcomes)
-    # with no miss at all there is nothing to compare: no wrong action is the bar met
-    assert len(wrong) < max(unclear, 1), f"{len(wrong)} wrong actions, {unclear} not understood: {wrong}"
-
-
-def test_a_seventh_answer_to_none_of_the_choices_is_asked_again(menus):  # noqa: F811
-    measured = evaluate_menus(menus, load_menu_eval(ASKED_AGAIN))
-    print("\n== seventh-set answers to none of the choices ('not understood' is right here) ==\n"
-          + "\n".join(menu_report(measured)))
-    acted = [(o.case.menu, o.case.lang, o.case.text, o.got) for o in measured if o.verdict == "wrong action"]
-    assert len(acted) <= 0.05 * len(measured), f"{len(acted)} of {len(measured)} acted on: {acted}"
+class TestSeventhSet(BlindMenuSet):
+    FOLDER = SEVENTH
+    EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH)
+    BLIND_RUN_MISSED = MISSED
+    STILL_MISSED = frozenset(MISSED)
+    NONE_ACTED_ON_MISSED = NONE_ACTED_ON
+    ANSWERS_PER_MENU, NONE_PER_MENU, NONE_PER_LANGUAGE = 42, 8, 45

@@ -4,25 +4,19 @@ their training examples or the first two evaluation sets, after both of those ha
 was marked xfail(strict=True) with its figures until a fix made it pass (BLIND_RUN_MISSED keeps them)."""
 from __future__ import annotations
 
-import string
-
 import pytest
 
 from ivr.app.settings import PROJECT_ROOT
-from ivr.call.answers import OPTION_DIGITS
 from ivr.call.callback_policy import check_callback_number
 from ivr.understanding.lexical import normalise
-from ivr.understanding.menu_eval import WINDOW_NAMES, eval_texts, evaluate_menus, load_menu_eval, menu_report
+from ivr.understanding.menu_eval import eval_texts, evaluate_menus, load_menu_eval, menu_report
 from ivr.understanding.menus import load_menu_examples
+from tests.support.blind_menu_set import LABELS, PUNCTUATION, texts_under
 from tests.unit.test_menu_answers_fresh import FRESH, LANGS, MENU_EVAL, MENUS, menus  # noqa: F401  (a fixture)
 
 THIRD = PROJECT_ROOT / "tests" / "data" / "menu_eval_third"
 # answers that name none of the choices ("che orari ci sono", "hang on let me grab a pen"): the call must ask again
 ASKED_AGAIN = THIRD / "asked_again"
-LABELS = {"options": set(OPTION_DIGITS.values()), "window": set(WINDOW_NAMES), "yes_no": {"yes", "no"},
-          "number": {"yes", "no"}, "helpful": {"yes", "no"}}  # number: also the E.164 of a number said instead
-# what a speech recogniser never hands over (an apostrophe it keeps: "l'orario", "i'd")
-PUNCTUATION = set(string.punctuation) - {"'"}
 
 # The bars the first, blind run missed (6 Dec 2026, the models as of commit c0ae3ee), with its figures (see
 # docs/understanding.md). The kinds of failure it found were then fixed (commits 8cfce69..63b5c1b, by rules and
@@ -47,11 +41,6 @@ BLIND_RUN_ACTED_ON = ("6 of 88 (6.8 %) acted on: 'who's this', 'one sec i'll loo
 
 def per_menu_and_language() -> list:
     return [pytest.param(menu, lang) for menu in MENUS for lang in LANGS]
-
-
-def texts_under(folder) -> set[str]:
-    """The normalised answers of an evaluation folder and of every folder inside it (asked_again/, …)."""
-    return set().union(*(eval_texts(path) for path in [folder, *folder.rglob("*")] if path.is_dir()))
 
 
 # -- the data ------------------------------------------------------------------------------------------
