@@ -21,6 +21,7 @@ MINE = {"io", "i", "me", "myself"}
 NAMES = {"voicemail": ("messaggio vocale", "vocale", "segreteria", "voice message", "voicemail", "voice mail",
                        "voice note", "recorded message"),
          "chat": ("chat", "chattare", "whatsapp", "messenger", "chatting")}
+OPTION_WORDS = {word for names in NAMES.values() for name in names for word in name.split()}
 # where a reason begins, after the choice: "perché …", "che …", "since …", "i'm …"
 REASON = {"perche", "perch", "che", "siccome", "visto", "poiche", "dato", "tanto", "because", "cause", "cos", "coz",
           "since", "as", "sono", "ho", "i", "my", "non", "io"}
@@ -59,7 +60,17 @@ def choose_time(text: str) -> bool:
         if word not in CHOOSER or before & (NEGATORS | {"t", "cannot", "you", "voi", "lei", "tu"}):
             continue  # "non scelgo io", "i can't choose", "you choose the time": no wish to choose
         near = set(words[max(0, at - 4):at + 5])
-        if near & WHEN and (near & MINE or "let" in words[max(0, at - 3):at]):
+        if _when_chosen(words, at) and (near & MINE or "let" in words[max(0, at - 3):at]):
+            return True
+    return False
+
+
+def _when_chosen(words: list[str], at: int) -> bool:
+    """Whether a word for the time stands near the chooser at `at` as what is chosen: no option named between them
+    ("io dico la chat, ora non posso", "i'd say the chat") and not "no time" ("i'd say chat no time to talk")."""
+    for near in range(max(0, at - 4), min(len(words), at + 5)):
+        between = set(words[min(at, near) + 1:max(at, near)])
+        if words[near] in WHEN and words[near - 1:near] != ["no"] and not between & OPTION_WORDS:
             return True
     return False
 

@@ -1,0 +1,60 @@
+"""Ordinary answers the round-6 rules misread (found in review, brief H5), in sentences written for this file
+(none is a training example nor an evaluation line, both checked below): an option said with "dico" / "I'd say"
+before a reason naming "ora" or "no time" is that option, not a wish to choose the time; "le do conferma", "vi do
+l'ok", "give you my consent" at a confirmation are a yes, not another number offered."""
+from __future__ import annotations
+
+import pytest
+
+from ivr.app.settings import PROJECT_ROOT
+from ivr.understanding import menu_answers
+from ivr.understanding.lexical import normalise
+from ivr.understanding.menus import load_menu_examples
+from ivr.understanding.option_rules import choose_time
+from ivr.understanding.yes_no_rules import another_number
+from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
+from tests.unit.test_menu_answers_third import texts_under
+
+OPTIONS = [("io dico la chat, ora non posso parlare", "chat"), ("i'd say the chat, no time to talk", "chat"),
+           ("i'd say voicemail no time for calls", "voicemail"), ("let me pick the time myself", "window")]
+CONFIRMED = ["ok, le do conferma", "va bene, vi do l'ok", "that's fine, i'll give you my consent",
+             "perfetto le do il via libera"]
+OTHER_NUMBER = [("aspetti che le do il cellulare", True), ("i'll give you my landline", True),
+                ("can you change it please", True), ("non serve cambiarlo", False),
+                ("no need to change it", False), ("va bene le do la conferma", False)]
+
+
+def mine() -> list[str]:
+    return [s for s, _ in OPTIONS] + CONFIRMED + [s for s, _ in OTHER_NUMBER]
+
+
+def test_no_sentence_here_is_a_training_example():
+    examples = load_menu_examples(PROJECT_ROOT / "prompts" / "menus.yaml")
+    trained = {normalise(text) for menu in examples.values() for per_lang in menu.values()
+               for texts in per_lang.values() for text in texts}
+    assert sorted({normalise(s) for s in mine()} & trained) == []
+
+
+def test_no_sentence_here_is_an_evaluation_answer():
+    evaluated = set().union(*(texts_under(folder) for folder in (PROJECT_ROOT / "tests" / "data").glob("menu_eval*")))
+    assert sorted({normalise(s) for s in mine()} & evaluated) == []
+
+
+@pytest.mark.parametrize("said, meant", OPTIONS)
+def test_an_option_said_before_a_reason_naming_time_is_that_option(menus, said, meant):  # noqa: F811
+    assert menu_answers.option(menus, said) == meant
+
+
+@pytest.mark.parametrize("said", [s for s, meant in OPTIONS if meant != "window"])
+def test_saying_an_option_is_no_wish_to_choose_the_time(said):
+    assert choose_time(said) is False
+
+
+@pytest.mark.parametrize("said", CONFIRMED)
+def test_a_confirmation_given_is_a_yes(menus, said):  # noqa: F811
+    assert menu_answers.yes_or_no(menus, said) == "yes"
+
+
+@pytest.mark.parametrize("said, offered", OTHER_NUMBER)
+def test_another_number_only_when_a_number_is_offered_or_changed(said, offered):
+    assert another_number(said) is offered
