@@ -188,11 +188,16 @@ HOW_KNOWN = ("come fate ad avere", "come avete avuto", "come avete il", "come fa
              "where d you get", "why do you need", "why do you want", "what do you need my", "perche vi serve",
              "a cosa vi serve", "perche volete", "come mai avete")
 # "le do un altro numero", "i'll give you another one to ring": at "shall we call you on …?" a no
-ANOTHER_NUMBER = ("altro numero", "numero diverso", "le do", "vi do", "ve ne do", "le detto", "vi detto",
-                  "le lascio il", "vi lascio il", "cambiarlo", "cambiare numero", "cambiare il numero",
-                  "another number",
-                  "different number", "other number", "give you another", "give you a different", "give you my",
-                  "change it", "change the number", "change number")
+ANOTHER_NUMBER = ("altro numero", "numero diverso", "cambiare numero", "cambiare il numero", "another number",
+                  "different number", "other number", "give you another", "give you a different", "change the number",
+                  "change number")
+# …and these only when a number follows ("vi do il fisso", not "le do conferma", "vi do l'ok", "give you my consent"),
+# changing it only when no negation leads ("non serve cambiarlo", "no need to change it": the number is kept)
+GIVE_NUMBER = ("le do", "vi do", "ve ne do", "le detto", "vi detto", "le lascio il", "vi lascio il", "give you my",
+               "cambiarlo", "change it")
+NUMBER_WORDS = {"numero", "cellulare", "fisso", "telefono", "uno", "altro", "diverso", "quello", "number", "mobile",
+                "landline", "cell", "one", "another", "other", "different", "work", "lavoro", "casa", "home"}
+KEPT = {"non", "don", "not", "never", "need", "serve", "bisogno", "occorre"}
 
 
 # a yes or no corrected: "sì anzi no", "no wait yes", "yes i mean no": the last one said
@@ -224,4 +229,12 @@ def another_number(text: str) -> bool:
     read out; not when a yes leads ("sì, le do anche l'altro numero")."""
     words = normalise(text or "").split()
     clean = f" {' '.join(words)} "
-    return bool(words) and words[0] not in YES_LEAD and any(f" {p} " in clean for p in ANOTHER_NUMBER)
+    if not words or words[0] in YES_LEAD:
+        return False
+    for phrase in GIVE_NUMBER:
+        at = clean.find(f" {phrase} ")
+        change = phrase in ("cambiarlo", "change it")
+        if at >= 0 and (not set(clean[:at].split()[-3:]) & KEPT if change
+                        else set(clean[at + len(phrase) + 2:].split()[:3]) & NUMBER_WORDS):
+            return True
+    return any(f" {p} " in clean for p in ANOTHER_NUMBER)
