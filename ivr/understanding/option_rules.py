@@ -38,7 +38,8 @@ OPENERS = {"subito", "immediatamente", "immediately", "asap", "straightaway", "s
            "at once"}
 CALL = {"richiamatemi", "chiamatemi", "richiamami", "chiamami", "richiamate", "chiamate", "richiamarmi", "chiamarmi",
         "ricontattatemi", "ricontattarmi", "ricontattata", "ricontattato", "richiamata", "richiamato", "call", "ring",
-        "phone", "callback", "contact", "richiamare", "chiamare", "fate", "fatemi"}
+        "phone", "callback", "contact", "richiamare", "chiamare", "fate", "fatemi",
+        "richiami", "chiami", "ricontatti"}   # "mi richiami subito": the caller's "Lei"
 OWNED = {"the", "my", "your", "our", "shop", "home", "mobile", "work", "office", "landline", "a"}   # "the shop phone"
 CALL_FILLER = {"me", "back", "mi", "pure", "voi", "you", "please", "per", "favore", "just", "then", "allora", "pero"}
 # "richiamatemi voi", "you ring me": the call wanted, no time named, as soon as possible
@@ -129,11 +130,13 @@ def asap_asked(text: str) -> bool:
 
 def _after_call(words: list[str], at: int) -> bool:
     """Whether the word at `at` follows a call verb, with "me", "back", "pure" between; not in a condition ("se
-    mi richiamate subito perdo il posto?", "if you call me now": a question about it)."""
+    mi richiamate subito perdo il posto?", "if you call me now": a question about it) nor refused ("non mi
+    chiamate ora sono al lavoro", "don't ring me now": no call now)."""
     back = at - 1
     while back >= 0 and words[back] in CALL_FILLER:
         back -= 1
-    return back >= 0 and words[back] in CALL and not set(words[max(0, back - 2):back]) & {"se", "if", "when"}
+    return back >= 0 and words[back] in CALL \
+        and not set(words[max(0, back - 2):back]) & ({"se", "if", "when"} | NEGATORS)
 
 
 def time_for_call(text: str) -> bool:

@@ -1,7 +1,8 @@
 """Ordinary answers the round-6 rules misread (found in review, brief H5), in sentences written for this file
 (none is a training example nor an evaluation line, both checked below): an option said with "dico" / "I'd say"
 before a reason naming "ora" or "no time" is that option, not a wish to choose the time; "le do conferma", "vi do
-l'ok", "give you my consent" at a confirmation are a yes, not another number offered."""
+l'ok", "give you my consent" at a confirmation are a yes, not another number offered; "don't call me now" is no
+call right away, and "mi richiami subito" (the caller's "Lei") is one."""
 from __future__ import annotations
 
 import pytest
@@ -10,7 +11,7 @@ from ivr.app.settings import PROJECT_ROOT
 from ivr.understanding import menu_answers
 from ivr.understanding.lexical import normalise
 from ivr.understanding.menus import load_menu_examples
-from ivr.understanding.option_rules import choose_time
+from ivr.understanding.option_rules import asap_asked, choose_time
 from ivr.understanding.yes_no_rules import another_number
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
 from tests.unit.test_menu_answers_third import texts_under
@@ -24,8 +25,14 @@ OTHER_NUMBER = [("aspetti che le do il cellulare", True), ("i'll give you my lan
                 ("no need to change it", False), ("va bene le do la conferma", False)]
 
 
+# a call refused now is never one asked for right away; "mi richiami subito" (the caller's "Lei") is one
+RIGHT_AWAY = [("don't call me now, i'm at work", False), ("non mi chiamate ora sono al lavoro", False),
+              ("please don't ring me right now i'm driving", False), ("mi chiami adesso tanto stasera sono fuori", True),
+              ("mi richiami subito che di sera lavoro", True)]
+
+
 def mine() -> list[str]:
-    return [s for s, _ in OPTIONS] + CONFIRMED + [s for s, _ in OTHER_NUMBER]
+    return [s for s, _ in OPTIONS] + CONFIRMED + [s for s, _ in OTHER_NUMBER] + [s for s, _ in RIGHT_AWAY]
 
 
 def test_no_sentence_here_is_a_training_example():
@@ -58,3 +65,12 @@ def test_a_confirmation_given_is_a_yes(menus, said):  # noqa: F811
 @pytest.mark.parametrize("said, offered", OTHER_NUMBER)
 def test_another_number_only_when_a_number_is_offered_or_changed(said, offered):
     assert another_number(said) is offered
+
+
+@pytest.mark.parametrize("said, asked", RIGHT_AWAY)
+def test_a_call_refused_now_is_not_asked_for_right_away(said, asked):
+    assert asap_asked(said) is asked
+
+
+def test_a_call_refused_now_is_no_call_now(menus):  # noqa: F811
+    assert menu_answers.option(menus, "don't call me now, i'm at work") != "asap"
