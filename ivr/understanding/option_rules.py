@@ -40,6 +40,11 @@ CALL = {"richiamatemi", "chiamatemi", "richiamami", "chiamami", "richiamate", "c
         "ricontattatemi", "ricontattarmi", "ricontattata", "ricontattato", "richiamata", "richiamato", "call", "ring",
         "phone", "callback", "contact", "richiamare", "chiamare", "fate", "fatemi",
         "richiami", "chiami", "ricontatti"}   # "mi richiami subito": the caller's "Lei"
+# a call wanted, after the option's name: a verb asking for it, or a call preferred ("i'd prefer a call")
+CALLED = {"richiamatemi", "chiamatemi", "richiamami", "chiamami", "richiamarmi", "chiamarmi", "ricontattatemi",
+          "ricontattarmi", "ricontattata", "ricontattato", "richiamata", "richiamato", "richiami", "chiami", "callback"}
+CALL_ME = ("call me", "ring me", "phone me", "call back", "ring back", "call you back")
+WANT = {"want", "prefer", "rather", "like", "need", "voglio", "vorrei", "preferisco", "preferirei"}
 OWNED = {"the", "my", "your", "our", "shop", "home", "mobile", "work", "office", "landline", "a"}   # "the shop phone"
 CALL_FILLER = {"me", "back", "mi", "pure", "voi", "you", "please", "per", "favore", "just", "then", "allora", "pero"}
 # "richiamatemi voi", "you ring me": the call wanted, no time named, as soon as possible
@@ -84,11 +89,22 @@ def named_first(text: str, defer: bool = True) -> str | None:
     cut = next((i for i, w in enumerate(words) if i and w in REASON), len(words))
     refused = (words[cut:cut + 1] == ["io"] and set(words[cut + 1:cut + 2]) & NEGATORS) \
         or (words[cut:cut + 1] == ["non"] and set(words[cut + 1:cut + 2]) & TAKEN_BACK)
-    if cut == len(words) or (defer and after_reason(text)) or set(words[:cut]) & NEGATORS or refused:
-        return None  # none named, a choice after the reason, or the name refused ("il vocale io non lo voglio")
+    if cut == len(words) or (defer and after_reason(text)) or set(words[:cut]) & NEGATORS or refused \
+            or _call_wanted(words[cut:]):
+        return None  # none named, a choice after the reason, the name refused ("il vocale io non lo voglio"), or
+        # a call wanted after it ("the chat is too hard for me, call me back", "la chat non la so usare, chiamatemi")
     head = f" {' '.join(words[:cut])} "
     named = {option for option, names in NAMES.items() if any(f" {n} " in head for n in names)}
     return named.pop() if len(named) == 1 else None
+
+
+def _call_wanted(words: list[str]) -> bool:
+    """A call asked for ("chiamatemi", "call me back", "i'd prefer a call"): then the option named before it is
+    what the caller talks about, not what they choose."""
+    clean = f" {' '.join(words)} "
+    wish = any(w in CALLED for w in words) or any(f" {p} " in clean for p in CALL_ME)
+    return wish or any(w in WANT and set(words[at + 1:at + 4]) & {"call", "chiamata", "telefonata"}
+                       for at, w in enumerate(words))
 
 
 def _clause(words: list[str], at: int, width: int) -> list[str]:

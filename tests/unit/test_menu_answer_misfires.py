@@ -2,7 +2,8 @@
 (none is a training example nor an evaluation line, both checked below): an option said with "dico" / "I'd say"
 before a reason naming "ora" or "no time" is that option, not a wish to choose the time; "le do conferma", "vi do
 l'ok", "give you my consent" at a confirmation are a yes, not another number offered; "don't call me now" is no
-call right away, and "mi richiami subito" (the caller's "Lei") is one."""
+call right away, and "mi richiami subito" (the caller's "Lei") is one; an option named and then a call asked for
+("la chat non so usarla, chiamatemi") is no choice of that option by rule."""
 from __future__ import annotations
 
 import pytest
@@ -11,7 +12,7 @@ from ivr.app.settings import PROJECT_ROOT
 from ivr.understanding import menu_answers
 from ivr.understanding.lexical import normalise
 from ivr.understanding.menus import load_menu_examples
-from ivr.understanding.option_rules import asap_asked, choose_time
+from ivr.understanding.option_rules import asap_asked, choose_time, named_first
 from ivr.understanding.yes_no_rules import another_number
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
 from tests.unit.test_menu_answers_third import texts_under
@@ -30,9 +31,14 @@ RIGHT_AWAY = [("don't call me now, i'm at work", False), ("non mi chiamate ora s
               ("please don't ring me right now i'm driving", False), ("mi chiami adesso tanto stasera sono fuori", True),
               ("mi richiami subito che di sera lavoro", True)]
 
+# an option named, then a call asked for: the option is what the caller talks about, not the choice
+CALL_AFTER = ["the chat is too hard for me i want a call back", "whatsapp ce l'ho ma non so usarlo chiamatemi domani",
+              "my daughter does the chat for me i'd prefer a call", "the voicemail i never listen to so ring me back"]
+
 
 def mine() -> list[str]:
-    return [s for s, _ in OPTIONS] + CONFIRMED + [s for s, _ in OTHER_NUMBER] + [s for s, _ in RIGHT_AWAY]
+    return [s for s, _ in OPTIONS] + CONFIRMED + [s for s, _ in OTHER_NUMBER] + [s for s, _ in RIGHT_AWAY] \
+        + CALL_AFTER
 
 
 def test_no_sentence_here_is_a_training_example():
@@ -74,3 +80,13 @@ def test_a_call_refused_now_is_not_asked_for_right_away(said, asked):
 
 def test_a_call_refused_now_is_no_call_now(menus):  # noqa: F811
     assert menu_answers.option(menus, "don't call me now, i'm at work") != "asap"
+
+
+@pytest.mark.parametrize("said", CALL_AFTER)
+@pytest.mark.parametrize("defer", [True, False])
+def test_an_option_named_before_a_call_asked_for_is_not_chosen_by_rule(said, defer):
+    assert named_first(said, defer=defer) is None
+
+
+def test_a_call_asked_for_after_the_chat_named_is_no_chat(menus):  # noqa: F811
+    assert menu_answers.option(menus, "whatsapp ce l'ho ma non so usarlo chiamatemi domani") != "chat"
