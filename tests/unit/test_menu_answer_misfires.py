@@ -11,11 +11,10 @@ import pytest
 from ivr.app.settings import PROJECT_ROOT
 from ivr.understanding import menu_answers
 from ivr.understanding.lexical import normalise
-from ivr.understanding.menus import load_menu_examples
 from ivr.understanding.option_rules import asap_asked, choose_time, named_first
 from ivr.understanding.yes_no_rules import another_number
+from tests.support.blind_menu_set import texts_under, training_texts
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
-from tests.unit.test_menu_answers_third import texts_under
 
 OPTIONS = [("io dico la chat, ora non posso parlare", "chat"), ("i'd say the chat, no time to talk", "chat"),
            ("i'd say voicemail no time for calls", "voicemail"), ("let me pick the time myself", "window")]
@@ -42,10 +41,7 @@ def mine() -> list[str]:
 
 
 def test_no_sentence_here_is_a_training_example():
-    examples = load_menu_examples(PROJECT_ROOT / "prompts" / "menus.yaml")
-    trained = {normalise(text) for menu in examples.values() for per_lang in menu.values()
-               for texts in per_lang.values() for text in texts}
-    assert sorted({normalise(s) for s in mine()} & trained) == []
+    assert sorted({normalise(s) for s in mine()} & training_texts()) == []
 
 
 def test_no_sentence_here_is_an_evaluation_answer():
