@@ -8,7 +8,7 @@ reason, and a reason full of times or of "scrivere" pulls it towards the window 
 """
 from __future__ import annotations
 
-from ivr.understanding.answer_rules import NEGATORS, after_reason
+from ivr.understanding.answer_rules import DICTATED, NEGATORS, SENT_TO_ME, after_reason
 from ivr.understanding.lexical import normalise
 from ivr.understanding.times_said import time_said
 
@@ -120,9 +120,14 @@ def _clause(words: list[str], at: int, width: int) -> list[str]:
 def asap_asked(text: str) -> bool:
     """A call asked for right away ("richiamatemi subito che smonto dal turno", "ring me now i do nights",
     "vorrei essere ricontattata al più presto", "richiamatemi voi"): as soon as possible, when the clause that
-    asks names no day or hour of its own ("chiamatemi subito domani mattina", "subito dopo le sei": a time)."""
+    asks names no day or hour of its own ("chiamatemi subito domani mattina", "subito dopo le sei": a time), and
+    not when another option is named with no call asked for ("la chat prima possibile", "send me a text as soon as
+    you can": that option, soon)."""
     words = normalise(text or "").split()
     clean = f" {' '.join(words)} "
+    other = set(words) & OPTION_WORDS or any(f" {p} " in clean for p in SENT_TO_ME + DICTATED)
+    if other and not set(words) & CALL:
+        return False
     found = []  # (position, width) of each way of asking right away
     for at, word in enumerate(words):
         if word in NOW and (_after_call(words, at) or (at == 0 and word in OPENERS)):

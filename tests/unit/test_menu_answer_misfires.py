@@ -3,7 +3,8 @@
 before a reason naming "ora" or "no time" is that option, not a wish to choose the time; "le do conferma", "vi do
 l'ok", "give you my consent" at a confirmation are a yes, not another number offered; "don't call me now" is no
 call right away, and "mi richiami subito" (the caller's "Lei") is one; an option named and then a call asked for
-("la chat non so usarla, chiamatemi") is no choice of that option by rule."""
+("la chat non so usarla, chiamatemi") is no choice of that option by rule; "un vocale al più presto" is the voice
+message, not a call as soon as possible."""
 from __future__ import annotations
 
 import pytest
@@ -28,7 +29,10 @@ OTHER_NUMBER = [("aspetti che le do il cellulare", True), ("i'll give you my lan
 # a call refused now is never one asked for right away; "mi richiami subito" (the caller's "Lei") is one
 RIGHT_AWAY = [("don't call me now, i'm at work", False), ("non mi chiamate ora sono al lavoro", False),
               ("please don't ring me right now i'm driving", False), ("mi chiami adesso tanto stasera sono fuori", True),
-              ("mi richiami subito che di sera lavoro", True)]
+              ("mi richiami subito che di sera lavoro", True),
+              # another option named, no call asked for: that option, soon
+              ("un vocale al più presto grazie", False), ("drop me a message as soon as you can", False),
+              ("la chat quanto prima, richiamatemi solo se serve", True)]
 
 # an option named, then a call asked for: the option is what the caller talks about, not the choice
 CALL_AFTER = ["the chat is too hard for me i want a call back", "whatsapp ce l'ho ma non so usarlo chiamatemi domani",
@@ -37,7 +41,7 @@ CALL_AFTER = ["the chat is too hard for me i want a call back", "whatsapp ce l'h
 
 def mine() -> list[str]:
     return [s for s, _ in OPTIONS] + CONFIRMED + [s for s, _ in OTHER_NUMBER] + [s for s, _ in RIGHT_AWAY] \
-        + CALL_AFTER
+        + CALL_AFTER + [s for s, _ in SOON_OTHER]
 
 
 def test_no_sentence_here_is_a_training_example():
@@ -76,6 +80,14 @@ def test_a_call_refused_now_is_not_asked_for_right_away(said, asked):
 
 def test_a_call_refused_now_is_no_call_now(menus):  # noqa: F811
     assert menu_answers.option(menus, "don't call me now, i'm at work") != "asap"
+
+
+SOON_OTHER = [("un messaggio vocale al più presto", "voicemail"), ("send me a text as soon as you can", "chat")]
+
+
+@pytest.mark.parametrize("said, meant", SOON_OTHER)
+def test_another_option_wanted_soon_is_that_option(menus, said, meant):  # noqa: F811
+    assert menu_answers.option(menus, said) == meant
 
 
 @pytest.mark.parametrize("said", CALL_AFTER)
