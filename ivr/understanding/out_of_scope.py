@@ -101,9 +101,15 @@ class OutOfScopeDetector:
         _, _, _, other, request = self.names.gazetteer.features(text)
         return bool(other or request)
 
+    def connection_trouble(self, text: str) -> bool:
+        """The text says how a connection fails ("netflix va a scatti", "can't get on facebook at home"): never out of
+        scope, whatever product it names — people describe a slow or broken line by the app that shows it."""
+        return self.names is not None and self.names.gazetteer.names_a_symptom(text)
+
     def outside(self, text: str, vector: np.ndarray, guess: str | None = None) -> bool:
         """True when the text is out of scope — never for a control the menus need."""
-        return guess not in self.passes and self.probability(text, vector) >= self.threshold
+        return (guess not in self.passes and not self.connection_trouble(text)
+                and self.probability(text, vector) >= self.threshold)
 
     def save(self, path: Path) -> None:
         self.lexical.save(path.with_name(path.stem + ".lexical.npz"))

@@ -24,7 +24,7 @@ from ivr.understanding.catalog import load_sections
 from ivr.understanding.lexical import normalise
 
 NAMES_FILE = "out_of_scope_names.yaml"   # beside out_of_scope.yaml
-SECTIONS = ("others", "requests", "ours")
+SECTIONS = ("others", "requests", "ours", "symptoms")
 NAMES_C = 1.0
 WORD_C = 10.0
 LONGEST = 4   # words in the longest phrase matched
@@ -47,6 +47,11 @@ class Gazetteer:
     others: frozenset[str]
     requests: frozenset[str]
     ours: frozenset[str]
+    symptoms: frozenset[str] = frozenset()  # how a connection fails ("a scatti", "won't load"): not a model input
+
+    def _grams(self, text: str) -> set[str]:
+        words = normalise(text).split()
+        return {" ".join(words[i:i + n]) for n in range(1, LONGEST + 1) for i in range(len(words) - n + 1)}
 
     @classmethod
     def load(cls, path: Path) -> "Gazetteer":
@@ -57,9 +62,12 @@ class Gazetteer:
 
     def hits(self, text: str) -> tuple[bool, bool, bool]:
         """(names another company's product, names a request no care line handles, names our service)."""
-        words = normalise(text).split()
-        grams = {" ".join(words[i:i + n]) for n in range(1, LONGEST + 1) for i in range(len(words) - n + 1)}
+        grams = self._grams(text)
         return bool(grams & self.others), bool(grams & self.requests), bool(grams & self.ours)
+
+    def names_a_symptom(self, text: str) -> bool:
+        """The text says how a connection fails: an app that "va a scatti" at home is most often our line's fault."""
+        return bool(self._grams(text) & self.symptoms)
 
     def features(self, text: str) -> np.ndarray:
         other, request, ours = self.hits(text)
@@ -70,7 +78,8 @@ class Gazetteer:
 
     @classmethod
     def from_arrays(cls, data) -> "Gazetteer":
-        return cls(*(frozenset(str(p) for p in data[f"names_{name}"]) for name in SECTIONS))
+        return cls(*(frozenset(str(p) for p in data[f"names_{name}"]) if f"names_{name}" in data else frozenset()
+                     for name in SECTIONS))
 
 
 @dataclass

@@ -109,6 +109,12 @@ class TransformerUnderstanding:
         if probabilities is None:
             return Interpretation(None, 0.0, complaint=flag)
         best = int(np.argmax(probabilities))
+        if self.classes[best] == OUT_OF_SCOPE and self.out_of_scope is not None \
+                and self.out_of_scope.connection_trouble(text):
+            # "netflix keeps buffering": the app names someone else, the symptom names our line — the best of ours
+            probabilities = np.where(np.array(self.classes) == OUT_OF_SCOPE, 0.0, probabilities)
+            probabilities = probabilities / probabilities.sum()
+            best = int(np.argmax(probabilities))
         guess, confidence = self.classes[best], float(probabilities[best])
         intent = None if guess == OUT_OF_SCOPE or confidence < self.reject_below else guess
         if self.complaints is not None:
@@ -119,6 +125,7 @@ class TransformerUnderstanding:
                 lexical_sure and self.trust_sure_lexical and not self.out_of_scope.names_someone_else(text)):
             # the cleaned text's vector, which the intent head has just computed (the encoder remembers it)
             outside = self.out_of_scope.probability(text, self.encoder.encode_one(clean(text)))
-            if guess not in self.out_of_scope.passes and outside >= self.out_of_scope.threshold:
+            if (guess not in self.out_of_scope.passes and outside >= self.out_of_scope.threshold
+                    and not self.out_of_scope.connection_trouble(text)):
                 return Interpretation(None, outside, OUT_OF_SCOPE, flag)
         return Interpretation(intent, confidence, guess, flag)
