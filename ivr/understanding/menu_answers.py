@@ -19,6 +19,8 @@ from ivr.understanding.lexical import normalise
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.number_readings import number_said
 from ivr.understanding.option_rules import asap_asked, choose_time, named_first, time_for_call
+from ivr.understanding.second_thoughts import (checking_later, key_named, last_answer, lost_note,
+                                               number_after_turn, times_then_pick, without_aside)
 from ivr.understanding.spoken_numbers import digits_from_speech
 from ivr.understanding.times_said import time_said
 from ivr.understanding.window_choice import resolve
@@ -41,14 +43,15 @@ def option(menus: MenuModel, text: str) -> str | None:
     follows "preferisco", "quindi", "so" is the choice. By option_rules.py first: "scelgo io quando" is the
     window, the option named before its reason wins over another's words in it ("un vocale, non so scrivere"),
     and a call asked for right away is as soon as possible whatever time of day the reason names."""
-    key = key_pressed(text) or key_said(text) or key_led(text) or key_with_reason(text)
+    text = without_aside(text)  # "aspetta amore …, ecco lascio un messaggio": the choice after the aside
+    key = key_pressed(text) or key_said(text) or key_led(text) or key_with_reason(text) or key_named(text)
     if key is not None:
         return OPTIONS[key - 1] if key <= len(OPTIONS) else None
     if last_said(text):
         return OPTIONS[-1]
     if about_choices(text) or paused(text):
         return None
-    if choose_time(text):
+    if choose_time(text) or times_then_pick(text):
         return "window"
     named = named_first(text) or ("asap" if asap_asked(text) else None)
     if named is not None:
@@ -90,7 +93,9 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     """A yes/no menu's reading: key 1 yes, 2 no (said with a hedge too: "two sorry"); only asking for time,
     not understood; a wish for something else, no; "insomma" at "was it useful?", no; else the model's,
     where an answer led by a clear yes is a yes and one led by a no ("no", "macché", "mica") a no."""
-    key = key_pressed(text) or key_said(text) or key_led(text)
+    if (last := last_answer(text)) is not None:  # "no cioè sì", "… quindi no": the answer said last
+        return last
+    key = key_pressed(text) or key_said(text) or key_led(text) or key_named(text)
     if key is not None:
         return YES_NO_KEYS.get(key)
     if holding_on(text) or about_choices(text) or asks_what_next(text) or many_digits(text) \
@@ -98,7 +103,8 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
         return None
     if (last := corrected(text)) is not None:  # "sì anzi no": the answer said last
         return last
-    if no_answer_yet(text):  # "we'll see": never a yes or a no ("don't know" is asked again too)
+    # "we'll see", "devo sentire mio figlio", "non trovo il foglietto": never a yes or a no ("don't know" asked again)
+    if no_answer_yet(text) or checking_later(text) or (menu == "yes_no" and lost_note(text)):
         reading = menus.read(menu, text).choice
         return reading if reading in ASKED_AGAIN else None
     if prefers_other(text, needless=menu == "yes_no") or (menu == "helpful" and lukewarm(text)) \
@@ -134,7 +140,7 @@ def window(menus: MenuModel, text: str, offered: list[tuple[datetime, datetime]]
 def spoken_number(text: str) -> str:
     """The digits of a number said in a correction ("no, è il 347 …"), or "" when fewer than NUMBER_DIGITS
     or when two readings make two valid numbers (number_readings.py: asked again)."""
-    digits = number_said(text) or ""
+    digits = number_after_turn(text) or number_said(text) or ""
     return digits if len(digits.lstrip("+")) >= NUMBER_DIGITS else ""
 
 

@@ -98,8 +98,8 @@ def digits_from_speech(text: str) -> str:
         word, nxt = words[i], words[i + 1] if i + 1 < len(words) else ""
         if _pronoun(words, i):
             pass
-        elif word in PLUS and not out:
-            out.append("+")
+        elif word in PLUS and not out and not {"non", "not"} & set(words[max(0, i - 5):i]):
+            out.append("+")  # not "non ce l'ho più 345 …" (any more)
         elif word in REPEATS:
             repeat = REPEATS[word]
             i += 1

@@ -98,8 +98,8 @@ def _said(tokens: list[str], table: dict):
             if back in DAYS or back in PARTS or back in WEEKDAYS or back in WEEKEND:
                 break
             before.append(back)
-        after = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if not (set(before) & REFUSING or after == "no"):
+        after = tokens[i + 1:i + 3]  # "oggi no", "today's no good", "today is no use"
+        if not (set(before) & REFUSING or after[:1] == ["no"] or after[:1] in (["s"], ["is"]) and after[1:] == ["no"]):
             found = table[word]
     return found
 
@@ -188,6 +188,7 @@ def time_said(text: str) -> TimeSaid:
         else (span["from"], span["to"]) if span["from"] else (span["low"], span["high"])
     if span and hour_value(first) is not None and hour_value(last) is not None:
         value = hour_value(first)
+        date = date_said((words[:span.start()] + words[span.end():]).split())  # "nine till eleven": no 9th
         part = None if {first, last} & PARTS.keys() else part  # "dalle dieci a mezzogiorno": noon an end
         return TimeSaid(day, part, value + 12 if value < 8 else value, "at", weekday, date=date, place=place)
     for match in _HOUR.finditer(words):
