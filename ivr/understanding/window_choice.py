@@ -26,6 +26,10 @@ def _hours(moment: datetime) -> float:
     return moment.hour + moment.minute / 60
 
 
+def _at_hour(fits: list[int], windows: list[tuple[datetime, datetime]], hour: float) -> bool:
+    return any(_hours(windows[i][0]) <= hour < _hours(windows[i][1]) for i in fits)
+
+
 def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) -> tuple[bool, int | None]:
     """(a time was named, the index of the one offered window it names, or None)."""
     said = time_said(text)
@@ -41,7 +45,10 @@ def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) 
             return True, None  # "domani mercoledì" on a Monday: two different days, not a choice
         day = weekday_day if weekday_day or any(w[0].date() == now.date() for w in windows) else 7
     if day is not None:  # "lunedì" said on a Monday with no window today: next Monday
-        fits = [i for i in fits if (windows[i][0].date() - now.date()).days == day]
+        on_day = [i for i in fits if (windows[i][0].date() - now.date()).days == day]
+        if said.weekday is not None and said.hour is not None and not _at_hour(on_day, windows, said.hour):
+            on_day += [i for i in fits if (windows[i][0].date() - now.date()).days == day + 7]
+        fits = on_day  # "tuesday twelve till two": next week's Tuesday when only that one is offered at noon
     if said.date is not None:  # "il quindici": the window on that date, if one is offered
         date, month = said.date
         fits = [i for i in fits if windows[i][0].day == date and month in (None, windows[i][0].month)]
@@ -66,6 +73,8 @@ def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) 
             fits = [i for i in fits if start[i] == hour] or [i for i in fits if start[i] < hour < end[i]]
     if not fits:  # a time that fits none of the windows offered is not a choice
         return True, None
+    if said.place is not None and said.weekday is not None and said.hour is not None and len(fits) == 1:
+        return True, fits[0]  # "the second tuesday twelve to two": the day's ordinal, the one window at that hour
     if said.place is not None:  # "the first slot before lunch": that place among the windows that fit
         at = said.place % len(windows) if -len(windows) <= said.place < len(windows) else None
         if at in fits and (said.relation == "at" if said.hour is not None else said.part is None):

@@ -78,6 +78,10 @@ WINDOWS = [
     ("two the nine to eleven tomorrow", OFFERED, 1),
     ("today's no good so wednesday", OFFERED, 3),
     ("can't do today so tomorrow", ONE_TOMORROW, 1),
+    # a weekday whose window at those hours is next week's: that one, an ordinal of the day too
+    ("tuesday twelve till two", OFFERED, 4),
+    ("the later tuesday twelve till two please", OFFERED, 4),
+    ("tuesday nine to eleven please", OFFERED, 1),
 ]
 
 
@@ -89,12 +93,13 @@ def test_no_sentence_here_is_a_training_example():
     examples = load_menu_examples(PROJECT_ROOT / "prompts" / "menus.yaml")
     training = {normalise(t) for choices in examples.values() for per_lang in choices.values()
                 for texts in per_lang.values() for t in texts}
-    assert not {normalise(s) for s in mine()} & training
+    assert [s for s in mine() if normalise(s) in training] == []
 
 
 def test_no_sentence_here_is_an_evaluation_answer():
     evaluated = set().union(*(texts_under(folder) for folder in (PROJECT_ROOT / "tests" / "data").glob("menu_eval*")))
-    assert not {normalise(s) for s in mine()} & {normalise(t) for t in evaluated}
+    evaluated = {normalise(t) for t in evaluated}
+    assert [s for s in mine() if normalise(s) in evaluated] == []   # names only our sentences when it fails
 
 
 @pytest.mark.parametrize("said, digits", NUMBERS)
