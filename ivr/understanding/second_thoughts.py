@@ -8,6 +8,7 @@ someone in the room before the choice ("aspetta tesoro … ecco") is dropped. An
 """
 from __future__ import annotations
 
+from ivr.call.callback_policy import check_callback_number
 from ivr.understanding.lexical import normalise
 from ivr.understanding.spoken_numbers import UNITS, digits_from_speech
 
@@ -37,6 +38,7 @@ SEEKING = {"trovo", "ritrovo", "trovare", "cerco", "cercando", "find", "finding"
 PICK = {"scelgo", "prendo", "scegliere", "scelgo io", "pick", "choose", "decido", "take"}
 TIMES = {"orari", "orario", "fasce", "fascia", "times", "slots", "windows", "slot", "ore"}
 NUMBER_DIGITS = 6
+NEAR = 3   # words from the turn to the answer it brings ("no cioè sì", "no un momento sì")
 
 
 def last_answer(text: str) -> str | None:
@@ -49,7 +51,8 @@ def last_answer(text: str) -> str | None:
     if len(answers) < 2 or answers[0] > 1:
         return None
     first, last = answers[0], answers[-1]
-    if not set(words[first + 1:last]) & TURNS:
+    turns = [i for i in range(first + 1, last) if words[i] in TURNS]
+    if not turns or last - turns[-1] > NEAR:  # "no aspetti che le dico … sì lo uso": no answer taken back
         return None
     return "yes" if words[last] in YES else "no"
 
@@ -66,6 +69,8 @@ def key_named(text: str) -> int | None:
         head = before and before[-1] in ARTICLE and all(w in LEADS | ARTICLE for w in before[:-1])
         turned = found is not None and before and before[-1] in ARTICLE and set(before) & TURNS
         follow = words[i + 1] if i + 1 < len(words) else ""
+        if word == "one" and before and before[-1] in ("the", "that", "this"):
+            continue  # "the one with the chat": a pronoun
         if (head or turned) and (not follow or follow in KEY_THEN or follow in TURNS or follow in NO):
             found = int(word) if word.isdigit() else KEYS[word]
         elif found is not None:
@@ -86,15 +91,15 @@ def without_aside(text: str) -> str:
     return text
 
 
-def number_after_turn(text: str) -> str:
+def number_after_turn(text: str, regions: tuple[str, ...] = ("IT",)) -> str:
     """"347 12 no scusi 348 123 4567": the digits said after the last turn when digits came before it and
-    at least NUMBER_DIGITS follow; else ""."""
+    they make a number we may call on their own; else "" (the whole answer is read as before)."""
     words = normalise(text or "").split()
     turns = [i for i, w in enumerate(words) if (w in TURNS or w in NO or w == "i" and words[i + 1:i + 2] == ["mean"])
              and digits_from_speech(" ".join(words[:i]))]
     for at in reversed(turns):
         digits = digits_from_speech(" ".join(words[at + 1:]))
-        if len(digits.lstrip("+")) >= NUMBER_DIGITS:
+        if len(digits.lstrip("+")) >= NUMBER_DIGITS and check_callback_number(digits, regions).ok:
             return digits
     return ""
 

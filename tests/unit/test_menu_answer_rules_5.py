@@ -123,16 +123,19 @@ def test_each_window_kind_is_read_as_meant(menus, said, offered, index):  # noqa
 
 
 @pytest.mark.parametrize("said, meant", [("no wait yes that's it", "yes"), ("sì aspetti no", "no"),
-                                         ("no no quello va bene", None), ("sì perché no", None)])
+                                         ("no no quello va bene", None), ("sì perché no", None),
+                                         ("no aspetti che glielo spiego il cellulare sì lo tengo ma", None)])
 def test_the_answer_taken_back_is_the_last(said, meant):
     assert last_answer(said) == meant
 
 
 @pytest.mark.parametrize("said, key", [("la tre con la chat", 3), ("la uno anzi no la due", 2),
-                                       ("la due, tre volte", None), ("due volte", None)])
+                                       ("la due, tre volte", None), ("due volte", None),
+                                       ("the one with the chat", None)])
 def test_a_key_with_its_article_is_read(said, key):
     assert key_named(said) == key
 
 
-def test_a_plain_no_before_a_number_is_no_correction():
-    assert number_after_turn("no il 347 123 4567") == ""
+@pytest.mark.parametrize("said", ["no il 347 123 4567", "347 no 123 4567"])
+def test_a_no_is_a_correction_only_before_a_whole_number(said):
+    assert number_after_turn(said) == ""
