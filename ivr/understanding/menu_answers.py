@@ -19,7 +19,7 @@ from ivr.understanding.lexical import normalise
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.number_readings import number_said
 from ivr.understanding.option_rules import asap_asked, choose_time, named_first, time_for_call
-from ivr.understanding.second_thoughts import (checking_later, key_named, last_answer, lost_note,
+from ivr.understanding.second_thoughts import (checking_later, key_named, last_answer, lost_note, no_choice_yet,
                                                number_after_turn, times_then_pick, without_aside)
 from ivr.understanding.spoken_numbers import digits_from_speech
 from ivr.understanding.times_said import time_said
@@ -49,7 +49,7 @@ def option(menus: MenuModel, text: str) -> str | None:
         return OPTIONS[key - 1] if key <= len(OPTIONS) else None
     if last_said(text):
         return OPTIONS[-1]
-    if about_choices(text) or paused(text):
+    if about_choices(text) or paused(text) or no_choice_yet(text):
         return None
     if choose_time(text) or times_then_pick(text):
         return "window"

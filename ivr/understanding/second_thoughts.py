@@ -37,6 +37,14 @@ PAPER = {"foglio", "foglietto", "fogli", "biglietto", "bigliettino", "appunto", 
 SEEKING = {"trovo", "ritrovo", "trovare", "cerco", "cercando", "find", "finding", "looking", "lost", "perso"}
 PICK = {"scelgo", "prendo", "scegliere", "scelgo io", "pick", "choose", "decido", "take"}
 TIMES = {"orari", "orario", "fasce", "fascia", "times", "slots", "windows", "slot", "ore"}
+SILENT = ("non c e scritto", "non dice", "non spiega", "non c e niente", "doesn t say", "says nothing",
+          "nothing on it", "nothing about", "doesn t tell", "non e scritto")
+FOR_SOMEONE = ("calling for my", "ringing for my", "phoning for my", "calling on behalf", "chiamo per mia", "chiamo per mio",
+               "chiamo per conto", "chiamo per la", "chiamo per il", "telefono per mia", "telefono per mio")
+ABSENT = ("not here", "not in", "out", "popped out", "away", "non c e", "non e qui", "e uscita", "e uscito", "e fuori",
+          "non e in casa", "isn t here", "isn t in")
+STILL = {"right", "now", "at", "the", "moment", "adesso", "ora", "al", "momento", "in", "questo", "purtroppo",
+         "unfortunately", "just", "today", "oggi", "per", "cui", "so"}
 NUMBER_DIGITS = 6
 NEAR = 3   # words from the turn to the answer it brings ("no cioè sì", "no un momento sì")
 
@@ -120,3 +128,19 @@ def times_then_pick(text: str) -> bool:
     """"mi dica gli orari e ne prendo uno": hear the times and choose one, the window option."""
     words = set(normalise(text or "").split())
     return bool(words & TIMES and words & PICK)
+
+
+def no_choice_yet(text: str) -> bool:
+    """"il foglietto non dice cosa scegliere", "calling for my aunt but she's out right now": no option
+    chosen (the note is silent, the one to choose is away), asked again."""
+    words = normalise(text or "").split()
+    clean = f" {' '.join(words)} "
+    if set(words) & PAPER and any(f" {p} " in clean for p in SILENT):
+        return True
+    if not any(f" {p} " in clean for p in FOR_SOMEONE):
+        return False
+    for phrase in ABSENT:
+        at = clean.rfind(f" {phrase} ")
+        if at >= 0 and all(w in STILL for w in clean[at + len(phrase) + 2:].split()):
+            return True
+    return False

@@ -21,7 +21,7 @@ NOT_A_NO = ("no problem", "no worries", "no prob", "no need", "no idea", "no asp
             "no hold", "no un attimo", "no un momento", "no scusi", "no sorry", "no lo so", "no so", "mica male",
             "manco male", "nemmeno io", "neanche io", "nun lo so", "nun saccio", "nun aggio capito")
 # no-words other than "no" that lead a refusal whatever follows: "macché", "mica tanto", "manco per sogno"
-NO_LEAD = {"nun", "no", "nope", "nah", "naw", "nay", "macche", "mica", "manco", "nemmeno", "neanche", "neppure"}
+NO_LEAD = {"nun", "no", "manno", "nope", "nah", "naw", "nay", "macche", "mica", "manco", "nemmeno", "neanche", "neppure"}
 # a leading "wrong": "negativo", "incorrect", "è sbagliato", "that's incorrect", whatever follows
 WRONG = {"negativo", "negativa", "negative", "incorrect", "incorretto", "sbagliato", "sbagliata", "errato", "wrong"}
 WRONG_LEAD = ("", "that s ", "it s ", "e ", "no e ", "thats ", "its ")

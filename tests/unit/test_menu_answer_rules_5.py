@@ -55,6 +55,7 @@ YES_NO = [
     ("la due con una persona vera", "yes_no", "no"),
     ("la uno quel numero lo uso sempre", "yes_no", "yes"),
     ("mannò lasci stare", "yes_no", "no"),
+    ("mannò guardi", "yes_no", "no"),
     # the answer comes later, or the note with the number is lost: asked again
     ("devo sentire mia figlia se adesso funziona", "helpful", None),
     ("i need to check with my son first", "helpful", None),
@@ -70,6 +71,9 @@ OPTIONS = [
     ("aspetta tesoro che sto al telefono ecco voglio la chat", "chat"),
     ("sto guardando il biglietto ma non dice cosa devo premere", None),
     ("i'm phoning for my uncle but he's out at the moment", None),
+    ("il bigliettino che mi hanno dato non dice quale opzione", None),
+    ("ringing for my gran but she isn't in just now", None),
+    ("chiamo per mia madre che non c'è, mi richiamate stasera", "window"),   # the one away, and a time asked
 ]
 WINDOWS = [
     ("tuesday nine till eleven", OFFERED, 1),
