@@ -22,10 +22,17 @@ EIGHTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_eighth"
 # its asked_again/ holds answers that name none of the choices ("aspetti un attimo che pago alla cassa", "can you do
 # the 24th"): the call must ask again
 
-# The bars the blind run missed, with its figures: none yet, the set has not been measured (the lead engineer runs the
-# bars once, later, and records any miss here).
-MISSED: dict[tuple[str, str], str] = {}
-
+# The bars the blind run missed (6 Dec 2026, the models as of commit ef4f132, after the round-7 fixes that followed the
+# seventh set, /work/briefs/h6.done), with its figures; see docs/understanding.md. That run met the other bars: 96.6 %
+# right over all 437 answers, 7 wrong actions against 8 not understood, and 3 of the 100 answers to none of the choices
+# (3.0 %) acted on.
+MISSED: dict[tuple[str, str], str] = {
+    ("yes_no", "it"): "93.2 % right (41/44), 4.5 % wrong action, 2.3 % not understood: 'mizzica sì finalmente qualcuno "
+                      "che capisce' read as no; 'sì come no proprio quello guardi non c'entra niente' (sarcasm) read as "
+                      "yes; 'ecco brava è quello' asked again",
+    ("helpful", "en"): "93.2 % right (41/44), 0 % wrong action, 6.8 % not understood: 'it did the trick', 'no so what do "
+                       "i do now', 'fat lot of good that did it's still dead' asked again",
+}
 
 class TestEighthSet(BlindMenuSet):
     FOLDER = EIGHTH

@@ -48,10 +48,15 @@ NONE_ACTED_ON = ("7 of 104 (6.7 %) acted on: 'devo chiedere a mio nonno se adess
                  "non c'è scritto cosa scegliere' as option 2, 'i'm calling for my aunt but she's not here right now' "
                  "as option 1")
 
+# The kinds of failure the blind run found were then fixed (round 7: rules and training lines of their own, never these
+# lines, commit ef4f132), and every bar above passes now, the answers to none of the choices too (0 of 104 acted on):
+# the set is no longer blind; the eighth set measured round 7 blind.
+STILL_MISSED: frozenset[tuple[str, str]] = frozenset()
+
+
 class TestSeventhSet(BlindMenuSet):
     FOLDER = SEVENTH
     EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH)
     BLIND_RUN_MISSED = MISSED
-    STILL_MISSED = frozenset(MISSED)
-    NONE_ACTED_ON_MISSED = NONE_ACTED_ON
+    STILL_MISSED = STILL_MISSED
     ANSWERS_PER_MENU, NONE_PER_MENU, NONE_PER_LANGUAGE = 42, 8, 45
