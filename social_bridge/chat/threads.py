@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Callable
 
 from social_bridge.channels import CHANNELS, Inbound
+from social_bridge.ids import new_id
 from social_bridge.privacy.inbound_limits import InboundLimits
 from social_bridge.privacy.pseudonyms import PersonKeys
 from social_bridge.queue.keys import QueueKeys
@@ -200,8 +200,8 @@ class Threads:
         at = inbound.sent_at if 0 < inbound.sent_at <= now + 300 else now
         reply = self._record(
             keys=[self._identity(inbound.channel, inbound.sender_id), self._seen(inbound)],
-            args=[secrets.token_urlsafe(9), self._thread_prefix, self._message_prefix, repr(now), SEEN_TTL,
-                  secrets.token_urlsafe(9), self.limits.cut(inbound.text) if self.limits else inbound.text,
+            args=[new_id(), self._thread_prefix, self._message_prefix, repr(now), SEEN_TTL,
+                  new_id(), self.limits.cut(inbound.text) if self.limits else inbound.text,
                   repr(at), inbound.provider_id, inbound.kind,
                   inbound.channel, inbound.sender_id, lang,
                   self.persons.thread(inbound.channel, inbound.sender_id), max(1, self.max_messages),
@@ -235,7 +235,7 @@ class Threads:
         """Our message (state "queued" until sent) or a private note."""
         if direction not in ("out", "note"):
             raise ValueError("only our messages and notes are added here")
-        message = Message(id=secrets.token_urlsafe(9), thread_id=thread_id, direction=direction, text=text,
+        message = Message(id=new_id(), thread_id=thread_id, direction=direction, text=text,
                           at=self.clock(), **values)
         stored = {f.name: repr(value) if f.type == "float" else json.dumps(value) if f.type == "list" else str(value)
                   for f in fields(Message) for value in [getattr(message, f.name)]}

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 import math
 import re
-import secrets
 import time
 from dataclasses import dataclass, replace
 from typing import Callable
 
+from social_bridge.ids import new_id
 from social_bridge.queue.keys import QueueKeys
 from social_bridge.queue.scripts import QueueScripts
 from social_bridge.queue.teams import Teams
@@ -49,7 +49,7 @@ class WorkQueue:
         """Store the item, or merge it into the pending item with the same natural key."""
         if item.kind not in KINDS or not item.natural_key or item.acquired_at <= 0:
             raise ValueError(f"bad work item: kind={item.kind!r} natural_key={item.natural_key!r}")
-        item = replace(item, id=item.id or secrets.token_urlsafe(9), team=item.team or self.teams.team_for(item.intent))
+        item = replace(item, id=item.id or new_id(), team=item.team or self.teams.team_for(item.intent))
         if not ITEM_ID.fullmatch(item.id):
             raise ValueError(f"bad work item id {item.id!r}")
         fields = item.to_hash()
