@@ -1,8 +1,11 @@
-"""Phrase files in tests: every text under a YAML node, and a plain form to compare texts for overlap."""
+"""Phrase files in tests: every text under a YAML node, a plain form to compare texts for overlap, the held-out sets."""
 from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
+
+import yaml
 
 
 def plain(text: str) -> str:
@@ -20,3 +23,12 @@ def texts_in(node) -> list[str]:
     if isinstance(node, list):
         return [t for value in node for t in texts_in(value)]
     return []
+
+
+def held_out_texts() -> tuple[list[str], list[str]]:
+    """The intent model's two held-out sets, evaluation only: the first (tests/data/intents_heldout.yaml, written like
+    the catalog) and the real-style one (tests/data/intents_realstyle.yaml, written as customers write)."""
+    data = Path(__file__).resolve().parents[1] / "data"
+    first = texts_in(yaml.safe_load((data / "intents_heldout.yaml").read_text(encoding="utf-8")))
+    realstyle = [e["text"] for e in yaml.safe_load((data / "intents_realstyle.yaml").read_text(encoding="utf-8"))["texts"]]
+    return first, realstyle

@@ -5,13 +5,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
 from ivr.app.settings import load_settings
 from ivr.understanding.catalog import load_catalog
 from ivr.understanding.loading import load_understanding
 from ivr.understanding.out_of_scope import choose_blend, load_out_of_scope_examples, training_examples
-from tests.support.phrases import plain, texts_in
+from tests.support.phrases import held_out_texts, plain, texts_in
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "prompts" / "out_of_scope.yaml"
@@ -40,9 +39,7 @@ def test_the_file_has_in_scope_texts_per_language(examples, lang):
 def test_no_text_is_in_a_held_out_set(examples):
     """Never trained on the held-out sets: no text, normalised, is one of their texts."""
     mine = {plain(t) for t in texts_in(examples)}
-    heldout = texts_in(yaml.safe_load((ROOT / "tests/data/intents_heldout.yaml").read_text(encoding="utf-8")))
-    realstyle = [e["text"] for e in yaml.safe_load(
-        (ROOT / "tests/data/intents_realstyle.yaml").read_text(encoding="utf-8"))["texts"]]
+    heldout, realstyle = held_out_texts()
     assert not mine & {plain(t) for t in heldout}
     assert not mine & {plain(t) for t in realstyle}
 

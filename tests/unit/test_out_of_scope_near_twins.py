@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.phrases import plain, texts_in
+from tests.support.phrases import held_out_texts, plain, texts_in
 
 ROOT = Path(__file__).resolve().parents[2]
 MOST_SHARED = 0.6
@@ -35,9 +35,7 @@ def _most_shared(words: frozenset[str], held_out: list[frozenset[str]]) -> float
 
 @pytest.fixture(scope="module")
 def held_out() -> list[frozenset[str]]:
-    first = texts_in(yaml.safe_load((ROOT / "tests/data/intents_heldout.yaml").read_text(encoding="utf-8")))
-    realstyle = [e["text"] for e in yaml.safe_load(
-        (ROOT / "tests/data/intents_realstyle.yaml").read_text(encoding="utf-8"))["texts"]]
+    first, realstyle = held_out_texts()
     return [w for w in map(_words, first + realstyle) if w]
 
 

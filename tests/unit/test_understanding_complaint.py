@@ -4,13 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from ivr.app.settings import load_settings
 from ivr.understanding.complaint import (FILE_WEIGHT, example_weights, flag_text, load_complaint_examples,
                                          training_examples)
 from ivr.understanding.catalog import load_catalog
-from tests.support.phrases import plain, texts_in
+from tests.support.phrases import held_out_texts, plain, texts_in
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "prompts" / "complaints.yaml"
@@ -30,9 +29,7 @@ def test_the_file_has_both_sections_in_both_languages(examples):
 def test_no_example_is_in_a_held_out_set(examples):
     """Never trained on the held-out sets: no example, normalised, is one of their texts."""
     mine = {plain(t) for t in texts_in(examples)}
-    heldout = texts_in(yaml.safe_load((ROOT / "tests/data/intents_heldout.yaml").read_text(encoding="utf-8")))
-    realstyle = [e["text"] for e in yaml.safe_load(
-        (ROOT / "tests/data/intents_realstyle.yaml").read_text(encoding="utf-8"))["texts"]]
+    heldout, realstyle = held_out_texts()
     assert not mine & {plain(t) for t in heldout}
     assert not mine & {plain(t) for t in realstyle}
 
