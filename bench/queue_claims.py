@@ -57,6 +57,22 @@ def timed(samples: list[int], call, *args, **kw):
     return result
 
 
+def drain(claims, agents, samples: dict[str, list[int]]) -> int:
+    """The agents take turns to claim and complete until none finds work; how many items they took. An agent is
+    (id, languages) or (id, languages, teams)."""
+    claimed = misses = 0
+    while misses < len(agents):
+        agent, languages, *teams = agents[(claimed + misses) % len(agents)]
+        claim = timed(samples["claim_next"], claims.claim_next, agent, languages, **({"teams": teams[0]} if teams else {}))
+        if claim is None:
+            misses += 1
+            continue
+        misses = 0
+        timed(samples["complete"], claims.complete, claim.item.id, claim.fence, "bench")
+        claimed += 1
+    return claimed
+
+
 def run(n_items: int, appendonly: bool) -> dict:
     """One fresh redis-server: fill, then drain with claim_next + complete."""
     with tempfile.TemporaryDirectory() as tmp, RedisServer(Path(tmp), appendonly=appendonly) as server:
@@ -69,16 +85,8 @@ def run(n_items: int, appendonly: bool) -> dict:
                             acquired_at=start - 2 * (n_items - i), natural_key=f"bench:{i}")
             timed(samples["enqueue"], queue.enqueue, item)
         client.config_resetstat()  # server-side figures below cover the drain only
-        drain_start, claimed, misses = time.perf_counter(), 0, 0
-        while misses < len(AGENTS):
-            agent, languages = AGENTS[(claimed + misses) % len(AGENTS)]
-            claim = timed(samples["claim_next"], claims.claim_next, agent, languages)
-            if claim is None:
-                misses += 1
-                continue
-            misses = 0
-            timed(samples["complete"], claims.complete, claim.item.id, claim.fence, "bench")
-            claimed += 1
+        drain_start = time.perf_counter()
+        claimed = drain(claims, AGENTS, samples)
         drain_s = time.perf_counter() - drain_start
         script = client.info("commandstats").get("cmdstat_evalsha", {})
         # the baseline, same client and server: raw commands with no queue logic around them

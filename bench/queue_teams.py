@@ -12,7 +12,7 @@ from pathlib import Path
 
 import redis
 
-from bench.queue_claims import BAR_P99_MS, LANGS, summary, timed
+from bench.queue_claims import BAR_P99_MS, LANGS, drain, summary, timed
 from ivr.runtime.redis_server import RedisServer
 from social_bridge.queue.claims import Claims
 from social_bridge.queue.work_item import KINDS, WorkItem
@@ -34,16 +34,8 @@ def main() -> int:
             item = WorkItem(id="", kind=KINDS[i % 3], channel="voice", lang=LANGS[i % 4], intent=INTENTS[(i // 7) % 6],
                             acquired_at=start - 2 * (N_ITEMS - i), natural_key=f"bench:{i}")
             timed(samples["enqueue"], queue.enqueue, item)
-        lanes, claimed, misses = client.scard(queue.keys.lanes), 0, 0
-        while misses < len(AGENTS):
-            agent, languages, teams = AGENTS[(claimed + misses) % len(AGENTS)]
-            claim = timed(samples["claim_next"], claims.claim_next, agent, languages, teams=teams)
-            if claim is None:
-                misses += 1
-                continue
-            misses = 0
-            timed(samples["complete"], claims.complete, claim.item.id, claim.fence, "bench")
-            claimed += 1
+        lanes = client.scard(queue.keys.lanes)
+        claimed = drain(claims, AGENTS, samples)
         client.close()
     print(f"{N_ITEMS} items in {lanes} lanes; {claimed} claimed and completed")
     worst = 0.0
