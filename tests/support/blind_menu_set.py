@@ -31,6 +31,11 @@ def texts_under(folder: Path) -> set[str]:
     return set().union(*(eval_texts(path) for path in [folder, *folder.rglob("*")] if path.is_dir()))
 
 
+def evaluation_texts() -> set[str]:
+    """The normalised answers of every menu evaluation set (tests/data/menu_eval*), blind or seen."""
+    return set().union(*(texts_under(folder) for folder in (PROJECT_ROOT / "tests" / "data").glob("menu_eval*")))
+
+
 def training_texts() -> set[str]:
     examples = load_menu_examples(PROJECT_ROOT / "prompts" / "menus.yaml")
     return {normalise(text) for choices in examples.values() for per_lang in choices.values()

@@ -13,15 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.app.settings import PROJECT_ROOT
 from ivr.understanding import menu_answers
 from ivr.understanding.answer_rules import after_reason, key_pressed
 from ivr.understanding.lexical import normalise
-from ivr.understanding.menus import load_menu_examples
 from ivr.understanding.option_rules import asap_asked, choose_time, named_first, time_for_call
 from ivr.understanding.times_said import MID, time_said
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
-from tests.unit.test_menu_answers_third import texts_under
+from tests.support.blind_menu_set import evaluation_texts, training_texts
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -146,17 +144,11 @@ def mine() -> list[str]:
 
 
 def test_no_sentence_here_is_a_training_example():
-    examples = load_menu_examples(PROJECT_ROOT / "prompts" / "menus.yaml")
-    trained = {normalise(text) for menu in examples.values() for per_lang in menu.values()
-               for texts in per_lang.values() for text in texts}
-    shared = sorted({normalise(s) for s in mine()} & trained)
-    assert shared == []
+    assert sorted({normalise(s) for s in mine()} & training_texts()) == []
 
 
 def test_no_sentence_here_is_an_evaluation_answer():
-    evaluated = set().union(*(texts_under(folder) for folder in (PROJECT_ROOT / "tests" / "data").glob("menu_eval*")))
-    shared = sorted({normalise(s) for s in mine()} & evaluated)   # only these are shown when it fails
-    assert shared == []
+    assert sorted({normalise(s) for s in mine()} & evaluation_texts()) == []   # only these are shown when it fails
 
 
 @pytest.mark.parametrize("said, meant", OPTIONS)

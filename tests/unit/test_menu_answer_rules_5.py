@@ -11,13 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.app.settings import PROJECT_ROOT
 from ivr.understanding import menu_answers
 from ivr.understanding.lexical import normalise
-from ivr.understanding.menus import load_menu_examples
 from ivr.understanding.second_thoughts import key_named, last_answer, number_after_turn
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
-from tests.unit.test_menu_answers_third import texts_under
+from tests.support.blind_menu_set import evaluation_texts, training_texts
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -94,15 +92,12 @@ def mine() -> list[str]:
 
 
 def test_no_sentence_here_is_a_training_example():
-    examples = load_menu_examples(PROJECT_ROOT / "prompts" / "menus.yaml")
-    training = {normalise(t) for choices in examples.values() for per_lang in choices.values()
-                for texts in per_lang.values() for t in texts}
-    assert [s for s in mine() if normalise(s) in training] == []
+    trained = training_texts()
+    assert [s for s in mine() if normalise(s) in trained] == []
 
 
 def test_no_sentence_here_is_an_evaluation_answer():
-    evaluated = set().union(*(texts_under(folder) for folder in (PROJECT_ROOT / "tests" / "data").glob("menu_eval*")))
-    evaluated = {normalise(t) for t in evaluated}
+    evaluated = evaluation_texts()
     assert [s for s in mine() if normalise(s) in evaluated] == []   # names only our sentences when it fails
 
 
