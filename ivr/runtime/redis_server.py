@@ -76,18 +76,18 @@ class RedisServer:
             "--appendfsync", self.appendfsync, "--logfile", str(self.data_dir / "redis.log"),
         ]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
-                raise RedisServerError(f"redis-server exited at start: {err.strip()} (see {self.data_dir}/redis.log)")
-            try:
-                if client.ping() and int(client.info("server")["process_id"]) == self.process.pid:
-                    return self
-            except redis.ConnectionError:
-                pass
-            time.sleep(0.05)  # not ours yet: ours is still starting, or exits soon (the port is taken)
+        with redis.Redis.from_url(self.url) as client:  # the probe's connection closes with it
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                    raise RedisServerError(f"redis-server exited at start: {err.strip()} (see {self.data_dir}/redis.log)")
+                try:
+                    if client.ping() and int(client.info("server")["process_id"]) == self.process.pid:
+                        return self
+                except redis.ConnectionError:
+                    pass
+                time.sleep(0.05)  # not ours yet: ours is still starting, or exits soon (the port is taken)
         self.stop()
         raise RedisServerError(f"redis-server did not answer PING on port {self.port}")
 
