@@ -29,20 +29,19 @@ import copy
 import hashlib
 import hmac
 import json
-import signal
 import sys
 import tempfile
 import time
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
 import redis
 
-from bench import voice_load
-from bench.voice_load import (PRODUCT_KIND, WORKERS, Kind, Processes, Server, code_version, ensure_wrk, machine,
-                              nohold_env)
+from bench.load.processes import (PRODUCT_KIND, WORKERS, Kind, Processes, Server, ensure_wrk, nohold_env,
+                                  signals_interrupt)
+from bench.load.provenance import code_version, machine
+from bench.load.wrk_runs import run_wrk
 from ivr.runtime.job_queue import job_queue
 from ivr.runtime.redis_server import RedisServer
 from social_bridge.chat.inbound_queue import BASE as INBOX
@@ -89,15 +88,6 @@ def write_deliveries(path: Path, first: int, count: int) -> Path:
     return path
 
 
-def run_wrk(*args, **kwargs) -> dict:
-    """voice_load.run_wrk with this bench's script (it passes wrk its module's LUA)."""
-    saved, voice_load.LUA = voice_load.LUA, LUA
-    try:
-        return voice_load.run_wrk(*args, **kwargs)
-    finally:
-        voice_load.LUA = saved
-
-
 def check_configured(base: str) -> None:
     """The handshake answers only when MESSENGER_* reached the app (a 404 would measure nothing)."""
     query = f"hub.mode=subscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=20261127"
@@ -137,7 +127,7 @@ def bench(procs: Processes, wrk: str, args, workdir: Path) -> dict:
         served = 0
         warm = write_deliveries(workdir / "warm.txt", served, args.pool)
         served += args.pool
-        result = run_wrk(procs, wrk, web.base, warm, args.warmup, args.wrk_threads, 8)
+        result = run_wrk(procs, wrk, LUA, web.base, warm, args.warmup, args.wrk_threads, 8)
         if result["non_2xx"] or result["socket_errors"]:
             raise RuntimeError(f"warm-up: {result['errors']}\n" + web.error_log_tail())
         runs = []
@@ -146,7 +136,8 @@ def bench(procs: Processes, wrk: str, args, workdir: Path) -> dict:
             served += args.pool
             before = counts(client, jobs)
             log(f"  c={conns}: POST {ROUTE} …")
-            result = run_wrk(procs, wrk, web.base, path, args.duration, args.wrk_threads, conns, watch)
+            result = run_wrk(procs, wrk, LUA, web.base, path, args.duration, args.wrk_threads, conns, watch,
+                             args.quiet_wait)
             time.sleep(0.5)  # requests still in flight when wrk stopped finish (and store) meanwhile
             runs.append(dict(measure(result, before, counts(client, jobs)), connections=conns))
         pending, queued = counts(client, jobs)
@@ -161,8 +152,8 @@ def bench(procs: Processes, wrk: str, args, workdir: Path) -> dict:
             path = write_deliveries(workdir / f"bare-c{run['connections']}.txt", served, args.pool)
             served += args.pool
             log(f"  c={run['connections']}: POST {ROUTE} bare …")
-            baseline = run_wrk(procs, wrk, bare.base, path, args.duration, args.wrk_threads, run["connections"],
-                               bare_watch)
+            baseline = run_wrk(procs, wrk, LUA, bare.base, path, args.duration, args.wrk_threads, run["connections"],
+                               bare_watch, args.quiet_wait)
             run["bare"] = {key: baseline[key] for key in ("rps", "p50_ms", "p99_ms", "max_ms", "non_2xx")}
             run["ratio"] = run["rps"] / baseline["rps"] if baseline["rps"] else 0.0
         return {"runs": runs, "memory": memory, "pending_batches": pending, "jobs_queued": queued}
@@ -184,21 +175,6 @@ def table(runs: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _interrupt(*_):
-    raise KeyboardInterrupt
-
-
-@contextmanager
-def signals_interrupt():
-    """SIGTERM, and SIGINT even when started in the background, unwind like Ctrl-C: every finally runs."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.social_ack", description=__doc__.split("\n\n")[0])
     parser.add_argument("--connections", type=lambda s: [int(c) for c in s.split(",") if c.strip()],
@@ -214,7 +190,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--strict", action="store_true", help="exit 1 when a check or the bar is missed")
     args = parser.parse_args(argv)
-    voice_load.QUIET_WAIT[0] = args.quiet_wait
 
     wrk = ensure_wrk()
     background = round(psutil.cpu_percent(interval=1.0) / 100 * psutil.cpu_count(), 2)

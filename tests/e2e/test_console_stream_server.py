@@ -23,7 +23,7 @@ import redis as redis_lib
 import requests
 from twilio.request_validator import RequestValidator
 
-from bench.console_streams import StreamClients
+from bench.load.stream_clients import StreamClients
 from social_bridge.queue.agents import AgentDirectory
 from social_bridge.queue.work_item import WorkItem
 from social_bridge.queue.work_queue import WorkQueue
