@@ -30,25 +30,22 @@ import math
 import random
 import secrets
 import sys
-import tempfile
 import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
 import psutil
-import redis
 
 from bench.load.console_side import (check_web_holds_no_stream, signed_in_agents, start_stream_server,
                                      stream_server_memory)
 from bench.load.processes import (PRODUCT_KIND, Kind, Processes, Server, ensure_wrk, free_port, nohold_env,
-                                  signals_interrupt)
+                                  scratch_redis, signals_interrupt)
 from bench.load.signed_calls import (INCOMING, SCRIPT, STEP, calls_at, incoming_params, new_calls, step_params,
                                      write_requests)
 from bench.load.stream_clients import StreamClients
 from bench.load.stream_report import report, seen
 from bench.load.wrk_runs import busy_cores, run_wrk, wait_quiet
-from ivr.runtime.redis_server import RedisServer
 from social_bridge.web.console.events import KEEPALIVE_SECONDS, STREAMS_PER_AGENT
 from social_bridge.queue.work_item import WorkItem
 from social_bridge.queue.work_queue import WorkQueue
@@ -152,10 +149,7 @@ def measure(args, wrk: str) -> tuple[list[dict], dict]:
     rng, clients = random.Random(args.seed), None
     try:
         with ExitStack() as stack:
-            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="nohold-streams-")))
-            server = RedisServer(work / "redis", appendonly=False).start()
-            stack.callback(server.stop)
-            client = redis.Redis.from_url(server.url, decode_responses=True)
+            work, server, client = scratch_redis(stack, "nohold-streams-")
             (logs := work / "logs").mkdir()
             (files := work / "requests").mkdir()
             stream_port = free_port()

@@ -40,7 +40,7 @@ import redis
 
 from bench.load.processes import (PRODUCT_KIND, WORKERS, Kind, Processes, Server, ensure_wrk, nohold_env,
                                   signals_interrupt)
-from bench.load.provenance import code_version, machine
+from bench.load.provenance import described
 from bench.load.wrk_runs import run_wrk
 from ivr.runtime.job_queue import job_queue
 from ivr.runtime.redis_server import RedisServer
@@ -208,8 +208,7 @@ def main(argv: list[str] | None = None) -> int:
               "no_errors": all(r["non_2xx"] == 0 and r["socket_errors"] == 0 for r in runs),
               "every_ack_stored": all(r["all_stored"] for r in runs),
               "distinct_deliveries": not any(r["wrapped"] for r in runs)}
-    report = {"started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)), "code": code_version(),
-              "machine": dict(machine(), background_cores_before=background),
+    report = {**described(started, background),
               "settings": {"route": ROUTE, "kind": PRODUCT_KIND, "workers": WORKERS, "preload": True,
                            "access_log": args.access_log, "connections": args.connections,
                            "duration_s": args.duration, "wrk_threads": args.wrk_threads, "job_worker": False},

@@ -30,7 +30,6 @@ import argparse
 import json
 import random
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -39,8 +38,8 @@ import psutil
 import redis
 
 from bench.load.processes import (PRODUCT_KIND, WORKERS, Kind, Processes, Server, ensure_wrk, nohold_env,
-                                  signals_interrupt)
-from bench.load.provenance import code_version, desk_state, machine
+                                  scratch_redis, signals_interrupt)
+from bench.load.provenance import described, desk_state
 from bench.load.signed_calls import (INCOMING, SCRIPT, STEP, Call, calls_at, incoming_params, new_calls, step_params,
                                      write_requests)
 from bench.load.voice_report import BAR_P99_MS, BAR_RATIO, print_report, verdicts
@@ -194,15 +193,11 @@ def main(argv: list[str] | None = None) -> int:
     with signals_interrupt():
         try:
             with ExitStack() as stack:
-                workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="nohold-bench-")))
-                server = RedisServer(workdir / "redis", appendonly=False).start()
-                stack.callback(server.stop)
-                client = redis.Redis.from_url(server.url, decode_responses=True)
+                workdir, server, client = scratch_redis(stack, "nohold-bench-")
                 log(f"redis-server {server.url}; work dir {workdir}")
                 for kind in kinds:
                     log(f"{kind.label}:")
                     results.append(run_kind(procs, wrk, kind, connections, args, workdir, client, server, rng, log))
-                client.close()
         except KeyboardInterrupt:
             log("interrupted: stopping everything")
             return 130
@@ -212,9 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     product = Kind.parse(PRODUCT_KIND).label
     headline = next((r for r in results if r["kind"] == product), results[0])
     bars, by_conns = verdicts(results, headline, connections)
-    report = {"started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
-              "code": code_version(),
-              "machine": dict(machine(), background_cores_before=background), "desk": desk_state(args.business_hours),
+    report = {**described(started, background), "desk": desk_state(args.business_hours),
               "settings": {"workers": WORKERS, "kinds": [k.label for k in kinds], "product_kind": product,
                            "preload": True, "access_log": args.access_log, "connections": connections,
                            "duration_s": args.duration, "wrk_threads": args.wrk_threads,

@@ -8,16 +8,19 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+import redis
 
 from bench.load.signed_calls import DEV_TOKEN
 from ivr.app.settings import _ENV as SETTINGS_ENV
+from ivr.runtime.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -78,6 +81,16 @@ def signals_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def scratch_redis(stack: ExitStack, prefix: str) -> tuple[Path, RedisServer, redis.Redis]:
+    """A temporary work dir, a redis-server in it (no AOF) and a client; all gone when `stack` closes."""
+    workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=prefix)))
+    server = RedisServer(workdir / "redis", appendonly=False).start()
+    stack.callback(server.stop)
+    client = redis.Redis.from_url(server.url, decode_responses=True)
+    stack.callback(client.close)
+    return workdir, server, client
 
 
 def free_port() -> int:

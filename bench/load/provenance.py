@@ -5,6 +5,7 @@ import os
 import platform
 import shutil
 import subprocess
+import time
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -15,6 +16,12 @@ import psutil
 from bench.load.processes import ROOT
 from ivr.app.settings import Settings
 from ivr.call.business_hours import BusinessHours
+
+
+def described(started: float, background: float) -> dict:
+    """The keys every load report starts with: when it started, the commit, the machine and how busy it was."""
+    return {"started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)), "code": code_version(),
+            "machine": dict(machine(), background_cores_before=background)}
 
 
 def machine() -> dict:

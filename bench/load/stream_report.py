@@ -4,10 +4,9 @@ from __future__ import annotations
 import json
 import math
 import statistics
-import time
 
 from bench.load.processes import PRODUCT_KIND, WORKERS
-from bench.load.provenance import code_version, machine
+from bench.load.provenance import described
 from bench.load.stream_clients import StreamClients
 from social_bridge.web.console.events import STREAMS_PER_AGENT
 
@@ -52,8 +51,7 @@ def report(runs: list[dict], held: dict, args, background: float, started: float
             "errors": all(row["errors"] == 0 for row in mine),
             "seen_1s": all(row["seen"]["missed"] == 0 and row["seen"]["open_streams"]["over_1s"] == 0 for row in mine),
             "reconnecting_within": max((row["seen"]["reconnecting"]["max_s"] or 0) for row in mine)}
-    result = {"started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)), "code": code_version(),
-              "machine": dict(machine(), background_cores_before=background),
+    result = {**described(started, background),
               "settings": {"duration_s": args.duration, "connections": args.connections, "changes": args.changes,
                            "streams_per_agent": STREAMS_PER_AGENT, "web": f"{PRODUCT_KIND} x {WORKERS}",
                            "stream_server": "gevent x 1"},
