@@ -16,14 +16,17 @@ from ivr.understanding.yes_no_rules import (agent_not_needed, another_number, as
                                             leading_no, leading_yes, lukewarm, no_answer_yet, not_understood,
                                             prefers_other)
 from ivr.understanding.lexical import normalise
+from ivr.understanding.line_trouble import line_trouble
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.number_readings import number_said
-from ivr.understanding.option_rules import asap_asked, choose_time, named_first, time_for_call
+from ivr.understanding.option_rules import (asap_asked, busy_paying, choice_before_question, choose_time, named_first,
+                                            time_for_call)
 from ivr.understanding.second_thoughts import (checking_later, key_named, last_answer, lost_note, no_choice_yet,
-                                               number_after_turn, times_then_pick, without_aside)
+                                               number_after_turn, number_restarted, times_then_pick, without_aside)
 from ivr.understanding.spoken_numbers import digits_from_speech
 from ivr.understanding.times_said import time_said
-from ivr.understanding.window_choice import resolve
+from ivr.understanding.window_choice import place_before_reason, resolve
+from ivr.understanding.yes_tone import NO, UNSURE, no_before_question, pointed_yes, sarcasm, without_exclamation
 
 OPTIONS = ("asap", "window", "chat", "voicemail")
 ORDINALS = {"first": 0, "second": 1, "third": 2}   # "last": the latest window offered
@@ -49,7 +52,10 @@ def option(menus: MenuModel, text: str) -> str | None:
         return OPTIONS[key - 1] if key <= len(OPTIONS) else None
     if last_said(text):
         return OPTIONS[-1]
-    if about_choices(text) or paused(text) or no_choice_yet(text):
+    head = choice_before_question(text)  # "the first one, how long is that?": the choice, then a question about it
+    if head and (chosen := option(menus, head)) is not None:
+        return chosen
+    if about_choices(text) or paused(text) or no_choice_yet(text) or line_trouble(text) or busy_paying(text):
         return None
     if choose_time(text) or times_then_pick(text):
         return "window"
@@ -92,7 +98,12 @@ def yes_or_no(menus: MenuModel, text: str, menu: str = "yes_no") -> str | None:
 def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     """A yes/no menu's reading: key 1 yes, 2 no (said with a hedge too: "two sorry"); only asking for time,
     not understood; a wish for something else, no; "insomma" at "was it useful?", no; else the model's,
-    where an answer led by a clear yes is a yes and one led by a no ("no", "macché", "mica") a no."""
+    where an answer led by a clear yes is a yes and one led by a no ("no", "macché", "mica") a no. A mocking
+    yes (yes_tone.py) is a no when denied, else asked again; not hearing the call (line_trouble.py) is no answer."""
+    text = without_exclamation(text)  # "mizzica sì finalmente": the answer after the exclamation
+    mocked = sarcasm(text)  # "sì come no, non c'entra niente": never a yes
+    if mocked in (NO, UNSURE):
+        return "no" if mocked == NO else None
     if (last := last_answer(text)) is not None:  # "no cioè sì", "… quindi no": the answer said last
         return last
     key = key_pressed(text) or key_said(text) or key_led(text) or key_named(text)
@@ -104,14 +115,16 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     if (last := corrected(text)) is not None:  # "sì anzi no": the answer said last
         return last
     # "we'll see", "devo sentire mio figlio", "non trovo il foglietto": never a yes or a no ("don't know" asked again)
-    if no_answer_yet(text) or checking_later(text) or (menu == "yes_no" and lost_note(text)):
+    if no_answer_yet(text) or checking_later(text) or (menu == "yes_no" and lost_note(text)) or line_trouble(text):
         reading = menus.read(menu, text).choice
         return reading if reading in ASKED_AGAIN else None
     if prefers_other(text, needless=menu == "yes_no") or (menu == "helpful" and lukewarm(text)) \
             or (menu == "yes_no" and another_number(text)):
         return "no"
-    if menu == "helpful" and agent_not_needed(text):
+    if (menu == "helpful" and agent_not_needed(text)) or pointed_yes(text):  # "ecco brava è quello"
         return "yes"
+    if no_before_question(text):  # "no, so what now?": the no stands
+        return "no"
     reading = menus.read(menu, text).choice
     return leading_no(text, leading_yes(text, reading))
 
@@ -122,6 +135,8 @@ def window(menus: MenuModel, text: str, offered: list[tuple[datetime, datetime]]
     key = key_pressed(text) or key_said(text) or key_with_reason(text)
     if key is not None and key <= len(offered):
         return key - 1
+    if offered and (place := place_before_reason(text, len(offered))) is not None:
+        return place  # "l'ultima perché martedì lavoro": the place, not the reason's day
     named, index = resolve(text, offered, now)
     if named or key is not None:  # a time or a date said: only a window then will do; a key not offered
         return index
@@ -138,9 +153,9 @@ def window(menus: MenuModel, text: str, offered: list[tuple[datetime, datetime]]
 
 
 def spoken_number(text: str) -> str:
-    """The digits of a number said in a correction ("no, è il 347 …"), or "" when fewer than NUMBER_DIGITS
-    or when two readings make two valid numbers (number_readings.py: asked again)."""
-    digits = number_after_turn(text) or number_said(text) or ""
+    """The digits of a number said in a correction ("no, è il 347 …") or started again ("347 ehm 347 …"), or "" when
+    fewer than NUMBER_DIGITS or when two readings make two valid numbers (number_readings.py: asked again)."""
+    digits = number_after_turn(text) or number_restarted(text) or number_said(text) or ""
     return digits if len(digits.lstrip("+")) >= NUMBER_DIGITS else ""
 
 

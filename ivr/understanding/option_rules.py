@@ -11,6 +11,7 @@ from __future__ import annotations
 from ivr.understanding.answer_rules import DICTATED, NEGATORS, SENT_TO_ME, after_reason
 from ivr.understanding.lexical import normalise
 from ivr.understanding.times_said import time_said
+from ivr.understanding.yes_no_rules import HOLDING
 
 # "scelgo io quando", "l'orario lo decido io", "i'll pick the time", "let me choose when": the window
 CHOOSER = {"scelgo", "decido", "stabilisco", "dico", "fisso", "scegliere", "decidere", "stabilire", "fissare", "choose",
@@ -56,6 +57,18 @@ CLAUSE_END = REASON - {"non", "io"} | {"quindi", "percio", "so", "but", "ma", "p
 # a correction after it: "richiamata subito, anzi no, meglio la chat" is no call right away
 CORRECTION = {"anzi", "actually", "rather", "instead", "invece", "meglio", "preferisco", "preferirei", "better"}
 AFTER_NOW = {"dopo", "after", "prima", "before", "domani", "tomorrow", "stasera", "tonight", "later", "piu"}
+# a question about the choice just made ("the first one, how long is that roughly?", "la uno ma quanto ci mettete?")
+QUESTIONS = ("how long", "how much", "how does", "how do", "how will", "how soon", "how quick", "what time",
+             "what happens", "when will", "when would", "is that", "is it", "will it", "will that", "would that",
+             "does that", "does it", "quanto ci", "quanto tempo", "quanto costa", "quanto devo", "quanto bisogna",
+             "quanto dura", "quanto si", "tra quanto", "fra quanto", "entro quando", "come funziona", "come si fa",
+             "a che ora", "che ora", "cosa succede", "che succede", "ci vuole", "ci vorra", "costa", "e gratis")
+QUESTION_HEAD = 5   # words before the question, at most: the choice, not a story
+JOINS = {"ma", "but", "and", "e", "pero", "so", "quindi", "allora", "then", "ok", "okay"}
+# busy at a shop's till or in a queue while asking for a moment ("hang on a sec i'm paying at the till", "un momento
+# sono alla cassa"): no choice yet ("till" a till there, never a span of time)
+BUSY = {"paying", "pago", "pagare", "pagando", "till", "cassa", "checkout", "queue", "queuing", "fila", "coda",
+        "counter", "bancone", "cashier", "cassiera", "cassiere", "parcheggio", "parking", "driving", "guidando"}
 
 
 def choose_time(text: str) -> bool:
@@ -79,6 +92,28 @@ def _when_chosen(words: list[str], at: int) -> bool:
         if words[near] in WHEN and words[near - 1:near] != ["no"] and not between & OPTION_WORDS:
             return True
     return False
+
+
+def choice_before_question(text: str) -> str:
+    """"the first one how long is that roughly" -> "the first one": the few words said before a question about the
+    choice (they are the choice), or "" when the answer opens with the question or tells more first."""
+    words = normalise(text or "").split()
+    clean = f" {' '.join(words)} "
+    found = [len(clean[:clean.index(f" {q} ")].split()) for q in QUESTIONS if f" {q} " in clean]
+    at = min(found, default=0)
+    head = words[:at]
+    while head and head[-1] in JOINS:
+        head = head[:-1]
+    return " ".join(head) if 0 < len(head) <= QUESTION_HEAD else ""
+
+
+def busy_paying(text: str) -> bool:
+    """"hang on a sec i'm paying at the till", "un momento sono alla cassa": a moment asked for while busy in a shop,
+    with no option named and no call asked for: no choice yet."""
+    words = normalise(text or "").split()
+    clean = f" {' '.join(words)} "
+    chosen = set(words) & (OPTION_WORDS | CALL | {"text", "message", "messaggio", "scrivetemi", "messaggi"})
+    return bool(set(words) & BUSY) and not chosen and any(f" {p} " in clean for p in HOLDING)
 
 
 def named_first(text: str, defer: bool = True) -> str | None:

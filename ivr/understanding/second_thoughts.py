@@ -45,6 +45,8 @@ ABSENT = ("not here", "not in", "out", "popped out", "away", "non c e", "non e q
           "non e in casa", "isn t here", "isn t in")
 STILL = {"right", "now", "at", "the", "moment", "adesso", "ora", "al", "momento", "in", "questo", "purtroppo",
          "unfortunately", "just", "today", "oggi", "per", "cui", "so"}
+# a filler where a number dictated starts again ("347 ehm 347 220 18 90", "three four seven uh three four seven …")
+FILLERS = {"uh", "um", "uhm", "umm", "er", "erm", "ehm", "eh", "em", "mm", "hmm", "ah", "ahm"}
 NUMBER_DIGITS = 6
 NEAR = 3   # words from the turn to the answer it brings ("no cioè sì", "no un momento sì")
 
@@ -109,6 +111,20 @@ def number_after_turn(text: str, regions: tuple[str, ...] = ("IT",)) -> str:
         digits = digits_from_speech(" ".join(words[at + 1:]))
         if len(digits.lstrip("+")) >= NUMBER_DIGITS and check_callback_number(digits, regions).ok:
             return digits
+    return ""
+
+
+def number_restarted(text: str, regions: tuple[str, ...] = ("IT",)) -> str:
+    """"347 ehm 347 220 18 90": after a filler the caller starts the number again with the digits said before it —
+    a false start, the number is the one after the filler when it is a number we may call; else ""."""
+    words = normalise(text or "").split()
+    fillers = [i for i, w in enumerate(words) if w in FILLERS]
+    for at in reversed(fillers):
+        start = max((i + 1 for i in fillers if i < at), default=0)
+        before, after = digits_from_speech(" ".join(words[start:at])), digits_from_speech(" ".join(words[at + 1:]))
+        if before and after.startswith(before) and len(after) >= NUMBER_DIGITS \
+                and check_callback_number(after, regions).ok:
+            return after
     return ""
 
 

@@ -14,12 +14,33 @@ import re
 from datetime import datetime
 
 from ivr.understanding.lexical import normalise
-from ivr.understanding.times_said import LEAN_HOURS, MID, PARTS, time_said
+from ivr.understanding.times_said import LEAN_HOURS, MID, PARTS, PLACE_AFTER, PLACES, REASON, STRONG, time_said
 
 # "the afternoon one", "quella del pomeriggio": one window meant by its part of the day, so it must be the only one
 _PART_WORDS = "|".join(sorted(PARTS, key=len, reverse=True))
 _DEFINITE = re.compile(rf"\b(?:the|that)\s+(?:{_PART_WORDS})\s+(?:one|slot|window)\b"
                        rf"|\bquella\s+(?:del|della|di|nel|nella)\s+(?:{_PART_WORDS})\b")
+
+
+# before the place ("ecco l'ultima", "I'll take the last one") and after it ("the last one please")
+PLACE_LEADS = {"ecco", "allora", "um", "uh", "er", "ehm", "eh", "well", "ok", "okay", "i", "ll", "take", "prendo",
+               "faccio", "scelgo", "direi", "go", "for", "with", "vado", "con", "la", "il", "l", "lo", "the", "that"}
+POLITE = {"please", "thanks", "grazie", "per", "favore", "pure", "then", "allora"}
+REASONS = REASON | STRONG | {"as", "visto", "dato", "tanto"}
+
+
+def place_before_reason(text: str, count: int) -> int | None:
+    """"l'ultima perché martedì e giovedì lavoro", "the last one, I'm at work friday": the window at the place said
+    first (among all `count` offered), when a reason naming days or hours of its own follows it; else None."""
+    words = normalise(text or "").split()
+    at = next((i for i, w in enumerate(words) if w not in PLACE_LEADS), len(words))
+    if at == len(words) or words[at] not in PLACES:
+        return None
+    end = next((i for i in range(at + 1, len(words)) if words[i] not in PLACE_AFTER | POLITE), len(words))
+    if end == len(words) or words[end] not in REASONS or time_said(" ".join(words[end:])).empty:
+        return None
+    place = PLACES[words[at]]
+    return place % count if -count <= place < count else None
 
 
 def _hours(moment: datetime) -> float:

@@ -1,0 +1,130 @@
+"""How a yes is said (the eighth blind evaluation's kinds, issue 15 §1): mocked, exclaimed, or pointed at.
+
+A mocking yes ("sì certo come no, non c'entra niente", "oh yeah right that's my number… not", "sure, spot on…
+miles off") is sarcasm: a no when the words after it say the thing is wrong, asked again when nothing does —
+never a yes. An exclamation before a yes ("mizzica sì", "bloody hell yes", "mamma mia sì finalmente") is no no:
+the answer is what follows it. "È quello", "è lui" with a filler ("ecco brava è quello") points at the thing read
+out: a yes.
+"""
+from __future__ import annotations
+
+from ivr.understanding.lexical import normalise
+from ivr.understanding.yes_no_rules import asks_what_next
+
+NO, UNSURE = "no", "unsure"
+# a yes said first, before a marker of sarcasm or a denial ("sì certo come no", "sure spot on … miles off")
+YES_ISH = {"si", "certo", "certamente", "sicuro", "seh", "vabbe", "gia", "yes", "yeah", "yep", "sure", "oh", "ah",
+           "eh", "right", "totally", "absolutely", "of", "course", "brilliant", "perfect", "perfetto", "great", "spot",
+           "ottimo", "bellissimo", "utilissimo", "grande", "esatto", "exactly", "bravo", "brava", "wonderful"}
+# "come no" after these is the Italian sarcasm ("sì come no"); alone it is a yes ("come no!")
+COME_NO_AFTER = {"si", "certo", "sicuro", "seh", "vabbe", "gia", "certamente"}
+# mocking on their own ("seh", "as if", "… ma per favore" closing the answer): a no
+SCOFFS = ("seh", "as if", "e io sono il papa", "e io sono la regina", "and i m the queen", "and i m the pope",
+          "my foot", "yeah and pigs fly", "pigs might fly", "in your dreams", "nei tuoi sogni", "e io ci credo",
+          "figuriamoci", "manco per sogno", "neanche per sogno", "ma quando mai", "fat lot of", "lot of good that",
+          "lot of use that", "much good that", "much use that", "for all the good it")
+# a marker that makes what follows sarcastic, though it says no no of its own ("oh yeah right")
+MARKERS = ("yeah right", "oh yeah right", "yeah yeah right", "ah yeah right")
+# the thing denied: after a yes these say it is wrong, whatever the yes ("sure spot on miles off")
+DENIALS = ("not even close", "nowhere near", "miles off", "miles away", "way off", "not by a long shot",
+           "non c entra niente", "non c entra nulla", "non c entra proprio", "non c entra per niente", "per niente",
+           "tutt altro", "completely wrong", "totally wrong", "tutto sbagliato", "completamente sbagliato")
+# …and after a marker of sarcasm, these say it too ("sì come no, non va niente", "yeah right, still dead")
+DENY_WORDS = {"non", "not", "no", "nothing", "niente", "nulla", "never", "mai", "dead", "broken", "wrong", "morto",
+              "rotto", "sbagliato", "sbagliata", "useless", "inutile", "rubbish", "off", "nope", "macche", "neanche",
+              "nemmeno", "manco", "isn", "didn", "doesn", "won", "still"}
+# a no that is politeness, not a denial ("sì come no, nessun problema")
+POLITE_NO = ("no problem", "no worries", "not a problem", "no prob", "non c e problema", "nessun problema",
+             "why not", "perche no", "perche non")
+# the "… not" said last, not after these ("sure why not", "i hope not")
+NOT_AFTER = {"why", "or", "if", "hope", "think", "guess", "suppose", "certainly", "absolutely", "course", "probably",
+             "definitely", "maybe", "perhaps", "else", "whether", "surely"}
+EXCLAMATIONS = ("mamma mia", "bloody hell", "oh my god", "oh my goodness", "oh my gosh", "good lord", "good grief",
+                "my goodness", "porca miseria", "santo cielo", "dio mio", "madonna santa", "oh my", "oh boy",
+                "mizzica", "minchia", "ammazza", "ammazzate", "ostrega", "ostregheta", "ostia", "ajo", "aio", "caspita",
+                "accidenti", "perbacco", "cavolo", "madonna", "mannaggia", "cribbio", "urca", "blimey", "crikey", "cor",
+                "gosh", "golly", "jeez", "strewth", "crumbs", "wow", "whoa", "heavens", "finally")
+ANSWERS = {"si", "yes", "yeah", "yep", "yup", "no", "nope", "nah", "certo", "esatto", "esattamente", "sure",
+           "correct", "giusto", "absolutely", "definitely", "exactly", "aye", "affermativo", "confermo"}
+# around "è quello": who is praised, a filler, a word that agrees
+POINT_FILLERS = {"ecco", "brava", "bravo", "bravi", "bravissima", "bravissimo", "eh", "si", "esatto", "proprio",
+                 "guardi", "senta", "signora", "signorina", "oh", "ah", "allora", "beh", "certo", "ok", "okay", "mh",
+                 "mm", "ehm", "appunto", "perfetto", "giusto", "sì", "cara", "caro", "ragazza", "ragazzo", "dottore"}
+POINTED = ("e quello", "e questo", "e lui", "e lei", "e proprio quello", "e proprio lui", "e proprio questo")
+POINT_AFTER = {"giusto", "li", "qui", "la", "proprio", "si", "grazie", "esatto", "ecco", "brava", "bravo", "guardi",
+               "signora", "signorina", "quello", "questo"}
+
+
+def sarcasm(text: str) -> str | None:
+    """NO for a mocking yes the answer then denies ("sì come no, non c'entra niente", "oh sure that's it, not even
+    close", "seh vabbè proprio quello"), UNSURE for one it does not ("sì certo come no"), else None."""
+    words = normalise(text or "").split()
+    clean = f" {' '.join(words)} "
+    if not words:
+        return None
+    if any(f" {p} " in clean for p in SCOFFS) or clean.endswith(" ma per favore ") and len(words) > 3:
+        return NO
+    if words[0] in YES_ISH and any(f" {p} " in clean for p in DENIALS):
+        return NO  # "sure spot on miles off": the yes is mocked by what follows
+    if words[0] in YES_ISH and len(words) > 3 and words[-1] == "not" and words[-2] not in NOT_AFTER:
+        return NO  # "that's totally my number … not"
+    at = _marker(words, clean)
+    if at is None:
+        return None
+    rest = f" {' '.join(words[at:])} "
+    for polite in POLITE_NO:
+        rest = rest.replace(f" {polite} ", " ")
+    return NO if set(rest.split()) & DENY_WORDS else UNSURE
+
+
+def _marker(words: list[str], clean: str) -> int | None:
+    """Where what a marker of sarcasm mocks begins ("sì come no | proprio quello"), or None."""
+    for i in range(1, len(words) - 1):
+        if words[i:i + 2] == ["come", "no"] and set(words[max(0, i - 2):i]) & COME_NO_AFTER:
+            return i + 2
+    for marker in MARKERS:
+        if clean.startswith(f" {marker} "):
+            return len(marker.split())
+    return None
+
+
+def without_exclamation(text: str) -> str:
+    """"mizzica sì finalmente" -> "sì finalmente", "bloody hell yes": the answer after the exclamations that lead it,
+    as said (a "sì" keeps its accent), when a yes or a no follows them; else the text as it is."""
+    said = (text or "").split()
+    words = [normalise(token).split() for token in said]
+    flat = [w for token in words for w in token]
+    at = 0
+    while at < len(flat):
+        found = next((e for e in EXCLAMATIONS if flat[at:at + len(e.split())] == e.split()), None)
+        if found is None:
+            break
+        at += len(found.split())
+    if not 0 < at < len(flat) or flat[at] not in ANSWERS:
+        return text
+    dropped = 0
+    for i, token in enumerate(words):  # the tokens as said, up to the first word after the exclamations
+        if dropped >= at:
+            return " ".join(said[i:])
+        dropped += len(token)
+    return text
+
+
+def pointed_yes(text: str) -> bool:
+    """"ecco brava è quello", "eh sì è lui", "è proprio questo": the thing read out pointed at, a yes."""
+    clean = " ".join(w for w in normalise(text or "").split())
+    words = clean.split()
+    at = 0
+    while at < len(words) and (words[at] in POINT_FILLERS or words[at] in EXCLAMATIONS):
+        at += 1
+    rest = " ".join(words[at:])
+    for phrase in sorted(POINTED, key=len, reverse=True):
+        if rest == phrase or rest.startswith(phrase + " "):
+            return all(w in POINT_AFTER for w in rest[len(phrase):].split())
+    return False
+
+
+def no_before_question(text: str) -> bool:
+    """"no, so what now?", "nope what do i do then": a no, then a question about what comes next — the no stands."""
+    words = normalise(text or "").split()
+    return words[:1] in (["no"], ["nope"], ["nah"]) and len(words) > 2 and asks_what_next(" ".join(words[1:]))
