@@ -77,7 +77,8 @@ SENT_TO_ME = ("text me", "message me", "send me a message", "send me a text", "d
               "in chat", "via chat", "per chat", "on chat", "by chat", "over chat", "whatsapp me", "chat with me",
               "chattare", "chattiamo", "on whatsapp", "su whatsapp", "ci scriviamo", "scriviamoci", "per scritto",
               "ci messaggiamo", "message each other", "text each other", "message one another", "write to each other",
-              "let s text", "let s message", "let s chat")
+              "let s text", "let s message", "let s chat", "per iscritto", "per messaggio", "via messaggio", "per sms",
+              "in forma scritta", "by text", "over text", "in writing", "by message")
 SCOPE = 4   # words after a negation that it may refuse a choice in
 # a key named by the verb or word for pressing it ("press two to change it", "digito il due", "tasto tre"): that
 # key at every menu, whatever follows

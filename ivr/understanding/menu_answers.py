@@ -12,7 +12,7 @@ from datetime import datetime
 
 from ivr.understanding.answer_rules import (YES_NO_KEYS, about_choices, after_reason, after_refusal, key_led,
                                             key_pressed, key_said, key_with_reason, last_said, wanted_instead)
-from ivr.understanding.yes_no_rules import (agent_not_needed, another_number, asks_what_next, corrected, holding_on,
+from ivr.understanding.yes_no_rules import (agent_not_needed, another_number, asks_what_next, holding_on,
                                             leading_no, leading_yes, lukewarm, no_answer_yet, not_understood,
                                             prefers_other)
 from ivr.understanding.lexical import normalise
@@ -112,8 +112,6 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     if holding_on(text) or about_choices(text) or asks_what_next(text) or many_digits(text) \
             or not_understood(text):
         return None
-    if (last := corrected(text)) is not None:  # "sì anzi no": the answer said last
-        return last
     # "we'll see", "devo sentire mio figlio", "non trovo il foglietto": never a yes or a no ("don't know" asked again)
     if no_answer_yet(text) or checking_later(text) or (menu == "yes_no" and lost_note(text)) or line_trouble(text):
         reading = menus.read(menu, text).choice

@@ -17,6 +17,8 @@ NO = {"no", "nope", "nah", "manno"}
 # a turn: what follows it takes back what came before ("no cioè sì", "sì anzi no", "la uno anzi la due")
 TURNS = {"anzi", "cioe", "actually", "scusi", "scusa", "sorry", "aspetti", "aspetta", "wait", "mean", "attimo",
          "momento", "secondo", "ehm"}
+# …and these, not first, right before a yes or a no: "well actually no", "ok wait no thanks", "hmm i mean yes"
+CORRECTING = {"anzi", "actually", "mean", "cioe", "wait", "sorry"}
 THEREFORE = {"quindi", "percio", "so", "allora", "dunque"}
 ARTICLE = {"la", "il", "l", "lo", "the", "option", "opzione", "numero", "number", "tasto"}
 LEADS = {"ecco", "allora", "beh", "dunque", "ok", "okay", "si", "direi", "io", "faccio", "prendo", "scelgo", "dico"}
@@ -53,18 +55,22 @@ NEAR = 3   # words from the turn to the answer it brings ("no cioè sì", "no un
 
 def last_answer(text: str) -> str | None:
     """"no cioè sì va bene", "sì un attimo no", "… quindi no": the yes or no said after a turn (or after
-    "quindi" ending the answer), when another answer came before it; else None."""
+    "quindi" ending the answer), when another answer came before it, or right after a turn that is not the first word
+    ("well actually no"); else None. (It took over yes_no_rules.corrected, round 8: one reading of a corrected yes/no.)"""
     words = normalise(text or "").split()
     if len(words) >= 2 and words[-2] in THEREFORE and (words[-1] in YES or words[-1] in NO):
         return "yes" if words[-1] in YES else "no"
     answers = [i for i, w in enumerate(words) if w in YES or w in NO]
-    if len(answers) < 2 or answers[0] > 1:
-        return None
-    first, last = answers[0], answers[-1]
-    turns = [i for i in range(first + 1, last) if words[i] in TURNS]
-    if not turns or last - turns[-1] > NEAR:  # "no aspetti che le dico … sì lo uso": no answer taken back
-        return None
-    return "yes" if words[last] in YES else "no"
+    if len(answers) >= 2 and answers[0] <= 1:
+        first, last = answers[0], answers[-1]
+        turns = [i for i in range(first + 1, last) if words[i] in TURNS]
+        if turns and last - turns[-1] <= NEAR:  # not "no aspetti che le dico … sì lo uso": no answer taken back
+            return "yes" if words[last] in YES else "no"
+    for i in range(2, len(words)):  # "well actually no", "ok wait no thanks": the answer right after the turn
+        said = "yes" if words[i] in YES | {"ok", "okay"} else "no" if words[i] in NO else None
+        if said and words[i - 1] in CORRECTING and words[i + 1:i + 2] in ([], [words[i]], ["grazie"], ["thanks"]):
+            return said
+    return None
 
 
 def key_named(text: str) -> int | None:

@@ -91,7 +91,8 @@ def leading_yes(text: str, reading: str | None) -> str | None:
     "si è …" is the pronoun ("si è bloccato"), left to the model."""
     words = normalise(text or "").split()
     clean = " ".join(words)
-    if not words or reading in ("repeat", "dont_know") or set(words[1:3]) & TAKEN_BACK:
+    lead = 2 if words[:2] == ["come", "no"] else 1  # "come no grazie": the "no" is the yes's own
+    if not words or reading in ("repeat", "dont_know") or set(words[lead:lead + 2]) & TAKEN_BACK:
         return reading
     accented = (text or "").strip().lower().startswith("sì")
     pronoun = words[0] == "si" and not accented and len(words) > 1 and words[1] not in SI_THEN
@@ -198,23 +199,6 @@ GIVE_NUMBER = ("le do", "vi do", "ve ne do", "le detto", "vi detto", "le lascio 
 NUMBER_WORDS = {"numero", "cellulare", "fisso", "telefono", "uno", "altro", "diverso", "quello", "number", "mobile",
                 "landline", "cell", "one", "another", "other", "different", "work", "lavoro", "casa", "home"}
 KEPT = {"non", "don", "not", "never", "need", "serve", "bisogno", "occorre"}
-
-
-# a yes or no corrected: "sì anzi no", "no wait yes", "yes i mean no": the last one said
-CORRECTING = ("anzi", "actually", "i mean", "cioe", "no wait", "wait", "sorry")
-
-
-def corrected(text: str) -> str | None:
-    """"sì anzi no" -> no, "no wait yes" -> yes: a yes or a no right after a correction word, else None."""
-    clean = f" {' '.join(normalise(text or '').split())} "
-    for word in CORRECTING:
-        at = clean.find(f" {word} ")
-        after = clean[at + len(word) + 2:].split()[:2] if at > 0 else []
-        if after and after[0] in ANSWER_NO | {"nope"} and after[1:] in ([], ["no"], ["grazie"], ["thanks"]):
-            return "no"
-        if after and after[0] in YES_WORDS and after[1:] in ([], ["yes"], ["si"], ["grazie"], ["thanks"]):
-            return "yes"
-    return None
 
 
 def no_answer_yet(text: str) -> bool:

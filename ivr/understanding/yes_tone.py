@@ -25,8 +25,17 @@ SCOFFS = ("seh", "as if", "e io sono il papa", "e io sono la regina", "and i m t
           "lot of use that", "much good that", "much use that", "for all the good it")
 # a marker that makes what follows sarcastic, though it says no no of its own ("oh yeah right")
 MARKERS = ("yeah right", "oh yeah right", "yeah yeah right", "ah yeah right")
+# …and these only when a denial follows them ("sì vabbè, non è neanche il mio"; "sì vabbè va bene" is a yes)
+WEAK_MARKERS = ("si vabbe", "seh vabbe", "vabbe si", "oh sure", "oh yeah sure", "yeah sure", "oh yes", "oh certo")
+# after a weak marker, only the thing itself denied counts ("sì vabbè non funziona niente" may confirm the fault)
+NOT_IT = ("non e il mio", "non e mio", "non e quello", "non e lui", "non e questo", "non e proprio", "not mine",
+          "not my", "isn t mine", "isn t my", "that s not", "non c entra", "non l ho mai", "never been my")
+# before "come no" later in the answer they make it mocking ("ma certo proprio quello come no")
+MOCKED = COME_NO_AFTER | {"proprio", "perfetto", "giusto", "esatto", "quello", "lui", "questo"}
 # the thing denied: after a yes these say it is wrong, whatever the yes ("sure spot on miles off")
-DENIALS = ("not even close", "nowhere near", "miles off", "miles away", "way off", "not by a long shot",
+DENIALS = ("not even close", "nowhere near", "miles off", "miles away", "way off", "not by a long shot", "miles out",
+           "way out", "nowhere close", "not even near", "not even nearly", "not even remotely", "not remotely",
+           "not even in the same",
            "non c entra niente", "non c entra nulla", "non c entra proprio", "non c entra per niente", "per niente",
            "tutt altro", "completely wrong", "totally wrong", "tutto sbagliato", "completamente sbagliato")
 # …and after a marker of sarcasm, these say it too ("sì come no, non va niente", "yeah right, still dead")
@@ -68,24 +77,28 @@ def sarcasm(text: str) -> str | None:
         return NO  # "sure spot on miles off": the yes is mocked by what follows
     if words[0] in YES_ISH and len(words) > 3 and words[-1] == "not" and words[-2] not in NOT_AFTER:
         return NO  # "that's totally my number … not"
-    at = _marker(words, clean)
+    at, strong = _marker(words, clean)
     if at is None:
         return None
     rest = f" {' '.join(words[at:])} "
     for polite in POLITE_NO:
         rest = rest.replace(f" {polite} ", " ")
+    if not strong:
+        return NO if any(f" {p} " in rest for p in NOT_IT) else None
     return NO if set(rest.split()) & DENY_WORDS else UNSURE
 
 
-def _marker(words: list[str], clean: str) -> int | None:
-    """Where what a marker of sarcasm mocks begins ("sì come no | proprio quello"), or None."""
+def _marker(words: list[str], clean: str) -> tuple[int | None, bool]:
+    """Where what a marker of sarcasm mocks begins ("sì come no | proprio quello"), and whether the marker mocks on
+    its own (else only a denial after it makes it sarcasm); (None, False) when there is none."""
     for i in range(1, len(words) - 1):
-        if words[i:i + 2] == ["come", "no"] and set(words[max(0, i - 2):i]) & COME_NO_AFTER:
-            return i + 2
-    for marker in MARKERS:
-        if clean.startswith(f" {marker} "):
-            return len(marker.split())
-    return None
+        if words[i:i + 2] == ["come", "no"] and set(words[:i]) & MOCKED and set(words[:i]) & COME_NO_AFTER:
+            return i + 2, True
+    for markers, strong in ((MARKERS, True), (WEAK_MARKERS, False)):
+        for marker in markers:
+            if clean.startswith(f" {marker} "):
+                return len(marker.split()), strong
+    return None, False
 
 
 def without_exclamation(text: str) -> str:
