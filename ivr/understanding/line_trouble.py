@@ -16,7 +16,10 @@ NOT_HEARD = ("didn t catch", "didnt catch", "did not catch", "didn t hear", "did
              "you cut out", "you re cutting out", "you keep cutting out", "lost you there", "didn t get what you",
              "non ho sentito", "non l ho sentita", "non l ho sentito", "non la sento", "non vi sento", "non ti sento",
              "non la sentivo", "non ho capito cosa ha detto", "la sento male", "vi sento male", "la sento a tratti",
-             "non ho sentito bene", "mi sono perso quello che", "mi sono persa quello che")
+             "non ho sentito bene", "mi sono perso quello che", "mi sono persa quello che",
+             "mi e sfuggito", "mi e sfuggita", "e caduta la linea", "you went quiet",
+             "you broke up", "went all crackly", "line went funny", "are you there", "are you still there",
+             "hello hello", "pronto pronto", "ci siete ancora", "c e ancora qualcuno")
 # the line's own trouble ("the line keeps cutting out", "c'è rumore") is a fault at "was it useful?", so it counts
 # only beside one of these; and "sentire" is to notice too: "non ho sentito nessuna differenza" is a no
 NOTICED = {"nessuna", "nessun", "alcuna", "alcun", "differenza", "miglioramento", "miglioramenti", "cambiamenti",
@@ -26,7 +29,10 @@ NOTICED = {"nessuna", "nessun", "alcuna", "alcun", "differenza", "miglioramento"
 LEAD_IN = {"sorry", "scusi", "scusa", "mi", "uh", "um", "er", "erm", "ehm", "eh", "come", "pardon", "what", "cosa",
            "i", "oh", "ah", "love", "mate", "dear", "signora", "signorina", "guardi", "senta", "perdoni", "excuse",
            "me", "really", "so", "very", "m", "im", "afraid", "just", "hello", "pronto", "ma", "but", "no", "ehi",
-           "hey", "eh", "oops", "guarda", "scusate", "sono", "desolato", "desolata", "non", "ah", "ok", "okay"}
+           "hey", "eh", "oops", "guarda", "scusate", "sono", "desolato", "desolata", "non", "ah", "ok", "okay",
+           # …or the line's trouble said first ("la linea è pessima, non ho capito", "the line's awful i didn't hear")
+           "la", "linea", "line", "the", "s", "is", "e", "pessima", "terrible", "bad", "awful", "disturbata", "signal",
+           "segnale", "c", "rumore", "noise", "casino", "qui", "here", "it", "went", "pronto", "hello"}
 # a clear answer may still come after it: "non ho sentito bene ma sì è quello"
 THEN = {"ma", "but", "comunque", "anyway", "pero"}
 ANSWERS = {"si", "yes", "yeah", "yep", "no", "nope", "certo", "esatto"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from ivr.understanding.dates_said import WEEKDAYS
 from ivr.understanding.lexical import normalise
 from ivr.understanding.times_said import LEAN_HOURS, MID, PARTS, PLACE_AFTER, PLACES, REASON, STRONG, time_said
 
@@ -24,9 +25,15 @@ _DEFINITE = re.compile(rf"\b(?:the|that)\s+(?:{_PART_WORDS})\s+(?:one|slot|windo
 
 # before the place ("ecco l'ultima", "I'll take the last one") and after it ("the last one please")
 PLACE_LEADS = {"ecco", "allora", "um", "uh", "er", "ehm", "eh", "well", "ok", "okay", "i", "ll", "take", "prendo",
-               "faccio", "scelgo", "direi", "go", "for", "with", "vado", "con", "la", "il", "l", "lo", "the", "that"}
+               "faccio", "scelgo", "direi", "go", "for", "with", "vado", "con", "la", "il", "l", "lo", "the", "that",
+               "facciamo", "va", "bene", "mi", "metta", "dia", "give", "me", "let", "s", "do", "have", "can", "could",
+               "we", "put", "down", "just", "yeah", "yes", "si", "oh", "ah", "mah", "beh"}
 POLITE = {"please", "thanks", "grazie", "per", "favore", "pure", "then", "allora"}
 REASONS = REASON | STRONG | {"as", "visto", "dato", "tanto"}
+# what a place is a place of ("the last one on the list", "l'ultima delle tre"), and "the final one"
+OF_THEM = PLACE_AFTER | POLITE | {"on", "the", "list", "of", "them", "in", "della", "lista", "delle", "tra", "fra",
+                                  "quelle", "those", "three", "tre", "offered", "proposte"}
+FINAL = {**PLACES, "final": -1, "finale": -1}
 
 
 def place_before_reason(text: str, count: int) -> int | None:
@@ -34,12 +41,14 @@ def place_before_reason(text: str, count: int) -> int | None:
     first (among all `count` offered), when a reason naming days or hours of its own follows it; else None."""
     words = normalise(text or "").split()
     at = next((i for i, w in enumerate(words) if w not in PLACE_LEADS), len(words))
-    if at == len(words) or words[at] not in PLACES:
+    if at == len(words) or words[at] not in FINAL or (words[at] in ("prima", "primo") and words[at - 1:at] not in
+                                                       (["la"], ["il"], ["l"], ["quella"], ["quello"])):
+        return None  # "prima che …": before, no place
+    end = next((i for i in range(at + 1, len(words)) if words[i] not in OF_THEM), len(words))
+    days = {w.rstrip("s") for w in words[end:]} & WEEKDAYS.keys()  # "i do mondays": days, whatever time_said reads
+    if end == len(words) or words[end] not in REASONS or (time_said(" ".join(words[end:])).empty and not days):
         return None
-    end = next((i for i in range(at + 1, len(words)) if words[i] not in PLACE_AFTER | POLITE), len(words))
-    if end == len(words) or words[end] not in REASONS or time_said(" ".join(words[end:])).empty:
-        return None
-    place = PLACES[words[at]]
+    place = FINAL[words[at]]
     return place % count if -count <= place < count else None
 
 

@@ -59,7 +59,8 @@ ANSWERS = {"si", "yes", "yeah", "yep", "yup", "no", "nope", "nah", "certo", "esa
 POINT_FILLERS = {"ecco", "brava", "bravo", "bravi", "bravissima", "bravissimo", "eh", "si", "esatto", "proprio",
                  "guardi", "senta", "signora", "signorina", "oh", "ah", "allora", "beh", "certo", "ok", "okay", "mh",
                  "mm", "ehm", "appunto", "perfetto", "giusto", "sì", "cara", "caro", "ragazza", "ragazzo", "dottore"}
-POINTED = ("e quello", "e questo", "e lui", "e lei", "e proprio quello", "e proprio lui", "e proprio questo")
+POINTED = ("e quello", "e questo", "e lui", "e lei", "e proprio quello", "e proprio lui", "e proprio questo", "quello",
+           "questo", "quello e", "questo e", "e il mio", "e proprio il mio", "e esso", "il mio e quello")
 POINT_AFTER = {"giusto", "li", "qui", "la", "proprio", "si", "grazie", "esatto", "ecco", "brava", "bravo", "guardi",
                "signora", "signorina", "quello", "questo"}
 
