@@ -101,7 +101,7 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     where an answer led by a clear yes is a yes and one led by a no ("no", "macché", "mica") a no. A mocking
     yes (yes_tone.py) is a no when denied, else asked again; not hearing the call (line_trouble.py) is no answer."""
     text = without_exclamation(text)  # "mizzica sì finalmente": the answer after the exclamation
-    mocked = sarcasm(text)  # "sì come no, non c'entra niente": never a yes
+    mocked = sarcasm(text, helpful=menu == "helpful")  # "sì come no, non c'entra niente": never a yes
     if mocked in (NO, UNSURE):
         return "no" if mocked == NO else None
     if (last := last_answer(text)) is not None:  # "no cioè sì", "… quindi no": the answer said last

@@ -15,14 +15,17 @@ NO, UNSURE = "no", "unsure"
 # a yes said first, before a marker of sarcasm or a denial ("sì certo come no", "sure spot on … miles off")
 YES_ISH = {"si", "certo", "certamente", "sicuro", "seh", "vabbe", "gia", "yes", "yeah", "yep", "sure", "oh", "ah",
            "eh", "right", "totally", "absolutely", "of", "course", "brilliant", "perfect", "perfetto", "great", "spot",
-           "ottimo", "bellissimo", "utilissimo", "grande", "esatto", "exactly", "bravo", "brava", "wonderful"}
+           "ottimo", "bellissimo", "utilissimo", "grande", "esatto", "exactly", "bravo", "brava", "wonderful",
+           "ottima", "bellissima", "utilissima", "perfetta", "lovely", "super", "fantastic", "fantastico"}
 # "come no" after these is the Italian sarcasm ("sì come no"); alone it is a yes ("come no!")
 COME_NO_AFTER = {"si", "certo", "sicuro", "seh", "vabbe", "gia", "certamente"}
 # mocking on their own ("seh", "as if", "… ma per favore" closing the answer): a no
 SCOFFS = ("seh", "as if", "e io sono il papa", "e io sono la regina", "and i m the queen", "and i m the pope",
           "my foot", "yeah and pigs fly", "pigs might fly", "in your dreams", "nei tuoi sogni", "e io ci credo",
           "figuriamoci", "manco per sogno", "neanche per sogno", "ma quando mai", "fat lot of", "lot of good that",
-          "lot of use that", "much good that", "much use that", "for all the good it")
+          "lot of use that", "much good that", "much use that", "for all the good it", "ma che dice", "ma cosa dice",
+          "ma che sta dicendo", "ma che dici", "thanks for nothing", "cheers for nothing", "grazie per niente",
+          "grazie tante per niente")
 # a marker that makes what follows sarcastic, though it says no no of its own ("oh yeah right")
 MARKERS = ("yeah right", "oh yeah right", "yeah yeah right", "ah yeah right")
 # …and these only when a denial follows them ("sì vabbè, non è neanche il mio"; "sì vabbè va bene" is a yes)
@@ -42,6 +45,9 @@ DENIALS = ("not even close", "nowhere near", "miles off", "miles away", "way off
 DENY_WORDS = {"non", "not", "no", "nothing", "niente", "nulla", "never", "mai", "dead", "broken", "wrong", "morto",
               "rotto", "sbagliato", "sbagliata", "useless", "inutile", "rubbish", "off", "nope", "macche", "neanche",
               "nemmeno", "manco", "isn", "didn", "doesn", "won", "still"}
+# at "was it useful?", after praise: nothing changed ("utilissimo guardi, come prima", "ottimo, peccato che non va")
+UNCHANGED = ("come prima", "uguale a prima", "tale e quale", "peccato che non", "same as before", "just like before",
+             "still the same", "shame it doesn", "pity it doesn", "shame it still", "pity it still")
 # a no that is politeness, not a denial ("sì come no, nessun problema")
 POLITE_NO = ("no problem", "no worries", "not a problem", "no prob", "non c e problema", "nessun problema",
              "why not", "perche no", "perche non")
@@ -65,17 +71,21 @@ POINT_AFTER = {"giusto", "li", "qui", "la", "proprio", "si", "grazie", "esatto",
                "signora", "signorina", "quello", "questo"}
 
 
-def sarcasm(text: str) -> str | None:
+def sarcasm(text: str, helpful: bool = False) -> str | None:
     """NO for a mocking yes the answer then denies ("sì come no, non c'entra niente", "oh sure that's it, not even
-    close", "seh vabbè proprio quello"), UNSURE for one it does not ("sì certo come no"), else None."""
+    close", "seh vabbè proprio quello"), UNSURE for one it does not ("sì certo come no"), else None. With `helpful`
+    (at "was it useful?") praise then "nothing changed" ("utilissimo, come prima") is a denial too."""
     words = normalise(text or "").split()
     clean = f" {' '.join(words)} "
     if not words:
         return None
     if any(f" {p} " in clean for p in SCOFFS) or clean.endswith(" ma per favore ") and len(words) > 3:
         return NO
-    if words[0] in YES_ISH and any(f" {p} " in clean for p in DENIALS):
+    denials = DENIALS + UNCHANGED if helpful else DENIALS
+    if words[0] in YES_ISH and any(f" {p} " in clean for p in denials):
         return NO  # "sure spot on miles off": the yes is mocked by what follows
+    if len(words) > 3 and clean.endswith(" yeah right "):
+        return UNSURE  # "oh sure that's my number yeah right": mocked, asked again
     if words[0] in YES_ISH and len(words) > 3 and words[-1] == "not" and words[-2] not in NOT_AFTER:
         return NO  # "that's totally my number … not"
     at, strong = _marker(words, clean)

@@ -43,6 +43,11 @@ YES_NO = [
     ("sì come no funziona benissimo non va niente", "helpful", "no"),
     ("oh yeah right the broadband's still dead", "helpful", "no"),
     ("a fat lot of use that turned out", "helpful", "no"),
+    ("ottimo davvero peccato che non va ancora", "helpful", "no"),
+    ("oh lovely thanks for nothing", "helpful", "no"),
+    ("utilissima guardi tale e quale a ieri", "helpful", "no"),
+    ("sì sì è il mio come no", "number", None),
+    ("oh sure that's the right account yeah right", "yes_no", None),
     ("oh sure why not go on then", "yes_no", "yes"),
     # an exclamation before a yes is no no; "è quello" with a filler is a yes
     ("mizzica sì era ora", "yes_no", "yes"),
@@ -54,6 +59,8 @@ YES_NO = [
     ("brava signorina è quello", "number", "yes"),
     ("eh sì è proprio questo", "number", "yes"),
     ("mamma mia no non è quello", "yes_no", "no"),
+    ("ecco brava quello", "number", "yes"),
+    ("sì vabbè va bene così", "yes_no", "yes"),   # resigned, not mocking: no denial follows
     # British idioms at "was it useful?"; a no before a question about what next
     ("yep worked a treat thanks", "helpful", "yes"),
     ("that's done the trick lovely", "helpful", "yes"),
@@ -65,6 +72,8 @@ YES_NO = [
     ("uh sorry love i missed that", "number", None),
     ("scusi non ho sentito passava un camion", "yes_no", None),
     ("non vi sento bene c'è rumore", "helpful", None),
+    ("hello hello are you still there", "yes_no", None),
+    ("no non ho sentito nessuna differenza ancora", "helpful", "no"),   # "sentire": to notice
 ]
 NUMBERS = [
     ("349 ehm 349 118 27 65", "3491182765"),
@@ -90,6 +99,8 @@ WINDOWS = [
     ("the last one i'm at work tuesday", 2),
     ("the last one please cause monday i'm out all day", 2),
     ("la prima perché giovedì sono via", 0),
+    ("the final one because i'm busy monday", 2),
+    ("last one please i do mondays and tuesdays at the hospital", 2),
 ]
 
 
