@@ -96,7 +96,8 @@ def _when_chosen(words: list[str], at: int) -> bool:
 
 def choice_before_question(text: str) -> str:
     """"the first one how long is that roughly" -> "the first one": the few words said before a question about the
-    choice (they are the choice), or "" when the answer opens with the question or tells more first."""
+    choice (they are the choice), or "" when the answer opens with the question, tells more first, or names a time in
+    the question."""
     words = normalise(text or "").split()
     clean = f" {' '.join(words)} "
     found = [len(clean[:clean.index(f" {q} ")].split()) for q in QUESTIONS if f" {q} " in clean]
@@ -104,7 +105,9 @@ def choice_before_question(text: str) -> str:
     head = words[:at]
     while head and head[-1] in JOINS:
         head = head[:-1]
-    return " ".join(head) if 0 < len(head) <= QUESTION_HEAD else ""
+    if not 0 < len(head) <= QUESTION_HEAD or not time_said(" ".join(words[at:])).empty:
+        return ""  # "call me back, is that possible tomorrow morning?": the time asked for is in the question
+    return " ".join(head)
 
 
 def busy_paying(text: str) -> bool:
