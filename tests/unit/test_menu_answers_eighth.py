@@ -38,5 +38,5 @@ class TestEighthSet(BlindMenuSet):
     FOLDER = EIGHTH
     EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH)
     BLIND_RUN_MISSED = MISSED
-    STILL_MISSED = frozenset(MISSED)
+    STILL_MISSED: frozenset[tuple[str, str]] = frozenset()  # round 8 (commits 168ddf0..b42b528) reached both: 99.1 % right
     ANSWERS_PER_MENU, NONE_PER_MENU, NONE_PER_LANGUAGE = 42, 8, 45

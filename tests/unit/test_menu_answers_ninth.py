@@ -26,13 +26,42 @@ NINTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_ninth"
 # its asked_again/ holds answers that name none of the choices ("aspetti che prendo la penna", "noon tomorrow" when no
 # window holds it): the call must ask again
 
-# The bars the blind run missed, with its figures: none yet, as the set has not been measured (the lead engineer runs
-# the bars once, later, and marks here any bar that run misses).
-MISSED: dict[tuple[str, str], str] = {}
+# The bars the blind run missed (6 Dec 2026, the models as of commit b42b528, after the round-8 fixes that followed the
+# eighth set, /work/briefs/h9.done), with its figures; see docs/understanding.md. That run read 91.1 % right over all
+# 461 answers, 7 wrong actions against 34 not understood (that bar met), options/en and window/it over 95 %, and acted
+# on 6 of the 100 answers to none of the choices (6.0 %, over the 5 % bar).
+MISSED: dict[tuple[str, str], str] = {
+    ("helpful", "it"): "88.6 % right (39/44), 0 % wrong action, 11.4 % not understood: the device's state said instead "
+                       "of yes or no ('il telefono ha ripreso a squillare', 'la lucina è ancora rossa'), a relative's "
+                       "words relayed ('mio padre dice che ora la tv si vede'), bureaucratic Italian",
+    ("helpful", "en"): "84.1 % right (37/44), 0 % wrong action, 15.9 % not understood: the device's state ('the light's "
+                       "gone green', 'i've got a dial tone again', 'light's still flashing red'), relayed words ('my "
+                       "nan says the telly's working now'), Jamaican English ('it nuh fix')",
+    ("number", "it"): "91.3 % right (42/46), 2.2 % wrong action, 6.5 % not understood: 'po quello è il mio' read as "
+                      "no; a stammer ('da da questo numero è bene'), relayed words, bureaucratic Italian",
+    ("number", "en"): "89.4 % right (42/47), 0 % wrong action, 10.6 % not understood: 'ring that one', 'you can reach "
+                      "me on that', 'that's the one call me there', Nigerian Pidgin, 'call his number instead'",
+    ("options", "it"): "93.8 % right (45/48), 0 % wrong action, 6.2 % not understood: bureaucratic Italian ('opto per "
+                       "essere ricontattato con la massima sollecitudine'), a learner's Italian ('io scrivere meglio "
+                       "parlare non bene mandare messaggio'), 'mandatemi un messaggio e ci scriviamo'",
+    ("window", "en"): "87.5 % right (42/48), 8.3 % wrong action, 4.2 % not understood: times of day said by a meal or "
+                      "work ('monday teatime', 'after work on monday', 'after dinner', 'six on monday') read as another "
+                      "window or not at all; 'the weekend one'",
+    ("yes_no", "it"): "93.2 % right (41/44), 2.3 % wrong action, 4.5 % not understood: 'è completamente fuori strada' "
+                      "read as yes; asking for a person at the outage offer ('fatemi parlare con un tecnico vero')",
+    ("yes_no", "en"): "88.6 % right (39/44), 0 % wrong action, 11.4 % not understood: asking for a person at the outage "
+                      "offer ('put me through to a human', 'let me talk to somebody please'), 'way off', Nigerian "
+                      "Pidgin ('ehen na so')",
+}
+NONE_ACTED_ON = ("6 of 100 answers to none of the choices acted on (6.0 %): 'un momento che la bambina si è svegliata' "
+                 "and a bureaucratic request for more details read as a window, 'the baby's grabbed the phone one sec' "
+                 "as yes, 'mia figlia sa il numero io no' and 'my son has the number i don't' as no, 'io non ancora "
+                 "guardato' as no")
 
 class TestNinthSet(BlindMenuSet):
     FOLDER = NINTH
     EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH)
     BLIND_RUN_MISSED = MISSED
     STILL_MISSED = frozenset(MISSED)
+    NONE_ACTED_ON_MISSED = NONE_ACTED_ON
     ANSWERS_PER_MENU, NONE_PER_MENU, NONE_PER_LANGUAGE = 42, 8, 45
