@@ -15,6 +15,15 @@ log = logging.getLogger(__name__)
 ENGINES = ("transformer", "lexical")
 COMPLAINT_EXAMPLES = "complaints.yaml"   # beside intents.yaml: trains the complaint flag (complaint.py)
 OUT_OF_SCOPE_EXAMPLES = "out_of_scope.yaml"   # beside intents.yaml: trains the out-of-scope detector
+GRIEVANCE_TOPICS = "grievance_topics.yaml"   # beside intents.yaml: the second opinion on `complaint` (brief H10)
+
+
+def _second_opinion_cached(path: Path, folder: Path, catalog_bytes: bytes, reject_below: float) -> bool:
+    from ivr.understanding.grievance_topics import second_opinion_bytes
+    from ivr.understanding.transformer import head_path
+
+    lines = path.with_name(GRIEVANCE_TOPICS)
+    return not lines.is_file() or head_path(folder, second_opinion_bytes(catalog_bytes, lines), reject_below).is_file()
 
 
 def _detector_cached(path: Path, folder: Path, catalog_bytes: bytes) -> bool:
@@ -56,7 +65,8 @@ def _trained_elsewhere(path: Path, engine: str, model: str, cache: Path, reject_
         engine == "lexical" or head_path(folder, catalog_bytes, reject_below).is_file()) and (
         engine == "lexical" or not complaints.is_file()
         or complaint_path(folder, complaints.read_bytes(), catalog_bytes).is_file()) and (
-        engine == "lexical" or _detector_cached(path, folder, catalog_bytes))
+        engine == "lexical" or _detector_cached(path, folder, catalog_bytes)) and (
+        engine == "lexical" or _second_opinion_cached(path, folder, catalog_bytes, reject_below))
     if cached:
         return
     log.info("training the intent model for %s in a child process (once per catalog)", path.name)
@@ -79,6 +89,7 @@ def _built(path: Path, mtime: float, engine: str, model: str, cache: Path, threa
     try:
         from ivr.understanding.encoder import Encoder, prepare
         from ivr.understanding.complaint import trained_complaints
+        from ivr.understanding.grievance_topics import trained_second_opinion
         from ivr.understanding.transformer import TransformerUnderstanding, clean, trained_head
 
         encoder = Encoder(prepare(model, cache), threads)
@@ -89,7 +100,11 @@ def _built(path: Path, mtime: float, engine: str, model: str, cache: Path, threa
                       if examples.is_file() else None)
         # the cleaned text, as the intent head reads it (serving reuses the head's vector)
         detector = _detector(path, encoder, lambda text: encoder.encode([clean(text)])[0], catalog, catalog_bytes)
-        return catalog, TransformerUnderstanding(encoder, head, lexical, reject_below, complaints, detector)
+        lines = path.with_name(GRIEVANCE_TOPICS)
+        second = (trained_second_opinion(encoder, catalog, catalog_bytes, lines, cache, reject_below)
+                  if lines.is_file() else None)
+        return catalog, TransformerUnderstanding(encoder, head, lexical, reject_below, complaints, detector,
+                                                 second_opinion=second)
     except Exception:  # the phone line must answer even if the model cannot be built here
         log.exception("the intent model %r could not be loaded: using the lexical classifier", model)
         return catalog, lexical
@@ -101,7 +116,7 @@ def load_understanding(settings) -> tuple[IntentCatalog, object]:
         raise ValueError(f"INTENT_ENGINE={settings.intent_engine!r}: expected one of {', '.join(ENGINES)}")
     path = settings.prompts_dir / "intents.yaml"
     # a change to any of these files builds the model again
-    beside = [path.with_name(COMPLAINT_EXAMPLES), path.with_name(OUT_OF_SCOPE_EXAMPLES)]
+    beside = [path.with_name(COMPLAINT_EXAMPLES), path.with_name(OUT_OF_SCOPE_EXAMPLES), path.with_name(GRIEVANCE_TOPICS)]
     mtime = max([path.stat().st_mtime] + [f.stat().st_mtime for f in beside if f.is_file()])
     return _built(path, mtime, settings.intent_engine, settings.intent_model,
                   Path(settings.intent_model_cache), settings.intent_threads, settings.reject_below)

@@ -23,7 +23,7 @@ import numpy as np
 
 from ivr.understanding import Interpretation
 from ivr.understanding.catalog import OUT_OF_SCOPE, IntentCatalog
-from ivr.understanding.complaint import ComplaintModel
+from ivr.understanding.complaint import COMPLAINT_INTENT, ComplaintModel
 from ivr.understanding.cross_validation import catalog_examples, choose_blend, out_of_fold
 from ivr.understanding.encoder import Encoder
 from ivr.understanding.head import HEAD_C, EmbeddingHead, with_temperature
@@ -74,7 +74,7 @@ class TransformerUnderstanding:
 
     def __init__(self, encoder: Encoder, head: EmbeddingHead, lexical: LexicalUnderstanding, reject_below: float,
                  complaints: "ComplaintModel | None" = None, out_of_scope: "OutOfScopeDetector | None" = None,
-                 trust_sure_lexical: bool = True):
+                 trust_sure_lexical: bool = True, second_opinion=None):
         if head.classes != lexical.classes:
             raise ValueError("the embedding head and the lexical model were trained on different intents")
         self.encoder, self.head, self.lexical = encoder, head, lexical
@@ -84,6 +84,9 @@ class TransformerUnderstanding:
         # None: out of scope is only the catalog's class; else the detector (out_of_scope.py) has the last word,
         # except on the controls and, with trust_sure_lexical, when the lexical model alone is sure of an intent
         self.out_of_scope, self.trust_sure_lexical = out_of_scope, trust_sure_lexical
+        # None: `complaint` is answered as it comes; else (grievance_topics.SecondOpinion, which builds on this
+        # module) asked whether a topic is behind the grievance
+        self.second_opinion = second_opinion
 
     def probabilities(self, text: str) -> np.ndarray | None:
         """Blended class probabilities, or None for an empty utterance."""
@@ -117,6 +120,10 @@ class TransformerUnderstanding:
             best = int(np.argmax(probabilities))
         guess, confidence = self.classes[best], float(probabilities[best])
         intent = None if guess == OUT_OF_SCOPE or confidence < self.reject_below else guess
+        if intent == COMPLAINT_INTENT and self.second_opinion is not None:
+            # an angry text about a bill is billing (its flag says angry), not complaint
+            guess, confidence = self.second_opinion.topic(text, self.reject_below) or (guess, confidence)
+            intent = guess
         if self.complaints is not None:
             # the text as written: its case, "!!!" and emoji carry the anger (measured: F1 0.836 against
             # 0.804 on the cleaned text the intent head reads), at the price of a second encoder run

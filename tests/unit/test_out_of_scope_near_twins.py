@@ -1,4 +1,5 @@
-"""The detector's and the complaint flag's training files hold no near-twin of a held-out text (brief H3).
+"""The detector's, the complaint flag's and the second opinion's training files hold no near-twin of a held-out text
+(brief H3; grievance_topics.yaml since brief H10).
 
 An exact-match check (test_out_of_scope.py, test_understanding_complaint.py) lets through "my laptop is
 really slow how do i speed it up" beside the held-out "my laptop is super slow, how do I speed it up?".
@@ -49,7 +50,7 @@ def test_the_measure_lets_the_same_frame_about_something_else_through():
     assert _shared(_words("how do i cancel my tv licence"), held) < MOST_SHARED
 
 
-@pytest.mark.parametrize("name", ["out_of_scope.yaml", "complaints.yaml"])
+@pytest.mark.parametrize("name", ["out_of_scope.yaml", "complaints.yaml", "grievance_topics.yaml"])
 def test_no_training_text_is_a_near_twin_of_a_held_out_one(name, held_out):
     texts = texts_in(yaml.safe_load((ROOT / "prompts" / name).read_text(encoding="utf-8")))
     twins = [t for t in texts if len(_words(t)) >= MIN_WORDS and _most_shared(_words(t), held_out) >= MOST_SHARED]
