@@ -146,8 +146,8 @@ def window(flow, state: CallState, inputs: Inputs) -> Answer:
 
 
 def yes_no(flow, state: CallState, inputs: Inputs) -> Answer:
-    """1 or "yes", 2 or "no", said in any words."""
-    answer = yes_or_no(flow, state, inputs)
+    """The outage offer: 1 or "yes", 2 or "no" (someone to speak to: "get me a real person"), said in any words."""
+    answer = yes_or_no(flow, state, inputs, menu_answers.OUTAGE)
     return Answer(answer, inputs) if answer is not None else _failed(inputs)
 
 

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ivr.understanding.asides import outside_aside, wants_explaining
 from ivr.understanding.answer_rules import (YES_NO_KEYS, about_choices, after_reason, after_refusal, key_led,
                                             key_pressed, key_said, key_with_reason, last_said, wanted_instead)
 from ivr.understanding.yes_no_rules import (agent_not_needed, another_number, asks_what_next, holding_on,
                                             leading_no, leading_yes, lukewarm, no_answer_yet, not_understood,
                                             prefers_other)
+from ivr.understanding.device_state import UNSURE as ON_ITS_WAY, not_tried_yet, state_said
+from ivr.understanding.lead_ins import someone_else_knows, theirs_wanted, without_lead_in
 from ivr.understanding.lexical import normalise
 from ivr.understanding.line_trouble import line_trouble
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.number_readings import number_said
+from ivr.understanding.outage_offer import person_asked, strongly_denied
 from ivr.understanding.option_rules import (asap_asked, busy_paying, choice_before_question, choose_time, named_first,
                                             time_for_call)
 from ivr.understanding.second_thoughts import (checking_later, key_named, last_answer, lost_note, no_choice_yet,
@@ -29,6 +33,9 @@ from ivr.understanding.window_choice import place_before_reason, resolve
 from ivr.understanding.yes_tone import NO, UNSURE, no_before_question, pointed_yes, sarcasm, without_exclamation
 
 OPTIONS = ("asap", "window", "chat", "voicemail")
+# the outage offer (1 a text when fixed, 2 someone to speak to) is read by the yes_no model, with its own rule
+OUTAGE = "outage"
+YES_NO_MENUS = ("yes_no", OUTAGE)
 ORDINALS = {"first": 0, "second": 1, "third": 2}   # "last": the latest window offered
 ASKED_AGAIN = (None, "repeat", "dont_know")
 # after "un attimo", "hang on": a reason for the pause, no choice ("che suonano", "someone's at the door")
@@ -46,7 +53,9 @@ def option(menus: MenuModel, text: str) -> str | None:
     follows "preferisco", "quindi", "so" is the choice. By option_rules.py first: "scelgo io quando" is the
     window, the option named before its reason wins over another's words in it ("un vocale, non so scrivere"),
     and a call asked for right away is as soon as possible whatever time of day the reason names."""
-    text = without_aside(text)  # "aspetta amore …, ecco lascio un messaggio": the choice after the aside
+    text = said_to_us(without_aside(text))  # "aspetta amore …, ecco …", "mia moglie dice …", "in merito …"
+    if not text:  # "un attimo che il cane abbaia": no choice in an aside
+        return None
     key = key_pressed(text) or key_said(text) or key_led(text) or key_with_reason(text) or key_named(text)
     if key is not None:
         return OPTIONS[key - 1] if key <= len(OPTIONS) else None
@@ -55,7 +64,8 @@ def option(menus: MenuModel, text: str) -> str | None:
     head = choice_before_question(text)  # "the first one, how long is that?": the choice, then a question about it
     if head and (chosen := option(menus, head)) is not None:
         return chosen
-    if about_choices(text) or paused(text) or no_choice_yet(text) or line_trouble(text) or busy_paying(text):
+    if about_choices(text) or paused(text) or no_choice_yet(text) or line_trouble(text) or busy_paying(text) \
+            or wants_explaining(text):
         return None
     if choose_time(text) or times_then_pick(text):
         return "window"
@@ -80,6 +90,14 @@ def option(menus: MenuModel, text: str) -> str | None:
     return "window" if choice == "asap" and time_for_call(text) else choice  # "richiamatemi voi alle sei"
 
 
+def said_to_us(text: str) -> str:
+    """The answer without a relay or a formal lead-in ("mia moglie dice che …", "in merito alla sua domanda …") and
+    without an aside to a child or a pet; "" when nothing but the aside was said (asides.py, lead_ins.py)."""
+    text = without_lead_in(text)
+    rest = outside_aside(text)
+    return text if rest is None else rest
+
+
 def paused(text: str) -> bool:
     """"un momento che suonano alla porta", "hang on someone's at the door": a pause and its reason, no
     choice (never "a moment" taken for a time); "un attimo, mi richiamate" goes on to one."""
@@ -100,7 +118,12 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     not understood; a wish for something else, no; "insomma" at "was it useful?", no; else the model's,
     where an answer led by a clear yes is a yes and one led by a no ("no", "macché", "mica") a no. A mocking
     yes (yes_tone.py) is a no when denied, else asked again; not hearing the call (line_trouble.py) is no answer."""
-    text = without_exclamation(text)  # "mizzica sì finalmente": the answer after the exclamation
+    model = "yes_no" if menu == OUTAGE else menu
+    if menu != "helpful" and (theirs_wanted(text) or someone_else_knows(text)):
+        return "no" if theirs_wanted(text) else None  # "ring my wife's mobile instead"; "il numero lo sa mia figlia"
+    text = without_exclamation(said_to_us(text))  # "mizzica sì", "mio marito dice che …": what follows them
+    if not text:  # "no bruno giù dal divano": said to the dog
+        return None
     mocked = sarcasm(text, helpful=menu == "helpful")  # "sì come no, non c'entra niente": never a yes
     if mocked in (NO, UNSURE):
         return "no" if mocked == NO else None
@@ -110,26 +133,34 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     if key is not None:
         return YES_NO_KEYS.get(key)
     if holding_on(text) or about_choices(text) or asks_what_next(text) or many_digits(text) \
-            or not_understood(text):
+            or not_understood(text) or wants_explaining(text):
         return None
     # "we'll see", "devo sentire mio figlio", "non trovo il foglietto": never a yes or a no ("don't know" asked again)
-    if no_answer_yet(text) or checking_later(text) or (menu == "yes_no" and lost_note(text)) or line_trouble(text):
-        reading = menus.read(menu, text).choice
+    if no_answer_yet(text) or checking_later(text) or (menu in YES_NO_MENUS and lost_note(text)) \
+            or line_trouble(text) or not_tried_yet(text):
+        reading = menus.read(model, text).choice
         return reading if reading in ASKED_AGAIN else None
-    if prefers_other(text, needless=menu == "yes_no") or (menu == "helpful" and lukewarm(text)) \
-            or (menu == "yes_no" and another_number(text)):
+    if menu == "helpful" and (state := state_said(text)) is not None:  # "the light's green now", "still dead"
+        return None if state == ON_ITS_WAY else state
+    if (menu == OUTAGE and person_asked(text)) or strongly_denied(text):  # the offer's key 2; "sbagliato di grosso"
+        return "no"
+    if prefers_other(text, needless=menu in YES_NO_MENUS) or (menu == "helpful" and lukewarm(text)) \
+            or (menu in YES_NO_MENUS and another_number(text)):
         return "no"
     if (menu == "helpful" and agent_not_needed(text)) or pointed_yes(text):  # "ecco brava è quello"
         return "yes"
     if no_before_question(text):  # "no, so what now?": the no stands
         return "no"
-    reading = menus.read(menu, text).choice
+    reading = menus.read(model, text).choice
     return leading_no(text, leading_yes(text, reading))
 
 
 def window(menus: MenuModel, text: str, offered: list[tuple[datetime, datetime]], now: datetime) -> int | None:
     """The index of the offered window named by its key ("il due"), its time ("domani pomeriggio"), its date
     ("il quindici") or its place ("la seconda", "l'ultima")."""
+    text = said_to_us(text)
+    if not text:
+        return None
     key = key_pressed(text) or key_said(text) or key_with_reason(text)
     if key is not None and key <= len(offered):
         return key - 1
@@ -164,7 +195,7 @@ def many_digits(text: str) -> bool:
 
 def what_was_said(menus: MenuModel, menu: str, text: str) -> str | None:
     """The menu's reading (repeat and dont_know included), for the evaluation's report."""
-    if menu in ("yes_no", "helpful"):
+    if menu in YES_NO_MENUS + ("helpful",):
         return _yes_no_reading(menus, menu, text)
     choice = menus.read(menu, text).choice
     if menu == "options" and choice in OPTIONS:  # an option as the call takes it (a refused one is not)

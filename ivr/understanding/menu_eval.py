@@ -72,7 +72,9 @@ def understood(menus: MenuModel, case: MenuCase, regions: tuple[str, ...] = ("IT
             check = check_callback_number(digits, regions)
             return check.e164 if check.ok else "no"
         return menu_answers.what_was_said(menus, "yes_no", text)
-    return menu_answers.what_was_said(menus, case.menu, text)
+    # the sets' yes/no answers are to the confirmation and to the outage offer, labelled as at the offer (its key 2,
+    # someone to speak to, is a no): read as there; at the confirmation a person asked for is asked again
+    return menu_answers.what_was_said(menus, menu_answers.OUTAGE if case.menu == "yes_no" else case.menu, text)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ivr.understanding.clock_said import minutes_said
 from ivr.understanding.dates_said import MONTHS, WEEKDAYS, date_said, hour_value
 from ivr.understanding.lexical import normalise
+from ivr.understanding.meal_times import plain_times
 
 DAYS = {"oggi": 0, "stamattina": 0, "stasera": 0, "stamani": 0, "today": 0, "tonight": 0,
         "domani": 1, "domattina": 1, "tomorrow": 1, "dopodomani": 2}
@@ -156,8 +157,8 @@ def _evening(value: int, ampm: str | None, part: tuple[int, int] | None) -> int:
 def time_said(text: str) -> TimeSaid:
     """The day, part of the day and hour named in an answer (each None when not said); a reason after it
     that names a time of its own is left out (`_asked_first`)."""
-    words = _DAY_AFTER.sub("dopodomani", normalise(text).replace("o clock", "oclock").replace("midmorning",
-                                                                                             "mid morning"))
+    words = _DAY_AFTER.sub("dopodomani", plain_times(normalise(text)).replace("o clock", "oclock").replace(
+        "midmorning", "mid morning"))  # "after dinner": the evening (meal_times.py)
     words = _HUNDRED.sub(lambda m: _clock(m["h"]) or m[0], words)
     first = _asked_first(words.split())
     if first is not None:

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from ivr.understanding.dates_said import WEEKDAYS
 from ivr.understanding.lexical import normalise
+from ivr.understanding.meal_times import weekend_named
 from ivr.understanding.times_said import LEAN_HOURS, MID, PARTS, PLACE_AFTER, PLACES, REASON, STRONG, time_said
 
 # "the afternoon one", "quella del pomeriggio": one window meant by its part of the day, so it must be the only one
@@ -62,6 +63,7 @@ def _at_hour(fits: list[int], windows: list[tuple[datetime, datetime]], hour: fl
 
 def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) -> tuple[bool, int | None]:
     """(a time was named, the index of the one offered window it names, or None)."""
+    text = weekend_named(normalise(text), windows)  # "the weekend one": the Saturday window when it is the one
     said = time_said(text)
     if said.empty or not windows:
         return (not said.empty), None

@@ -1,0 +1,100 @@
+"""Asides that answer nothing (issue 15 §1, round 9): a word to a child or a pet ("hold on the baby's woken up", "un
+attimo che il cane abbaia", "no bruno giù dal divano") at any menu — what is said outside it is read, and when nothing
+is, the question is asked again; and asking for more explanation ("mi servirebbero più dettagli", "can you explain
+the options"), which chooses nothing.
+"""
+from __future__ import annotations
+
+from ivr.understanding.lead_ins import as_said
+from ivr.understanding.lexical import normalise
+
+# who the aside is about or to
+HOUSEHOLD = {"baby", "babies", "kid", "kids", "toddler", "children", "child", "dog", "dogs", "puppy", "pup", "cat",
+             "cats", "kitten", "parrot", "bambino", "bambina", "bambini", "bimbo", "bimba", "bimbi", "piccolo",
+             "piccola", "piccoli", "neonato", "neonata", "pupo", "pupa", "cane", "cani", "cagnolino", "cagnolina",
+             "cucciolo", "gatto", "gatta", "gattino", "micio", "pappagallo", "little", "pargolo"}
+# what it does, said of it: the aside's reason
+DOING = {"woken", "awake", "up", "crying", "cries", "screaming", "shouting", "barking", "barks", "whining", "fighting",
+         "sick", "knocked", "jumped", "eating", "chewing", "escaped", "running", "wants", "needs", "door", "svegliato",
+         "svegliata", "sveglio", "piange", "piangendo", "urla", "urlando", "strilla", "abbaia", "abbaiando", "litigano",
+         "scappato", "scappata", "scappa", "salta", "saltato", "mangiando", "rovesciato", "vomitato", "vuole",
+         "chiama", "caduto", "caduta", "mad", "crazy", "need", "feeding", "poorly", "accident", "pianto"}
+# said to it: a command to a child or a pet, an aside on its own
+COMMANDS = ("giu dal", "giu dalla", "scendi dal", "scendi dalla", "cuccia", "smettila", "lascia stare il", "lascia stare la",
+            "stai buono", "stai buona", "stai fermo", "stai ferma", "fai il bravo", "fai la brava", "non toccare",
+            "metti giu", "molla", "zitto", "zitta", "get down", "get off the", "drop it", "stop it", "put that down",
+            "don t touch", "shush", "bad dog", "naughty", "off the sofa", "in your bed", "no biting",
+            "not now sweetheart", "not now darling", "adesso no tesoro", "non ora tesoro", "non si tocca")
+# between a command and what is said to us: its own words ("shush a minute love", "smettila di tirare")
+COMMAND_WORDS = {"a", "minute", "moment", "un", "attimo", "momento", "love", "tesoro", "amore", "darling", "sweetheart",
+                 "please", "now", "adesso", "dai", "su", "di", "that", "it", "the", "sofa", "divano", "bed", "letto",
+                 "tavolo", "table", "ti", "ho", "detto", "said", "subito", "right", "this", "instant", "sec",
+                 "second", "one", "secondo", "piccolo", "piccola", "boy", "girl", "good", "bravo", "brava", "buono",
+                 "buona", "sit", "stay", "down", "off", "giu", "sedia", "chair", "per", "favore"}
+# a yes or a no after an aside is said to us again ("stai buono un attimo, sì è corretto")
+ANSWERS = {"si", "yes", "yeah", "yep", "no", "nope", "certo", "esatto", "ok", "okay", "perfetto"}
+# where an aside begins (an apology or a pause before it) and where the answer takes up again after it
+BEFORE = {"sorry", "scusi", "scusa", "scusate", "hold", "hang", "on", "wait", "un", "attimo", "momento", "aspetti",
+          "aspetta", "one", "sec", "second", "just", "the", "my", "il", "la", "lo", "l", "i", "che", "mi", "oh", "eh",
+          "ah", "oops", "excuse", "me", "no", "dai", "come", "on", "a", "mio", "mia", "our"}
+RESUME = ("ecco", "comunque", "anyway", "sorry", "scusi", "scusa", "scusate", "allora dicevo", "dicevo", "sorry about that", "scusi tanto", "where was i",
+          "dove eravamo", "right so", "ok so", "as i was saying")
+# asking for more explanation, no choice made
+EXPLAIN = ("piu dettagli", "maggiori dettagli", "qualche dettaglio", "piu informazioni", "maggiori informazioni",
+           "piu spiegazioni", "spiegarmi", "spiegami", "mi spieghi", "mi spiega", "spiegare meglio", "more detail",
+           "more details", "more information", "more info", "explain", "explained", "explaining", "what each one",
+           "non e chiaro", "not clear", "don t follow", "non capisco le opzioni", "tell me more", "dirmi di piu",
+           "mi dica di piu", "mi dice di piu", "say more", "go through them")
+# what may come before it: a request's own words ("could you explain", "mi servirebbero più dettagli")
+EXPLAIN_LEAD = {"mi", "could", "can", "would", "you", "please", "per", "favore", "scusi", "sorry", "vorrei", "i", "d",
+                "like", "need", "servirebbero", "servono", "serve", "servirebbe", "avrei", "ho", "bisogno", "di", "some",
+                "a", "bit", "little", "un", "po", "prima", "first", "ma", "but", "well", "ok", "okay", "um", "uh", "eh",
+                "ehm", "allora", "guardi", "senta", "potrebbe", "puo", "potete", "potreste", "lei", "me", "just",
+                "before", "i", "m", "not", "sure", "non", "ho", "capito", "so", "sorry", "love", "mate", "dear",
+                "signora", "signorina", "could", "you", "dare", "darmi", "avere", "get", "have", "want", "to", "wanted",
+                "volevo", "vorrei", "desidererei", "gradirei", "qualche", "altri", "altre", "any", "bene", "una"}
+
+
+def outside_aside(text: str) -> str | None:
+    """The words said outside a child's or pet's aside ("sì mandatelo pure, scusi il cane abbaia" -> "sì mandatelo
+    pure"), "" when nothing is (asked again), or None when there is no such aside."""
+    words = normalise(text or "").split()
+    clean = f" {' '.join(words)} "
+    # (where each aside begins, where its own words end): a command, or who and what they do
+    commands = [(at, at + len(c.split()) - 1) for c in COMMANDS if f" {c} " in clean
+                for at in [len(clean[:clean.index(f" {c} ")].split())]]
+    nouns = [(at, next(i for i in range(at + 1, at + 5) if words[i] in DOING)) for at, w in enumerate(words)
+             if w in HOUSEHOLD and set(words[at + 1:at + 5]) & DOING]
+    if not commands + nouns:
+        return None
+    start = min(at for at, _ in commands + nouns)
+    if commands and start == min(commands)[0] and start <= 3:
+        start = 0  # "no bruno giù dal divano": the "no" and the name are the aside's
+    while start and words[start - 1] in BEFORE:
+        start -= 1
+    end = _aside_end(words, max(last for _, last in commands + nouns))
+    kept = words[:start] + words[end:]
+    return as_said(text, [*range(start), *range(end, len(words))]) if not set(kept) <= BEFORE | COMMAND_WORDS else ""
+
+
+def _aside_end(words: list[str], at: int) -> int:
+    """Where what is said to us takes up again after an aside found at `at`: after a word that resumes ("ecco",
+    "anyway", "sorry"), at a yes or a no ("stai buono un attimo sì è corretto"), else after the aside's own words."""
+    for i in range(at + 1, len(words)):
+        resumed = next((r for r in RESUME if words[i:i + len(r.split())] == r.split()), None)
+        if resumed:
+            return i + len(resumed.split())
+        if words[i] in ANSWERS:
+            return i
+    end = at + 1
+    while end < len(words) and (words[end] in COMMAND_WORDS or words[end] in DOING or words[end] in HOUSEHOLD):
+        end += 1
+    return end
+
+
+def wants_explaining(text: str) -> bool:
+    """"mi servirebbero più dettagli", "can you explain the options": more explanation asked for, no choice."""
+    words = normalise(text or "").split()
+    clean = f" {' '.join(words)} "
+    found = [len(clean[:clean.index(f" {p} ")].split()) for p in EXPLAIN if f" {p} " in clean]
+    return bool(found) and all(w in EXPLAIN_LEAD for w in words[:min(found)])

@@ -1,0 +1,53 @@
+"""Times named by a meal or the working day, and the weekend (issue 15 §1, round 9): "teatime" is late afternoon,
+"after dinner", "dopo cena" the evening, "after work", "dopo il lavoro" early evening, "after breakfast" the morning,
+"the weekend one", "quella del fine settimana" the Saturday or Sunday window. Said over in the words times_said.py
+reads ("tardo pomeriggio" and the like), then resolved against the windows offered, as every time is.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from ivr.understanding.dates_said import WEEKDAYS
+
+# (normalised phrase, what it means in words times_said.py reads); the longer phrases first
+MEALS = (
+    (r"(?:after|before) (?:the )?school run", "morning"),
+    (r"(?:after|dopo) (?:my |la |the )?(?:breakfast|colazione)", "morning"),
+    (r"elevenses", "mid morning"),
+    (r"(?:pausa pranzo|lunch break|lunch hour)", "pranzo"),
+    (r"(?:(?:at|around|about|by) )?(?:tea ?time|tea time)|(?:all |verso l )?ora del te|(?:all |verso l )?ora di merenda"
+     r"|merenda|(?:before|prima di|prima della) (?:dinner|supper|cena)", "late afternoon"),
+    (r"(?:after|dopo) (?:my |the |la |il )?(?:dinner|supper|tea|cena|dopocena)|dopocena|after we ve eaten"
+     r"|after i ve eaten|dopo mangiato la sera", "late evening"),
+    (r"(?:(?:at|around|about) )?(?:dinner ?time|supper ?time)|(?:all |verso l )?ora di cena|verso cena|a cena",
+     "evening"),
+    (r"(?:after|dopo|once i finish|when i finish|when i get home from|when i m back from|quando finisco|quando esco"
+     r" da|uscito da|uscita da|finito) (?:my |the |il |l |lo |dal |dall |col )?(?:work|lavoro|ufficio|office|shift"
+     r"|turno|lavorare|job)"
+     r"|quando stacco|after hours|home from work|back from work|tornato dal lavoro|tornata dal lavoro"
+     r"|rientro dal lavoro|after the working day|fine giornata lavorativa|dopo l orario di lavoro", "early evening"),
+)
+_MEALS = [(re.compile(rf"\b(?:{pattern})\b"), words) for pattern, words in MEALS]
+WEEKEND = re.compile(r"\b(?:weekend|week end|fine settimana|finesettimana|fine della settimana)\b")
+# another day said beside it makes the weekend a reason ("il fine settimana sono via, quindi lunedì"); a negation
+# refuses it
+OTHER_DAY = set(WEEKDAYS) | {"oggi", "domani", "today", "tomorrow", "dopodomani", "stasera", "tonight", "domattina"}
+REFUSED = re.compile(r"\b(?:non|not|no|never|mai)\b(?: \w+){0,2} (?:the |il |al |nel )?(?:weekend|week end|fine sett)")
+DAY_NAMES = {5: "saturday", 6: "sunday"}
+
+
+def plain_times(words: str) -> str:
+    """Normalised words with each meal or working-day time said over as a part of the day."""
+    for pattern, meant in _MEALS:
+        words = pattern.sub(meant, words)
+    return words
+
+
+def weekend_named(words: str, windows: list[tuple[datetime, datetime]]) -> str:
+    """"the weekend one" -> "the saturday one" when the weekend windows offered are all on one day; else as said."""
+    if not WEEKEND.search(words) or set(words.split()) & OTHER_DAY or REFUSED.search(words):
+        return words
+    days = {start.weekday() for start, _ in windows if start.weekday() in DAY_NAMES}
+    return WEEKEND.sub(DAY_NAMES[days.pop()], words) if len(days) == 1 else words
+

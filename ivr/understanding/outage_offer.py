@@ -1,0 +1,52 @@
+"""The outage offer's second key said in words, and strong denials (issue 15 §1, round 9).
+
+At the known outage's offer ("1 for a text when it is fixed, 2 to speak to someone") asking for a person ("get me a
+real person", "voglio un operatore in carne e ossa", "can I talk to someone instead") is the second choice, a no — only
+there: at "I understood …, is that right?" or "shall we call you on …?" a person asked for answers neither, and is
+asked again. A strong denial ("totally wrong", "nowhere near", "sbagliato di grosso", "ma proprio per niente") is a
+no at every yes/no question.
+"""
+from __future__ import annotations
+
+from ivr.understanding.lexical import normalise
+from ivr.understanding.yes_tone import DENIALS
+
+PERSON = {"operatore", "operatrice", "operatori", "persona", "qualcuno", "umano", "umana", "agent", "agente", "person",
+          "someone", "somebody", "human", "advisor", "adviser", "representative", "rep", "operator", "consulente",
+          "people", "persone", "addetto", "addetta", "tecnico", "anyone", "anybody", "carne"}
+# a wish for them: a verb of wanting, speaking or passing on
+WISH = {"voglio", "vorrei", "passi", "passa", "passate", "passatemi", "passami", "metta", "mettete", "mettetemi",
+        "parlare", "parlo", "parlarci", "get", "put", "talk", "speak", "want", "wanna", "like", "let",
+        "transfer", "connect", "need", "prefer", "rather", "preferisco", "preferirei", "desidero", "chiedo", "serve",
+        "bisogno", "datemi", "dammi", "give", "through"}
+# someone asked or consulted, not asked for ("chiedo a qualcuno", "i need to check with someone at home")
+CONSULTED = {"ask", "asking", "check", "checking", "chiedo", "chiedere", "domandare", "domando", "sentire", "sento",
+             "home", "casa", "else"}
+NEGATED = {"non", "not", "no", "don", "dont", "never", "mai", "nessuno", "nobody", "neither", "without", "senza"}
+YES_FIRST = {"si", "yes", "yeah", "yep", "certo", "sure", "ok", "okay", "esatto", "va", "perfetto", "fine"}
+# more strong denials than sarcasm's (yes_tone.DENIALS)
+STRONG = DENIALS + ("completely off", "totally off", "way off the mark", "wide of the mark", "off the mark",
+                    "sbagliato di grosso", "sbagliata di grosso", "di grosso", "niente affatto", "per nulla",
+                    "not in the slightest", "not one bit", "far from it", "nemmeno lontanamente",
+                    "neanche lontanamente", "lontanissimo", "manco lontanamente", "assolutamente no", "absolutely not",
+                    "certainly not", "definitely not", "proprio no", "no no no", "ma quando mai", "not at all")
+
+
+def person_asked(text: str) -> bool:
+    """"get me a real person", "voglio un operatore in carne e ossa", "can I talk to someone instead": a person asked
+    for (not "no need for anyone", not after a yes)."""
+    words = normalise(text or "").split()
+    if not words or words[0] in YES_FIRST or set(words) & CONSULTED:
+        return False
+    for at, word in enumerate(words):
+        before = words[max(0, at - 5):at]
+        if word in PERSON and set(before) & WISH and not set(before) & NEGATED:
+            return True
+    return False
+
+
+def strongly_denied(text: str) -> bool:
+    """"totally wrong", "nowhere near", "sbagliato di grosso", "ma proprio per niente": a no, whatever else."""
+    words = normalise(text or "").split()
+    clean = f" {' '.join(words)} "
+    return bool(words) and words[0] not in YES_FIRST and any(f" {p} " in clean for p in STRONG)
