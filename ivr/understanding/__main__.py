@@ -127,7 +127,26 @@ def _cv(args, model: Understanding) -> int:
               "(chosen by cross-validation when the head was trained)")
     print(f"model {args.model}: {len(examples)} catalog examples, {args.folds}-fold cross-validation")
     print("\n".join(report(examples, oof.classes, scores, args.settings.reject_below)))
+    if getattr(model, "second_opinion", None) is not None:
+        _second_opinion_sweep(args, model)
     return 0
+
+
+def _second_opinion_sweep(args, model) -> None:
+    """The margin of the second opinion on `complaint` (grievance_topics.py), out of fold on the training data."""
+    from ivr.understanding.catalog import load_catalog
+    from ivr.understanding.grievance_topics import GRIEVANCE_TOPICS, load_grievance_topics, margin_sweep
+    from ivr.understanding.transformer import clean
+
+    catalog = load_catalog(args.settings.prompts_dir / "intents.yaml")
+    lines = load_grievance_topics(args.settings.prompts_dir / GRIEVANCE_TOPICS, catalog)
+    second = model.second_opinion.model
+    rows = margin_sweep(catalog, lines, lambda texts: model.encoder.encode([clean(t) for t in texts], batch_size=1),
+                        (model.encoder_weight, model.head.temperature), (second.encoder_weight, second.head.temperature))
+    print("== second opinion on complaint: out-of-fold decisions right (all / the catalog's own), by margin ==")
+    for margin, right, own, total in rows:
+        mark = "  <- MARGIN" if margin == model.second_opinion.margin else ""
+        print(f"{'off' if margin is None else f'{margin:.2f}':>5}   {right}/{total}   catalog's own {own}{mark}")
 
 
 def _menus(args, model: Understanding) -> int:

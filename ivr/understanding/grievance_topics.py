@@ -22,9 +22,11 @@ from types import MappingProxyType
 import numpy as np
 import yaml
 
-from ivr.understanding.catalog import IntentCatalog, _per_language
+from ivr.understanding.catalog import OUT_OF_SCOPE, IntentCatalog, _per_language
+from ivr.understanding.cross_validation import Example, _lexical_scores, catalog_examples
+from ivr.understanding.head import EmbeddingHead, with_temperature
 from ivr.understanding.lexical import trained_lexical
-from ivr.understanding.transformer import TransformerUnderstanding, trained_head
+from ivr.understanding.transformer import LEXICAL_SURE, TransformerUnderstanding, trained_head
 
 COMPLAINT_INTENT = "complaint"
 GRIEVANCE_TOPICS = "grievance_topics.yaml"   # beside intents.yaml
@@ -92,3 +94,47 @@ def trained_second_opinion(encoder, catalog: IntentCatalog, catalog_bytes: bytes
     head = trained_head(encoder, grown, key, reject_below)
     lexical = trained_lexical(grown, key, Path(cache) / "lexical", reject_below)
     return SecondOpinion(TransformerUnderstanding(encoder, head, lexical, reject_below), catalog.topics)
+
+
+def margin_sweep(catalog: IntentCatalog, lines: dict, encode, main: tuple[float, float], second: tuple[float, float],
+                 margins=(0.0, 0.1, 0.2, 0.3, 0.4), seeds: int = 5,
+                 reject_below: float = 0.35) -> list[tuple[float | None, int, int, int]]:
+    """Cross-validation on the training data (the catalog plus the lines, 5 folds, `seeds` shuffles): per margin
+    (None: no second opinion), the out-of-fold decisions right in all, among the catalog's own examples, and the
+    total. The served model of each fold is trained on the fold's catalog examples, the second on all of the fold;
+    main and second are each one's (encoder weight, temperature)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    base = catalog_examples(catalog)
+    examples = base + [Example(t, lang, intent) for intent, per in lines.items() for lang, ts in per.items() for t in ts]
+    vectors, labels = encode([e.text for e in examples]), [e.label for e in examples]
+    topics = set(catalog.topics) - {COMPLAINT_INTENT}
+
+    def served(lexical, head, vector, blend):
+        if lexical.max() >= LEXICAL_SURE:
+            return lexical
+        return with_temperature(blend[0] * head.probabilities(vector) + (1 - blend[0]) * lexical, blend[1])
+
+    right = {m: [0, 0] for m in (None, *margins)}
+    for seed in range(seeds):
+        strata = [f"{e.label}/{e.lang}" for e in examples]
+        for train, test in StratifiedKFold(5, shuffle=True, random_state=seed).split(examples, strata):
+            own = [i for i in train if i < len(base)]
+            fits = [(_lexical_scores([examples[i] for i in rows], [examples[i] for i in test]),
+                     EmbeddingHead.fit(vectors[rows], [labels[i] for i in rows])) for rows in (own, train)]
+            for k, i in enumerate(test):
+                (classes, lexical), head = fits[0]
+                p = served(lexical[k], head, vectors[i], main)
+                b = int(np.argmax(p))
+                answer = OUT_OF_SCOPE if classes[b] == OUT_OF_SCOPE or p[b] < reject_below else classes[b]
+                (classes2, lexical2), head2 = fits[1]
+                q = served(lexical2[k], head2, vectors[i], second)
+                b2 = int(np.argmax(q))
+                lead = float(q[b2] - q[classes2.index(COMPLAINT_INTENT)])
+                for margin in right:
+                    taken = (margin is not None and answer == COMPLAINT_INTENT and classes2[b2] in topics
+                             and q[b2] >= reject_below and lead >= margin)
+                    hit = (classes2[b2] if taken else answer) == labels[i]
+                    right[margin][0] += hit
+                    right[margin][1] += hit and i < len(base)
+    return [(m, all_, own_, len(examples) * seeds) for m, (all_, own_) in right.items()]
