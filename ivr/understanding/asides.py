@@ -30,7 +30,8 @@ COMMAND_WORDS = {"a", "minute", "moment", "un", "attimo", "momento", "love", "te
                  "please", "now", "adesso", "dai", "su", "di", "that", "it", "the", "sofa", "divano", "bed", "letto",
                  "tavolo", "table", "ti", "ho", "detto", "said", "subito", "right", "this", "instant", "sec",
                  "second", "one", "secondo", "piccolo", "piccola", "boy", "girl", "good", "bravo", "brava", "buono",
-                 "buona", "sit", "stay", "down", "off", "giu", "sedia", "chair", "per", "favore"}
+                 "buona", "sit", "stay", "down", "off", "giu", "sedia", "chair", "per", "favore", "from", "there", "here",
+                 "qui", "li", "la", "da", "dal", "dalla", "lì"}
 # a yes or a no after an aside is said to us again ("stai buono un attimo, sì è corretto")
 ANSWERS = {"si", "yes", "yeah", "yep", "no", "nope", "certo", "esatto", "ok", "okay", "perfetto"}
 # where an aside begins (an apology or a pause before it) and where the answer takes up again after it

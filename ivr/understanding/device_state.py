@@ -16,7 +16,7 @@ YES, NO, UNSURE = "yes", "no", "unsure"
 # it works again: back, restored, a light that is fine, a service heard or seen
 GOOD = ("back", "tornato", "tornata", "tornati", "tornate", "ritornato", "ritornata",
         "ripartito", "ripartita", "ripristinato", "ripristinata", "ripristinati", "riattivato", "riattivata",
-        "restored", "reconnected", "ricollegato", "ricollegata", "riconnesso", "riconnessa", "green", "verde",
+        "restored", "cleared", "fixed", "resolved", "reconnected", "ricollegato", "ricollegata", "riconnesso", "riconnessa", "green", "verde",
         "solid", "steady", "luce fissa", "spia fissa", "luci fisse", "fissa verde", "online", "on line", "up and running", "dial tone", "segnale di linea",
         "c e linea", "c e la linea", "ho linea", "ho la linea", "navigo", "navigare", "squilla", "squillano",
         "si vede", "si sente", "prende", "cessato", "cessata", "risolto", "risolta", "riesco a", "riusciamo a",
@@ -24,7 +24,8 @@ GOOD = ("back", "tornato", "tornata", "tornati", "tornate", "ritornato", "ritorn
         f"{who} can {verb}" for who in ("i", "we") for verb in ("see", "hear", "get", "make", "browse", "watch", "use",
                                                                  "call", "ring", "phone", "stream", "connect"))
 # it still fails: a light or a line in trouble, a fault that stays
-BAD = ("blinking", "flashing", "flickering", "lampeggia", "lampeggiano", "lampeggiante", "orange", "amber", "red",
+BAD = ("blinking", "flashing", "flickering", "blink", "blinks", "flash", "flashes", "lampeggia", "lampeggiano",
+       "lampeggiante", "lampeggiare", "orange", "amber", "red",
        "arancione", "arancio", "rossa", "rosso", "off", "spento", "spenta", "dead", "morto", "morta", "muto", "muta",
        "down", "giu", "black", "nero", "nera", "nothing", "niente", "nulla", "nessun", "nessuna", "no", "frozen",
        "bloccato", "bloccata", "stuck", "dropped", "dropping", "caduta", "caduto", "cade", "cutting", "cut", "crashed",
@@ -34,10 +35,11 @@ BAD = ("blinking", "flashing", "flickering", "lampeggia", "lampeggiano", "lampeg
 PROGRESS = ("restarting", "rebooting", "booting", "loading", "starting up", "coming on", "coming back", "warming up",
             "updating", "syncing", "connecting", "riavviando", "ripartendo", "riavvia", "sta caricando", "caricando",
             "sta tornando", "sta partendo", "si sta", "sta accendendo", "accendendo", "aggiornando", "in corso",
-            "sincronizzando", "collegando", "connettendo", "still going", "powering up", "turning on", "waiting",
+            "sincronizzando", "collegando", "connettendo", "powering up", "turning on", "waiting",
         "aspettando", "aspetto che", "come back", "diventare", "tornare", "ripartire", "to go", "will it", "should it",
         # a question about the state: no answer
-        "what does", "what do", "what s that", "is that normal", "is it meant", "supposed to", "how long",
+        "what does", "what do", "what s that", "is that normal", "is it meant", "supposed to", "how long", "is that right",
+        "is that ok", "is that good",
         "cosa vuol dire", "che vuol dire", "cosa significa", "che significa", "e normale", "quanto ci mette",
         "quanto ci vuole", "dovrebbe", "deve essere")
 # "again", "di nuovo" say it works only after a sign of working ("squilla di nuovo"; "say that again" is no state)
@@ -58,9 +60,10 @@ OK_SIGNS = re.compile(r"\b(?:(?:red|orange|amber|rossa|arancione) (?:light )?(?:
                       r"(?:off|out)|spia (?:rossa|arancione) (?:si e |e )?spenta|stopped (?:flashing|blinking)"
                       r"|smesso di lampeggiare|non lampeggia piu|no longer (?:flashing|blinking|red|orange)"
                       r"|non e piu (?:rossa|arancione)|nessun problema|no problems?|niente problemi|nothing wrong"
-                      r"|no issues?|non da piu problemi)\b")
+                      r"|no issues?|non da piu problemi|(?:loading|loads|load|caricano|carica|caricare) (?:again|fine"
+                      r"|properly|ok|di nuovo|bene|normally|normalmente))\b")
 # "isn't", "can't": the negation as a word of its own
-CONTRACTED = re.compile(r"\b(is|are|was|were|has|have|had|do|does|did|can|could|wo|would|should|ain) t\b")
+CONTRACTED = re.compile(r"\b(\w+n) t\b")
 # where the state said last begins ("it was flashing red but now it's green")
 NOW = ("but now", "ma adesso", "ma ora", "pero adesso", "pero ora", "and now", "e adesso", "e ora", "now it s",
        "adesso e", "ora e", "finally", "finalmente")

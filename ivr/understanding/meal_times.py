@@ -23,9 +23,8 @@ MEALS = (
     (r"(?:(?:at|around|about) )?(?:dinner ?time|supper ?time)|(?:all |verso l )?ora di cena|verso cena|a cena",
      "evening"),
     (r"(?:after|dopo|once i finish|when i finish|when i get home from|when i m back from|quando finisco|quando esco"
-     r" da|uscito da|uscita da|finito) (?:my |the |il |l |lo |dal |dall |col )?(?:work|lavoro|ufficio|office|shift"
-     r"|turno|lavorare|job)"
-     r"|quando stacco|after hours|home from work|back from work|tornato dal lavoro|tornata dal lavoro"
+     r"|uscito|uscita|finito) (?:my |the |il |l |lo |da |dal |dall |col )?(?:work|lavoro|ufficio|office|shift|turno"
+     r"|lavorare|job)|quando stacco|after hours|home from work|back from work|tornato dal lavoro|tornata dal lavoro"
      r"|rientro dal lavoro|after the working day|fine giornata lavorativa|dopo l orario di lavoro", "early evening"),
 )
 _MEALS = [(re.compile(rf"\b(?:{pattern})\b"), words) for pattern, words in MEALS]

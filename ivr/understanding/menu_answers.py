@@ -24,13 +24,14 @@ from ivr.understanding.menus import MenuModel
 from ivr.understanding.number_readings import number_said
 from ivr.understanding.outage_offer import person_asked, strongly_denied
 from ivr.understanding.option_rules import (asap_asked, busy_paying, choice_before_question, choose_time, named_first,
-                                            time_for_call)
+                                            time_for_call, writing_wished)
 from ivr.understanding.second_thoughts import (checking_later, key_named, last_answer, lost_note, no_choice_yet,
                                                number_after_turn, number_restarted, times_then_pick, without_aside)
 from ivr.understanding.spoken_numbers import digits_from_speech
 from ivr.understanding.times_said import time_said
 from ivr.understanding.window_choice import place_before_reason, resolve
-from ivr.understanding.yes_tone import NO, UNSURE, no_before_question, pointed_yes, sarcasm, without_exclamation
+from ivr.understanding.yes_tone import (NO, UNSURE, no_before_question, number_pointed, other_one, pointed_yes,
+                                        sarcasm, without_exclamation, without_stammer)
 
 OPTIONS = ("asap", "window", "chat", "voicemail")
 # the outage offer (1 a text when fixed, 2 someone to speak to) is read by the yes_no model, with its own rule
@@ -72,6 +73,8 @@ def option(menus: MenuModel, text: str) -> str | None:
     named = named_first(text) or ("asap" if asap_asked(text) else None)
     if named is not None:
         return named
+    if writing_wished(text):  # "io preferire scrivere", "me write better": the chat
+        return "chat"
 
     def read(part: str) -> str | None:
         choice = menus.read("options", part).choice
@@ -121,7 +124,7 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     model = "yes_no" if menu == OUTAGE else menu
     if menu != "helpful" and (theirs_wanted(text) or someone_else_knows(text)):
         return "no" if theirs_wanted(text) else None  # "ring my wife's mobile instead"; "il numero lo sa mia figlia"
-    text = without_exclamation(said_to_us(text))  # "mizzica sì", "mio marito dice che …": what follows them
+    text = without_stammer(without_exclamation(said_to_us(text)))  # "mizzica sì", "mio marito dice che …", "qu quello"
     if not text:  # "no bruno giù dal divano": said to the dog
         return None
     mocked = sarcasm(text, helpful=menu == "helpful")  # "sì come no, non c'entra niente": never a yes
@@ -145,9 +148,10 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     if (menu == OUTAGE and person_asked(text)) or strongly_denied(text):  # the offer's key 2; "sbagliato di grosso"
         return "no"
     if prefers_other(text, needless=menu in YES_NO_MENUS) or (menu == "helpful" and lukewarm(text)) \
-            or (menu in YES_NO_MENUS and another_number(text)):
+            or (menu in YES_NO_MENUS and another_number(text)) or (menu == "yes_no" and other_one(text)):
         return "no"
-    if (menu == "helpful" and agent_not_needed(text)) or pointed_yes(text):  # "ecco brava è quello"
+    if (menu == "helpful" and agent_not_needed(text)) or pointed_yes(text) \
+            or (menu == "yes_no" and number_pointed(text)):  # "ecco brava è quello", "ring me on that one"
         return "yes"
     if no_before_question(text):  # "no, so what now?": the no stands
         return "no"

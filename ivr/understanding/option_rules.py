@@ -208,3 +208,24 @@ def time_for_call(text: str) -> bool:
     said = time_said(" ".join(_clause(words, at, 1)))
     return said.hour is not None or said.part is not None or bool(said.day) or said.weekday is not None \
         or said.date is not None
+
+
+# a wish to write, said plainly or as a learner ("io preferire scrivere", "me write better", "for me is more easy
+# writing", "mandatemi un sms e ci scriviamo"): the chat, never the voice message, "message" in it or not
+WRITE = {"scrivere", "scrivo", "scriviamo", "scriviamoci", "scrivendo", "write", "writing", "writes", "typing", "type"}
+SPOKEN = {"vocale", "voce", "voice", "registrare", "registro", "registrato", "record", "recorded", "recording",
+          "dettare", "detto", "dictate", "segreteria", "answerphone", "voicemail", "listen", "ascoltare"}
+# writing something down for oneself is no wish to write to us ("aspetti che mi scrivo l'orario", "write it down")
+NOTED = ("mi scrivo", "me lo scrivo", "me lo segno", "write it down", "write down", "write that down", "scrivo l orario",
+         "scrivermi il", "scrivo il numero", "lo scrivo")
+
+
+def writing_wished(text: str) -> bool:
+    """A wish to write (not refused, not a note for oneself, no voice message named): the chat."""
+    words = normalise(text or "").split()
+    clean = f" {' '.join(words)} "
+    if set(words) & SPOKEN or any(f" {p} " in clean for p in NOTED):
+        return False
+    return any(w in WRITE and not set(words[max(0, at - 2):at]) & (NEGATORS | {"can", "cannot", "t", "so"})
+               for at, w in enumerate(words))
+

@@ -29,7 +29,10 @@ STRONG = DENIALS + ("completely off", "totally off", "way off the mark", "wide o
                     "sbagliato di grosso", "sbagliata di grosso", "di grosso", "niente affatto", "per nulla",
                     "not in the slightest", "not one bit", "far from it", "nemmeno lontanamente",
                     "neanche lontanamente", "lontanissimo", "manco lontanamente", "assolutamente no", "absolutely not",
-                    "certainly not", "definitely not", "proprio no", "no no no", "ma quando mai", "not at all")
+                    "certainly not", "definitely not", "proprio no", "no no no", "ma quando mai", "not at all",
+                    # a correction of what was read out
+                    "devo rettificare", "rettifico", "devo correggerla", "mi permetta di correggerla", "devo correggere",
+                    "i must correct you", "i have to correct you", "let me correct you", "i need to correct that")
 
 
 def person_asked(text: str) -> bool:

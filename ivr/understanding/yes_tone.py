@@ -9,6 +9,7 @@ out: a yes.
 from __future__ import annotations
 
 from ivr.understanding.lexical import normalise
+from ivr.understanding.spoken_numbers import TEENS, UNITS, italian_word
 from ivr.understanding.yes_no_rules import asks_what_next
 
 NO, UNSURE = "no", "unsure"
@@ -152,3 +153,62 @@ def no_before_question(text: str) -> bool:
     """"no, so what now?", "nope what do i do then": a no, then a question about what comes next — the no stands."""
     words = normalise(text or "").split()
     return words[:1] in (["no"], ["nope"], ["nah"]) and len(words) > 2 and asks_what_next(" ".join(words[1:]))
+
+
+# at "shall we call you on …?": the number read out pointed at as where to call ("ring me on that one", "su quello mi
+# trovate", "chiamatemi pure lì", "that's where you'll reach me")
+THAT = {"that", "there", "quello", "quel", "questo", "li", "this", "it"}
+REACH = {"ring", "call", "phone", "get", "reach", "find", "contact", "use", "try", "reachable", "chiamatemi", "chiamate",
+         "chiamami", "chiami", "richiamatemi", "richiamate", "richiami", "richiamami", "trovate", "trova", "trovi",
+         "raggiungete", "raggiunge", "raggiungi", "reperibile", "rintracciate", "rintracciabile", "usate", "usi",
+         "chiamare", "richiamare", "rispondo", "sentirci", "answer", "chiamarmi", "richiamarmi", "contattarmi",
+         "trovarmi", "raggiungermi", "sentirmi", "contattate", "contatti"}
+OTHERWISE = {"non", "not", "no", "never", "mai", "altro", "altra", "diverso", "diversa", "different", "another", "other",
+             "new", "nuovo", "nuova", "instead", "invece", "but", "ma", "pero", "old", "vecchio", "t", "don", "dont",
+             "dinnae", "nae", "naw", "nah", "nope", "mica", "manco", "nemmeno", "neanche", "wrong", "sbagliato"}
+
+
+# …or another one pointed at ("ring me on the other one", "that's the old one", "quello non lo uso più"): a no
+OTHER_ONE = ("the other one", "the other number", "l altro", "sull altro", "quell altro", "all altro", "the old one",
+             "my old number", "quello vecchio", "numero vecchio", "vecchio numero", "non lo uso piu", "non lo uso",
+             "don t use that", "don t use it", "no longer use", "not using that", "disdetto", "cancelled that")
+REPEATABLE = {"si", "no", "yes", "yeah", "yep", "ok", "okay", "certo", "grazie", "thanks", "bene", "nope", "sure"}
+# short words of their own, never a word begun ("è esatto", "a and b", "la last")
+SHORT_WORDS = {"e", "a", "i", "o", "la", "le", "li", "lo", "il", "di", "da", "in", "un", "se", "ma", "mi", "ti", "ci",
+               "vi", "ne", "the", "an", "to", "it", "is", "on", "of", "at", "me", "my", "we", "he", "be", "do", "go",
+               "so", "or", "as", "us", "by", "up", "per", "con", "che", "non", "una", "del", "dal", "sul", "era",
+               "for", "and", "but", "can", "get", "you", "all", "are", "not", "now", "see", "ho", "ha", "sa", "va",
+               "fa", "sto", "sta", "qui", "qua", "ora", "poi", "gia", "piu", "mia", "mio", "tu", "su", "al", "nel"}
+
+
+def other_one(text: str) -> bool:
+    """"ring me on the other one", "that's the old one call me on my mobile": not the number read out, a no."""
+    words = normalise(text or "").split()
+    clean = f" {' '.join(words)} "
+    return bool(words) and words[0] not in ANSWERS - {"no", "nope", "nah"} and any(f" {p} " in clean for p in OTHER_ONE)
+
+
+def without_stammer(text: str) -> str:
+    """"that that that's my number" -> "that's my number", "qu quello va bene" -> "quello va bene": a word said again
+    at once, or begun and said whole, once (a yes or a no said twice stays twice: "no no")."""
+    said = (text or "").split()
+    kept = []
+    for i, token in enumerate(said):
+        word, following = normalise(token), normalise(said[i + 1]) if i + 1 < len(said) else ""
+        if following and word not in REPEATABLE and not _number_word(word) and (word == following.split()[0] or (
+                len(word) <= 3 and word not in SHORT_WORDS and following.startswith(word) and following != word)):
+            continue
+        kept.append(token)
+    return " ".join(kept)
+
+
+def _number_word(word: str) -> bool:
+    return word.isdigit() or word in UNITS or word in TEENS or italian_word(word) is not None
+
+
+def number_pointed(text: str) -> bool:
+    """"ring me on that one", "you can get me on that", "su quello mi trovate", "chiamatemi pure lì": a yes to the
+    number read out (no negation, no other number)."""
+    words = set(normalise(text or "").split())
+    return bool(words & THAT and words & REACH) and not words & OTHERWISE
+
