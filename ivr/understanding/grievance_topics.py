@@ -31,9 +31,9 @@ from ivr.understanding.transformer import LEXICAL_SURE, TransformerUnderstanding
 COMPLAINT_INTENT = "complaint"
 GRIEVANCE_TOPICS = "grievance_topics.yaml"   # beside intents.yaml
 # How far the topic must lead `complaint` in the second model's probabilities. 5-fold cross-validation on the
-# catalog plus the lines, 5 seeds (docs/understanding.md, brief H10): every margin 0–0.4 gets 10–12 more
-# decisions right than no second opinion; the largest count is at 0 (+12.4), but 0–0.15 cost the catalog's own
-# examples 1–4 decisions; 0.2 is the best (+11.0) that costs them none.
+# catalog plus the lines, 5 shuffles (`python -m ivr.understanding cv`; docs/understanding.md, brief H10): every
+# margin 0–0.4 gets ~10–12 more decisions right per shuffle than no second opinion; the most at 0 (+12.4), but
+# 0–0.15 cost the catalog's own examples 1–4 decisions; 0.2 is the best (+11.0) that costs them none.
 MARGIN = 0.2
 
 
