@@ -18,12 +18,16 @@ OUT_OF_SCOPE_EXAMPLES = "out_of_scope.yaml"   # beside intents.yaml: trains the 
 GRIEVANCE_TOPICS = "grievance_topics.yaml"   # beside intents.yaml: the second opinion on `complaint` (brief H10)
 
 
-def _second_opinion_cached(path: Path, folder: Path, catalog_bytes: bytes, reject_below: float) -> bool:
+def _second_opinion_cached(path: Path, folder: Path, cache: Path, catalog_bytes: bytes, reject_below: float) -> bool:
     from ivr.understanding.grievance_topics import second_opinion_bytes
+    from ivr.understanding.lexical import lexical_path
     from ivr.understanding.transformer import head_path
 
     lines = path.with_name(GRIEVANCE_TOPICS)
-    return not lines.is_file() or head_path(folder, second_opinion_bytes(catalog_bytes, lines), reject_below).is_file()
+    if not lines.is_file():
+        return True
+    key = second_opinion_bytes(catalog_bytes, lines)
+    return head_path(folder, key, reject_below).is_file() and lexical_path(key, cache / "lexical").is_file()
 
 
 def _detector_cached(path: Path, folder: Path, catalog_bytes: bytes) -> bool:
@@ -66,7 +70,7 @@ def _trained_elsewhere(path: Path, engine: str, model: str, cache: Path, reject_
         engine == "lexical" or not complaints.is_file()
         or complaint_path(folder, complaints.read_bytes(), catalog_bytes).is_file()) and (
         engine == "lexical" or _detector_cached(path, folder, catalog_bytes)) and (
-        engine == "lexical" or _second_opinion_cached(path, folder, catalog_bytes, reject_below))
+        engine == "lexical" or _second_opinion_cached(path, folder, cache, catalog_bytes, reject_below))
     if cached:
         return
     log.info("training the intent model for %s in a child process (once per catalog)", path.name)
