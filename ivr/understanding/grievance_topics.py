@@ -9,9 +9,9 @@ Angry topic lines added to the catalog itself fix many of them but shift the int
 (measured: 2–4 utterances of the first held-out set flipped each time, docs/understanding.md). So they train a
 second model instead — the catalog plus prompts/grievance_topics.yaml, the same recipe as the served one (head
 on the encoder's vector, lexical model, blend weight and temperature by cross-validation) — asked only when the
-served model's answer is `complaint`: when its best class is another topic, that topic is the answer. The
-encoder is not run again (it remembers the vector of the text it has just encoded). Cached like the served
-model, keyed by both files' bytes.
+served model's answer is `complaint`: when its best class is another topic, ahead of `complaint` by MARGIN,
+that topic is the answer. The encoder is not run again (it remembers the vector of the text it has just
+encoded). Cached like the served model, keyed by both files' bytes.
 """
 from __future__ import annotations
 
@@ -23,12 +23,12 @@ import numpy as np
 import yaml
 
 from ivr.understanding.catalog import OUT_OF_SCOPE, IntentCatalog, _per_language
+from ivr.understanding.complaint import COMPLAINT_INTENT
 from ivr.understanding.cross_validation import Example, _lexical_scores, catalog_examples
 from ivr.understanding.head import EmbeddingHead, with_temperature
 from ivr.understanding.lexical import trained_lexical
 from ivr.understanding.transformer import LEXICAL_SURE, TransformerUnderstanding, trained_head
 
-COMPLAINT_INTENT = "complaint"
 GRIEVANCE_TOPICS = "grievance_topics.yaml"   # beside intents.yaml
 # How far the topic must lead `complaint` in the second model's probabilities. 5-fold cross-validation on the
 # catalog plus the lines, 5 shuffles (`python -m ivr.understanding cv`; docs/understanding.md, brief H10): every

@@ -115,3 +115,15 @@ def test_without_the_second_opinion_the_anger_wins(model, text, lang, intent):
 ])
 def test_a_grievance_with_no_topic_stays_complaint(model, text, lang):
     assert model.interpret(text, lang).intent == "complaint"
+
+
+@pytest.mark.parametrize("text, lang, intent", ANGRY_TOPICS[:1])
+def test_a_topic_that_does_not_lead_complaint_by_the_margin_is_not_taken(model, text, lang, intent):
+    """The same second model, asked to lead by more than any probability can: the answer stays complaint."""
+    from ivr.understanding.grievance_topics import SecondOpinion
+    from ivr.understanding.transformer import TransformerUnderstanding
+
+    strict = SecondOpinion(model.second_opinion.model, model.second_opinion.topics, margin=1.01)
+    served = TransformerUnderstanding(model.encoder, model.head, model.lexical, model.reject_below, model.complaints,
+                                      model.out_of_scope, second_opinion=strict)
+    assert served.interpret(text, lang).intent == "complaint"
