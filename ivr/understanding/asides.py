@@ -20,26 +20,28 @@ DOING = {"woken", "awake", "up", "crying", "cries", "screaming", "shouting", "ba
          "scappato", "scappata", "scappa", "salta", "saltato", "mangiando", "rovesciato", "vomitato", "vuole",
          "chiama", "caduto", "caduta", "mad", "crazy", "need", "feeding", "poorly", "accident", "pianto"}
 # said to it: a command to a child or a pet, an aside on its own
-COMMANDS = ("giu dal", "giu dalla", "scendi dal", "scendi dalla", "cuccia", "smettila", "lascia stare il", "lascia stare la",
-            "stai buono", "stai buona", "stai fermo", "stai ferma", "fai il bravo", "fai la brava", "non toccare",
-            "metti giu", "molla", "zitto", "zitta", "get down", "get off the", "drop it", "stop it", "put that down",
-            "don t touch", "shush", "bad dog", "naughty", "off the sofa", "in your bed", "no biting",
+COMMANDS = ("giu dal", "giu dalla", "scendi dal", "scendi dalla", "cuccia", "smettila", "lascia stare il",
+            "lascia stare la", "stai buono", "stai buona", "stai fermo", "stai ferma", "fai il bravo", "fai la brava",
+            "non toccare", "metti giu", "molla", "zitto", "zitta", "get down", "get off the", "drop it", "stop it",
+            "put that down", "don t touch", "shush", "bad dog", "naughty", "off the sofa", "in your bed", "no biting",
             "not now sweetheart", "not now darling", "adesso no tesoro", "non ora tesoro", "non si tocca")
 # between a command and what is said to us: its own words ("shush a minute love", "smettila di tirare")
-COMMAND_WORDS = {"a", "minute", "moment", "un", "attimo", "momento", "love", "tesoro", "amore", "darling", "sweetheart",
-                 "please", "now", "adesso", "dai", "su", "di", "that", "it", "the", "sofa", "divano", "bed", "letto",
-                 "tavolo", "table", "ti", "ho", "detto", "said", "subito", "right", "this", "instant", "sec",
-                 "second", "one", "secondo", "piccolo", "piccola", "boy", "girl", "good", "bravo", "brava", "buono",
-                 "buona", "sit", "stay", "down", "off", "giu", "sedia", "chair", "per", "favore", "from", "there", "here",
-                 "qui", "li", "la", "da", "dal", "dalla", "lì"}
-# a yes or a no after an aside is said to us again ("stai buono un attimo, sì è corretto")
+COMMAND_WORDS = {"a", "adesso", "amore", "attimo", "bed", "boy", "brava", "bravo", "buona", "buono", "chair", "da",
+                 "dai", "dal", "dalla", "darling", "detto", "di", "divano", "down", "favore", "from", "girl", "giu",
+                 "good", "here", "ho", "instant", "it", "la", "letto", "li", "love", "minute", "moment",
+                 "momento", "now", "off", "one", "per", "piccola", "piccolo", "please", "qui", "right", "said", "sec",
+                 "second", "secondo", "sedia", "sit", "sofa", "stay", "su", "subito", "sweetheart", "table", "tavolo",
+                 "tesoro", "that", "the", "there", "this", "ti", "un"}
+# a yes or a no after an aside is said to us again ("stai buono un attimo, sì è corretto"), and so is a key or a wish
 ANSWERS = {"si", "yes", "yeah", "yep", "no", "nope", "certo", "esatto", "ok", "okay", "perfetto"}
+CHOOSING = {"uno", "due", "tre", "quattro", "one", "two", "three", "four", "voglio", "vorrei", "preferisco", "scelgo",
+            "prendo", "want", "prefer", "choose", "take"}
 # where an aside begins (an apology or a pause before it) and where the answer takes up again after it
 BEFORE = {"sorry", "scusi", "scusa", "scusate", "hold", "hang", "on", "wait", "un", "attimo", "momento", "aspetti",
           "aspetta", "one", "sec", "second", "just", "the", "my", "il", "la", "lo", "l", "i", "che", "mi", "oh", "eh",
           "ah", "oops", "excuse", "me", "no", "dai", "come", "on", "a", "mio", "mia", "our"}
-RESUME = ("ecco", "comunque", "anyway", "sorry", "scusi", "scusa", "scusate", "allora dicevo", "dicevo", "sorry about that", "scusi tanto", "where was i",
-          "dove eravamo", "right so", "ok so", "as i was saying")
+RESUME = ("ecco", "comunque", "anyway", "sorry", "scusi", "scusa", "scusate", "allora dicevo", "dicevo",
+          "sorry about that", "scusi tanto", "where was i", "dove eravamo", "right so", "ok so", "as i was saying")
 # asking for more explanation, no choice made
 EXPLAIN = ("piu dettagli", "maggiori dettagli", "qualche dettaglio", "piu informazioni", "maggiori informazioni",
            "piu spiegazioni", "spiegarmi", "spiegami", "mi spieghi", "mi spiega", "spiegare meglio", "more detail",
@@ -47,13 +49,13 @@ EXPLAIN = ("piu dettagli", "maggiori dettagli", "qualche dettaglio", "piu inform
            "non e chiaro", "not clear", "don t follow", "non capisco le opzioni", "tell me more", "dirmi di piu",
            "mi dica di piu", "mi dice di piu", "say more", "go through them")
 # what may come before it: a request's own words ("could you explain", "mi servirebbero più dettagli")
-EXPLAIN_LEAD = {"mi", "could", "can", "would", "you", "please", "per", "favore", "scusi", "sorry", "vorrei", "i", "d",
-                "like", "need", "servirebbero", "servono", "serve", "servirebbe", "avrei", "ho", "bisogno", "di", "some",
-                "a", "bit", "little", "un", "po", "prima", "first", "ma", "but", "well", "ok", "okay", "um", "uh", "eh",
-                "ehm", "allora", "guardi", "senta", "potrebbe", "puo", "potete", "potreste", "lei", "me", "just",
-                "before", "i", "m", "not", "sure", "non", "ho", "capito", "so", "sorry", "love", "mate", "dear",
-                "signora", "signorina", "could", "you", "dare", "darmi", "avere", "get", "have", "want", "to", "wanted",
-                "volevo", "vorrei", "desidererei", "gradirei", "qualche", "altri", "altre", "any", "bene", "una"}
+EXPLAIN_LEAD = {"a", "allora", "altre", "altri", "any", "avere", "avrei", "before", "bene", "bisogno", "bit", "but",
+                "can", "capito", "could", "d", "dare", "darmi", "dear", "desidererei", "di", "eh", "ehm", "favore",
+                "first", "get", "gradirei", "guardi", "have", "ho", "i", "just", "lei", "like", "little", "love", "m",
+                "ma", "mate", "me", "mi", "need", "non", "not", "ok", "okay", "per", "please", "po", "potete",
+                "potrebbe", "potreste", "prima", "puo", "qualche", "scusi", "senta", "serve", "servirebbe",
+                "servirebbero", "servono", "signora", "signorina", "so", "some", "sorry", "sure", "to", "uh", "um",
+                "un", "una", "volevo", "vorrei", "want", "wanted", "well", "would", "you"}
 
 
 def outside_aside(text: str) -> str | None:
@@ -73,21 +75,25 @@ def outside_aside(text: str) -> str | None:
         start = 0  # "no bruno giù dal divano": the "no" and the name are the aside's
     while start and words[start - 1] in BEFORE:
         start -= 1
-    end = _aside_end(words, max(last for _, last in commands + nouns))
+    end = _aside_end(words, max(last for _, last in commands + nouns), to_end=not commands)
     kept = words[:start] + words[end:]
     return as_said(text, [*range(start), *range(end, len(words))]) if not set(kept) <= BEFORE | COMMAND_WORDS else ""
 
 
-def _aside_end(words: list[str], at: int) -> int:
+def _aside_end(words: list[str], at: int, to_end: bool) -> int:
     """Where what is said to us takes up again after an aside found at `at`: after a word that resumes ("ecco",
-    "anyway", "sorry"), at a yes or a no ("stai buono un attimo sì è corretto"), else after the aside's own words."""
+    "anyway", "sorry"), at a yes or a no ("stai buono un attimo sì è corretto"); else, with `to_end` (an aside about
+    a child or a pet: "the cat just knocked something over"), nowhere, or after a command's own words."""
     for i in range(at + 1, len(words)):
         resumed = next((r for r in RESUME if words[i:i + len(r.split())] == r.split()), None)
         if resumed:
             return i + len(resumed.split())
         if words[i] in ANSWERS:
             return i
-    end = at + 1
+    for i in range(at + 1, len(words)):  # "the dog's barking two i want to pick the time": a key or a wish
+        if words[i] in CHOOSING:
+            return i - 1 if words[i - 1] in ("i", "io") else i
+    end = len(words) if to_end else at + 1
     while end < len(words) and (words[end] in COMMAND_WORDS or words[end] in DOING or words[end] in HOUSEHOLD):
         end += 1
     return end
@@ -99,3 +105,21 @@ def wants_explaining(text: str) -> bool:
     clean = f" {' '.join(words)} "
     found = [len(clean[:clean.index(f" {p} ")].split()) for p in EXPLAIN if f" {p} " in clean]
     return bool(found) and all(w in EXPLAIN_LEAD for w in words[:min(found)])
+
+
+# not knowing, and nothing else said ("eh non lo so sinceramente", "dunno to be honest"): asked again, never a no
+UNKNOWING = ("non lo so", "non so", "non saprei", "boh", "don t know", "dunno", "no idea", "not sure", "non sono sicuro",
+             "non sono sicura", "couldn t say", "can t say")
+HEDGING = {"eh", "ehm", "mah", "uh", "um", "er", "sinceramente", "davvero", "proprio", "really", "honestly", "to", "be",
+           "honest", "guardi", "senta", "i", "io", "mi", "dispiace", "sorry", "scusi", "onestamente", "francamente",
+           "truly", "mate", "love", "dear", "signora", "signorina", "cosa", "dire", "what", "say", "che", "le", "you"}
+
+
+def only_unknowing(text: str) -> bool:
+    """"eh non lo so sinceramente", "honestly i don't know": not knowing, with nothing but hedges beside it."""
+    clean = f" {' '.join(normalise(text or '').split())} "
+    found = False
+    for phrase in sorted(UNKNOWING, key=len, reverse=True):
+        if f" {phrase} " in clean:
+            clean, found = clean.replace(f" {phrase} ", " "), True
+    return found and set(clean.split()) <= HEDGING

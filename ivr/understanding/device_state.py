@@ -14,34 +14,39 @@ from ivr.understanding.lexical import normalise
 
 YES, NO, UNSURE = "yes", "no", "unsure"
 # it works again: back, restored, a light that is fine, a service heard or seen
-GOOD = ("back", "tornato", "tornata", "tornati", "tornate", "ritornato", "ritornata",
-        "ripartito", "ripartita", "ripristinato", "ripristinata", "ripristinati", "riattivato", "riattivata",
-        "restored", "cleared", "fixed", "resolved", "reconnected", "ricollegato", "ricollegata", "riconnesso", "riconnessa", "green", "verde",
-        "solid", "steady", "luce fissa", "spia fissa", "luci fisse", "fissa verde", "online", "on line", "up and running", "dial tone", "segnale di linea",
-        "c e linea", "c e la linea", "ho linea", "ho la linea", "navigo", "navigare", "squilla", "squillano",
-        "si vede", "si sente", "prende", "cessato", "cessata", "risolto", "risolta", "riesco a", "riusciamo a",
-        "connected", "connesso", "connessa", "collegato", "collegata", "ok sign") + tuple(
-        f"{who} can {verb}" for who in ("i", "we") for verb in ("see", "hear", "get", "make", "browse", "watch", "use",
-                                                                 "call", "ring", "phone", "stream", "connect"))
+GOOD = ("back", "tornato", "tornata", "tornati", "tornate", "ritornato", "ritornata", "ripartito", "ripartita",
+        "ripristinato", "ripristinata", "ripristinati", "riattivato", "riattivata", "restored", "cleared", "fixed",
+        "resolved", "reconnected", "ricollegato", "ricollegata", "riconnesso", "riconnessa", "green", "verde", "solid",
+        "steady", "luce fissa", "spia fissa", "luci fisse", "fissa verde", "online", "on line", "up and running",
+        "dial tone", "segnale di linea", "c e linea", "c e la linea", "ho linea", "ho la linea", "navigo", "navigare",
+        "squilla", "squillano", "si vede di", "si vede bene", "si vede benissimo", "si vedono", "si sente di",
+        "si sente bene", "prende", "cessato", "cessata", "risolto", "risolta", "riesco a", "riusciamo a", "connected",
+        "connesso", "connessa", "collegato", "collegata", "ok sign", "normal", "normale", "normali", "regolare",
+        "regolari", "a posto", "resumed", "playing", "coming through", "come through", "streaming", "si aprono",
+        "si apre", "si carica", "si caricano", "load", "loads", "funziona", "funzionano", "working", "works", "showing",
+        "shows up", "compare", "appare", "vedo", "accese", "lights are on", "light s on", "lights on", "segnale c e",
+        "c e segnale", "c e il segnale", "c e internet", "internet c e", "la linea c e", "c e campo") + tuple(
+    f"{who} can {verb}" for who in ("i", "we")
+    for verb in ("see", "hear", "get", "make", "browse", "watch", "use", "call", "ring", "phone", "stream", "connect"))
 # it still fails: a light or a line in trouble, a fault that stays
 BAD = ("blinking", "flashing", "flickering", "blink", "blinks", "flash", "flashes", "lampeggia", "lampeggiano",
-       "lampeggiante", "lampeggiare", "orange", "amber", "red",
-       "arancione", "arancio", "rossa", "rosso", "off", "spento", "spenta", "dead", "morto", "morta", "muto", "muta",
-       "down", "giu", "black", "nero", "nera", "nothing", "niente", "nulla", "nessun", "nessuna", "no", "frozen",
-       "bloccato", "bloccata", "stuck", "dropped", "dropping", "caduta", "caduto", "cade", "cutting", "cut", "crashed",
-       "persiste", "permane", "perdura", "same", "stesso", "stessa", "uguale", "disconnected", "disconnesso",
-       "staccato", "staccata", "buffering", "male", "malissimo", "badly", "crackly", "disturbata", "disturbato")
+       "lampeggiante", "lampeggiare", "orange", "amber", "red", "arancione", "arancio", "rossa", "rosso", "off",
+       "spento", "spenta", "dead", "morto", "morta", "muto", "muta", "down", "giu", "black", "nero", "nera", "nothing",
+       "niente", "nulla", "nessun", "nessuna", "no", "frozen", "bloccato", "bloccata", "stuck", "dropped", "dropping",
+       "caduta", "caduto", "cade", "cutting", "cut", "crashed", "persiste", "permane", "perdura", "same", "stesso",
+       "stessa", "uguale", "disconnected", "disconnesso", "staccato", "staccata", "buffering", "male", "malissimo",
+       "badly", "crackly", "disturbata", "disturbato", "zero", "fruscio", "crackling", "tuttora", "presente", "ongoing",
+       "remains", "unresolved", "irrisolto", "in corso")
+# a question about the state: no answer yet
+QUESTIONS = ("what does", "what do", "what s that", "is that normal", "is it meant", "supposed to", "how long",
+             "is that right", "is that ok", "is that good", "cosa vuol dire", "che vuol dire", "cosa significa",
+             "che significa", "e normale", "quanto ci mette", "quanto ci vuole", "dovrebbe", "deve essere")
 # on its way, not there yet: asked again
 PROGRESS = ("restarting", "rebooting", "booting", "loading", "starting up", "coming on", "coming back", "warming up",
             "updating", "syncing", "connecting", "riavviando", "ripartendo", "riavvia", "sta caricando", "caricando",
-            "sta tornando", "sta partendo", "si sta", "sta accendendo", "accendendo", "aggiornando", "in corso",
-            "sincronizzando", "collegando", "connettendo", "powering up", "turning on", "waiting",
-        "aspettando", "aspetto che", "come back", "diventare", "tornare", "ripartire", "to go", "will it", "should it",
-        # a question about the state: no answer
-        "what does", "what do", "what s that", "is that normal", "is it meant", "supposed to", "how long", "is that right",
-        "is that ok", "is that good",
-        "cosa vuol dire", "che vuol dire", "cosa significa", "che significa", "e normale", "quanto ci mette",
-        "quanto ci vuole", "dovrebbe", "deve essere")
+            "sta tornando", "sta partendo", "si sta", "sta accendendo", "accendendo", "aggiornando", "sincronizzando",
+            "collegando", "connettendo", "powering up", "turning on", "waiting", "aspettando", "aspetto che",
+            "come back", "diventare", "tornare", "ripartire", "to go", "will it", "should it") + QUESTIONS
 # "again", "di nuovo" say it works only after a sign of working ("squilla di nuovo"; "say that again" is no state)
 AGAIN = ("again", "di nuovo", "nuovamente")
 WORKING = {"working", "works", "work", "funziona", "funzionano", "va", "vanno", "vede", "vedo", "vediamo", "sento",
@@ -53,15 +58,18 @@ WORKING = {"working", "works", "work", "funziona", "funzionano", "va", "vanno", 
 # "back" after these is no return of the service ("call me back", "get back to me")
 NOT_BACK = {"call", "ring", "phone", "get", "come", "coming", "say", "ask", "go", "richiamare", "me", "us", "him",
             "her", "them"}
-NEGATIONS = {"non", "not", "no", "never", "mai", "cannot", "nemmeno", "neanche", "manco", "nessun", "nessuna"}
+NEGATIONS = {"non", "not", "no", "never", "mai", "cannot", "nemmeno", "neanche", "manco", "nessun", "nessuna", "nothing",
+             "niente", "nulla"}
+NOTHING = {"nessun", "nessuna", "nothing", "niente", "nulla"}
 # signs that it works said with a word of trouble in them ("the red light's gone off", "non lampeggia più", "no
 # problems now"): read as one sign that it works
 OK_SIGNS = re.compile(r"\b(?:(?:red|orange|amber|rossa|arancione) (?:light )?(?:s |has |is )?(?:gone|went|turned) "
                       r"(?:off|out)|spia (?:rossa|arancione) (?:si e |e )?spenta|stopped (?:flashing|blinking)"
                       r"|smesso di lampeggiare|non lampeggia piu|no longer (?:flashing|blinking|red|orange)"
                       r"|non e piu (?:rossa|arancione)|nessun problema|no problems?|niente problemi|nothing wrong"
-                      r"|no issues?|non da piu problemi|(?:loading|loads|load|caricano|carica|caricare) (?:again|fine"
-                      r"|properly|ok|di nuovo|bene|normally|normalmente))\b")
+                      r"|no issues?|non da piu problemi|mica male|non male|niente male|not bad|not too bad"
+                      r"|(?:loading|loads|load|caricano|carica|caricare) (?:again|fine|properly|ok|di nuovo|bene|normally"
+                      r"|normalmente))\b")
 # "isn't", "can't": the negation as a word of its own
 CONTRACTED = re.compile(r"\b(\w+n) t\b")
 # where the state said last begins ("it was flashing red but now it's green")
@@ -99,9 +107,12 @@ def state_said(text: str) -> str | None:
         return UNSURE
     signs = [at for at in _found(clean, GOOD) if said[at] != "back" or not (at and said[at - 1] in NOT_BACK)]
     signs += [at for at in _found(clean, AGAIN) if set(said[max(0, at - 4):at]) & WORKING]
-    good = [at for at in signs if not _negated(said, at)]
     bad = _found(clean, BAD)
+    signs = [at for at in signs if not any(at < b <= at + 2 for b in bad)]  # "still showing red": the red says it
+    good = [at for at in signs if not _negated(said, at)]
     negated_good = len(signs) > len(good)
+    if any(set(said[at + 1:]) & NEGATIONS for at in good):
+        return None  # "si vede che ancora non va": a negation after it, left to the rules and the model
     if (good and bad) or (good and negated_good):
         return UNSURE
     if bad or negated_good:
@@ -110,8 +121,9 @@ def state_said(text: str) -> str | None:
 
 
 def _negated(said: list[str], at: int) -> bool:
-    """Whether a negation stands within three words before position `at` ("isn't back", "non è tornata")."""
-    return bool(set(said[max(0, at - 3):at]) & NEGATIONS)
+    """Whether a negation stands within three words before position `at` ("isn't back", "non è tornata"), or a
+    "nothing" right before it ("nothing works"; "nessun operatore, ho risolto" is no negation of it)."""
+    return bool(set(said[max(0, at - 3):at]) & NEGATIONS - NOTHING or set(said[at - 1:at]) & NOTHING)
 
 
 def not_tried_yet(text: str) -> bool:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ivr.understanding.asides import outside_aside, wants_explaining
 from ivr.understanding.answer_rules import (YES_NO_KEYS, about_choices, after_reason, after_refusal, key_led,
                                             key_pressed, key_said, key_with_reason, last_said, wanted_instead)
 from ivr.understanding.yes_no_rules import (agent_not_needed, another_number, asks_what_next, holding_on,
                                             leading_no, leading_yes, lukewarm, no_answer_yet, not_understood,
                                             prefers_other)
+from ivr.understanding.asides import only_unknowing, outside_aside, wants_explaining
 from ivr.understanding.device_state import UNSURE as ON_ITS_WAY, not_tried_yet, state_said
+from ivr.understanding.formal_words import formal_answer
 from ivr.understanding.lead_ins import someone_else_knows, theirs_wanted, without_lead_in
 from ivr.understanding.lexical import normalise
 from ivr.understanding.line_trouble import line_trouble
@@ -140,19 +141,21 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
         return None
     # "we'll see", "devo sentire mio figlio", "non trovo il foglietto": never a yes or a no ("don't know" asked again)
     if no_answer_yet(text) or checking_later(text) or (menu in YES_NO_MENUS and lost_note(text)) \
-            or line_trouble(text) or not_tried_yet(text):
+            or line_trouble(text) or not_tried_yet(text) or only_unknowing(text):
         reading = menus.read(model, text).choice
         return reading if reading in ASKED_AGAIN else None
-    if menu == "helpful" and (state := state_said(text)) is not None:  # "the light's green now", "still dead"
-        return None if state == ON_ITS_WAY else state
     if (menu == OUTAGE and person_asked(text)) or strongly_denied(text):  # the offer's key 2; "sbagliato di grosso"
         return "no"
+    if menu != "helpful" and (formal := formal_answer(text)) is not None:  # "acconsento", "non corrisponde"
+        return formal
     if prefers_other(text, needless=menu in YES_NO_MENUS) or (menu == "helpful" and lukewarm(text)) \
             or (menu in YES_NO_MENUS and another_number(text)) or (menu == "yes_no" and other_one(text)):
         return "no"
     if (menu == "helpful" and agent_not_needed(text)) or pointed_yes(text) \
             or (menu == "yes_no" and number_pointed(text)):  # "ecco brava è quello", "ring me on that one"
         return "yes"
+    if menu == "helpful" and (state := state_said(text)) is not None:  # "the light's green now", "still dead"
+        return None if state == ON_ITS_WAY else state
     if no_before_question(text):  # "no, so what now?": the no stands
         return "no"
     reading = menus.read(model, text).choice

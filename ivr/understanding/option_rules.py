@@ -15,9 +15,9 @@ from ivr.understanding.yes_no_rules import HOLDING
 
 # "scelgo io quando", "l'orario lo decido io", "i'll pick the time", "let me choose when": the window
 CHOOSER = {"scelgo", "decido", "stabilisco", "dico", "fisso", "scegliere", "decidere", "stabilire", "fissare", "choose",
-           "pick", "decide", "set", "say", "name", "fix"}
+           "pick", "decide", "set", "say", "name", "fix", "choosing", "scelta"}
 WHEN = {"quando", "orario", "ora", "momento", "giorno", "when", "time", "day", "hour", "moment", "slot"}
-MINE = {"io", "i", "me", "myself"}
+MINE = {"io", "i", "me", "myself", "my", "mia"}
 # the options by their names: said before a reason, the one meant ("un vocale perché non so scrivere")
 NAMES = {"voicemail": ("messaggio vocale", "vocale", "segreteria", "voice message", "voicemail", "voice mail",
                        "voice note", "recorded message"),
@@ -212,12 +212,14 @@ def time_for_call(text: str) -> bool:
 
 # a wish to write, said plainly or as a learner ("io preferire scrivere", "me write better", "for me is more easy
 # writing", "mandatemi un sms e ci scriviamo"): the chat, never the voice message, "message" in it or not
-WRITE = {"scrivere", "scrivo", "scriviamo", "scriviamoci", "scrivendo", "write", "writing", "writes", "typing", "type"}
+WRITE = {"scrivere", "scrivo", "scriviamo", "scriviamoci", "scrivendo", "write", "writing", "writes", "typing", "type",
+         "written"}
 SPOKEN = {"vocale", "voce", "voice", "registrare", "registro", "registrato", "record", "recorded", "recording",
           "dettare", "detto", "dictate", "segreteria", "answerphone", "voicemail", "listen", "ascoltare"}
 # writing something down for oneself is no wish to write to us ("aspetti che mi scrivo l'orario", "write it down")
 NOTED = ("mi scrivo", "me lo scrivo", "me lo segno", "write it down", "write down", "write that down", "scrivo l orario",
-         "scrivermi il", "scrivo il numero", "lo scrivo")
+         "scrivermi il", "scrivo il numero", "lo scrivo", "written down", "written it",
+         "written that")
 
 
 def writing_wished(text: str) -> bool:

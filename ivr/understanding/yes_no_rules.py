@@ -191,7 +191,8 @@ HOW_KNOWN = ("come fate ad avere", "come avete avuto", "come avete il", "come fa
 # "le do un altro numero", "i'll give you another one to ring": at "shall we call you on …?" a no
 ANOTHER_NUMBER = ("altro numero", "numero diverso", "cambiare numero", "cambiare il numero", "another number",
                   "different number", "other number", "give you another", "give you a different", "change the number",
-                  "change number")
+                  "change number", "alternative number", "alternate number", "numero alternativo",
+                  "recapito alternativo", "recapito diverso", "altro recapito", "un recapito")
 # …and these only when a number follows ("vi do il fisso", not "le do conferma", "vi do l'ok", "give you my consent"),
 # changing it only when no negation leads ("non serve cambiarlo", "no need to change it": the number is kept)
 GIVE_NUMBER = ("le do", "vi do", "ve ne do", "le detto", "vi detto", "le lascio il", "vi lascio il", "give you my",

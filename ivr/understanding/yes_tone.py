@@ -65,11 +65,15 @@ ANSWERS = {"si", "yes", "yeah", "yep", "yup", "no", "nope", "nah", "certo", "esa
 # around "è quello": who is praised, a filler, a word that agrees
 POINT_FILLERS = {"ecco", "brava", "bravo", "bravi", "bravissima", "bravissimo", "eh", "si", "esatto", "proprio",
                  "guardi", "senta", "signora", "signorina", "oh", "ah", "allora", "beh", "certo", "ok", "okay", "mh",
-                 "mm", "ehm", "appunto", "perfetto", "giusto", "sì", "cara", "caro", "ragazza", "ragazzo", "dottore"}
+                 "mm", "ehm", "appunto", "perfetto", "giusto", "sì", "cara", "caro", "ragazza", "ragazzo", "dottore",
+                 "yes", "yeah", "yep", "um", "er", "well", "right", "aye"}
 POINTED = ("e quello", "e questo", "e lui", "e lei", "e proprio quello", "e proprio lui", "e proprio questo", "quello",
-           "questo", "quello e", "questo e", "e il mio", "e proprio il mio", "e esso", "il mio e quello")
+           "questo", "quello e", "questo e", "e il mio", "e proprio il mio", "e esso", "il mio e quello",
+           "that s my number", "that s mine", "that s me", "that s my mobile", "that s my phone", "that s my landline",
+           "that s the one", "that s it", "that s my one", "that one s mine", "that s my line")
 POINT_AFTER = {"giusto", "li", "qui", "la", "proprio", "si", "grazie", "esatto", "ecco", "brava", "bravo", "guardi",
-               "signora", "signorina", "quello", "questo"}
+               "signora", "signorina", "quello", "questo", "thanks", "thank", "you", "mate", "love", "yes", "yeah",
+               "please", "alright", "right", "indeed", "cheers", "there"}
 
 
 def sarcasm(text: str, helpful: bool = False) -> str | None:
@@ -172,7 +176,9 @@ OTHERWISE = {"non", "not", "no", "never", "mai", "altro", "altra", "diverso", "d
 OTHER_ONE = ("the other one", "the other number", "l altro", "sull altro", "quell altro", "all altro", "the old one",
              "my old number", "quello vecchio", "numero vecchio", "vecchio numero", "non lo uso piu", "non lo uso",
              "don t use that", "don t use it", "no longer use", "not using that", "disdetto", "cancelled that")
-REPEATABLE = {"si", "no", "yes", "yeah", "yep", "ok", "okay", "certo", "grazie", "thanks", "bene", "nope", "sure"}
+REPEATABLE = {"si", "no", "yes", "yeah", "yep", "ok", "okay", "certo", "grazie", "thanks", "bene", "nope", "sure", "cosi",
+              "piano", "tanto", "molto", "very", "so", "male", "presto", "subito", "dai", "bye", "ciao", "tutto",
+              "proprio", "mai", "never", "now", "ora", "adesso", "pian", "mica", "niente", "nothing", "much"}
 # short words of their own, never a word begun ("è esatto", "a and b", "la last")
 SHORT_WORDS = {"e", "a", "i", "o", "la", "le", "li", "lo", "il", "di", "da", "in", "un", "se", "ma", "mi", "ti", "ci",
                "vi", "ne", "the", "an", "to", "it", "is", "on", "of", "at", "me", "my", "we", "he", "be", "do", "go",
