@@ -25,7 +25,10 @@ GOOD = ("back", "tornato", "tornata", "tornati", "tornate", "ritornato", "ritorn
         "regolari", "a posto", "resumed", "playing", "coming through", "come through", "streaming", "si aprono",
         "si apre", "si carica", "si caricano", "load", "loads", "funziona", "funzionano", "working", "works", "showing",
         "shows up", "compare", "appare", "vedo", "accese", "lights are on", "light s on", "lights on", "segnale c e",
-        "c e segnale", "c e il segnale", "c e internet", "internet c e", "la linea c e", "c e campo") + tuple(
+        "c e segnale", "c e il segnale", "c e internet", "internet c e", "la linea c e", "c e campo", "have internet",
+        "has internet", "got internet", "ho internet", "c e connessione", "ho la connessione", "getting a signal",
+        "got a signal", "got signal", "have signal", "ho segnale", "ho il segnale", "ho campo", "ho di nuovo internet",
+        "ho di nuovo la linea", "ho di nuovo il segnale", "internet now") + tuple(
     f"{who} can {verb}" for who in ("i", "we")
     for verb in ("see", "hear", "get", "make", "browse", "watch", "use", "call", "ring", "phone", "stream", "connect"))
 # it still fails: a light or a line in trouble, a fault that stays
@@ -36,7 +39,7 @@ BAD = ("blinking", "flashing", "flickering", "blink", "blinks", "flash", "flashe
        "caduta", "caduto", "cade", "cutting", "cut", "crashed", "persiste", "permane", "perdura", "same", "stesso",
        "stessa", "uguale", "disconnected", "disconnesso", "staccato", "staccata", "buffering", "male", "malissimo",
        "badly", "crackly", "disturbata", "disturbato", "zero", "fruscio", "crackling", "tuttora", "presente", "ongoing",
-       "remains", "unresolved", "irrisolto", "in corso")
+       "remains", "unresolved", "irrisolto", "in corso", "happening", "succede", "lo fa", "doing it")
 # a question about the state: no answer yet
 QUESTIONS = ("what does", "what do", "what s that", "is that normal", "is it meant", "supposed to", "how long",
              "is that right", "is that ok", "is that good", "cosa vuol dire", "che vuol dire", "cosa significa",
@@ -46,7 +49,7 @@ PROGRESS = ("restarting", "rebooting", "booting", "loading", "starting up", "com
             "updating", "syncing", "connecting", "riavviando", "ripartendo", "riavvia", "sta caricando", "caricando",
             "sta tornando", "sta partendo", "si sta", "sta accendendo", "accendendo", "aggiornando", "sincronizzando",
             "collegando", "connettendo", "powering up", "turning on", "waiting", "aspettando", "aspetto che",
-            "come back", "diventare", "tornare", "ripartire", "to go", "will it", "should it") + QUESTIONS
+            "to come back", "diventare", "tornare", "ripartire", "to go", "will it", "should it") + QUESTIONS
 # "again", "di nuovo" say it works only after a sign of working ("squilla di nuovo"; "say that again" is no state)
 AGAIN = ("again", "di nuovo", "nuovamente")
 WORKING = {"working", "works", "work", "funziona", "funzionano", "va", "vanno", "vede", "vedo", "vediamo", "sento",
@@ -56,8 +59,7 @@ WORKING = {"working", "works", "work", "funziona", "funzionano", "va", "vanno", 
            "linea", "line", "signal", "segnale", "telefono", "phone", "broadband", "telly", "picture", "immagine",
            "ok", "fine", "bene"}
 # "back" after these is no return of the service ("call me back", "get back to me")
-NOT_BACK = {"call", "ring", "phone", "get", "come", "coming", "say", "ask", "go", "richiamare", "me", "us", "him",
-            "her", "them"}
+NOT_BACK = {"call", "ring", "phone", "get", "say", "ask", "go", "richiamare", "me", "us", "him", "her", "them"}
 NEGATIONS = {"non", "not", "no", "never", "mai", "cannot", "nemmeno", "neanche", "manco", "nessun", "nessuna", "nothing",
              "niente", "nulla"}
 NOTHING = {"nessun", "nessuna", "nothing", "niente", "nulla"}

@@ -18,8 +18,11 @@ MEALS = (
     (r"(?:pausa pranzo|lunch break|lunch hour)", "pranzo"),
     (r"(?:(?:at|around|about|by) )?(?:tea ?time|tea time)|(?:all |verso l )?ora del te|(?:all |verso l )?ora di merenda"
      r"|merenda|(?:before|prima di|prima della) (?:dinner|supper|cena)", "late afternoon"),
-    (r"(?:after|dopo) (?:my |the |la |il )?(?:dinner|supper|tea|cena|dopocena)|dopocena|after we ve eaten"
-     r"|after i ve eaten|dopo mangiato la sera", "late evening"),
+    (r"(?:after|dopo) (?:my |the |la |il |our )?(?:dinner|supper|tea|cena|dopocena)|dopocena|after we ve eaten"
+     r"|after i ve eaten|dopo mangiato la sera|(?:after|once) (?:i|we) ve had (?:my |our |the )?(?:tea|dinner|supper)"
+     r"|dopo (?:aver|avere) cenato|dopo che (?:ho|abbiamo) cenato|quando (?:ho|abbiamo) cenato", "late evening"),
+    (r"(?:after|dopo) (?:the |la )?(?:school|scuola)|(?:school|scuola) pick ?up|(?:when|once) the kids are (?:back|home)"
+     r"(?: from school)?|quando (?:tornano|escono) (?:i bambini |i ragazzi )?da scuola", "late afternoon"),
     (r"(?:(?:at|around|about) )?(?:dinner ?time|supper ?time)|(?:all |verso l )?ora di cena|verso cena|a cena",
      "evening"),
     (r"(?:after|dopo|once i finish|when i finish|when i get home from|when i m back from|quando finisco|quando esco"

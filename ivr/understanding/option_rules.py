@@ -216,6 +216,7 @@ WRITE = {"scrivere", "scrivo", "scriviamo", "scriviamoci", "scrivendo", "write",
          "written"}
 SPOKEN = {"vocale", "voce", "voice", "registrare", "registro", "registrato", "record", "recorded", "recording",
           "dettare", "detto", "dictate", "segreteria", "answerphone", "voicemail", "listen", "ascoltare"}
+LEARNER_WISH = {"preferire", "volere", "vuole", "want", "prefer", "like", "meglio", "better"}
 # writing something down for oneself is no wish to write to us ("aspetti che mi scrivo l'orario", "write it down")
 NOTED = ("mi scrivo", "me lo scrivo", "me lo segno", "write it down", "write down", "write that down", "scrivo l orario",
          "scrivermi il", "scrivo il numero", "lo scrivo", "written down", "written it",
@@ -226,8 +227,11 @@ def writing_wished(text: str) -> bool:
     """A wish to write (not refused, not a note for oneself, no voice message named): the chat."""
     words = normalise(text or "").split()
     clean = f" {' '.join(words)} "
-    if set(words) & SPOKEN or any(f" {p} " in clean for p in NOTED):
-        return False
+    if any(w in SPOKEN and not set(words[max(0, at - 2):at]) & NEGATORS for at, w in enumerate(words)) \
+            or any(f" {p} " in clean for p in NOTED):
+        return False  # "message write not voice": the voice refused
+    if any(w in ("chat", "whatsapp") and set(words[max(0, at - 3):at]) & LEARNER_WISH for at, w in enumerate(words)):
+        return True  # "io non parlare bene preferire chat"
     return any(w in WRITE and not set(words[max(0, at - 2):at]) & (NEGATORS | {"can", "cannot", "t", "so"})
                for at, w in enumerate(words))
 

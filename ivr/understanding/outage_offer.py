@@ -35,12 +35,20 @@ STRONG = DENIALS + ("completely off", "totally off", "way off the mark", "wide o
                     "i must correct you", "i have to correct you", "let me correct you", "i need to correct that")
 
 
+# said around a person named alone ("an agent please", "con una persona", "human please")
+ALONE = {"a", "an", "the", "un", "una", "uno", "con", "with", "please", "grazie", "thanks", "per", "favore", "real",
+         "actual", "vera", "vero", "umano", "umana", "in", "e", "ossa", "being", "live", "proper", "ok", "okay", "just",
+         "solo", "only", "me", "mi", "eh", "um", "uh"}
+
+
 def person_asked(text: str) -> bool:
-    """"get me a real person", "voglio un operatore in carne e ossa", "can I talk to someone instead": a person asked
-    for (not "no need for anyone", not after a yes)."""
+    """"get me a real person", "voglio un operatore in carne e ossa", "can I talk to someone instead", "an agent
+    please": a person asked for (not "no need for anyone", not after a yes)."""
     words = normalise(text or "").split()
     if not words or words[0] in YES_FIRST or set(words) & CONSULTED:
         return False
+    if set(words) & PERSON and set(words) <= PERSON | ALONE:
+        return True
     for at, word in enumerate(words):
         before = words[max(0, at - 5):at]
         if word in PERSON and set(before) & WISH and not set(before) & NEGATED:
