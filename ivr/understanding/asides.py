@@ -41,7 +41,9 @@ BEFORE = {"sorry", "scusi", "scusa", "scusate", "hold", "hang", "on", "wait", "u
           "aspetta", "one", "sec", "second", "just", "the", "my", "il", "la", "lo", "l", "i", "che", "mi", "oh", "eh",
           "ah", "oops", "excuse", "me", "no", "dai", "come", "on", "a", "mio", "mia", "our"}
 RESUME = ("ecco", "comunque", "anyway", "sorry", "scusi", "scusa", "scusate", "allora dicevo", "dicevo",
-          "sorry about that", "scusi tanto", "where was i", "dove eravamo", "right so", "ok so", "as i was saying")
+          "sorry about that", "scusi tanto", "where was i", "dove eravamo", "right so", "ok so", "as i was saying",
+          # a reason's end: what follows is the answer ("the baby's crying so just text me")
+          "so", "quindi", "percio", "per questo", "that s why", "which is why", "therefore", "so please")
 # asking for more explanation, no choice made
 EXPLAIN = ("piu dettagli", "maggiori dettagli", "qualche dettaglio", "piu informazioni", "maggiori informazioni",
            "piu spiegazioni", "spiegarmi", "spiegami", "mi spieghi", "mi spiega", "spiegare meglio", "more detail",

@@ -72,6 +72,8 @@ OK_SIGNS = re.compile(r"\b(?:(?:red|orange|amber|rossa|arancione) (?:light )?(?:
                       r"|no issues?|non da piu problemi|mica male|non male|niente male|not bad|not too bad"
                       r"|(?:loading|loads|load|caricano|carica|caricare) (?:again|fine|properly|ok|di nuovo|bene|normally"
                       r"|normalmente))\b")
+# the caller back on the phone, not the line ("sorry i'm back", "eccomi sono tornata")
+CALLER_BACK = re.compile(r"\b(?:i m back|i am back|sono tornat[oa]|sono di nuovo qui|eccomi)\b")
 # "isn't", "can't": the negation as a word of its own
 CONTRACTED = re.compile(r"\b(\w+n) t\b")
 # where the state said last begins ("it was flashing red but now it's green")
@@ -100,7 +102,7 @@ def state_said(text: str) -> str | None:
     said_si = words[:1] == ["si"] and ((text or "").strip().lower().startswith("sì") or words[1:2] in ([], ["grazie"]))
     if not words or words[0] in ANSWER_FIRST or said_si:  # "si vede di nuovo": the pronoun, no answer
         return None
-    clean = " " + OK_SIGNS.sub("ok sign", CONTRACTED.sub(r"\1 not", " ".join(words))) + " "
+    clean = " " + OK_SIGNS.sub("ok sign", CALLER_BACK.sub("", CONTRACTED.sub(r"\1 not", " ".join(words)))) + " "
     for marker in NOW:  # the state said last is the one now
         if f" {marker} " in clean[1:]:
             clean = " " + clean[clean.rindex(f" {marker} ") + len(marker) + 2:]

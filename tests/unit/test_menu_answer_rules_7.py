@@ -21,6 +21,8 @@ from ivr.understanding.menu_answers import ASKED_AGAIN, OUTAGE
 from ivr.understanding.menu_eval import MenuCase, understood
 from ivr.understanding.outage_offer import person_asked
 from ivr.understanding.yes_tone import without_stammer
+from social_bridge.outages.outages import Outages
+from tests.unit.test_call_flow import new_call, parts, press, say, sent, speaking  # noqa: F401  (fixtures)
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
 from tests.support.blind_menu_set import evaluation_texts, training_texts
 
@@ -80,6 +82,11 @@ YES_NO = [
     ("it's flashing blue is that right", "helpful", None),
     ("can you say that once more please", "helpful", None),   # "again" with no sign of working
     ("mica male grazie", "helpful", "yes"),
+    ("it's come back on now", "helpful", "yes"),
+    ("ho di nuovo internet sul telefono", "helpful", "yes"),
+    ("succede ancora uguale", "helpful", "no"),
+    ("sorry love i'm back", "helpful", None),       # the caller back on the phone, not the line
+    ("eccomi scusi sono tornata", "helpful", None),
     # relayed: what follows the relay is the answer
     ("mia figlia dice che adesso internet va", "helpful", "yes"),
     ("my son says the wifi's back", "helpful", "yes"),
@@ -114,6 +121,8 @@ YES_NO = [
     ("can i speak to somebody instead", "yes_no", "no"),
     ("fatemi parlare con qualcuno", "yes_no", "no"),
     ("i want a human not a text", "yes_no", "no"),
+    ("an agent thanks", "yes_no", "no"),
+    ("con una persona vera grazie", "yes_no", "no"),
     ("totally and utterly wrong", "yes_no", "no"),
     ("not even in the right ballpark", "yes_no", "no"),
     ("sbagliatissimo", "yes_no", "no"),
@@ -166,6 +175,10 @@ OPTIONS = [
     ("me better write you message", "chat"),
     ("write is more easy for me", "chat"),
     ("send me text message we write", "chat"),
+    ("message write no voice", "chat"),
+    ("io non parlare bene preferire whatsapp", "chat"),
+    ("the baby's screaming so just text me", "chat"),   # the answer after the aside's reason
+    ("il bambino piange quindi mandatemi un sms", "chat"),
     ("hang on the kids are fighting two i want a time", "window"),
     ("aspetti il cane sta abbaiando alla porta", None),
     ("can you explain those options a bit more", None),
@@ -177,6 +190,8 @@ WINDOWS = [  # (said, offered, the index meant or None)
     ("after my dinner", TODAY, 2),
     ("when i finish work", TODAY, 2),
     ("quando esco dal lavoro", TODAY, 2),
+    ("after we've had our tea", TODAY, 2),
+    ("dopo aver cenato", TODAY, 2),
     ("after lunch please", TODAY, 1),
     ("verso le sei direi", TODAY, 2),
     ("teatime", LATE, 1),
@@ -300,3 +315,18 @@ def test_a_meal_is_said_over_as_a_part_of_the_day(said, plain):
 def test_the_weekend_is_the_saturday_offered_unless_another_day_is_named():
     assert (weekend_named("the weekend one", SATURDAY), weekend_named("weekend away so monday", SATURDAY)) == \
         ("the saturday one", "weekend away so monday")
+
+
+# -- the call: the outage offer's own reading (ivr/call/answers.py passes the outage menu) ----------------------------
+GIULIA = "+393471230231"   # demo customer in MI-NORD, Italian
+
+
+@pytest.mark.parametrize("said, node", [("voglio un operatore in carne e ossa", "options"),
+                                        ("sì me lo mandi pure", "done")])
+def test_at_the_outage_offer_a_person_asked_for_leads_to_the_options(speaking, redis_client, clock, said, node):
+    Outages(redis_client, clock=clock).declare("MI-NORD", "exchange_fault", clock() + 7200, "sara")
+    state, _ = new_call(speaking, GIULIA)
+    press(speaking, state, "1")   # the keypad digit of internet_down
+    assert state.node == "outage"
+    say(speaking, state, said)
+    assert state.node == node
