@@ -121,7 +121,9 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     """A yes/no menu's reading: key 1 yes, 2 no (said with a hedge too: "two sorry"); only asking for time,
     not understood; a wish for something else, no; "insomma" at "was it useful?", no; else the model's,
     where an answer led by a clear yes is a yes and one led by a no ("no", "macché", "mica") a no. A mocking
-    yes (yes_tone.py) is a no when denied, else asked again; not hearing the call (line_trouble.py) is no answer."""
+    yes (yes_tone.py) is a no when denied, else asked again; not hearing the call (line_trouble.py) is no answer.
+    Round 9: a relay, a formal lead-in or an aside to a child or a pet is left out first; at OUTAGE a person asked for
+    is key 2 (outage_offer.py); at "was it useful?" the device's state said is read (device_state.py)."""
     model = "yes_no" if menu == OUTAGE else menu
     if menu != "helpful" and (theirs_wanted(text) or someone_else_knows(text)):
         return "no" if theirs_wanted(text) else None  # "ring my wife's mobile instead"; "il numero lo sa mia figlia"
