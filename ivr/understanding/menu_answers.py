@@ -148,6 +148,8 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
         return reading if reading in ASKED_AGAIN else None
     if (menu == OUTAGE and person_asked(text)) or strongly_denied(text):  # the offer's key 2; "sbagliato di grosso"
         return "no"
+    if menu == OUTAGE and agent_not_needed(text):  # "no need for a person, just text me": key 1
+        return "yes"
     if menu != "helpful" and (formal := formal_answer(text)) is not None:  # "acconsento", "non corrisponde"
         return formal
     if prefers_other(text, needless=menu in YES_NO_MENUS) or (menu == "helpful" and lukewarm(text)) \

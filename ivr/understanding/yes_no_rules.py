@@ -165,7 +165,7 @@ def not_understood(text: str) -> bool:
 
 NO_AGENT_NEEDED = ("no need for", "non serve", "non c e bisogno di", "don t need", "no need of", "non mi serve")
 AGENT_WORDS = {"agent", "operator", "person", "someone", "anyone", "operatore", "operatrice", "persona", "nessuno",
-               "qualcuno", "human", "advisor"}
+               "qualcuno", "human", "advisor", "anybody", "somebody"}
 
 
 def agent_not_needed(text: str) -> bool:

@@ -123,6 +123,8 @@ YES_NO = [
     ("i want a human not a text", "yes_no", "no"),
     ("an agent thanks", "yes_no", "no"),
     ("con una persona vera grazie", "yes_no", "no"),
+    ("no need for anybody just text me", "yes_no", "yes"),   # no person wanted: key 1
+    ("non serve nessun operatore mandate pure l'sms", "yes_no", "yes"),
     ("totally and utterly wrong", "yes_no", "no"),
     ("not even in the right ballpark", "yes_no", "no"),
     ("sbagliatissimo", "yes_no", "no"),
