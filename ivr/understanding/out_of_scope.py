@@ -33,11 +33,12 @@ from sklearn.linear_model import LogisticRegression
 
 from ivr.understanding.catalog import IntentCatalog, load_sections
 from ivr.understanding.lexical import LexicalUnderstanding, build_pipeline, normalise
+from ivr.understanding.out_of_scope_cues import choose_shape_threshold, shaped
 from ivr.understanding.out_of_scope_names import WORD_C, Gazetteer, NamesModel, WordModel, names_bytes, names_path
 
 log = logging.getLogger(__name__)
 
-OUT_OF_SCOPE_VERSION = "4"   # 2: the embedding of the cleaned text; 3: + the word n-gram model; 4: + names
+OUT_OF_SCOPE_VERSION = "5"   # 2: the embedding of the cleaned text; 3: + word n-grams; 4: + names; 5: + shape cues
 HEAD_C = 10.0
 TARGET_PRECISION = 0.98   # out of fold, on the training data (the variants measured: docs/understanding.md)
 
@@ -82,6 +83,7 @@ class OutOfScopeDetector:
     word_weight: float = 0.0
     names: NamesModel | None = None
     names_weight: float = 0.0
+    shape_threshold: float | None = None   # brief H15: the threshold for a text of an out-of-scope shape
 
     def probability(self, text: str, vector: np.ndarray) -> float:
         normalised = normalise(text)
@@ -98,8 +100,21 @@ class OutOfScopeDetector:
         (out of fold on the training data its precision there is 0.99, above TARGET_PRECISION; brief H4)."""
         if self.names is None or not self.names_weight:
             return False
-        _, _, _, other, request = self.names.gazetteer.features(text)
-        return bool(other or request)
+        other, request, ours = self.names.gazetteer.hits(text)
+        return bool((other or request) and not ours) or self.shaped(text)
+
+    def shaped(self, text: str) -> bool:
+        """The text has a shape no request to a care line has (out_of_scope_cues.py: an impersonal question about
+        the world, someone else's account, an errand for someone else, a brand in written case; brief H15)."""
+        if self.names is None or self.shape_threshold is None:
+            return False
+        other, request, ours = self.names.gazetteer.hits(text)
+        return shaped(text, other or request, ours, self.names.gazetteer.ours)
+
+    def threshold_for(self, text: str) -> float:
+        """The threshold this text is judged at: lower for a text of an out-of-scope shape, when the training
+        data's cross-validation found one that keeps the target precision."""
+        return self.shape_threshold if self.shaped(text) else self.threshold
 
     def connection_trouble(self, text: str) -> bool:
         """The text says how a connection fails ("netflix va a scatti", "can't get on facebook at home"): never out of
@@ -109,7 +124,7 @@ class OutOfScopeDetector:
     def outside(self, text: str, vector: np.ndarray, guess: str | None = None) -> bool:
         """True when the text is out of scope — never for a control the menus need."""
         return (guess not in self.passes and not self.connection_trouble(text)
-                and self.probability(text, vector) >= self.threshold)
+                and self.probability(text, vector) >= self.threshold_for(text))
 
     def save(self, path: Path) -> None:
         self.lexical.save(path.with_name(path.stem + ".lexical.npz"))
@@ -118,7 +133,9 @@ class OutOfScopeDetector:
         names = self.names.arrays() if self.names is not None else {}
         np.savez(tmp, weights=self.weights, bias=np.array(self.bias), encoder_weight=np.array(self.encoder_weight),
                  threshold=np.array(self.threshold), passes=np.array(self.passes, dtype=str),
-                 word_weight=np.array(self.word_weight), names_weight=np.array(self.names_weight), **words, **names)
+                 word_weight=np.array(self.word_weight), names_weight=np.array(self.names_weight),
+                 shape_threshold=np.array(np.nan if self.shape_threshold is None else self.shape_threshold),
+                 **words, **names)
         tmp.rename(path)  # written last: its presence means both files are whole
 
     @classmethod
@@ -127,10 +144,12 @@ class OutOfScopeDetector:
         with np.load(path, allow_pickle=False) as data:
             words = WordModel.from_arrays(data) if "word_grams" in data else None
             names = NamesModel.from_arrays(data) if "names_weights" in data else None
+            shape = float(data["shape_threshold"]) if "shape_threshold" in data else math.nan
             return cls(lexical, data["weights"], float(data["bias"]), float(data["encoder_weight"]),
                        float(data["threshold"]), tuple(str(p) for p in data["passes"]), words,
                        float(data["word_weight"]) if words is not None else 0.0,
-                       names, float(data["names_weight"]) if names is not None else 0.0)
+                       names, float(data["names_weight"]) if names is not None else 0.0,
+                       None if math.isnan(shape) else shape)
 
 
 def _fit(texts: list[str], vectors: np.ndarray,
@@ -227,6 +246,13 @@ def trained_detector(encoder, embed, catalog: IntentCatalog, catalog_bytes: byte
     names = NamesModel.fit(gazetteer, texts, labels) if gazetteer is not None else None
     detector = OutOfScopeDetector(lexical, weights, bias, weight, threshold, catalog.controls, words, word_weight,
                                   names, names_weight)
+    if names is not None:
+        blend = (weight * embedded_p + word_weight * word_p + names_weight * names_p
+                 + max(0.0, 1 - weight - word_weight - names_weight) * lexical_p)
+        shapes = np.array([shaped(t, any(gazetteer.hits(t)[:2]), gazetteer.hits(t)[2], gazetteer.ours) for t in texts])
+        detector.shape_threshold = choose_shape_threshold(blend, labels, shapes, threshold, TARGET_PRECISION)
+        log.info("out-of-scope detector: %d training texts of an out-of-scope shape, their threshold %s",
+                 int(shapes.sum()), detector.shape_threshold)
     cached.parent.mkdir(parents=True, exist_ok=True)
     detector.save(cached)
     return detector

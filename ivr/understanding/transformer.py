@@ -132,7 +132,7 @@ class TransformerUnderstanding:
                 lexical_sure and self.trust_sure_lexical and not self.out_of_scope.names_someone_else(text)):
             # the cleaned text's vector, which the intent head has just computed (the encoder remembers it)
             outside = self.out_of_scope.probability(text, self.encoder.encode_one(clean(text)))
-            if (guess not in self.out_of_scope.passes and outside >= self.out_of_scope.threshold
+            if (guess not in self.out_of_scope.passes and outside >= self.out_of_scope.threshold_for(text)
                     and not self.out_of_scope.connection_trouble(text)):
                 return Interpretation(None, outside, OUT_OF_SCOPE, flag)
         return Interpretation(intent, confidence, guess, flag)
