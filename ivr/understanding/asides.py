@@ -24,7 +24,10 @@ COMMANDS = ("giu dal", "giu dalla", "scendi dal", "scendi dalla", "cuccia", "sme
             "lascia stare la", "stai buono", "stai buona", "stai fermo", "stai ferma", "fai il bravo", "fai la brava",
             "non toccare", "metti giu", "molla", "zitto", "zitta", "get down", "get off the", "drop it", "stop it",
             "put that down", "don t touch", "shush", "bad dog", "naughty", "off the sofa", "in your bed", "no biting",
-            "not now sweetheart", "not now darling", "adesso no tesoro", "non ora tesoro", "non si tocca")
+            "not now sweetheart", "not now darling", "adesso no tesoro", "non ora tesoro", "non si tocca",
+            "amore non adesso", "amore non ora", "tesoro non adesso", "tesoro non ora", "non adesso amore",
+            "non ora amore", "non adesso tesoro", "not now love", "not now honey", "not now dear")
+NEAR = 7   # words from who the aside is about to what they do ("the little one's just been sick")
 # between a command and what is said to us: its own words ("shush a minute love", "smettila di tirare")
 COMMAND_WORDS = {"a", "adesso", "amore", "attimo", "bed", "boy", "brava", "bravo", "buona", "buono", "chair", "da",
                  "dai", "dal", "dalla", "darling", "detto", "di", "divano", "down", "favore", "from", "girl", "giu",
@@ -68,8 +71,8 @@ def outside_aside(text: str) -> str | None:
     # (where each aside begins, where its own words end): a command, or who and what they do
     commands = [(at, at + len(c.split()) - 1) for c in COMMANDS if f" {c} " in clean
                 for at in [len(clean[:clean.index(f" {c} ")].split())]]
-    nouns = [(at, next(i for i in range(at + 1, at + 5) if words[i] in DOING)) for at, w in enumerate(words)
-             if w in HOUSEHOLD and set(words[at + 1:at + 5]) & DOING]
+    nouns = [(at, next(i for i in range(at + 1, at + NEAR) if words[i] in DOING)) for at, w in enumerate(words)
+             if w in HOUSEHOLD and set(words[at + 1:at + NEAR]) & DOING]
     if not commands + nouns:
         return None
     start = min(at for at, _ in commands + nouns)

@@ -43,7 +43,8 @@ PHONES = {"mobile", "number", "phone", "cell", "landline", "cellulare", "numero"
 THEIRS = {"her", "his", "their", "suo", "sua", "loro"}
 KNOWS = {"sa", "knows", "conosce", "ricorda", "remembers", "ha", "has", "got", "tiene", "keeps", "deals", "handles",
          "occupa", "saprebbe", "know"}
-THING = {"numero", "number", "it", "lo", "l", "that", "recapito", "them", "quello"}
+THING = {"numero", "number", "it", "lo", "l", "that", "recapito", "them", "quello", "cose", "queste", "things", "stuff",
+         "all", "tutto"}
 YES_FIRST = {"si", "yes", "yeah", "yep", "certo", "esatto", "sure"}
 NO_FIRST = {"no", "nope", "nah"}   # "no quello ce l'ha mio figlio": the number read out is the son's, a no
 # a relative asked, not their number wanted ("i'd need to ask my daughter for her number")

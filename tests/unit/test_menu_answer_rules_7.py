@@ -155,6 +155,9 @@ YES_NO = [
     ("my daughter has the number i don't", "number", None),
     ("il numero ce l'ha mio figlio non io", "number", None),
     ("mio marito lo sa il numero io no", "number", None),
+    ("mia figlia sa queste cose io no", "number", None),
+    ("no no tesoro non adesso", "number", None),            # said to someone in the room
+    ("hold on love the little one's just been poorly", "yes_no", None),
     ("io ancora non provare", "helpful", None),
     ("me not try yet", "helpful", None),
     ("scusi non ho ancora controllato il modem", "helpful", None),
