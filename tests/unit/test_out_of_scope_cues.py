@@ -144,3 +144,33 @@ def test_the_shape_threshold_is_kept_in_the_cache_file(tmp_path):
 def test_a_detector_saved_without_a_shape_threshold_loads_without_one(tmp_path):
     _detector(None).save(tmp_path / "detector.npz")
     assert OutOfScopeDetector.load(tmp_path / "detector.npz").shape_threshold is None
+
+
+# --- the served detector (trained from prompts/, cached under var/models)
+
+@pytest.fixture(scope="module")
+def served():
+    from ivr.app.settings import load_settings
+    from ivr.understanding.loading import load_understanding
+
+    return load_understanding(load_settings(environ={}, dotenv=False))[1]
+
+
+def test_the_served_detector_judges_texts_of_an_out_of_scope_shape_lower(served):
+    assert served.out_of_scope.shape_threshold < served.out_of_scope.threshold
+
+
+@pytest.mark.parametrize("text", ["what does UNESCO stand for", "how much does a plumber earn",
+                                  "qual è la differenza tra un vulcano e un geyser", "forgot my Monzo password",
+                                  "mi hanno hackerato l'account di Facebook, come lo recupero?",
+                                  "Paolo ricordati di passare in farmacia prima di cena"])
+def test_a_question_about_the_world_someone_elses_account_or_an_errand_is_not_answered(served, text):
+    assert served.interpret(text, "en").intent is None
+
+
+@pytest.mark.parametrize("text, intent", [("forgot the password for your app", "account_access"),
+                                          ("how do i reset my broadband password", "account_access"),
+                                          ("hi Marco here, my broadband is off again", "internet_down"),
+                                          ("non mi funziona internet da stamattina", "internet_down")])
+def test_our_own_requests_in_the_same_shapes_are_still_answered(served, text, intent):
+    assert served.interpret(text, "it").intent == intent
