@@ -17,7 +17,7 @@ MEALS = (
     (r"elevenses", "mid morning"),
     (r"(?:pausa pranzo|lunch break|lunch hour)", "pranzo"),
     (r"(?:(?:at|around|about|by) )?(?:tea ?time|tea time)|(?:all |verso l )?ora del te|(?:all |verso l )?ora di merenda"
-     r"|merenda|(?:before|prima di|prima della) (?:dinner|supper|cena)", "late afternoon"),
+     r"|merenda|(?:before|prima di|prima della) (?:my |the |our )?(?:dinner|supper|cena|tea)", "late afternoon"),
     (r"(?:after|dopo) (?:my |the |la |il |our )?(?:dinner|supper|tea|cena|dopocena)|dopocena|after we ve eaten"
      r"|after i ve eaten|dopo mangiato la sera|(?:after|once) (?:i|we) ve had (?:my |our |the )?(?:tea|dinner|supper)"
      r"|dopo (?:aver|avere) cenato|dopo che (?:ho|abbiamo) cenato|quando (?:ho|abbiamo) cenato", "late evening"),
@@ -25,7 +25,8 @@ MEALS = (
      r"(?: from school)?|quando (?:tornano|escono) (?:i bambini |i ragazzi )?da scuola", "late afternoon"),
     (r"(?:(?:at|around|about) )?(?:dinner ?time|supper ?time)|(?:all |verso l )?ora di cena|verso cena|a cena",
      "evening"),
-    (r"(?:after|dopo|once i finish|when i finish|when i get home from|when i m back from|quando finisco|quando esco"
+    (r"(?:after|dopo|once i finish|when i finish|when i get (?:home|back) from|when i m back from|once i m back from"
+     r"|quando finisco|quando esco"
      r"|uscito|uscita|finito) (?:my |the |il |l |lo |da |dal |dall |col )?(?:work|lavoro|ufficio|office|shift|turno"
      r"|lavorare|job)|quando stacco|after hours|home from work|back from work|tornato dal lavoro|tornata dal lavoro"
      r"|rientro dal lavoro|after the working day|fine giornata lavorativa|dopo l orario di lavoro", "early evening"),
@@ -39,11 +40,20 @@ REFUSED = re.compile(r"\b(?:non|not|no|never|mai)\b(?: \w+){0,2} (?:the |il |al 
 DAY_NAMES = {5: "saturday", 6: "sunday"}
 
 
+# "six ish", "sei circa": about that hour
+_HOURS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|uno|una|due|tre|quattro|cinque|sei|sette"
+          "|otto|nove|dieci|undici|dodici|\\d{1,2}")
+_AT_ABOUT = re.compile(r"\b(?:at|by|for) (around|about|roughly|approximately)\b")
+_ABOUT = re.compile(rf"\b(?:(?P<en>{_HOURS}) ?ish|(?P<it>{_HOURS}) circa)\b")
+
+
 def plain_times(words: str) -> str:
-    """Normalised words with each meal or working-day time said over as a part of the day."""
+    """Normalised words with each meal or working-day time said over as a part of the day, and "six ish", "sei
+    circa" as "around six", "verso le sei"."""
     for pattern, meant in _MEALS:
         words = pattern.sub(meant, words)
-    return words
+    words = _ABOUT.sub(lambda m: f"around {m['en']}" if m["en"] else f"verso le {m['it']}", words)
+    return _AT_ABOUT.sub(r"\1", words)  # "at around six": around six
 
 
 def weekend_named(words: str, windows: list[tuple[datetime, datetime]]) -> str:
