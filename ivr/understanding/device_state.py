@@ -39,7 +39,10 @@ BAD = ("blinking", "flashing", "flickering", "blink", "blinks", "flash", "flashe
        "caduta", "caduto", "cade", "cutting", "cut", "crashed", "persiste", "permane", "perdura", "same", "stesso",
        "stessa", "uguale", "disconnected", "disconnesso", "staccato", "staccata", "buffering", "male", "malissimo",
        "badly", "crackly", "disturbata", "disturbato", "zero", "fruscio", "crackling", "tuttora", "presente", "ongoing",
-       "remains", "unresolved", "irrisolto", "in corso", "happening", "succede", "lo fa", "doing it")
+       "remains", "unresolved", "irrisolto", "in corso", "happening", "succede", "lo fa", "doing it", "broken", "rotto",
+       "rotta", "guasto", "square one", "punto e a capo")
+# trouble right after a sign turns it ("è tornato il problema", "back to square one"): no sign then
+TURNED = BAD + ("problema", "problem", "problems", "problemi", "fault", "issue", "issues")
 # a question about the state: no answer yet
 QUESTIONS = ("what does", "what do", "what s that", "is that normal", "is it meant", "supposed to", "how long",
              "is that right", "is that ok", "is that good", "cosa vuol dire", "che vuol dire", "cosa significa",
@@ -112,7 +115,8 @@ def state_said(text: str) -> str | None:
     signs = [at for at in _found(clean, GOOD) if said[at] != "back" or not (at and said[at - 1] in NOT_BACK)]
     signs += [at for at in _found(clean, AGAIN) if set(said[max(0, at - 4):at]) & WORKING]
     bad = _found(clean, BAD)
-    signs = [at for at in signs if not any(at < b <= at + 2 for b in bad)]  # "still showing red": the red says it
+    turned = _found(clean, TURNED)
+    signs = [at for at in signs if not any(at < b <= at + 2 for b in turned)]  # "still showing red": the red says it
     good = [at for at in signs if not _negated(said, at)]
     negated_good = len(signs) > len(good)
     if any(set(said[at + 1:]) & NEGATIONS for at in good):

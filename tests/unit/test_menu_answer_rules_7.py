@@ -75,6 +75,9 @@ YES_NO = [
     ("continua a lampeggiare", "helpful", "no"),
     ("è caduta di nuovo la linea", "helpful", "no"),
     ("la linea non è tornata", "helpful", "no"),
+    ("we're back to square one", "helpful", "no"),      # trouble right after the sign turns it
+    ("la lucina è tornata arancione", "helpful", "no"),
+    ("the modem's still broken", "helpful", "no"),
     ("it's rebooting itself", "helpful", None),
     ("hang on it's restarting", "helpful", None),
     ("il modem sta ripartendo adesso", "helpful", None),
