@@ -147,3 +147,12 @@ def test_cancelling_another_companys_subscription_is_not_answered(served, text):
 @pytest.mark.parametrize("text", ["how do i cancel my broadband", "voglio disdire il contratto della linea fissa"])
 def test_cancelling_our_own_contract_still_is(served, text):
     assert served.interpret(text, "it").intent == "cancel_contract"
+
+
+@pytest.mark.parametrize("text", ["voglio parlare con un operatore subito", "il costo dell'abbonamento è aumentato",
+                                  "posso pagare la bolletta con la carta di credito?", "vorrei pagare col bancomat",
+                                  "can I pay my bill by debit card", "ups, volevo dire di no",
+                                  "still chasing a refund, the boots of the engineer left mud everywhere"])
+def test_plain_words_and_paying_our_own_bill_name_no_other_company(gazetteer, text):
+    # brief H15: such words made our own requests read as someone else's
+    assert not gazetteer.hits(text)[0]
