@@ -28,7 +28,7 @@ GOOD = ("back", "tornato", "tornata", "tornati", "tornate", "ritornato", "ritorn
         "c e segnale", "c e il segnale", "c e internet", "internet c e", "la linea c e", "c e campo", "have internet",
         "has internet", "got internet", "ho internet", "c e connessione", "ho la connessione", "getting a signal",
         "got a signal", "got signal", "have signal", "ho segnale", "ho il segnale", "ho campo", "ho di nuovo internet",
-        "ho di nuovo la linea", "ho di nuovo il segnale", "internet now") + tuple(
+        "ho di nuovo la linea", "ho di nuovo il segnale", "internet now", "ripreso", "riprende") + tuple(
     f"{who} can {verb}" for who in ("i", "we")
     for verb in ("see", "hear", "get", "make", "browse", "watch", "use", "call", "ring", "phone", "stream", "connect"))
 # it still fails: a light or a line in trouble, a fault that stays
@@ -40,7 +40,9 @@ BAD = ("blinking", "flashing", "flickering", "blink", "blinks", "flash", "flashe
        "stessa", "uguale", "disconnected", "disconnesso", "staccato", "staccata", "buffering", "male", "malissimo",
        "badly", "crackly", "disturbata", "disturbato", "zero", "fruscio", "crackling", "tuttora", "presente", "ongoing",
        "remains", "unresolved", "irrisolto", "in corso", "happening", "succede", "lo fa", "doing it", "broken", "rotto",
-       "rotta", "guasto", "square one", "punto e a capo")
+       "rotta", "guasto", "square one", "punto e a capo", "playing up", "on the blink", "capricci", "bizze",
+       "singhiozzo", "va e viene", "comes and goes", "on and off", "off and on", "intermittent", "intermittente", "lento",
+       "lenta", "lentissimo", "lentissima", "slow", "a tratti", "cuts out")
 # trouble right after a sign turns it ("è tornato il problema", "back to square one"): no sign then
 TURNED = BAD + ("problema", "problem", "problems", "problemi", "fault", "issue", "issues")
 # a question about the state: no answer yet
@@ -74,7 +76,9 @@ OK_SIGNS = re.compile(r"\b(?:(?:red|orange|amber|rossa|arancione) (?:light )?(?:
                       r"|non e piu (?:rossa|arancione)|nessun problema|no problems?|niente problemi|nothing wrong"
                       r"|no issues?|non da piu problemi|mica male|non male|niente male|not bad|not too bad"
                       r"|(?:loading|loads|load|caricano|carica|caricare) (?:again|fine|properly|ok|di nuovo|bene|normally"
-                      r"|normalmente))\b")
+                      r"|normalmente)|lift ?off|(?:no longer|not|non e piu|non e|non piu) (?:so |too |cosi |piu )?(?:slow"
+                      r"|lento|lenta|lentissimo|dead|morto|morta|off|spento|spenta|red|rossa|rosso|orange|arancione"
+                      r"|flashing|blinking|lampeggiante|down|giu|frozen|bloccato|bloccata|muto|muta)(?: any ?more| piu)?)\b")
 # the caller back on the phone, not the line ("sorry i'm back", "eccomi sono tornata")
 CALLER_BACK = re.compile(r"\b(?:i m back|i am back|sono tornat[oa]|sono di nuovo qui|eccomi)\b")
 # "isn't", "can't": the negation as a word of its own
@@ -113,10 +117,10 @@ def state_said(text: str) -> str | None:
     if _found(clean, PROGRESS):
         return UNSURE
     signs = [at for at in _found(clean, GOOD) if said[at] != "back" or not (at and said[at - 1] in NOT_BACK)]
-    signs += [at for at in _found(clean, AGAIN) if set(said[max(0, at - 4):at]) & WORKING]
-    bad = _found(clean, BAD)
-    turned = _found(clean, TURNED)
-    signs = [at for at in signs if not any(at < b <= at + 2 for b in turned)]  # "still showing red": the red says it
+    bad, turned = _found(clean, BAD), _found(clean, TURNED)
+    signs += [at for at in _found(clean, AGAIN) if set(said[max(0, at - 4):at]) & WORKING  # not "playing up again"
+              and not any(at - 4 <= b < at for b in turned)]
+    signs = [at for at in signs if not any(at <= b <= at + 2 for b in turned)]  # "still showing red", "playing up"
     good = [at for at in signs if not _negated(said, at)]
     negated_good = len(signs) > len(good)
     if any(set(said[at + 1:]) & NEGATIONS for at in good):

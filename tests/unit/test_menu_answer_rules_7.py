@@ -78,6 +78,12 @@ YES_NO = [
     ("we're back to square one", "helpful", "no"),      # trouble right after the sign turns it
     ("la lucina è tornata arancione", "helpful", "no"),
     ("the modem's still broken", "helpful", "no"),
+    ("the wifi's playing up again", "helpful", "no"),
+    ("the broadband keeps dropping in and out", "helpful", "no"),
+    ("internet va e viene ancora", "helpful", "no"),
+    ("we have lift off cheers", "helpful", "yes"),
+    ("non è più lento adesso", "helpful", "yes"),
+    ("ha ripreso a funzionare tutto", "helpful", "yes"),
     ("it's rebooting itself", "helpful", None),
     ("hang on it's restarting", "helpful", None),
     ("il modem sta ripartendo adesso", "helpful", None),
