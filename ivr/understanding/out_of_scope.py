@@ -8,7 +8,9 @@ run; measured better than the text as written), blended with a character n-gram 
 the normalised words and a word uni- and bigram one (brief H3: out-of-fold recall at the target precision
 0.40 → 0.49; whole words tell "netflix" or "palestra" from the line's own "abbonamento" better than their
 letters do), and (brief H4) the gazetteer of out_of_scope_names.py: other companies' products and kinds
-of request no care line handles, named as whole words.
+of request no care line handles, named as whole words. Since brief H15 a text of an out-of-scope shape
+(out_of_scope_cues.py: an impersonal question about the world, someone else's account, an errand for someone else)
+is judged at a lower threshold, chosen by the same cross-validation.
 
 Trained from prompts/out_of_scope.yaml (general-knowledge questions in the line's words, other companies'
 services, small talk, insults with no topic — the project's own writing) plus the catalog's out-of-scope
@@ -71,7 +73,8 @@ class OutOfScopeDetector:
     """p(out of scope) = we * embedding model + ww * word model + wn * names model
     + (1 - we - ww - wn) * character n-gram model; out of scope at or above `threshold`.
 
-    `passes`: the intents it never overrides (the catalog's controls: yes, no, repeat, english)."""
+    `passes`: the intents it never overrides (the catalog's controls: yes, no, repeat, english).
+    `shape_threshold`: the threshold for a text of an out-of-scope shape (out_of_scope_cues.py), by cross-validation."""
 
     lexical: LexicalUnderstanding
     weights: np.ndarray
