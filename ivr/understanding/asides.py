@@ -52,7 +52,11 @@ EXPLAIN = ("piu dettagli", "maggiori dettagli", "qualche dettaglio", "piu inform
            "piu spiegazioni", "spiegarmi", "spiegami", "mi spieghi", "mi spiega", "spiegare meglio", "more detail",
            "more details", "more information", "more info", "explain", "explained", "explaining", "what each one",
            "non e chiaro", "not clear", "don t follow", "non capisco le opzioni", "tell me more", "dirmi di piu",
-           "mi dica di piu", "mi dice di piu", "say more", "go through them")
+           "mi dica di piu", "mi dice di piu", "say more", "go through them", "more slowly", "slower", "piu piano",
+           "piu lentamente", "piu adagio")
+# a question about what a choice is ("what is the chat?", "cos'è la chat", "what does voice message mean")
+WHAT_IS = ("what is", "what s", "what are", "cos e", "che cos e", "cosa e", "che e", "cosa sono", "che sono")
+MEANS = ("mean", "means", "vuol dire", "significa", "vuole dire", "intende", "intendete")
 # what may come before it: a request's own words ("could you explain", "mi servirebbero più dettagli")
 EXPLAIN_LEAD = {"a", "allora", "altre", "altri", "any", "avere", "avrei", "before", "bene", "bisogno", "bit", "but",
                 "can", "capito", "could", "d", "dare", "darmi", "dear", "desidererei", "di", "eh", "ehm", "favore",
@@ -109,6 +113,9 @@ def wants_explaining(text: str) -> bool:
     words = normalise(text or "").split()
     clean = f" {' '.join(words)} "
     found = [len(clean[:clean.index(f" {p} ")].split()) for p in EXPLAIN if f" {p} " in clean]
+    if any(clean.startswith(f" {p} ") for p in WHAT_IS) and len(words) <= 6 \
+            or any(f" {p} " in clean for p in MEANS) and words[0] in ("what", "cosa", "che", "cos"):
+        return True  # "what is the chat?", "what does voice message mean"
     return bool(found) and all(w in EXPLAIN_LEAD for w in words[:min(found)])
 
 

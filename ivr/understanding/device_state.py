@@ -91,9 +91,9 @@ ANSWER_FIRST = {"yes", "yeah", "yep", "no", "nope", "nah", "certo", "macche", "a
 # not tried yet, said plainly or as a learner ("io non ancora provato", "me not check yet", "not looked yet")
 TRY = {"provato", "provare", "prova", "provo", "guardato", "guardare", "guardo", "controllato", "controllare",
        "controllo", "visto", "vedere", "verificato", "verificare", "check", "checked", "checking", "look", "looked",
-       "looking", "try", "tried", "trying", "test", "tested", "see", "seen", "acceso", "accendere", "switched"}
-YET = ("not yet", "no yet", "non ancora", "ancora non", "ancora no")
-# "yet", "ancora" alone only beside a negation ("haven't looked yet", "non ho ancora guardato")
+       "looking", "try", "tried", "trying", "test", "tested", "see", "seen", "acceso", "accendere", "switched", "turned",
+       "restarted", "rebooted", "riavviato", "riacceso"}
+# a negation before the check ("haven't looked yet", "non ho ancora guardato")
 NOT = {"non", "not", "no", "haven", "hasn", "didn", "t", "never", "mai"}
 
 
@@ -139,9 +139,12 @@ def _negated(said: list[str], at: int) -> bool:
 
 
 def not_tried_yet(text: str) -> bool:
-    """"io non ancora provato", "me not check yet", "haven't looked yet", "non ho ancora guardato": no answer yet."""
+    """"io non ancora provato", "me not check yet", "haven't looked yet", "non ho ancora guardato": a check denied (a
+    negation up to three words before it) and "yet" said, or a learner's "no check"; no answer yet. Not "ho riavviato
+    ma ancora non si vede" (the check done, the fault still there)."""
     words = normalise(text or "").split()
-    clean = f" {' '.join(words)} "
-    yet = any(f" {p} " in clean for p in YET) or bool(set(words) & {"yet", "ancora"} and set(words) & NOT)
-    return bool(set(words) & TRY) and yet and len(words) <= 12 \
-        and not set(words) & {"works", "working", "funziona", "va", "fixed", "risolto", "back", "tornata"}
+    denied = [at for at, w in enumerate(words) if w in TRY and set(words[max(0, at - 4):at]) & NOT]
+    yet = bool(set(words) & {"yet", "ancora"})
+    learner = any(words[at - 1:at] in (["no"], ["not"]) for at in denied)  # "me no check"
+    return bool(denied) and (yet or learner) and len(words) <= 12 \
+        and not set(words) & {"works", "working", "funziona", "va", "fixed", "risolto"}

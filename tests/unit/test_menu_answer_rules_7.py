@@ -169,6 +169,8 @@ YES_NO = [
     ("hold on love the little one's just been poorly", "yes_no", None),
     ("io ancora non provare", "helpful", None),
     ("me not try yet", "helpful", None),
+    ("me no look", "helpful", None),
+    ("i haven't turned it back on yet", "helpful", None),
     ("scusi non ho ancora controllato il modem", "helpful", None),
     ("mi servirebbero più dettagli", "yes_no", None),
     ("can you explain a bit more what the text is", "yes_no", None),
@@ -197,6 +199,9 @@ OPTIONS = [
     ("aspetti il cane sta abbaiando alla porta", None),
     ("can you explain those options a bit more", None),
     ("vorrei maggiori dettagli prima di scegliere", None),
+    ("what's the chat exactly", None),
+    ("cosa vuol dire il messaggio vocale", None),
+    ("a bit more slowly please", None),
     ("aspetti che mi scrivo l'orario", None),   # a note for oneself is no wish to write to us
 ]
 WINDOWS = [  # (said, offered, the index meant or None)
@@ -303,7 +308,8 @@ def test_more_explanation_asked_for(said, meant):
     assert wants_explaining(said) is meant
 
 
-@pytest.mark.parametrize("said, meant", [("io non ancora provato", True), ("ho riprovato ancora e niente", False)])
+@pytest.mark.parametrize("said, meant", [("io non ancora provato", True), ("ho riprovato ancora e niente", False),
+                                         ("ho spento e riacceso ma ancora non si vede", False)])
 def test_not_tried_yet(said, meant):
     assert not_tried_yet(said) is meant
 
