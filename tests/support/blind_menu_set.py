@@ -48,6 +48,7 @@ class BlindMenuSet:
     BLIND_RUN_MISSED: dict[tuple[str, str], str] = {}  # the bars the one blind run missed, with its figures
     STILL_MISSED: frozenset[tuple[str, str]] = frozenset()  # of those, the ones a later fix has not reached
     NONE_ACTED_ON_MISSED = ""  # the blind run's figures when it acted on more than 5 % of the answers to none
+    WRONG_ACTIONS_MISSED = ""  # the blind run's figures when its wrong actions were not rarer than "not understood"
     ANSWERS_PER_MENU, NONE_PER_MENU, NONE_PER_LANGUAGE = 40, 8, 0
 
     @property
@@ -152,7 +153,9 @@ class BlindMenuSet:
         misses = [(o.case.text, o.case.expected, o.got) for o in rows if o.verdict != "right"]
         assert len(misses) <= 0.05 * len(rows), f"{menu}/{lang}: {len(misses)} of {len(rows)} not right: {misses}"
 
-    def test_a_wrong_action_is_rarer_than_not_understood(self, outcomes):
+    def test_a_wrong_action_is_rarer_than_not_understood(self, request, outcomes):
+        if self.WRONG_ACTIONS_MISSED:
+            request.applymarker(pytest.mark.xfail(strict=True, reason=self.WRONG_ACTIONS_MISSED))
         wrong = [(o.case.menu, o.case.lang, o.case.text, o.got) for o in outcomes if o.verdict == "wrong action"]
         unclear = sum(o.verdict == "not understood" for o in outcomes)
         # with no miss at all there is nothing to compare: no wrong action is the bar met

@@ -23,8 +23,20 @@ TENTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_tenth"
 # its asked_again/ holds answers a random caller gives that name none of the choices ("un attimo", "which number",
 # "non ho ancora provato", a time no window holds): the call must ask again
 
-# The bars the blind run missed, with its figures (none yet: the set has not been measured).
-MISSED: dict[tuple[str, str], str] = {}
+# The bars the blind run missed (6 Dec 2026, the models as of commit d29d46a, after the round-9 fixes that followed the
+# ninth set, /work/briefs/h13.done), with its figures; see docs/understanding.md. That run read 98.0 % right over all
+# 496 answers (wrong 1.4 %, asked again 0.6 %), eight of ten pairs over 95 %, and acted on 4 of the 102 answers to none
+# of the choices (3.9 %, under the 5 % bar).
+MISSED: dict[tuple[str, str], str] = {
+    ("window", "it"): "94.3 % right (50/53), 5.7 % wrong action: 'prima di pranzo grazie' read as tomorrow morning's "
+                      "window, 'dopo il fine settimana' as the weekend's, 'ehm alle sei forse no alle tre meglio' as six",
+    ("window", "en"): "92.5 % right (49/53), 5.7 % wrong action, 1.9 % not understood: 'before lunch if possible', "
+                      "'after the weekend', 'six o'clock actually no make it three' read as another window; 'mornings "
+                      "are best for me dear' asked again",
+}
+WRONG_ACTIONS = ("7 wrong actions against 3 not understood: the six window answers above and 'eh sì meno male' (thank "
+                 "goodness) read as no at 'was it useful?'")
+
 
 
 class TestTenthSet(BlindMenuSet):
@@ -32,4 +44,5 @@ class TestTenthSet(BlindMenuSet):
     EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH)
     BLIND_RUN_MISSED = MISSED
     STILL_MISSED = frozenset(MISSED)
+    WRONG_ACTIONS_MISSED = WRONG_ACTIONS
     ANSWERS_PER_MENU, NONE_PER_MENU, NONE_PER_LANGUAGE = 44, 8, 45
