@@ -15,6 +15,8 @@ MEALS = (
     (r"(?:after|before) (?:the )?school run", "morning"),
     (r"(?:after|dopo) (?:my |la |the )?(?:breakfast|colazione)", "morning"),
     (r"elevenses", "mid morning"),
+    (r"(?:before|prima di|prima della|prima del) (?:my |the |la |il )?(?:breakfast|colazione|work|lavoro)"
+     r"|before i go to work|prima di andare al lavoro|prima di andare a lavorare", "early morning"),
     (r"(?:pausa pranzo|lunch break|lunch hour)", "pranzo"),
     (r"(?:(?:at|around|about|by) )?(?:tea ?time|tea time)|(?:all |verso l )?ora del te|(?:all |verso l )?ora di merenda"
      r"|merenda|(?:before|prima di|prima della) (?:my |the |our )?(?:dinner|supper|cena|tea)", "late afternoon"),
@@ -63,3 +65,21 @@ def weekend_named(words: str, windows: list[tuple[datetime, datetime]]) -> str:
     days = {start.weekday() for start, _ in windows if start.weekday() in DAY_NAMES}
     return WEEKEND.sub(DAY_NAMES[days.pop()], words) if len(days) == 1 else words
 
+
+
+# "after the weekend", "dopo il fine settimana", "next week", "la settimana prossima": the week after the coming Sunday
+_NEXT_WEEK = re.compile(
+    r"\b(?:(?:after|dopo|passato|passata|finito|finita|once|when) (?:the |il |la |this |questo |questa )?"
+    r"(?:weekend|week end|fine settimana|finesettimana)(?: s over| is over| is done)?"
+    r"|(?:next|la prossima|prossima|la settimana|settimana) (?:week|settimana|prossima|ventura|entrante)"
+    r"|(?:from|da) (?:next )?(?:monday|lunedi)(?: prossimo| in poi| on(?:wards?)?)"
+    r"|(?:la )?(?:prossima|next) (?:settimana|week))\b")
+
+
+def next_week_named(words: str) -> tuple[str, bool]:
+    """("", True) for "after the weekend", "la settimana prossima": the words without the phrase and whether it was
+    said; a refusal before it ("not next week") leaves the words as said."""
+    match = _NEXT_WEEK.search(words)
+    if match is None or re.search(r"\b(?:not|non|no)\s+(?:\w+\s+)?$", words[:match.start()]):
+        return words, False
+    return (words[:match.start()] + " " + words[match.end():]).strip(), True

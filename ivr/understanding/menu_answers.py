@@ -24,6 +24,7 @@ from ivr.understanding.line_trouble import line_trouble
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.number_readings import number_said
 from ivr.understanding.outage_offer import person_asked, strongly_denied
+from ivr.understanding.relief import how_to_check, relieved, without_relief
 from ivr.understanding.option_rules import (asap_asked, busy_paying, choice_before_question, choose_time, named_first,
                                             time_for_call, writing_wished)
 from ivr.understanding.second_thoughts import (checking_later, key_named, last_answer, lost_note, no_choice_yet,
@@ -139,13 +140,15 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     if key is not None:
         return YES_NO_KEYS.get(key)
     if holding_on(text) or about_choices(text) or asks_what_next(text) or many_digits(text) \
-            or not_understood(text) or wants_explaining(text):
+            or not_understood(text) or wants_explaining(text) or how_to_check(text):  # "how do I tell if it works"
         return None
     # "we'll see", "devo sentire mio figlio", "non trovo il foglietto": never a yes or a no ("don't know" asked again)
     if no_answer_yet(text) or checking_later(text) or (menu in YES_NO_MENUS and lost_note(text)) \
             or line_trouble(text) or not_tried_yet(text) or only_unknowing(text):
         reading = menus.read(model, text).choice
         return reading if reading in ASKED_AGAIN else None
+    if relieved(text, alone=menu != "helpful"):  # "eh sì meno male", "thank goodness": a yes, unless a fault follows
+        return "no" if state_said(without_relief(text)) == "no" else "yes"
     if (menu == OUTAGE and person_asked(text)) or strongly_denied(text):  # the offer's key 2; "sbagliato di grosso"
         return "no"
     if menu == OUTAGE and agent_not_needed(text):  # "no need for a person, just text me": key 1

@@ -20,6 +20,7 @@ PARTS = {  # part of the day -> (first hour, last hour) a window may start in
     "mattinata": (6, 11), "pomeriggio": (12, 17), "afternoon": (12, 17),
     "sera": (17, 23), "stasera": (17, 23), "serata": (17, 23), "evening": (17, 23), "tonight": (17, 23),
     "notte": (20, 23), "night": (20, 23), "nottata": (20, 23),
+    "mornings": (6, 11), "afternoons": (12, 17), "evenings": (17, 23),   # "mornings are best": any morning
 }
 # a day or part of the day refused: "non oggi", "not in the morning" (before it), "oggi no" (after it)
 REFUSING = {"non", "not"}
@@ -45,7 +46,8 @@ AT = ("alle", "all", "verso le", "verso l", "at", "around", "about", "delle", "d
       "fra le", "between")
 _HOUR = re.compile(r"\b(?P<prep>" + "|".join(sorted(AFTER + BEFORE + AT, key=len, reverse=True))
                    + r")\s+(?P<hour>\w+)(?:\s+(?P<ampm>am|pm|oclock))?\b|\b(?P<bare>\w+)\s+(?P<clock>pm|am|oclock)\b")
-_LUNCH = re.compile(r"\b(?P<prep>dopo|prima di|prima del|after|before)\s+(?:il\s+)?(?:pranzo|lunch)\b")
+_LUNCH = re.compile(r"\b(?P<prep>dopo|prima di|prima del|after|before)\s+(?:il\s+|my\s+|the\s+)?"
+                    r"(?:pranzo|lunch|lunchtime)\b")
 # "one till three", "dalle undici all'una"; "alle" joins a span only after "dalle" ("lunedì sette alle dieci":
 # the seventh, at ten)
 _SPAN = re.compile(r"\b(?:(?P<start>\w+)\s+(?:till|until|to|e le|e l)\s+(?P<end>\w+)"
@@ -205,9 +207,10 @@ def time_said(text: str) -> TimeSaid:
     lunch = _LUNCH.search(words)
     if lunch and hour is not None and part == PARTS["pranzo"]:  # "prima di pranzo alle dieci": lunch the
         part = None                                                # reference, the hour the time meant
-    if lunch and hour is None:  # "dopo pranzo", "before lunch": from / until one o'clock; an hour said wins
-        return TimeSaid(day, None, 13, "after" if lunch["prep"] in AFTER + ("dopo",) else "before", weekday,
-                        date=date, place=place)
+    if lunch and hour is None and lunch["prep"] in AFTER + ("dopo",):  # "dopo pranzo": from one; an hour said wins
+        return TimeSaid(day, None, 13, "after", weekday, date=date, place=place)
+    if lunch and hour is None:  # "before lunch", "prima di pranzo": the morning, its soonest window (round 10)
+        return TimeSaid(day, PARTS["morning"], None, "at", weekday, date=date, place=place)
     return TimeSaid(day, part, hour, relation, weekday, lean, date, place)
 
 

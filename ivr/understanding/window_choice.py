@@ -11,11 +11,12 @@ afternoon", "nel tardo pomeriggio" the window holding half past four.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ivr.understanding.dates_said import WEEKDAYS
+from ivr.understanding.hours_corrected import hour_corrected
 from ivr.understanding.lexical import normalise
-from ivr.understanding.meal_times import weekend_named
+from ivr.understanding.meal_times import next_week_named, weekend_named
 from ivr.understanding.times_said import LEAN_HOURS, MID, PARTS, PLACE_AFTER, PLACES, REASON, STRONG, time_said
 
 # "the afternoon one", "quella del pomeriggio": one window meant by its part of the day, so it must be the only one
@@ -63,11 +64,15 @@ def _at_hour(fits: list[int], windows: list[tuple[datetime, datetime]], hour: fl
 
 def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) -> tuple[bool, int | None]:
     """(a time was named, the index of the one offered window it names, or None)."""
-    text = weekend_named(normalise(text), windows)  # "the weekend one": the Saturday window when it is the one
+    text, next_week = next_week_named(normalise(hour_corrected(text)))  # "alle sei anzi no alle tre": three  # "after the weekend", "la settimana prossima"
+    text = text if next_week else weekend_named(text, windows)  # "the weekend one": the Saturday window
     said = time_said(text)
+    monday = (now + timedelta(days=7 - now.weekday())).date()
+    fits = [i for i, (start, _) in enumerate(windows) if not next_week or start.date() >= monday]
+    if next_week and said.empty:  # the first window from Monday on, never one before or during the weekend
+        return True, fits[0] if fits else None
     if said.empty or not windows:
         return (not said.empty), None
-    fits = list(range(len(windows)))
     day = said.day
     if said.weekday is not None and said.date is not None:  # "lunedì sette": the date, on that weekday
         fits = [i for i in fits if windows[i][0].weekday() == said.weekday]

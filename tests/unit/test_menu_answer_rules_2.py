@@ -41,7 +41,7 @@ WINDOWS = [
     ("domani prima di pranzo verso le otto", WEDNESDAY, MORNINGS, 0),
     ("tomorrow before lunch say about eight", WEDNESDAY, MORNINGS, 0),
     ("domani dopo pranzo alle due", WEDNESDAY, MORNINGS, 3),
-    ("domani prima di pranzo", WEDNESDAY, MORNINGS, 1),   # no hour: the late morning
+    ("domani prima di pranzo", WEDNESDAY, MORNINGS, 0),   # no hour: the soonest morning window (round 10)
     # a place among the windows that fit the context
     ("the earliest slot before lunch tomorrow", WEDNESDAY, MORNINGS, 0),
     ("la prima fascia libera prima di pranzo", WEDNESDAY, MORNINGS, 0),
