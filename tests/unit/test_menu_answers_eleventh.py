@@ -1,0 +1,38 @@
+"""The menu-answer models on an ELEVENTH, blind evaluation set (tests/data/menu_eval_eleventh), like the tenth a
+REPRESENTATIVE SAMPLE of callers, not a set aimed at rare voices: each menu's answers as a random day's callers give
+them, in about the proportions a care line hears them — mostly a few words in the caller's own wording, many with a
+filler, a courtesy or a short reason, some longer, a regional turn, a hesitation, the odd change of mind, an elderly or
+a hurried caller — with other callback windows than the tenth's (a Friday afternoon call offered Saturday and Monday,
+an evening call, a call on Christmas Eve, a midday call), written without reading the models' training examples or the
+ten other evaluation sets (issue 15 §1): the bars of tests/unit/test_menu_answers_sixth.py, to be measured once. A bar
+the model misses on that run is marked xfail(strict=True) with its figures, so the gap stays visible and a fix shows
+up as an XPASS."""
+from __future__ import annotations
+
+from ivr.app.settings import PROJECT_ROOT
+from tests.support.blind_menu_set import BlindMenuSet
+from tests.unit.test_menu_answers import MENU_EVAL, menus  # noqa: F401  (menus: the app's models, a fixture)
+from tests.unit.test_menu_answers_fresh import FRESH
+from tests.unit.test_menu_answers_third import THIRD
+from tests.unit.test_menu_answers_fourth import FOURTH
+from tests.unit.test_menu_answers_fifth import FIFTH
+from tests.unit.test_menu_answers_sixth import SIXTH
+from tests.unit.test_menu_answers_seventh import SEVENTH
+from tests.unit.test_menu_answers_eighth import EIGHTH
+from tests.unit.test_menu_answers_ninth import NINTH
+from tests.unit.test_menu_answers_tenth import TENTH
+
+ELEVENTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_eleventh"
+# its asked_again/ holds answers a random caller gives that name none of the choices ("un attimo", "which number",
+# "non ho ancora provato", a time no window holds): the call must ask again
+
+# The bars the blind run missed, with its figures (none yet: the set has not been measured).
+MISSED: dict[tuple[str, str], str] = {}
+
+
+class TestEleventhSet(BlindMenuSet):
+    FOLDER = ELEVENTH
+    EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH)
+    BLIND_RUN_MISSED = MISSED
+    STILL_MISSED = frozenset(MISSED)
+    ANSWERS_PER_MENU, NONE_PER_MENU, NONE_PER_LANGUAGE = 44, 8, 45
