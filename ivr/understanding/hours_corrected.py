@@ -9,17 +9,18 @@ from ivr.understanding.lexical import normalise
 
 # a turn between two hours: what follows it replaces the hour said before
 TURNS = {"anzi", "no", "actually", "wait", "sorry", "scusi", "scusa", "cioe", "meglio", "make", "mean", "rather",
-         "instead", "invece", "facciamo", "nope", "hmm", "correction", "oops"}
+         "instead", "invece", "facciamo", "nope", "hmm", "correction", "oops", "aspetti", "aspetta", "hang", "sec"}
 # what may stand between the turn and the new hour ("make it two", "no meglio le undici", "no sorry at two")
 BRIDGE = TURNS | {"it", "that", "le", "l", "alle", "all", "at", "around", "about", "verso", "for", "say", "let", "s",
                   "oh", "ehm", "um", "uh", "er", "la", "i", "diciamo", "dico", "ho", "detto", "said", "the", "ok",
-                  "okay", "allora", "ecco", "mi", "ero", "sbagliato", "sbagliata", "got", "wrong", "one", "quella"}
+                  "okay", "allora", "ecco", "mi", "ero", "sbagliato", "sbagliata", "got", "wrong", "one", "quella", "o",
+                  "clock", "on", "a", "just"}
 # said right before an hour: left with the first hour when the second replaces it
 LEADS = {"le", "l", "alle", "all", "at", "around", "about", "verso", "for", "by", "dalle", "dopo", "after", "before",
          "prima", "delle", "the", "one", "quella", "il", "from"}
 # the correction only counts when an hour was said as a time ("alle sei", "at five", "le due") or the turn says
 # "make it", "meglio": "two no three" alone may be keys
-TIME_SIGNS = {"alle", "all", "le", "at", "verso", "around", "about", "oclock", "am", "pm", "ish", "circa"}
+TIME_SIGNS = {"alle", "all", "le", "at", "verso", "around", "about", "oclock", "clock", "am", "pm", "ish", "circa"}
 STRONG_TURNS = {"make", "meglio", "facciamo", "rather", "invece"}
 
 
@@ -39,7 +40,7 @@ def hour_corrected(text: str) -> str:
         if not between or not set(between) & TURNS or not set(between) <= BRIDGE | {"oclock", "am", "pm"}:
             continue
         near = words[max(0, first - 2):first + 2] + words[second - 2:second + 2]
-        if not (set(near) & TIME_SIGNS or set(between) & STRONG_TURNS):
+        if not set(near + between) & (TIME_SIGNS | STRONG_TURNS):
             continue
         start = first
         while start > 0 and words[start - 1] in LEADS:

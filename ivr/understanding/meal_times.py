@@ -12,7 +12,7 @@ from ivr.understanding.dates_said import WEEKDAYS
 
 # (normalised phrase, what it means in words times_said.py reads); the longer phrases first
 MEALS = (
-    (r"(?:after|before) (?:the )?school run", "morning"),
+    (r"(?:after|before) (?:the )?school run|(?:before|prima di|prima della) (?:the )?(?:school|scuola)", "morning"),
     (r"(?:after|dopo) (?:my |la |the )?(?:breakfast|colazione)", "morning"),
     (r"elevenses", "mid morning"),
     (r"(?:before|prima di|prima della|prima del) (?:my |the |la |il )?(?:breakfast|colazione|work|lavoro)"

@@ -21,6 +21,7 @@ from ivr.understanding.formal_words import formal_answer
 from ivr.understanding.lead_ins import someone_else_knows, theirs_wanted, without_lead_in
 from ivr.understanding.lexical import normalise
 from ivr.understanding.line_trouble import line_trouble
+from ivr.understanding.meal_times import next_week_named
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.number_readings import number_said
 from ivr.understanding.outage_offer import person_asked, strongly_denied
@@ -90,7 +91,8 @@ def option(menus: MenuModel, text: str) -> str | None:
     if named is not None:
         return named
     choice = wanted_instead(text, after_refusal(read, text, read(text)))
-    if choice is None and menus.read("options", text).choice is None and not time_said(text).empty:
+    if choice is None and menus.read("options", text).choice is None \
+            and (not time_said(text).empty or next_week_named(normalise(text))[1]):  # "la settimana prossima"
         return "window"
     return "window" if choice == "asap" and time_for_call(text) else choice  # "richiamatemi voi alle sei"
 
@@ -147,8 +149,10 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
             or line_trouble(text) or not_tried_yet(text) or only_unknowing(text):
         reading = menus.read(model, text).choice
         return reading if reading in ASKED_AGAIN else None
-    if relieved(text, alone=menu != "helpful"):  # "eh sì meno male", "thank goodness": a yes, unless a fault follows
-        return "no" if state_said(without_relief(text)) == "no" else "yes"
+    if relieved(text):  # "eh sì meno male", "thank goodness": a yes, unless a fault follows; elsewhere the rest read
+        if menu == "helpful" or relieved(text, alone=True):
+            return "no" if menu == "helpful" and state_said(without_relief(text)) == "no" else "yes"
+        text = without_relief(text)  # "meno male sì è quello": "sì è quello"
     if (menu == OUTAGE and person_asked(text)) or strongly_denied(text):  # the offer's key 2; "sbagliato di grosso"
         return "no"
     if menu == OUTAGE and agent_not_needed(text):  # "no need for a person, just text me": key 1

@@ -14,6 +14,7 @@ _RELIEF = re.compile(r"\b(?:meno male|per fortuna|fortunatamente|grazie a dio|gr
 # what may be said beside relief at the other yes/no questions ("eh sì meno male", "oh thank god yes")
 BESIDE = {"eh", "oh", "ah", "si", "yes", "yeah", "ok", "okay", "allora", "bene", "ecco", "well", "right", "oh",
           "guardi", "senta", "signora", "grazie", "thanks", "that", "for", "ahh", "ohh", "ehh", "mamma", "mia"}
+NOT_BEFORE = {"no", "non", "not", "nope", "nah", "purtroppo", "unfortunately", "still", "ancora", "macche"}
 # after the relief, what turns it ("per fortuna che c è lei ma non va ancora", "thank god you answered, still dead")
 _BUT = re.compile(r"\b(?:ma|pero|but|though|however|eppure|tuttavia)\b")
 _HOW_TO_CHECK = re.compile(
@@ -29,8 +30,8 @@ def relieved(text: str, alone: bool = False) -> bool:
     nothing but a yes or a filler beside it (at a question where relief says nothing of the line's state)."""
     words = normalise(text or "")
     match = _RELIEF.search(words)
-    if match is None or _BUT.search(words[match.end():]):
-        return False
+    if match is None or _BUT.search(words[match.end():]) or set(words[:match.start()].split()) & NOT_BEFORE:
+        return False  # "meno male ma non va", "no, meno male che ho un altro telefono"
     return not alone or set(without_relief(words).split()) <= BESIDE
 
 

@@ -207,7 +207,8 @@ def time_said(text: str) -> TimeSaid:
     lunch = _LUNCH.search(words)
     if lunch and hour is not None and part == PARTS["pranzo"]:  # "prima di pranzo alle dieci": lunch the
         part = None                                                # reference, the hour the time meant
-    if lunch and hour is None and lunch["prep"] in AFTER + ("dopo",):  # "dopo pranzo": from one; an hour said wins
+    after = lunch and (lunch["prep"] in AFTER + ("dopo",) or words[:lunch.start()].split()[-1:] in (["not"], ["non"]))
+    if lunch and hour is None and after:  # "dopo pranzo", "not before lunch": from one; an hour said wins
         return TimeSaid(day, None, 13, "after", weekday, date=date, place=place)
     if lunch and hour is None:  # "before lunch", "prima di pranzo": the morning, its soonest window (round 10)
         return TimeSaid(day, PARTS["morning"], None, "at", weekday, date=date, place=place)

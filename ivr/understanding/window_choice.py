@@ -64,7 +64,8 @@ def _at_hour(fits: list[int], windows: list[tuple[datetime, datetime]], hour: fl
 
 def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) -> tuple[bool, int | None]:
     """(a time was named, the index of the one offered window it names, or None)."""
-    text, next_week = next_week_named(normalise(hour_corrected(text)))  # "alle sei anzi no alle tre": three  # "after the weekend", "la settimana prossima"
+    text = normalise(hour_corrected(text))  # "alle sei anzi no alle tre": three
+    text, next_week = next_week_named(text)  # "after the weekend", "la settimana prossima"
     text = text if next_week else weekend_named(text, windows)  # "the weekend one": the Saturday window
     said = time_said(text)
     monday = (now + timedelta(days=7 - now.weekday())).date()
