@@ -14,7 +14,7 @@ TURNS = {"anzi", "no", "actually", "wait", "sorry", "scusi", "scusa", "cioe", "m
 BRIDGE = TURNS | {"it", "that", "le", "l", "alle", "all", "at", "around", "about", "verso", "for", "say", "let", "s",
                   "oh", "ehm", "um", "uh", "er", "la", "i", "diciamo", "dico", "ho", "detto", "said", "the", "ok",
                   "okay", "allora", "ecco", "mi", "ero", "sbagliato", "sbagliata", "got", "wrong", "one", "quella", "o",
-                  "clock", "on", "a", "just"}
+                  "clock", "on", "a", "just", "ah", "eh", "mah"}
 # said right before an hour: left with the first hour when the second replaces it
 LEADS = {"le", "l", "alle", "all", "at", "around", "about", "verso", "for", "by", "dalle", "dopo", "after", "before",
          "prima", "delle", "the", "one", "quella", "il", "from"}
