@@ -64,7 +64,7 @@ YES_NO = [
     ("the wifi's playing up again", "helpful", "no"), ("the broadband keeps dropping in and out", "helpful", "no"),
     ("internet va e viene ancora", "helpful", "no"), ("we have lift off cheers", "helpful", "yes"),
     ("non è più lento adesso", "helpful", "yes"), ("ha ripreso a funzionare tutto", "helpful", "yes"),
-    ("it's rebooting itself", "helpful", None), ("hang on it's restarting", "helpful", None),
+    ("it's rebooting itself", "helpful", None), ("give it a sec it's restarting", "helpful", None),
     ("il modem sta ripartendo adesso", "helpful", None), ("lampeggia verde è normale", "helpful", None),
     ("it's flashing blue is that right", "helpful", None),
     ("can you say that once more please", "helpful", None),   # "again" with no sign of working
