@@ -15,6 +15,8 @@ MEALS = (
     (r"(?:after|before) (?:the )?school run|(?:before|prima di|prima della) (?:the )?(?:school|scuola)", "morning"),
     (r"(?:after|dopo) (?:my |la |the )?(?:breakfast|colazione)", "morning"),
     (r"elevenses", "mid morning"),
+    (r"(?:before|by|prima di|prima del|entro) (?:noon|midday|mezzogiorno|lunch ?time|l ora di pranzo|ora di pranzo)"
+     r"|in the a ?m", "morning"),   # round 10: before noon, the morning (its soonest window)
     (r"(?:before|prima di|prima della|prima del) (?:my |the |la |il )?(?:breakfast|colazione|work|lavoro)"
      r"|before i go to work|prima di andare al lavoro|prima di andare a lavorare", "early morning"),
     (r"(?:pausa pranzo|lunch break|lunch hour)", "pranzo"),
@@ -72,7 +74,8 @@ _NEXT_WEEK = re.compile(
     r"\b(?:(?:after|dopo|passato|passata|finito|finita|once|when) (?:the |il |la |this |questo |questa )?"
     r"(?:weekend|week end|fine settimana|finesettimana)(?: s over| is over| is done)?"
     r"|(?:next|la prossima|prossima|la settimana|settimana) (?:week|settimana|prossima|ventura|entrante)"
-    r"|(?:from|da) (?:next )?(?:monday|lunedi)(?: prossimo| in poi| on(?:wards?)?)"
+    r"|(?:from|da) (?:next )?(?:monday|lunedi)(?: prossimo| in poi| on(?:wards?)?)|(?:after|dopo) (?:sunday|domenica)"
+    r"|(?:la )?settimana (?:che viene|dopo)|the week after|the following week"
     r"|(?:la )?(?:prossima|next) (?:settimana|week))\b")
 
 
@@ -80,6 +83,6 @@ def next_week_named(words: str) -> tuple[str, bool]:
     """("", True) for "after the weekend", "la settimana prossima": the words without the phrase and whether it was
     said; a refusal before it ("not next week") leaves the words as said."""
     match = _NEXT_WEEK.search(words)
-    if match is None or re.search(r"\b(?:not|non|no)\s+(?:\w+\s+)?$", words[:match.start()]):
+    if match is None or re.search(r"\b(?:not|non|no)\s+(?:the\s+|la\s+|il\s+)?$", words[:match.start()]):
         return words, False
     return (words[:match.start()] + " " + words[match.end():]).strip(), True

@@ -10,7 +10,8 @@ from ivr.understanding.lexical import normalise
 
 _RELIEF = re.compile(r"\b(?:meno male|per fortuna|fortunatamente|grazie a dio|grazie al cielo|grazie a ddio|"
                      r"sia lodato|thank god|thank goodness|thank heavens|thank heaven|thank the lord|thank christ|"
-                     r"thankfully|what a relief|that s a relief|che sollievo|phew)\b")
+                     r"thankfully|fortunately|what a relief|that s a relief|che sollievo|phew|sia ringraziato il cielo"
+                     r")\b")
 # what may be said beside relief at the other yes/no questions ("eh sì meno male", "oh thank god yes")
 BESIDE = {"eh", "oh", "ah", "si", "yes", "yeah", "ok", "okay", "allora", "bene", "ecco", "well", "right", "oh",
           "guardi", "senta", "signora", "grazie", "thanks", "that", "for", "ahh", "ohh", "ehh", "mamma", "mia"}
@@ -18,9 +19,10 @@ NOT_BEFORE = {"no", "non", "not", "nope", "nah", "purtroppo", "unfortunately", "
 # after the relief, what turns it ("per fortuna che c è lei ma non va ancora", "thank god you answered, still dead")
 _BUT = re.compile(r"\b(?:ma|pero|but|though|however|eppure|tuttavia)\b")
 _HOW_TO_CHECK = re.compile(
-    r"\b(?:how (?:do|can|would|will|should|d) (?:i|we|you) (?:tell|know|check|see|find out|be sure|make sure)"
+    r"\b(?:how (?:do|can|would|will|should|d) (?:i|we|you) (?:tell|know|check|see|find out|be sure|make sure|test)"
     r"|how to (?:tell|check|know)|how can you tell|what should i (?:look for|see|check)"
-    r"|come (?:faccio|posso|facciamo|si fa) (?:a |per )?(?:capire|sapere|vedere|verificare|controllare|accorgermi)"
+    r"|come (?:faccio|posso|facciamo|si fa) (?:a |per )?(?:capire|sapere|vedere|verificare|controllare|accorgermi"
+    r"|provare|testare)"
     r"|come (?:lo|la) (?:vedo|capisco|so|verifico|controllo)|come si capisce|come capisco|come vedo"
     r"|da cosa (?:lo|la )?(?:capisco|vedo)|cosa devo (?:guardare|controllare|vedere))\b")
 

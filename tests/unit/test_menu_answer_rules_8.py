@@ -43,12 +43,13 @@ WINDOWS = [
     ("mornings suit me", TODAY_FIRST, 0), ("ideally before lunchtime", TODAY_FIRST, 0),
     ("prima della scuola", SPREAD, 1), ("before i go to work", TODAY_FIRST, 0),
     ("not before lunch", TODAY_FIRST, 1), ("dopo pranzo va bene", TODAY_FIRST, 1),   # after is still after
-    ("monday before lunch", SPREAD, 3),
+    ("monday before lunch", SPREAD, 3), ("entro mezzogiorno grazie", SPREAD, 1), ("before midday ideally", SPREAD, 1),
     # after the weekend, next week: the first window from Monday on
     ("after the weekend would be great", SPREAD, 3), ("dopo il fine settimana grazie", SPREAD, 3),
     ("any day next week works", SPREAD, 3), ("facciamo la settimana prossima", SPREAD, 3),
     ("once the weekend is over", SPREAD, 3), ("la prossima settimana di pomeriggio", SPREAD, 4),
-    ("next week in the afternoon", SPREAD, 4), ("dopo il weekend", THIS_WEEK, None),   # none offered then
+    ("next week in the afternoon", SPREAD, 4), ("not until next week", SPREAD, 3), ("meglio dopo domenica", SPREAD, 3),
+    ("the following week please", SPREAD, 3), ("dopo il weekend", THIS_WEEK, None),   # none offered then
     ("not next week this week", SPREAD, None),   # which day this week is not said
     # an hour corrected: the hour after the turn
     ("at five oh no make it two", HOURS, 1), ("alle sei anzi alle tre", HOURS, 1),
@@ -61,12 +62,13 @@ HELPFUL = [
     # relief: a yes, never a no ("male" is no complaint here)
     ("eh meno male", "yes"), ("sì sì meno male davvero", "yes"), ("per fortuna adesso va", "yes"),
     ("oh thank goodness for that", "yes"), ("thank god it's sorted", "yes"), ("grazie al cielo sì", "yes"),
-    ("meno male che c'è lei", "yes"), ("thankfully yes", "yes"),
+    ("meno male che c'è lei", "yes"), ("thankfully yes", "yes"), ("fortunately it's all good now", "yes"),
     # relief turned: what follows it or a no before it
     ("meno male ma è ancora tutto spento", "no"), ("no no meno male che ho il cellulare", "no"),
     # how to check: neither yes nor no
     ("how do i know it's working now", None), ("come faccio a capire se funziona", None),
     ("how can i tell it's fixed", None), ("e come lo vedo se va", None), ("what should i look for on the box", None),
+    ("how do i test it then", None), ("come posso verificare", None),
 ]
 
 
