@@ -15,8 +15,8 @@ MEALS = (
     (r"(?:after|before) (?:the )?school run|(?:before|prima di|prima della) (?:the )?(?:school|scuola)", "morning"),
     (r"(?:after|dopo) (?:my |la |the )?(?:breakfast|colazione)", "morning"),
     (r"elevenses", "mid morning"),
-    (r"(?:before|by|prima di|prima del|entro) (?:noon|midday|mezzogiorno|lunch ?time|l ora di pranzo|ora di pranzo)"
-     r"|in the a ?m", "morning"),   # round 10: before noon, the morning (its soonest window)
+    (r"(?:before|by|prima di|prima del|entro) (?:noon|midday|mezzogiorno|lunch ?time|l ora di pranzo|ora di pranzo)",
+     "before lunch"), (r"in the a ?m", "morning"),   # round 10: the soonest window that ends by about two
     (r"(?:before|prima di|prima della|prima del) (?:my |the |la |il )?(?:breakfast|colazione|work|lavoro)"
      r"|before i go to work|prima di andare al lavoro|prima di andare a lavorare", "early morning"),
     (r"(?:pausa pranzo|lunch break|lunch hour)", "pranzo"),

@@ -22,6 +22,7 @@ PARTS = {  # part of the day -> (first hour, last hour) a window may start in
     "notte": (20, 23), "night": (20, 23), "nottata": (20, 23),
     "mornings": (6, 11), "afternoons": (12, 17), "evenings": (17, 23),   # "mornings are best": any morning
 }
+BEFORE_LUNCH = (6, 12)   # the hours a window "before lunch" may start in: it ends by about two
 # a day or part of the day refused: "non oggi", "not in the morning" (before it), "oggi no" (after it)
 REFUSING = {"non", "not"}
 MID = 2   # the lean of "mid morning", "metà pomeriggio": the middle of that part of the day
@@ -210,8 +211,8 @@ def time_said(text: str) -> TimeSaid:
     after = lunch and (lunch["prep"] in AFTER + ("dopo",) or words[:lunch.start()].split()[-1:] in (["not"], ["non"]))
     if lunch and hour is None and after:  # "dopo pranzo", "not before lunch": from one; an hour said wins
         return TimeSaid(day, None, 13, "after", weekday, date=date, place=place)
-    if lunch and hour is None:  # "before lunch", "prima di pranzo": the morning, its soonest window (round 10)
-        return TimeSaid(day, PARTS["morning"], None, "at", weekday, date=date, place=place)
+    if lunch and hour is None:  # "before lunch", "prima di pranzo": the soonest window that ends by two (round 10)
+        return TimeSaid(day, BEFORE_LUNCH, None, "at", weekday, date=date, place=place)
     return TimeSaid(day, part, hour, relation, weekday, lean, date, place)
 
 

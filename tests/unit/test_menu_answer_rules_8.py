@@ -34,6 +34,7 @@ SPREAD = [(at(3, 16), at(3, 18)), (at(4, 10), at(4, 12)), (at(5, 10), at(5, 12))
 # today's morning after its afternoon would be wrong: today 10-12, today 15-17, Friday 9-11
 TODAY_FIRST = [(at(3, 10), at(3, 12)), (at(3, 15), at(3, 17)), (at(4, 9), at(4, 11))]
 HOURS = [(at(3, 11), at(3, 13)), (at(3, 14), at(3, 16)), (at(3, 17), at(3, 19))]   # today 11-13, 14-16, 17-19
+MIDDAY = [(at(3, 12), at(3, 14)), (at(3, 16), at(3, 18))]   # no morning: today 12-14 (ends by two), 16-18
 THIS_WEEK = [(at(3, 16), at(3, 18)), (at(4, 10), at(4, 12)), (at(5, 10), at(5, 12))]  # nothing from Monday on
 
 WINDOWS = [
@@ -43,7 +44,7 @@ WINDOWS = [
     ("mornings suit me", TODAY_FIRST, 0), ("ideally before lunchtime", TODAY_FIRST, 0),
     ("prima della scuola", SPREAD, 1), ("before i go to work", TODAY_FIRST, 0),
     ("not before lunch", TODAY_FIRST, 1), ("dopo pranzo va bene", TODAY_FIRST, 1),   # after is still after
-    ("monday before lunch", SPREAD, 3), ("entro mezzogiorno grazie", SPREAD, 1), ("before midday ideally", SPREAD, 1),
+    ("monday before lunch", SPREAD, 3), ("before lunch if poss", MIDDAY, 0), ("in the morning ideally", MIDDAY, None), ("entro mezzogiorno grazie", SPREAD, 1), ("before midday ideally", SPREAD, 1),
     # after the weekend, next week: the first window from Monday on
     ("after the weekend would be great", SPREAD, 3), ("dopo il fine settimana grazie", SPREAD, 3),
     ("any day next week works", SPREAD, 3), ("facciamo la settimana prossima", SPREAD, 3),
