@@ -62,7 +62,8 @@ def plain_times(words: str) -> str:
 
 def weekend_named(words: str, windows: list[tuple[datetime, datetime]]) -> str:
     """"the weekend one" -> "the saturday one" when the weekend windows offered are all on one day; else as said."""
-    if not WEEKEND.search(words) or set(words.split()) & OTHER_DAY or REFUSED.search(words):
+    if not WEEKEND.search(words) or set(words.split()) & OTHER_DAY or REFUSED.search(words) \
+            or _NEXT_WEEK.search(words):  # "dopo il weekend sono in ferie": not the weekend itself
         return words
     days = {start.weekday() for start, _ in windows if start.weekday() in DAY_NAMES}
     return WEEKEND.sub(DAY_NAMES[days.pop()], words) if len(days) == 1 else words
@@ -78,11 +79,15 @@ _NEXT_WEEK = re.compile(
     r"|(?:la )?settimana (?:che viene|dopo)|the week after|the following week"
     r"|(?:la )?(?:prossima|next) (?:settimana|week))\b")
 
+# the week after named as when the caller cannot ("next week i'm away", "dopo il weekend sono in ferie"): a reason
+_AWAY = re.compile(r"\b(?:away|busy|on holiday|out of the country|not around|not here|working|sono via|siamo via|in ferie"
+                   r"|non ci sono|non ci siamo|impegnat[oa]|non posso|can t|cannot|fuori)\b")
+
 
 def next_week_named(words: str) -> tuple[str, bool]:
     """("", True) for "after the weekend", "la settimana prossima": the words without the phrase and whether it was
     said; a refusal before it ("not next week") leaves the words as said."""
     match = _NEXT_WEEK.search(words)
-    if match is None or re.search(r"\b(?:not|non|no)\s+(?:the\s+|la\s+|il\s+)?$", words[:match.start()]):
+    if match is None or _AWAY.search(words) or re.search(r"\b(?:not|non|no)\s+(?:the\s+|la\s+|il\s+)?$", words[:match.start()]):
         return words, False
     return (words[:match.start()] + " " + words[match.end():]).strip(), True

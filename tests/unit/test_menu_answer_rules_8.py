@@ -50,7 +50,9 @@ WINDOWS = [
     ("any day next week works", SPREAD, 3), ("facciamo la settimana prossima", SPREAD, 3),
     ("once the weekend is over", SPREAD, 3), ("la prossima settimana di pomeriggio", SPREAD, 4),
     ("next week in the afternoon", SPREAD, 4), ("not until next week", SPREAD, 3), ("meglio dopo domenica", SPREAD, 3),
-    ("the following week please", SPREAD, 3), ("dopo il weekend", THIS_WEEK, None),   # none offered then
+    ("the following week please", SPREAD, 3),
+    # the week after as the reason: when the caller cannot
+    ("next week we're away so friday", SPREAD, 1), ("dopo il fine settimana sono in ferie", SPREAD, None), ("dopo il weekend", THIS_WEEK, None),   # none offered then
     ("not next week this week", SPREAD, None),   # which day this week is not said
     # an hour corrected: the hour after the turn
     ("at five oh no make it two", HOURS, 1), ("alle sei anzi alle tre", HOURS, 1),
