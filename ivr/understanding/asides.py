@@ -47,6 +47,10 @@ RESUME = ("ecco", "comunque", "anyway", "sorry", "scusi", "scusa", "scusate", "a
           "sorry about that", "scusi tanto", "where was i", "dove eravamo", "right so", "ok so", "as i was saying",
           # a reason's end: what follows is the answer ("the baby's crying so just text me")
           "so", "quindi", "percio", "per questo", "that s why", "which is why", "therefore", "so please")
+# a request to us starts again after an aside, and is part of the answer ("the dog's barking, could we do it by text")
+REQUESTS = ("can we", "can you", "could we", "could you", "would you", "will you", "let s", "lets", "please",
+            "possiamo", "potete", "potreste", "puo", "potrebbe", "fissiamo", "facciamo", "continuiamo", "mandatemi",
+            "scrivetemi", "richiamatemi", "mi richiamate", "mi scrivete", "mi mandate")
 # asking for more explanation, no choice made
 EXPLAIN = ("piu dettagli", "maggiori dettagli", "qualche dettaglio", "piu informazioni", "maggiori informazioni",
            "piu spiegazioni", "spiegarmi", "spiegami", "mi spieghi", "mi spiega", "spiegare meglio", "more detail",
@@ -91,13 +95,13 @@ def outside_aside(text: str) -> str | None:
 
 def _aside_end(words: list[str], at: int, to_end: bool) -> int:
     """Where what is said to us takes up again after an aside found at `at`: after a word that resumes ("ecco",
-    "anyway", "sorry"), at a yes or a no ("stai buono un attimo sì è corretto"); else, with `to_end` (an aside about
+    "anyway", "sorry"), at a yes, a no ("stai buono un attimo sì è corretto") or a request ("could we …"); else, with `to_end` (an aside about
     a child or a pet: "the cat just knocked something over"), nowhere, or after a command's own words."""
     for i in range(at + 1, len(words)):
         resumed = next((r for r in RESUME if words[i:i + len(r.split())] == r.split()), None)
         if resumed:
             return i + len(resumed.split())
-        if words[i] in ANSWERS:
+        if words[i] in ANSWERS or any(words[i:i + len(r.split())] == r.split() for r in REQUESTS):
             return i
     for i in range(at + 1, len(words)):  # "the dog's barking two i want to pick the time": a key or a wish
         if words[i] in CHOOSING:

@@ -62,6 +62,6 @@ class TestNinthSet(BlindMenuSet):
     FOLDER = NINTH
     EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH)
     BLIND_RUN_MISSED = MISSED
-    STILL_MISSED = frozenset(MISSED)
+    STILL_MISSED: frozenset[tuple[str, str]] = frozenset()  # rounds 9 and 10 reached all eight: 98.3 % right
     NONE_ACTED_ON_MISSED = NONE_ACTED_ON
     ANSWERS_PER_MENU, NONE_PER_MENU, NONE_PER_LANGUAGE = 42, 8, 45
