@@ -26,8 +26,17 @@ ELEVENTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_eleventh"
 # its asked_again/ holds answers a random caller gives that name none of the choices ("un attimo", "which number",
 # "non ho ancora provato", a time no window holds): the call must ask again
 
-# The bars the blind run missed, with its figures (none yet: the set has not been measured).
+# The blind run (6 Dec 2026, the models as of commit 3fc9342, after the round-10 fixes that followed the tenth set and
+# the mended asides rule), with its figures; see docs/understanding.md. It read 99.2 % right over all 480 answers, every
+# menu and language over 95 %, and a wrong action no rarer than "not understood" only because one label was a slip:
+# "347 221 9065 no scusi 347 221 9056" was filed under the number said first, where its English twin ("347 992 1347
+# sorry 347 992 1374") is filed under the corrected one; the reading booked the corrected number, and the label was
+# mended after the run (the only change to the set since). With it, 1 wrong action against 2 not understood.
 MISSED: dict[tuple[str, str], str] = {}
+NONE_ACTED_ON = ("7 of 100 answers to none of the choices acted on (7.0 %): questions about a choice or the offer read "
+                 "as that choice ('ma la chat è gratis' as the chat, 'anything later in the evening' and 'c'è qualcosa "
+                 "di sera tardi' as the evening window, 'will the text come to this phone' as yes, 'ma il messaggio "
+                 "arriva su questo numero' as no, 'is that the landline or the mobile' and 'eh come' as yes)")
 
 
 class TestEleventhSet(BlindMenuSet):
@@ -35,4 +44,5 @@ class TestEleventhSet(BlindMenuSet):
     EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH)
     BLIND_RUN_MISSED = MISSED
     STILL_MISSED = frozenset(MISSED)
+    NONE_ACTED_ON_MISSED = NONE_ACTED_ON
     ANSWERS_PER_MENU, NONE_PER_MENU, NONE_PER_LANGUAGE = 44, 8, 45
