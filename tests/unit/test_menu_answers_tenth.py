@@ -43,6 +43,5 @@ class TestTenthSet(BlindMenuSet):
     FOLDER = TENTH
     EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH)
     BLIND_RUN_MISSED = MISSED
-    STILL_MISSED = frozenset(MISSED)
-    WRONG_ACTIONS_MISSED = WRONG_ACTIONS
+    STILL_MISSED: frozenset[tuple[str, str]] = frozenset()  # round 10 reached both, and the wrong-action bar: 99.4 %
     ANSWERS_PER_MENU, NONE_PER_MENU, NONE_PER_LANGUAGE = 44, 8, 45
