@@ -15,6 +15,8 @@ from ivr.understanding.answer_rules import (YES_NO_KEYS, about_choices, after_re
 from ivr.understanding.yes_no_rules import (agent_not_needed, another_number, asks_what_next, holding_on,
                                             leading_no, leading_yes, lukewarm, no_answer_yet, not_understood,
                                             prefers_other)
+from ivr.understanding.choice_questions import (offer_asked_about, option_asked_about, subject_of_question,
+                                                window_asked_other)
 from ivr.understanding.asides import only_unknowing, outside_aside, wants_explaining
 from ivr.understanding.device_state import UNSURE as ON_ITS_WAY, not_tried_yet, state_said
 from ivr.understanding.formal_words import formal_answer
@@ -66,8 +68,10 @@ def option(menus: MenuModel, text: str) -> str | None:
     if last_said(text):
         return OPTIONS[-1]
     head = choice_before_question(text)  # "the first one, how long is that?": the choice, then a question about it
-    if head and (chosen := option(menus, head)) is not None:
+    if head and not subject_of_question(text, head) and (chosen := option(menus, head)) is not None:
         return chosen
+    if option_asked_about(text):  # "is the chat free", "la chat costa qualcosa": a question, asked again (round 11)
+        return None
     if about_choices(text) or paused(text) or no_choice_yet(text) or line_trouble(text) or busy_paying(text) \
             or wants_explaining(text):
         return None
@@ -144,6 +148,9 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     if holding_on(text) or about_choices(text) or asks_what_next(text) or many_digits(text) \
             or not_understood(text) or wants_explaining(text) or how_to_check(text):  # "how do I tell if it works"
         return None
+    if menu in YES_NO_MENUS and offer_asked_about(text):  # "will the text come to this phone", "eh come" (round 11)
+        reading = menus.read(model, text).choice
+        return reading if reading in ASKED_AGAIN else None
     # "we'll see", "devo sentire mio figlio", "non trovo il foglietto": never a yes or a no ("don't know" asked again)
     if no_answer_yet(text) or checking_later(text) or (menu in YES_NO_MENUS and lost_note(text)) \
             or line_trouble(text) or not_tried_yet(text) or only_unknowing(text):
@@ -184,6 +191,8 @@ def window(menus: MenuModel, text: str, offered: list[tuple[datetime, datetime]]
         return key - 1
     if offered and (place := place_before_reason(text, len(offered))) is not None:
         return place  # "l'ultima perché martedì lavoro": the place, not the reason's day
+    if window_asked_other(text):  # "is there anything later", "non avete niente di domenica": asked again (round 11)
+        return None
     named, index = resolve(text, offered, now)
     if named or key is not None:  # a time or a date said: only a window then will do; a key not offered
         return index
