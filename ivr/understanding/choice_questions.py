@@ -49,6 +49,9 @@ OFFER_NEXT = {"it", "that", "this", "the", "my", "there", "i", "a"}
 # a choice's key or place said before a question: "the first one how long is it", "la due ma a che ora"
 KEYED = {"first", "second", "third", "fourth", "last", "one", "two", "three", "four", "uno", "due", "tre", "quattro",
          "prima", "seconda", "terza", "quarta", "ultima", "option", "opzione", "numero", "number"}
+# a window chosen or preferred after "nothing": "niente weekend meglio lunedì", "anything after four works"
+PREFERRED = ("works", "good", "perfect", "perfetto", "benissimo", "meglio", "better", "rather", "instead", "prefer",
+             "preferisco", "preferirei", "piuttosto", "suits", "do me")
 # bare "eh come?", "pardon?": not heard, asked again (never a yes)
 HUH = {"eh", "come", "cosa", "pardon", "what", "huh", "sorry", "scusi", "scusa", "prego", "cos", "e", "ah", "eh?"}
 
@@ -82,7 +85,7 @@ def window_asked_other(text: str) -> bool:
         return False  # "la più tardi che avete", "la più presto che c'è": a place among those offered
     asks = _said(clean, ASKING) or _opens_a_question(clean.split())
     other = _said(clean, OTHER) or _said(clean, ("later", "earlier", "sooner", "piu tardi", "piu presto", "prima"))
-    return asks and other and not _said(clean, REQUEST + ("works", "good", "perfect", "perfetto", "benissimo"))
+    return asks and other and not _said(clean, REQUEST + PREFERRED)
 
 
 def offer_asked_about(text: str) -> bool:
