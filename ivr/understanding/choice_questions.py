@@ -9,7 +9,7 @@ from __future__ import annotations
 from ivr.understanding.lexical import normalise
 
 # what a caller asks about an option or the offer: its cost, who reads it, where and how it comes
-PROPERTY = ("free", "cost", "costs", "charge", "charged", "pay", "paid", "real person", "a person", "human",
+PROPERTY = ("free", "work", "cost", "costs", "charge", "charged", "pay", "paid", "real person", "a person", "human",
             "anyone", "anybody", "listen", "listens", "landline", "smartphone", "internet", "whatsapp", "in italian",
             "in english", "at night", "gratis", "gratuito", "gratuita", "costa", "si paga", "a pagamento", "pagare",
             "persona", "qualcuno", "ascolta", "la sente", "lo sente", "fisso", "smartphone", "internet", "whatsapp",
@@ -18,9 +18,10 @@ PROPERTY = ("free", "cost", "costs", "charge", "charged", "pay", "paid", "real p
             "which number", "what number", "su che", "su quale", "arriva")
 # words that ask about an option in Italian, said without an opener ("la chat costa qualcosa", "posso chattare dal fisso")
 ASKED_IN_ITALIAN = ("gratis", "gratuito", "gratuita", "costa", "si paga", "a pagamento", "ascolta", "la sente",
-                    "lo sente", "una persona", "persona vera", "dal fisso", "di notte", "in italiano", "in inglese")
+                    "lo sente", "una persona", "persona vera", "dal fisso", "di notte", "in italiano", "in inglese",
+                    "come funziona")
 # what a caller asks about the offer of a text or the number read back: its cost, where it comes
-OFFER_PROPERTY = ("free", "cost", "costs", "charge", "gratis", "costa", "si paga", "this phone", "this number",
+OFFER_PROPERTY = ("free", "work", "cost", "costs", "charge", "gratis", "costa", "si paga", "this phone", "this number",
                   "questo numero", "questo telefono", "landline or", "mobile or", "fisso o", "cellulare o",
                   "house phone", "che numero", "quale numero", "which number", "what number", "su che", "su quale",
                   "arriva")
@@ -32,7 +33,8 @@ FILLERS = {"ma", "but", "and", "e", "so", "um", "uh", "eh", "ehm", "oh", "sorry"
 # a request phrased as a question ("can you call me back", "mi potete scrivere") or a choice said with it
 REQUEST = ("can you", "could you", "would you", "will you", "can someone", "could someone", "call me", "ring me",
            "text me", "message me", "write to me", "potete", "potreste", "puo", "mi richiam", "richiamatemi",
-           "chiamatemi", "scrivetemi", "mi scrivete", "mi chiamate", "can i leave", "i ll", "i d", "i want",
+           "chiamatemi", "scrivetemi", "mi scrivete", "mi chiamate", "can i leave", "can i have", "could i have",
+           "can i get", "can we", "could we", "posso avere", "i ll", "i d", "i want",
            "i prefer", "preferisco", "voglio", "vorrei", "scelgo", "prendo", "faccio", "lascio", "allora", "then",
            "va bene", "fine", "ok", "okay", "please", "per favore")
 # an answer at a yes/no question: a yes or a no said first stays the answer ("sì, ma quando arriva?")

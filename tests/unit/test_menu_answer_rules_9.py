@@ -41,13 +41,14 @@ OPTIONS = [
     ("la chat funziona anche di notte", None), ("will the chat be in italian", None),
     ("does the call back cost me", None), ("is the chat on whatsapp", None), ("si paga qualcosa per il messaggio", None),
     ("how long does the callback take", None), ("quanto costa la chat", None), ("il vocale lo sente qualcuno oggi", None),
+    ("how would the chat work for me", None), ("la chat come funziona esattamente", None),
     ("is the voice message free to leave", None), ("but is the call back free", None), ("la richiamata è gratuita", None),
     # a choice said with a question about it, a request phrased as a question: the choice
     ("the first one how long will it take", "asap"), ("can you call me back as soon as possible", "asap"),
     ("mi potete scrivere", "chat"), ("can you just text me instead", "chat"), ("could you ring me back", "asap"),
     ("mi potete richiamare subito", "asap"), ("can i leave a message", "voicemail"), ("could we do it by chat", "chat"),
     ("can someone call me back please", "asap"), ("il vocale ma costa qualcosa", "voicemail"),
-    ("preferisco la chat se è gratis", "chat"), ("option two is that free", "window"),
+    ("preferisco la chat se è gratis", "chat"), ("can i have a callback is it free", "asap"), ("could we do the chat is it free", "chat"), ("option two is that free", "window"),
 ]
 WINDOWS = [
     # a window other than those offered asked for: asked again, never the nearest window
