@@ -74,9 +74,9 @@ def option_asked_about(text: str) -> bool:
     reader or reach, with no request or choice in it ("can you text me", "preferisco la chat che è gratis")."""
     words = normalise(text or "").split()
     clean = f" {' '.join(words)} "
-    if not _said(clean, PROPERTY) or _said(clean, REQUEST):
+    if _said(clean, REQUEST):
         return False
-    return _opens_a_question(words) or _said(clean, ASKED_IN_ITALIAN)
+    return (_opens_a_question(words) and _said(clean, PROPERTY)) or _said(clean, ASKED_IN_ITALIAN)
 
 
 def window_asked_other(text: str) -> bool:
