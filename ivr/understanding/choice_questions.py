@@ -59,11 +59,12 @@ HUH = {"eh", "come", "cosa", "pardon", "what", "huh", "sorry", "scusi", "scusa",
 
 
 def _said(clean: str, phrases) -> bool:
+    """A phrase said as whole words; "mi richiam" as the start of a word too ("mi richiamate", "mi richiami")."""
     return any(f" {p} " in clean for p in phrases) or any(f" {p}" in clean and p.endswith("richiam") for p in phrases)
 
 
 def _opens_a_question(words: list[str]) -> bool:
-    rest = [w for w in words]
+    rest = list(words)
     while rest and rest[0] in FILLERS:
         rest = rest[1:]
     return bool(rest) and rest[0] in OPENERS
