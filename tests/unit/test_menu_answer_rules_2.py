@@ -6,9 +6,6 @@ voice message) against a message sent (the chat), a pause that is no time; "the 
 number; helpful idioms and a question that answers nothing."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from ivr.app.settings import PROJECT_ROOT
@@ -19,13 +16,7 @@ from ivr.understanding.spoken_numbers import digits_from_speech
 from ivr.understanding.times_said import time_said
 from ivr.understanding.window_choice import resolve
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
-
-ROME = ZoneInfo("Europe/Rome")
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 12, day, hour, minute, tzinfo=ROME)
-
+from tests.support.menu_rule_cases import at
 
 WEDNESDAY = at(2, 10)   # Wednesday 2 December 2026, ten o'clock
 MONDAY = at(7, 8)       # Monday 7 December, eight o'clock

@@ -7,9 +7,6 @@ time, "the afternoon one" of two; wanting to choose the time, a key said twice; 
 Neapolitan "nun", the question not understood."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from ivr.app.settings import PROJECT_ROOT
@@ -21,13 +18,7 @@ from ivr.understanding.number_readings import number_readings, number_said
 from ivr.understanding.times_said import time_said
 from ivr.understanding.yes_no_rules import agent_not_needed
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
-
-ROME = ZoneInfo("Europe/Rome")
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 12, day, hour, minute, tzinfo=ROME)
-
+from tests.support.menu_rule_cases import at
 
 MONDAY = at(7, 8)   # Monday 7 December 2026, eight o'clock
 TODAY_AND_SATURDAY = [(at(7, 10), at(7, 12)), (at(7, 14), at(7, 16)), (at(8, 10), at(8, 12)),

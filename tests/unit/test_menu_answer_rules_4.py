@@ -8,9 +8,6 @@ verb at every menu; another number offered; "we'll see" and "who gave you my num
 corrected."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from ivr.understanding import menu_answers
@@ -20,13 +17,7 @@ from ivr.understanding.option_rules import asap_asked, choose_time, named_first,
 from ivr.understanding.times_said import MID, time_said
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
 from tests.support.blind_menu_set import evaluation_texts, training_texts
-
-ROME = ZoneInfo("Europe/Rome")
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 12, day, hour, minute, tzinfo=ROME)
-
+from tests.support.menu_rule_cases import at
 
 MONDAY, TUESDAY, THURSDAY = at(7, 8), at(8, 8), at(10, 8)   # 7, 8 and 10 December 2026, eight o'clock
 TODAY = [(at(7, 10), at(7, 12)), (at(7, 12), at(7, 14)), (at(7, 14), at(7, 16))]

@@ -6,23 +6,12 @@ one; windows named by their hours in words; a day refused before the one asked f
 with the number and a caller phoning for someone absent, all asked again."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from ivr.understanding import menu_answers
-from ivr.understanding.lexical import normalise
 from ivr.understanding.second_thoughts import key_named, last_answer, number_after_turn
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
-from tests.support.blind_menu_set import evaluation_texts, training_texts
-
-ROME = ZoneInfo("Europe/Rome")
-
-
-def at(day: int, hour: int) -> datetime:
-    return datetime(2026, 12, day, hour, tzinfo=ROME)
-
+from tests.support.menu_rule_cases import among_evaluation, among_training, at
 
 MONDAY = at(7, 8)   # Monday 7 December 2026, eight o'clock
 OFFERED = [(at(7, 10), at(7, 12)), (at(8, 9), at(8, 11)), (at(8, 17), at(8, 19)), (at(9, 11), at(9, 13)),
@@ -92,13 +81,11 @@ def mine() -> list[str]:
 
 
 def test_no_sentence_here_is_a_training_example():
-    trained = training_texts()
-    assert [s for s in mine() if normalise(s) in trained] == []
+    assert among_training(mine()) == []
 
 
 def test_no_sentence_here_is_an_evaluation_answer():
-    evaluated = evaluation_texts()
-    assert [s for s in mine() if normalise(s) in evaluated] == []   # names only our sentences when it fails
+    assert among_evaluation(mine()) == []
 
 
 @pytest.mark.parametrize("said, digits", NUMBERS)

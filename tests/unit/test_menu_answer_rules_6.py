@@ -5,27 +5,14 @@ last one" before a reason naming days; British idioms at "was it useful?"; a cho
 not hearing the call and a moment asked at a shop's till, both asked again."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from ivr.understanding import menu_answers
-from ivr.understanding.lexical import normalise
-from ivr.understanding.menu_answers import ASKED_AGAIN
-from ivr.understanding.menu_eval import MenuCase, understood
 from ivr.understanding.line_trouble import line_trouble
 from ivr.understanding.second_thoughts import number_restarted
 from ivr.understanding.yes_tone import NO, UNSURE, pointed_yes, sarcasm, without_exclamation
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
-from tests.support.blind_menu_set import evaluation_texts, training_texts
-
-ROME = ZoneInfo("Europe/Rome")
-
-
-def at(day: int, hour: int) -> datetime:
-    return datetime(2026, 12, day, hour, tzinfo=ROME)
-
+from tests.support.menu_rule_cases import among_evaluation, among_training, as_the_call_acts, at
 
 MONDAY = at(7, 8)   # Monday 7 December 2026, eight o'clock
 # today, Tuesday, Thursday: the last is on none of the days a reason names below
@@ -109,20 +96,17 @@ def mine() -> list[str]:
 
 
 def test_no_sentence_here_is_a_training_example():
-    trained = training_texts()
-    assert [s for s in mine() if normalise(s) in trained] == []
+    assert among_training(mine()) == []
 
 
 def test_no_sentence_here_is_an_evaluation_answer():
-    evaluated = evaluation_texts()
-    assert [s for s in mine() if normalise(s) in evaluated] == []   # names only our sentences when it fails
+    assert among_evaluation(mine()) == []
 
 
 @pytest.mark.parametrize("said, menu, meant", YES_NO)
 def test_each_yes_no_kind_is_read_as_meant(menus, said, menu, meant):  # noqa: F811
     # as the call acts on it (the number menu: a number said first, then a yes or a no); "repeat" is asked again too
-    got = understood(menus, MenuCase(menu, "", said, ""))
-    assert (None if got in ASKED_AGAIN else got) == meant
+    assert as_the_call_acts(menus, menu, said) == meant
 
 
 @pytest.mark.parametrize("said, digits", NUMBERS)

@@ -6,32 +6,20 @@ wish to write; times named by a meal or the working day, and the weekend; asides
 knowing the number, not tried yet and more explanation asked for, all asked again."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from ivr.understanding import menu_answers
 from ivr.understanding.asides import only_unknowing, outside_aside, wants_explaining
 from ivr.understanding.device_state import NO, UNSURE, YES, not_tried_yet, state_said
 from ivr.understanding.lead_ins import someone_else_knows, theirs_wanted, without_lead_in
-from ivr.understanding.lexical import normalise
 from ivr.understanding.meal_times import plain_times, weekend_named
-from ivr.understanding.menu_answers import ASKED_AGAIN, OUTAGE
-from ivr.understanding.menu_eval import MenuCase, understood
+from ivr.understanding.menu_answers import OUTAGE
 from ivr.understanding.outage_offer import person_asked
 from ivr.understanding.yes_tone import without_stammer
 from social_bridge.outages.outages import Outages
 from tests.unit.test_call_flow import new_call, parts, press, say, sent, speaking  # noqa: F401  (fixtures)
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
-from tests.support.blind_menu_set import evaluation_texts, training_texts
-
-ROME = ZoneInfo("Europe/Rome")
-
-
-def at(day: int, hour: int) -> datetime:
-    return datetime(2026, 12, day, hour, tzinfo=ROME)
-
+from tests.support.menu_rule_cases import among_evaluation, among_training, as_the_call_acts, at
 
 MONDAY = at(7, 8)   # Monday 7 December 2026, eight o'clock
 TODAY = [(at(7, 10), at(7, 12)), (at(7, 13), at(7, 15)), (at(7, 17), at(7, 19))]     # morning, afternoon, evening
@@ -163,19 +151,16 @@ def mine() -> list[str]:
 
 
 def test_no_sentence_here_is_a_training_example():
-    trained = training_texts()
-    assert [s for s in mine() if normalise(s) in trained] == []
+    assert among_training(mine()) == []
 
 
 def test_no_sentence_here_is_an_evaluation_answer():
-    evaluated = evaluation_texts()
-    assert [s for s in mine() if normalise(s) in evaluated] == []   # names only our sentences when it fails
+    assert among_evaluation(mine()) == []
 
 
 @pytest.mark.parametrize("said, menu, meant", YES_NO)
 def test_each_yes_no_kind_is_read_as_meant(menus, said, menu, meant):  # noqa: F811
-    got = understood(menus, MenuCase(menu, "", said, ""))
-    assert (None if got in ASKED_AGAIN else got) == meant
+    assert as_the_call_acts(menus, menu, said) == meant
 
 
 @pytest.mark.parametrize("said, meant", OPTIONS)

@@ -5,27 +5,14 @@ an hour corrected in the same breath (the hour after the turn); relief ("meno ma
 it useful?"; a question about how to check, asked again."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from ivr.understanding import menu_answers
 from ivr.understanding.hours_corrected import hour_corrected
-from ivr.understanding.lexical import normalise
 from ivr.understanding.meal_times import next_week_named
-from ivr.understanding.menu_answers import ASKED_AGAIN
-from ivr.understanding.menu_eval import MenuCase, understood
 from ivr.understanding.relief import how_to_check, relieved
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
-from tests.support.blind_menu_set import evaluation_texts, training_texts
-
-ROME = ZoneInfo("Europe/Rome")
-
-
-def at(day: int, hour: int) -> datetime:
-    return datetime(2026, 12, day, hour, tzinfo=ROME)
-
+from tests.support.menu_rule_cases import among_evaluation, among_training, as_the_call_acts, at
 
 THURSDAY = at(3, 9)   # Thursday 3 December 2026, nine o'clock
 # today's afternoon, Friday's and Saturday's mornings, Monday's morning and afternoon
@@ -80,13 +67,11 @@ def mine() -> list[str]:
 
 
 def test_no_sentence_here_is_a_training_example():
-    trained = training_texts()
-    assert [s for s in mine() if normalise(s) in trained] == []
+    assert among_training(mine()) == []
 
 
 def test_no_sentence_here_is_an_evaluation_answer():
-    evaluated = evaluation_texts()
-    assert [s for s in mine() if normalise(s) in evaluated] == []   # names only our sentences when it fails
+    assert among_evaluation(mine()) == []
 
 
 @pytest.mark.parametrize("said, offered, index", WINDOWS)
@@ -96,8 +81,7 @@ def test_a_window_by_the_morning_the_week_or_an_hour_corrected(menus, said, offe
 
 @pytest.mark.parametrize("said, meant", HELPFUL)
 def test_relief_is_a_yes_and_how_to_check_no_answer(menus, said, meant):  # noqa: F811
-    got = understood(menus, MenuCase("helpful", "", said, ""))
-    assert (None if got in ASKED_AGAIN else got) == meant
+    assert as_the_call_acts(menus, "helpful", said) == meant
 
 
 @pytest.mark.parametrize("said", ["meno male sì è quello", "oh thank god yes"])

@@ -7,24 +7,12 @@ come"): no choice, asked again. A choice said with a question, a request phrased
 and then asks stay the answer."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from ivr.understanding import menu_answers
 from ivr.understanding.choice_questions import offer_asked_about, option_asked_about, window_asked_other
-from ivr.understanding.lexical import normalise
-from ivr.understanding.menu_answers import ASKED_AGAIN
 from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's menu models, a fixture)
-from tests.support.blind_menu_set import evaluation_texts, training_texts
-
-ROME = ZoneInfo("Europe/Rome")
-
-
-def at(day: int, hour: int) -> datetime:
-    return datetime(2026, 12, day, hour, tzinfo=ROME)
-
+from tests.support.menu_rule_cases import among_evaluation, among_training, asked_again_or, at
 
 THURSDAY = at(3, 9)   # Thursday 3 December 2026, nine o'clock
 # today 16-18, Friday 10-12, Saturday 10-12
@@ -88,17 +76,11 @@ def mine() -> list[str]:
 
 
 def test_no_sentence_here_is_a_training_example():
-    trained = training_texts()
-    assert [s for s in mine() if normalise(s) in trained] == []
+    assert among_training(mine()) == []
 
 
 def test_no_sentence_here_is_an_evaluation_answer():
-    evaluated = evaluation_texts()
-    assert [s for s in mine() if normalise(s) in evaluated] == []   # names only our sentences when it fails
-
-
-def asked_again_or(got: str | None) -> str | None:
-    return None if got in ASKED_AGAIN else got
+    assert among_evaluation(mine()) == []
 
 
 @pytest.mark.parametrize("said, meant", OPTIONS)
