@@ -17,7 +17,10 @@ RIGHT = ("e esatto", "e corretto", "e giusto", "corrisponde", "risponde al vero"
 WRONG = ("non e esatto", "non e corretto", "non e giusto", "non corrisponde", "non risponde al vero", "e inesatto",
          "e errato", "is not correct", "is not accurate", "is not right", "isn t correct", "isn t accurate",
          "isn t right", "is incorrect", "is inaccurate", "is wrong", "not correct", "not accurate", "inesatto",
-         "inaccurate", "incorrect", "non e cosi")
+         "inaccurate", "incorrect", "non e cosi", "s wrong")
+# a doubt or a denial before what was read out called right ("i'm not sure that's correct", "dubito che sia esatto")
+DOUBTED = ("don t think", "do not think", "dont think", "not sure", "doubt", "non credo", "non penso",
+           "non sono sicuro", "non sono sicura", "dubito")
 LEADING = {"si", "yes", "yeah", "yep", "no", "nope", "nah", "certo", "esatto", "correct"}
 # a condition or a question is no statement ("se non è corretto …", "is that correct?")
 IF = {"se", "if", "whether", "qualora", "nel"}
@@ -31,10 +34,21 @@ def formal_answer(text: str) -> str | None:
         return None
     for at, word in enumerate(words):
         negated = bool(set(words[max(0, at - 2):at]) & NEGATED)
+        if word in CONSENT and negated and words[at + 1:at + 2] == ["more"]:
+            return "yes"  # "i can't agree more"
         if word in REFUSE or (word in CONSENT and negated):
             return "no"
         if word in CONSENT:
             return "yes"
     if any(f" {p} " in clean for p in WRONG):
         return "no"
-    return "yes" if any(clean.endswith(f" {p} ") for p in RIGHT) else None
+    if not any(clean.endswith(f" {p} ") for p in RIGHT):
+        return None
+    return "no" if any(f" {p} " in clean for p in DOUBTED) else "yes"  # "i don't think that's correct"
+
+
+def saying_refused(text: str) -> bool:
+    """"i refuse to say no", "mi rifiuto di dire di no": a word refused, not the offer: no answer (asked again)."""
+    words = normalise(text or "").split()
+    return any(word in REFUSE and words[at + 1:at + 3] in (["to", "say"], ["di", "dire"])
+               for at, word in enumerate(words))

@@ -22,6 +22,9 @@ LEADS = {"le", "l", "alle", "all", "at", "around", "about", "verso", "for", "by"
 # "make it", "meglio": "two no three" alone may be keys
 TIME_SIGNS = {"alle", "all", "le", "at", "verso", "around", "about", "oclock", "clock", "am", "pm", "ish", "circa"}
 STRONG_TURNS = {"make", "meglio", "facciamo", "rather", "invece"}
+# "one" right after "no" is no hour unless a time word marks it ("at six, no one is home", "alle sei, no uno di
+# noi …"; but "no, at one", "no all'una", "make it one", "no one o'clock")
+ONE, NOES, AFTER_ONE = {"one", "uno", "una"}, {"no", "nope"}, {"oclock", "clock", "am", "pm", "ish"}
 
 
 def _hour_at(words: list[str], i: int) -> bool:
@@ -37,6 +40,8 @@ def hour_corrected(text: str) -> str:
     hours = [i for i in range(len(words)) if _hour_at(words, i)]
     for first, second in zip(hours, hours[1:]):
         between = words[first + 1:second]
+        if words[second] in ONE and words[second - 1] in NOES and not set(words[second + 1:second + 3]) & AFTER_ONE:
+            continue
         if not between or not set(between) & TURNS or not set(between) <= BRIDGE | {"oclock", "am", "pm"}:
             continue
         near = words[max(0, first - 2):first + 2] + words[second - 2:second + 2]

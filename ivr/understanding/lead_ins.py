@@ -46,6 +46,9 @@ KNOWS = {"sa", "knows", "conosce", "ricorda", "remembers", "ha", "has", "got", "
 THING = {"numero", "number", "it", "lo", "l", "that", "recapito", "them", "quello", "cose", "queste", "things", "stuff",
          "all", "tutto"}
 YES_FIRST = {"si", "yes", "yeah", "yep", "certo", "esatto", "sure"}
+# a yes or an agreement after a relative's number: it is confirmed ("it's my mum's landline and yes that's right")
+AGREED = YES_FIRST | {"fine", "right", "correct", "ok", "okay", "bene", "giusto", "pure", "yes", "va"}
+NOT = {"not", "non", "no", "isn", "t", "nt", "never", "mai"}
 NO_FIRST = {"no", "nope", "nah"}   # "no quello ce l'ha mio figlio": the number read out is the son's, a no
 # a relative asked, not their number wanted ("i'd need to ask my daughter for her number")
 ASKED = {"ask", "asking", "chiedere", "chiedo", "domandare", "domando", "check", "sentire", "sento"}
@@ -92,16 +95,43 @@ def theirs_wanted(text: str) -> bool:
     """"my wife wants you to ring her mobile instead", "chiamate il cellulare di mia moglie": a relative's own
     number asked for, another number than the one read out (a no at the number question)."""
     words = normalise(text or "").split()
+    at = _theirs_at(words)
+    return at is not None and not _agreed(words[at + 1:])
+
+
+def theirs_confirmed(text: str) -> bool:
+    """"it's my husband's phone but yes call me on it", "that's my wife's mobile, that's fine": a relative's number
+    named, then a yes or an agreement: the number read out confirmed (a yes)."""
+    words = normalise(text or "").split()
+    at = _theirs_at(words)
+    return at is not None and _agreed(words[at + 1:])
+
+
+def _theirs_at(words: list[str]) -> int | None:
+    """Where a relative's phone is named ("my wife's mobile", "her number", "il cellulare di mia moglie")."""
     if not words or words[0] in YES_FIRST or set(words) & ASKED or not relative_named(words):
-        return False
+        return None
     for at, word in enumerate(words):
         if word not in PHONES:
             continue
         before, after = words[max(0, at - 3):at], words[at + 1:at + 4]
         if set(before) & THEIRS or (before[-1:] == ["s"] and before[-2:-1] and before[-2] in RELATIVES) \
                 or (after[:1] in (["di"], ["of"]) and relative_named(after)):
-            return True
-    return False
+            return at
+    return None
+
+
+def _agreed(words: list[str]) -> bool:
+    """A yes or an agreement said, not negated ("… but yes call me on it", "… that's fine"; not "… not fine")."""
+    return any(word in AGREED and not set(words[max(0, at - 2):at]) & NOT and _stated(words, at)
+               for at, word in enumerate(words))
+
+
+def _stated(words: list[str], at: int) -> bool:
+    """Not asked ("… is that ok", "… se va bene"); "right" / "correct" of it ("that's right", not "…, right")."""
+    if words[max(0, at - 2):at] in (["is", "that"], ["is", "it"]) or set(words[max(0, at - 3):at]) & {"if", "se"}:
+        return False
+    return words[at] not in ("right", "correct") or words[at - 1:at] in (["s"], ["is"])
 
 
 def someone_else_knows(text: str) -> bool:

@@ -19,14 +19,14 @@ from ivr.understanding.choice_questions import (offer_asked_about, option_asked_
                                                 window_asked_other)
 from ivr.understanding.asides import only_unknowing, outside_aside, wants_explaining
 from ivr.understanding.device_state import UNSURE as ON_ITS_WAY, not_tried_yet, state_said
-from ivr.understanding.formal_words import formal_answer
-from ivr.understanding.lead_ins import someone_else_knows, theirs_wanted, without_lead_in
+from ivr.understanding.formal_words import formal_answer, saying_refused
+from ivr.understanding.lead_ins import someone_else_knows, theirs_confirmed, theirs_wanted, without_lead_in
 from ivr.understanding.lexical import normalise
 from ivr.understanding.line_trouble import line_trouble
 from ivr.understanding.meal_times import next_week_named
 from ivr.understanding.menus import MenuModel
 from ivr.understanding.number_readings import number_said
-from ivr.understanding.outage_offer import person_asked, strongly_denied
+from ivr.understanding.outage_offer import person_asked, strongly_denied, text_from_someone
 from ivr.understanding.relief import how_to_check, relieved, without_relief
 from ivr.understanding.option_rules import (asap_asked, busy_paying, choice_before_question, choose_time, named_first,
                                             time_for_call, writing_wished)
@@ -132,6 +132,8 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     Round 9: a relay, a formal lead-in or an aside to a child or a pet is left out first; at OUTAGE a person asked for
     is key 2 (outage_offer.py); at "was it useful?" the device's state said is read (device_state.py)."""
     model = "yes_no" if menu == OUTAGE else menu
+    if menu != "helpful" and theirs_confirmed(text):  # "it's my husband's phone but yes call me on it"
+        return "yes"
     if menu != "helpful" and (theirs_wanted(text) or someone_else_knows(text)):
         return "no" if theirs_wanted(text) else None  # "ring my wife's mobile instead"; "il numero lo sa mia figlia"
     text = without_stammer(without_exclamation(said_to_us(text)))  # "mizzica sì", "mio marito dice che …", "qu quello"
@@ -140,6 +142,8 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     mocked = sarcasm(text, helpful=menu == "helpful")  # "sì come no, non c'entra niente": never a yes
     if mocked in (NO, UNSURE):
         return "no" if mocked == NO else None
+    if saying_refused(text):  # "i refuse to say no": asked again
+        return None
     if (last := last_answer(text)) is not None:  # "no cioè sì", "… quindi no": the answer said last
         return last
     key = key_pressed(text) or key_said(text) or key_led(text) or key_named(text)
@@ -162,7 +166,7 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
         text = without_relief(text)  # "meno male sì è quello": "sì è quello"
     if (menu == OUTAGE and person_asked(text)) or strongly_denied(text):  # the offer's key 2; "sbagliato di grosso"
         return "no"
-    if menu == OUTAGE and agent_not_needed(text):  # "no need for a person, just text me": key 1
+    if menu == OUTAGE and (agent_not_needed(text) or text_from_someone(text)):  # "no need for a person, just text me"
         return "yes"
     if menu != "helpful" and (formal := formal_answer(text)) is not None:  # "acconsento", "non corrisponde"
         return formal

@@ -35,6 +35,11 @@ STRONG = DENIALS + ("completely off", "totally off", "way off the mark", "wide o
                     "i must correct you", "i have to correct you", "let me correct you", "i need to correct that")
 
 
+# the text said after a person: the person only sends it ("i'd like someone to text me when it's fixed")
+TEXT_WORDS = {"text", "sms", "message", "messaggio", "avvisare", "scrivere"}
+NOT_THAT = {"than", "instead", "invece", "anziche", "piuttosto", "rather", "just", "only", "solo"}
+
+
 # said around a person named alone ("an agent please", "con una persona", "human please")
 ALONE = {"a", "an", "the", "un", "una", "uno", "con", "with", "please", "grazie", "thanks", "per", "favore", "real",
          "actual", "vera", "vero", "umano", "umana", "in", "e", "ossa", "being", "live", "proper", "ok", "okay", "just",
@@ -49,9 +54,39 @@ def person_asked(text: str) -> bool:
         return False
     if set(words) & PERSON and set(words) <= PERSON | ALONE:
         return True
+    wished = _person_wished(words)
+    return wished is not None and not _text_after(words[wished + 1:])
+
+
+def text_from_someone(text: str) -> bool:
+    """"i'd like someone to text me when it's fixed", "vorrei che qualcuno mi avvisasse con un messaggio": a person
+    wished for only to send the text, key 1 (a text word after the person word wins)."""
+    words = normalise(text or "").split()
+    if not words or words[0] in YES_FIRST or set(words) & CONSULTED:
+        return False
+    wished = _person_wished(words)
+    return wished is not None and _text_after(words[wished + 1:])
+
+
+def _person_wished(words: list[str]) -> int | None:
+    """Where a person is named after a wish for them ("get me a real person"), not negated."""
     for at, word in enumerate(words):
         before = words[max(0, at - 5):at]
         if word in PERSON and set(before) & WISH and not set(before) & NEGATED:
+            return at
+    return None
+
+
+def _text_after(words: list[str]) -> bool:
+    """The person asked to send the text: "… to text me", "… che mi possa avvisare", a text word within a few words
+    after "to", "che" or "mi", not refused ("… not a text", "… invece di un messaggio", "someone, a text is no
+    use")."""
+    if words[:1] not in (["to"], ["che"], ["who"], ["that"], ["per"], ["mi"]):
+        return False
+    words = words[:7]
+    for at, word in enumerate(words):
+        said = word in TEXT_WORDS or words[at:at + 3] == ["let", "me", "know"]
+        if said and not set(words[max(0, at - 3):at]) & (NEGATED | NOT_THAT):
             return True
     return False
 
