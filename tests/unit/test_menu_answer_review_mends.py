@@ -41,8 +41,8 @@ WORD_REFUSED = ["I refuse to say no", "i refuse to say no to that"]
 TEXT_BY_SOMEONE = ["I'd like someone to text me when it's fixed", "i want someone to let me know when it's back",
                    "vorrei che qualcuno mi mandasse un messaggio quando torna", "voglio qualcuno che mi possa avvisare",
                    "i'd like somebody to send me a text once it's sorted"]
-PERSON_WANTED = ["get me a real person please", "i want a person not a text", "i'd rather talk to someone than get a text",
-                 "voglio parlare con qualcuno invece di un messaggio", "put me through to someone, a text is no use"]
+PERSON_WANTED = ["get me a real person please", "i want a person not a text",
+                 "i'd rather talk to someone than get a text", "voglio parlare con qualcuno invece di un messaggio", "put me through to someone, a text is no use"]
 
 SENTENCES = NO_ONE + ONE_MARKED + CONFIRMED + NOT_CONFIRMED + DOUBTED + AGREED + WORD_REFUSED + TEXT_BY_SOMEONE \
     + PERSON_WANTED
