@@ -41,7 +41,7 @@ def _detector_cached(path: Path, folder: Path, catalog_bytes: bytes) -> bool:
 def _detector(path: Path, encoder, embed, catalog: IntentCatalog, catalog_bytes: bytes):
     """The out-of-scope detector (out_of_scope.py), or None without its examples file."""
     from ivr.understanding.complaint import load_complaint_examples
-    from ivr.understanding.out_of_scope import trained_detector
+    from ivr.understanding.out_of_scope_training import trained_detector
 
     examples, complaints = path.with_name(OUT_OF_SCOPE_EXAMPLES), path.with_name(COMPLAINT_EXAMPLES)
     if not examples.is_file():

@@ -18,12 +18,11 @@ examples as out of scope, against every in-scope example of the catalog and the 
 prompts/complaints.yaml (long, angry texts about the line are in scope). The blend's weights and the
 threshold are chosen by 5-fold cross-validation on that training data — the highest out-of-fold recall
 at precision ≥ TARGET_PRECISION — never on a held-out set. Cached beside the intent head, keyed by the
-three files' bytes.
+three files' bytes. The training itself is out_of_scope_training.py's (it runs in the training child only).
 """
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
 import os
 from dataclasses import dataclass
@@ -31,14 +30,12 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from ivr.understanding.catalog import IntentCatalog, load_sections
-from ivr.understanding.lexical import LexicalUnderstanding, build_pipeline, normalise
-from ivr.understanding.out_of_scope_cues import choose_shape_threshold, shaped
-from ivr.understanding.out_of_scope_names import WORD_C, Gazetteer, NamesModel, WordModel, names_bytes, names_path
+from ivr.understanding.lexical import LexicalUnderstanding, normalise
+from ivr.understanding.out_of_scope_cues import shaped
+from ivr.understanding.out_of_scope_names import WORD_C, NamesModel, WordModel, names_bytes
 
-log = logging.getLogger(__name__)
 
 OUT_OF_SCOPE_VERSION = "6"   # 2: the embedding of the cleaned text; 3: + word n-grams; 4: + names; 6: + shape threshold
 HEAD_C = 10.0
@@ -155,66 +152,6 @@ class OutOfScopeDetector:
                        None if math.isnan(shape) else shape)
 
 
-def _fit(texts: list[str], vectors: np.ndarray,
-         labels: list[int]) -> tuple[LexicalUnderstanding, np.ndarray, float, WordModel]:
-    pipeline = build_pipeline().set_params(classifier__class_weight="balanced")
-    lexical = LexicalUnderstanding.from_pipeline(pipeline.fit([normalise(t) for t in texts], labels), 0.0)
-    head = LogisticRegression(C=HEAD_C, max_iter=5000, class_weight="balanced").fit(vectors, labels)
-    return lexical, head.coef_[0].astype(np.float32), float(head.intercept_[0]), WordModel.fit(texts, labels)
-
-
-def out_of_fold(texts: list[str], vectors: np.ndarray, labels: list[int], folds: int = 5,
-                gazetteer: Gazetteer | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each text's (embedding, character n-gram, word n-gram, names) probabilities from models that did not
-    see it (names all 0 without a gazetteer)."""
-    from sklearn.model_selection import StratifiedKFold
-
-    embedded_p, lexical_p, word_p, names_p = (np.zeros(len(texts)) for _ in range(4))
-    truth = np.array(labels)
-    for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, labels):
-        lexical, weights, bias, words = _fit([texts[i] for i in train], vectors[train], list(truth[train]))
-        lexical_p[test] = [lexical.probabilities(normalise(texts[i]))[1] if normalise(texts[i]) else 0.0
-                           for i in test]
-        embedded_p[test] = 1.0 / (1.0 + np.exp(-(vectors[test] @ weights + bias)))
-        word_p[test] = [words.probability(texts[i]) for i in test]
-        if gazetteer is not None:
-            names = NamesModel.fit(gazetteer, [texts[i] for i in train], list(truth[train]))
-            names_p[test] = [names.probability(texts[i]) for i in test]
-    return embedded_p, lexical_p, word_p, names_p
-
-
-def choose_blend(embedded_p: np.ndarray, lexical_p: np.ndarray, labels: list[int], target: float = TARGET_PRECISION,
-                 word_p: np.ndarray | None = None,
-                 names_p: np.ndarray | None = None) -> tuple[float, float, float, float, float, float]:
-    """(encoder weight, word weight, threshold, precision, recall, names weight): the best recall at
-    precision ≥ target, out of fold; the character n-gram model weighs the rest. Without word_p (names_p)
-    the word (names) weight stays 0."""
-    truth = np.array(labels) == 1
-    steps = np.linspace(0.0, 1.0, 11)
-    thresholds = np.linspace(0.3, 0.95, 27)
-    best = (0.5, 0.0, 0.5, 0.0, -1.0, 0.0)
-    for weight in steps:
-        for word_weight in (steps if word_p is not None else (0.0,)):
-            for names_weight in (steps[:6] if names_p is not None else (0.0,)):
-                rest = 1 - weight - word_weight - names_weight
-                if rest < -1e-9:
-                    continue
-                blend = weight * embedded_p + max(0.0, rest) * lexical_p
-                if word_p is not None:
-                    blend = blend + word_weight * word_p
-                if names_p is not None:
-                    blend = blend + names_weight * names_p
-                raised = blend[None, :] >= thresholds[:, None]
-                caught = (raised & truth).sum(axis=1)
-                precision = np.where(raised.any(axis=1), caught / np.maximum(raised.sum(axis=1), 1), 0.0)
-                for k in np.flatnonzero(precision >= target):   # in order of threshold, like the loop it replaced
-                    recall = caught[k] / int(truth.sum())
-                    if recall > best[4] + 1e-9:
-                        best = (float(weight), float(word_weight), float(thresholds[k]), float(precision[k]),
-                                float(recall), float(names_weight))
-    return best
-
-
 def detector_key(path: Path) -> bytes:
     """What of the detector's own files its cache key reads: the examples and the gazetteer beside them."""
     return Path(path).read_bytes() + b"|names|" + names_bytes(path)
@@ -226,36 +163,3 @@ def detector_path(encoder_folder: Path, examples_bytes: bytes, catalog_bytes: by
               f"|sklearn{version('scikit-learn')}").encode()
     key = hashlib.sha256(examples_bytes + b"|" + catalog_bytes + b"|" + grievance_bytes + recipe).hexdigest()[:16]
     return Path(encoder_folder) / "out_of_scope" / f"{key}.npz"
-
-
-def trained_detector(encoder, embed, catalog: IntentCatalog, catalog_bytes: bytes, path: Path,
-                     grievances: tuple[str, ...] = (), grievance_bytes: bytes = b"") -> OutOfScopeDetector:
-    """The cached detector for these examples and this encoder, or a newly trained (and cached) one.
-
-    embed(text) -> the vector serving computes for that text (so training sees what serving sees)."""
-    cached = detector_path(encoder.folder, detector_key(path), catalog_bytes, grievance_bytes)
-    if cached.is_file():
-        return OutOfScopeDetector.load(cached)
-    texts, labels = training_examples(load_out_of_scope_examples(path), catalog, grievances)
-    log.info("training the out-of-scope detector on %d examples (once per examples file)", len(texts))
-    vectors = np.stack([embed(t) for t in texts])
-    gazetteer = Gazetteer.load(names_path(path)) if names_path(path).is_file() else None
-    embedded_p, lexical_p, word_p, names_p = out_of_fold(texts, vectors, labels, gazetteer=gazetteer)
-    weight, word_weight, threshold, precision, recall, names_weight = choose_blend(
-        embedded_p, lexical_p, labels, word_p=word_p, names_p=names_p if gazetteer is not None else None)
-    log.info("out-of-scope detector: encoder weight %.1f, word weight %.1f, names weight %.1f, threshold %.3f, "
-             "out of fold P %.3f R %.3f", weight, word_weight, names_weight, threshold, precision, recall)
-    lexical, weights, bias, words = _fit(texts, vectors, labels)
-    names = NamesModel.fit(gazetteer, texts, labels) if gazetteer is not None else None
-    detector = OutOfScopeDetector(lexical, weights, bias, weight, threshold, catalog.controls, words, word_weight,
-                                  names, names_weight)
-    if names is not None:
-        blend = (weight * embedded_p + word_weight * word_p + names_weight * names_p
-                 + max(0.0, 1 - weight - word_weight - names_weight) * lexical_p)
-        shapes = np.array([shaped(t, any(gazetteer.hits(t)[:2]), gazetteer.hits(t)[2], gazetteer.ours) for t in texts])
-        detector.shape_threshold = choose_shape_threshold(blend, labels, shapes, threshold, TARGET_PRECISION)
-        log.info("out-of-scope detector: %d training texts of an out-of-scope shape, their threshold %s",
-                 int(shapes.sum()), detector.shape_threshold)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    detector.save(cached)
-    return detector

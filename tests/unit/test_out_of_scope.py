@@ -9,7 +9,8 @@ import pytest
 from ivr.app.settings import load_settings
 from ivr.understanding.catalog import load_catalog
 from ivr.understanding.loading import load_understanding
-from ivr.understanding.out_of_scope import choose_blend, load_out_of_scope_examples, training_examples
+from ivr.understanding.out_of_scope import load_out_of_scope_examples, training_examples
+from ivr.understanding.out_of_scope_training import choose_blend
 from tests.support.phrases import held_out_texts, plain, texts_in
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ivr.understanding.out_of_scope import OutOfScopeDetector, _fit
+from ivr.understanding.out_of_scope import OutOfScopeDetector
+from ivr.understanding.out_of_scope_training import fit_parts
 from ivr.understanding.out_of_scope_cues import CUES, capitalised_brand, choose_shape_threshold, cue_features
 from ivr.understanding.out_of_scope_names import Gazetteer, NamesModel
 
@@ -115,7 +116,7 @@ LABELS = [1, 1, 1, 1, 0, 0, 0, 0]
 
 def _detector(shape_threshold: float | None) -> OutOfScopeDetector:
     vectors = np.random.default_rng(3).normal(size=(len(TEXTS), 8)).astype(np.float32)
-    lexical, weights, bias, words = _fit(TEXTS, vectors, LABELS)
+    lexical, weights, bias, words = fit_parts(TEXTS, vectors, LABELS)
     return OutOfScopeDetector(lexical, weights, bias, 0.4, 0.7, ("yes",), words, 0.2,
                               NamesModel.fit(TOY, TEXTS, LABELS), 0.3, shape_threshold)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ivr.understanding.out_of_scope import OutOfScopeDetector, _fit, choose_blend, detector_key
+from ivr.understanding.out_of_scope import OutOfScopeDetector, detector_key
+from ivr.understanding.out_of_scope_training import choose_blend, fit_parts
 from ivr.understanding.out_of_scope_names import Gazetteer, NamesModel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +91,7 @@ def test_without_names_scores_the_names_weight_stays_zero():
 
 def test_a_detector_keeps_its_names_model_and_weight_in_its_cache_file(tmp_path):
     vectors = np.random.default_rng(1).normal(size=(len(TEXTS), 8)).astype(np.float32)
-    lexical, weights, bias, words = _fit(TEXTS, vectors, LABELS)
+    lexical, weights, bias, words = fit_parts(TEXTS, vectors, LABELS)
     detector = OutOfScopeDetector(lexical, weights, bias, 0.2, 0.6, ("yes",), words, 0.3,
                                   NamesModel.fit(TOY, TEXTS, LABELS), 0.2)
     detector.save(tmp_path / "detector.npz")
@@ -109,7 +110,7 @@ def test_editing_the_gazetteer_changes_the_cache_key(tmp_path):
 
 def _detector_with(gazetteer: Gazetteer, names_weight: float) -> OutOfScopeDetector:
     vectors = np.random.default_rng(2).normal(size=(len(TEXTS), 8)).astype(np.float32)
-    lexical, weights, bias, words = _fit(TEXTS, vectors, LABELS)
+    lexical, weights, bias, words = fit_parts(TEXTS, vectors, LABELS)
     return OutOfScopeDetector(lexical, weights, bias, 0.4, 0.7, ("yes",), words, 0.2,
                               NamesModel.fit(gazetteer, TEXTS, LABELS), names_weight)
 

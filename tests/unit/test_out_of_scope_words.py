@@ -6,7 +6,8 @@ import pytest
 
 from ivr.app.settings import load_settings
 from ivr.understanding.loading import load_understanding
-from ivr.understanding.out_of_scope import OutOfScopeDetector, WordModel, _fit, choose_blend
+from ivr.understanding.out_of_scope import OutOfScopeDetector, WordModel
+from ivr.understanding.out_of_scope_training import choose_blend, fit_parts
 
 # someone else's subscription (1) against ours (0): the same verbs, a different name
 TEXTS = ["come disdico la palestra", "voglio lasciare la palestra sotto casa", "quanto costa netflix al mese",
@@ -61,7 +62,7 @@ def test_without_word_scores_the_word_weight_stays_zero():
 
 def test_a_detector_keeps_its_word_model_and_weight_in_its_cache_file(tmp_path):
     vectors = np.random.default_rng(0).normal(size=(len(TEXTS), 8)).astype(np.float32)
-    lexical, weights, bias, words = _fit(TEXTS, vectors, LABELS)
+    lexical, weights, bias, words = fit_parts(TEXTS, vectors, LABELS)
     detector = OutOfScopeDetector(lexical, weights, bias, 0.2, 0.6, ("yes",), words, 0.5)
     detector.save(tmp_path / "detector.npz")
     again = OutOfScopeDetector.load(tmp_path / "detector.npz")
