@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ivr.understanding.answer_words import DONT, NEGATIONS, NO_WORDS
 from ivr.understanding.lexical import normalise
 from ivr.understanding.spoken_numbers import DETERMINERS, UNITS
 
@@ -20,8 +21,8 @@ KEY_WORDS = {"il", "la", "lo", "l", "numero", "tasto", "premo", "premero", "scel
 KEY_DIGITS = {word: value for word, value in UNITS.items() if 1 <= value <= 9 and word not in ("un", "una")}
 # at a yes/no menu, the keys the call offers: 1 yes, 2 no
 YES_NO_KEYS = {1: "yes", 2: "no"}
-NEGATORS = {"non", "not", "don", "dont", "no", "nah", "never", "mai", "niente", "nessuna", "nessun", "without"}
-ANSWER_NO = {"no", "nah", "nope"}   # "no, mi richiami": a no to the question, then the choice (not its refusal)
+NEGATORS = NEGATIONS | DONT | {"nah", "niente", "nessuna", "nessun", "without"}
+ANSWER_NO = NO_WORDS   # "no, mi richiami": a no to the question, then the choice (not its refusal)
 # a question about the choices themselves ("che differenza c'è", "what's the difference"): asked again,
 # even when it names them
 # ("it made no difference" at "was it useful?" is a no, not a question)

@@ -5,12 +5,13 @@ inaccurate"), wherever they stand in the answer. Not after a leading yes or no, 
 """
 from __future__ import annotations
 
+from ivr.understanding.answer_words import DONT, NEGATIONS
 from ivr.understanding.lexical import normalise
 
 CONSENT = {"acconsento", "accetto", "consento", "concordo", "aderisco", "consent", "accept", "agree", "autorizzo",
            "authorise", "authorize"}
 REFUSE = {"declino", "rifiuto", "respingo", "decline", "refuse", "reject", "nego", "diniego"}
-NEGATED = {"non", "not", "don", "dont", "never", "mai", "t", "no"}
+NEGATED = NEGATIONS | DONT | {"t"}
 # said of what was read out: it is right, or it is not
 RIGHT = ("e esatto", "e corretto", "e giusto", "corrisponde", "risponde al vero", "is correct", "is accurate",
          "is right", "is exact", "is true", "it s correct", "that s accurate", "that s correct")

@@ -5,11 +5,13 @@ against the windows offered as every time is (as second_thoughts.py does for a k
 from __future__ import annotations
 
 from ivr.understanding.dates_said import MONTHS, hour_value
+from ivr.understanding.answer_words import TURN_WORDS
 from ivr.understanding.lexical import normalise
 
 # a turn between two hours: what follows it replaces the hour said before
-TURNS = {"anzi", "no", "actually", "wait", "sorry", "scusi", "scusa", "cioe", "meglio", "make", "mean", "rather",
-         "instead", "invece", "facciamo", "nope", "hmm", "correction", "oops", "aspetti", "aspetta", "hang", "sec"}
+# the turns, a no, and the words that put a new hour
+TURNS = TURN_WORDS | {"no", "nope", "meglio", "make", "rather", "instead", "invece", "facciamo", "hmm", "correction",
+                      "oops", "hang", "sec"}
 # what may stand between the turn and the new hour ("make it two", "no meglio le undici", "no sorry at two")
 BRIDGE = TURNS | {"it", "that", "le", "l", "alle", "all", "at", "around", "about", "verso", "for", "say", "let", "s",
                   "oh", "ehm", "um", "uh", "er", "la", "i", "diciamo", "dico", "ho", "detto", "said", "the", "ok",

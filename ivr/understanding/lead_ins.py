@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from ivr.understanding import answer_words
+from ivr.understanding.answer_words import NEGATIONS, NO_WORDS
 from ivr.understanding.lexical import normalise
 
 RELATIVES = ("marito", "moglie", "figlio", "figlia", "madre", "mamma", "padre", "papa", "babbo", "nonno", "nonna",
@@ -45,11 +47,11 @@ KNOWS = {"sa", "knows", "conosce", "ricorda", "remembers", "ha", "has", "got", "
          "occupa", "saprebbe", "know"}
 THING = {"numero", "number", "it", "lo", "l", "that", "recapito", "them", "quello", "cose", "queste", "things", "stuff",
          "all", "tutto"}
-YES_FIRST = {"si", "yes", "yeah", "yep", "certo", "esatto", "sure"}
+YES_FIRST = answer_words.YES_FIRST
 # a yes or an agreement after a relative's number: it is confirmed ("it's my mum's landline and yes that's right")
 AGREED = YES_FIRST | {"fine", "right", "correct", "ok", "okay", "bene", "giusto", "pure", "yes", "va"}
-NOT = {"not", "non", "no", "isn", "t", "nt", "never", "mai"}
-NO_FIRST = {"no", "nope", "nah"}   # "no quello ce l'ha mio figlio": the number read out is the son's, a no
+NOT = NEGATIONS | {"isn", "t", "nt"}   # without "don", "dont" as before
+NO_FIRST = NO_WORDS   # "no quello ce l'ha mio figlio": the number read out is the son's, a no
 # a relative asked, not their number wanted ("i'd need to ask my daughter for her number")
 ASKED = {"ask", "asking", "chiedere", "chiedo", "domandare", "domando", "check", "sentire", "sento"}
 

@@ -9,16 +9,16 @@ someone in the room before the choice ("aspetta tesoro … ecco") is dropped. An
 from __future__ import annotations
 
 from ivr.call.callback_policy import check_callback_number
+from ivr.understanding.answer_words import NO_WORDS, TURN_WORDS, YES_FIRST
 from ivr.understanding.lexical import normalise
 from ivr.understanding.spoken_numbers import UNITS, digits_from_speech
 
-YES = {"si", "yes", "yeah", "yep", "certo", "esatto", "sure"}
-NO = {"no", "nope", "nah", "manno"}
+YES = YES_FIRST
+NO = NO_WORDS | {"manno"}
 # a turn: what follows it takes back what came before ("no cioè sì", "sì anzi no", "la uno anzi la due")
-TURNS = {"anzi", "cioe", "actually", "scusi", "scusa", "sorry", "aspetti", "aspetta", "wait", "mean", "attimo",
-         "momento", "secondo", "ehm"}
+TURNS = TURN_WORDS | {"attimo", "momento", "secondo", "ehm"}
 # …and these, not first, right before a yes or a no: "well actually no", "ok wait no thanks", "hmm i mean yes"
-CORRECTING = {"anzi", "actually", "mean", "cioe", "wait", "sorry"}
+CORRECTING = TURN_WORDS - {"scusi", "scusa", "aspetti", "aspetta"}   # the turns that correct, not the asks for a moment
 THEREFORE = {"quindi", "percio", "so", "allora", "dunque"}
 ARTICLE = {"la", "il", "l", "lo", "the", "option", "opzione", "numero", "number", "tasto"}
 LEADS = {"ecco", "allora", "beh", "dunque", "ok", "okay", "si", "direi", "io", "faccio", "prendo", "scelgo", "dico"}

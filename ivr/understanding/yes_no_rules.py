@@ -6,6 +6,8 @@ no answer ("un attimo che controllo"), a question about what to do next.
 from __future__ import annotations
 
 from ivr.understanding.answer_rules import ANSWER_NO
+from ivr.understanding import answer_words
+from ivr.understanding.answer_words import DONT, NEGATIONS, OK_WORDS
 from ivr.understanding.lexical import normalise
 
 # "preferisco parlare con qualcuno" at "shall we send the link?": a wish for something else is a no
@@ -15,7 +17,7 @@ PREFERENCE = ("preferisco", "preferirei", "piuttosto", "meglio se", "i d rather"
 # — "no need for an agent" — and the model reads it there)
 NEEDLESS = ("non serve", "non mi serve", "non c e bisogno", "non ce n e bisogno", "non occorre", "non e necessario",
             "no need", "not necessary", "there s no need", "i don t need it", "don t need one")
-YES_WORDS = {"si", "yes", "yeah", "yep", "certo", "sure", "ok", "okay"}
+YES_WORDS = answer_words.YES_WORDS | OK_WORDS
 # a leading no that is not the answer: "no problem", "no need (for an agent)", "no, wait"
 NOT_A_NO = ("no problem", "no worries", "no prob", "no need", "no idea", "no aspett", "no wait", "no hang",
             "no hold", "no un attimo", "no un momento", "no scusi", "no sorry", "no lo so", "no so", "mica male",
@@ -35,7 +37,8 @@ NOT_REALLY = ("non proprio", "non tanto", "non molto", "non particolarmente", "n
 # praise that leads an answer is a yes ("utilissimo", "brilliant cheers") when nothing in it is negated
 PRAISE = {"utilissimo", "utilissima", "utilissimi", "ottimo", "ottima", "benissimo", "perfetto", "perfetta",
           "perfect", "brilliant", "excellent", "fantastic", "splendid", "superb", "fab", "lifesaver", "spot"}
-NEGATED = {"non", "not", "no", "ma", "but", "pero", "dont", "don", "doesn", "didn", "isn", "still", "ancora"}
+# (the negations without "never", "mai", as before)
+NEGATED = (NEGATIONS - {"never", "mai"}) | DONT | {"ma", "but", "pero", "doesn", "didn", "isn", "still", "ancora"}
 # a question about what to do next ("e adesso che devo fare?", "so what now?"): no answer, asked again
 WHAT_NEXT = ("che devo fare", "cosa devo fare", "che faccio", "cosa faccio", "che si fa", "cosa si fa",
              "come faccio", "what do i do", "what should i do", "what now", "what am i supposed to do",
