@@ -1,7 +1,8 @@
 """The few words callers answer with that several menu rules share: one home for each set.
 
-Each rule module builds the set it needs from these; where a module needs a narrower or a wider set on purpose, it
-builds it from these beside its own name (e.g. relief.NOT_BEFORE: the negations without "never", "mai").
+Each rule module builds the set it needs from these: where it needs more words (or fewer) it says which beside its
+own name. The sets were merged only where every answer of the menu evaluation sets and of the menu rule tests is
+read as before (brief H20).
 """
 from __future__ import annotations
 
@@ -17,5 +18,11 @@ YES_WORDS = frozenset({"si", "yes", "yeah", "yep", "certo", "sure"})
 YES_FIRST = YES_WORDS | {"esatto"}
 # an ok, a yes to go ahead
 OK_WORDS = frozenset({"ok", "okay"})
+# a yes or a no said as the answer
+ANSWER_WORDS = YES_FIRST | OK_WORDS | NO_WORDS
+# the negations with what normalise leaves of "don't", "isn't", "can't" ("don t", "isn t", "nt")
+NEGATED = NEGATIONS | DONT | {"t", "isn", "nt"}
 # a turn: what follows takes back what came before ("anzi", "cioè", "actually", "sorry", "wait", "I mean")
-TURN_WORDS = frozenset({"anzi", "cioe", "actually", "scusi", "scusa", "sorry", "aspetti", "aspetta", "wait", "mean"})
+TURN_WORDS = frozenset({"anzi", "cioe", "actually", "scusi", "scusa", "sorry", "aspetti", "aspetta", "wait", "mean",
+                        "attimo", "momento", "secondo", "ehm", "hmm", "oops", "correction", "hang", "sec", "meglio",
+                        "make", "rather", "instead", "invece", "facciamo"})

@@ -5,6 +5,7 @@ the options"), which chooses nothing.
 """
 from __future__ import annotations
 
+from ivr.understanding.answer_words import ANSWER_WORDS
 from ivr.understanding.lead_ins import as_said
 from ivr.understanding.lexical import normalise
 
@@ -36,7 +37,7 @@ COMMAND_WORDS = {"a", "adesso", "amore", "attimo", "bed", "boy", "brava", "bravo
                  "second", "secondo", "sedia", "sit", "sofa", "stay", "su", "subito", "sweetheart", "table", "tavolo",
                  "tesoro", "that", "the", "there", "this", "ti", "un"}
 # a yes or a no after an aside is said to us again ("stai buono un attimo, sì è corretto"), and so is a key or a wish
-ANSWERS = {"si", "yes", "yeah", "yep", "no", "nope", "certo", "esatto", "ok", "okay", "perfetto"}
+ANSWERS = ANSWER_WORDS | {"perfetto"}
 CHOOSING = {"uno", "due", "tre", "quattro", "one", "two", "three", "four", "voglio", "vorrei", "preferisco", "scelgo",
             "prendo", "want", "prefer", "choose", "take"}
 # where an aside begins (an apology or a pause before it) and where the answer takes up again after it

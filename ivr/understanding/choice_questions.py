@@ -6,6 +6,7 @@ reads it, how it reaches the caller) with no choice, request or answer said befo
 will it take" (option_rules.choice_before_question), "can you call me back", "sì, ma quando arriva?" stay answers."""
 from __future__ import annotations
 
+from ivr.understanding.answer_words import ANSWER_WORDS
 from ivr.understanding.lexical import normalise
 
 # what a caller asks about an option or the offer: its cost, who reads it, where and how it comes
@@ -38,7 +39,7 @@ REQUEST = ("can you", "could you", "would you", "will you", "can someone", "coul
            "i prefer", "preferisco", "voglio", "vorrei", "scelgo", "prendo", "faccio", "lascio", "allora", "then",
            "va bene", "fine", "ok", "okay", "please", "per favore")
 # an answer at a yes/no question: a yes or a no said first stays the answer ("sì, ma quando arriva?")
-ANSWERS = {"si", "yes", "yeah", "yep", "no", "nope", "certo", "sure", "esatto", "giusto", "right", "correct"}
+ANSWERS = ANSWER_WORDS | {"giusto", "right", "correct"}
 DENIALS = {"not", "nah", "naw", "non", "never", "mai", "macche", "two", "due", "one", "uno"}
 # asking for a window other than those offered: something else, later, earlier
 OTHER = ("anything", "something", "nothing", "any other", "another", "else", "qualcosa", "qualcos", "niente", "nulla",

@@ -5,13 +5,13 @@ inaccurate"), wherever they stand in the answer. Not after a leading yes or no, 
 """
 from __future__ import annotations
 
-from ivr.understanding.answer_words import DONT, NEGATIONS
+from ivr.understanding import answer_words
 from ivr.understanding.lexical import normalise
 
 CONSENT = {"acconsento", "accetto", "consento", "concordo", "aderisco", "consent", "accept", "agree", "autorizzo",
            "authorise", "authorize"}
 REFUSE = {"declino", "rifiuto", "respingo", "decline", "refuse", "reject", "nego", "diniego"}
-NEGATED = NEGATIONS | DONT | {"t"}
+NEGATED = answer_words.NEGATED
 # said of what was read out: it is right, or it is not
 RIGHT = ("e esatto", "e corretto", "e giusto", "corrisponde", "risponde al vero", "is correct", "is accurate",
          "is right", "is exact", "is true", "it s correct", "that s accurate", "that s correct")
@@ -22,7 +22,7 @@ WRONG = ("non e esatto", "non e corretto", "non e giusto", "non corrisponde", "n
 # a doubt or a denial before what was read out called right ("i'm not sure that's correct", "dubito che sia esatto")
 DOUBTED = ("don t think", "do not think", "dont think", "not sure", "doubt", "non credo", "non penso",
            "non sono sicuro", "non sono sicura", "dubito")
-LEADING = {"si", "yes", "yeah", "yep", "no", "nope", "nah", "certo", "esatto", "correct"}
+LEADING = answer_words.ANSWER_WORDS | {"correct"}
 # a condition or a question is no statement ("se non è corretto …", "is that correct?")
 IF = {"se", "if", "whether", "qualora", "nel"}
 

@@ -9,9 +9,7 @@ from ivr.understanding.answer_words import TURN_WORDS
 from ivr.understanding.lexical import normalise
 
 # a turn between two hours: what follows it replaces the hour said before
-# the turns, a no, and the words that put a new hour
-TURNS = TURN_WORDS | {"no", "nope", "meglio", "make", "rather", "instead", "invece", "facciamo", "hmm", "correction",
-                      "oops", "hang", "sec"}
+TURNS = TURN_WORDS | {"no", "nope"}   # the turns, and a no ("no, make it two")
 # what may stand between the turn and the new hour ("make it two", "no meglio le undici", "no sorry at two")
 BRIDGE = TURNS | {"it", "that", "le", "l", "alle", "all", "at", "around", "about", "verso", "for", "say", "let", "s",
                   "oh", "ehm", "um", "uh", "er", "la", "i", "diciamo", "dico", "ho", "detto", "said", "the", "ok",

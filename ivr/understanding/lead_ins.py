@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ivr.understanding import answer_words
-from ivr.understanding.answer_words import NEGATIONS, NO_WORDS
+from ivr.understanding.answer_words import NO_WORDS
 from ivr.understanding.lexical import normalise
 
 RELATIVES = ("marito", "moglie", "figlio", "figlia", "madre", "mamma", "padre", "papa", "babbo", "nonno", "nonna",
@@ -50,7 +50,7 @@ THING = {"numero", "number", "it", "lo", "l", "that", "recapito", "them", "quell
 YES_FIRST = answer_words.YES_FIRST
 # a yes or an agreement after a relative's number: it is confirmed ("it's my mum's landline and yes that's right")
 AGREED = YES_FIRST | {"fine", "right", "correct", "ok", "okay", "bene", "giusto", "pure", "yes", "va"}
-NOT = NEGATIONS | {"isn", "t", "nt"}   # without "don", "dont" as before
+NOT = answer_words.NEGATED
 NO_FIRST = NO_WORDS   # "no quello ce l'ha mio figlio": the number read out is the son's, a no
 # a relative asked, not their number wanted ("i'd need to ask my daughter for her number")
 ASKED = {"ask", "asking", "chiedere", "chiedo", "domandare", "domando", "check", "sentire", "sento"}

@@ -7,6 +7,7 @@ no), and are not read here.
 """
 from __future__ import annotations
 
+from ivr.understanding.answer_words import ANSWER_WORDS
 from ivr.understanding.lexical import normalise
 
 # not hearing what was said, or the call's own sound failing
@@ -35,7 +36,7 @@ LEAD_IN = {"sorry", "scusi", "scusa", "mi", "uh", "um", "er", "erm", "ehm", "eh"
            "segnale", "c", "rumore", "noise", "casino", "qui", "here", "it", "went", "pronto", "hello"}
 # a clear answer may still come after it: "non ho sentito bene ma sì è quello"
 THEN = {"ma", "but", "comunque", "anyway", "pero"}
-ANSWERS = {"si", "yes", "yeah", "yep", "no", "nope", "certo", "esatto"}
+ANSWERS = ANSWER_WORDS
 
 
 def line_trouble(text: str) -> bool:

@@ -16,8 +16,7 @@ _RELIEF = re.compile(r"\b(?:meno male|per fortuna|fortunatamente|grazie a dio|gr
 # what may be said beside relief at the other yes/no questions ("eh sì meno male", "oh thank god yes")
 BESIDE = {"eh", "oh", "ah", "si", "yes", "yeah", "ok", "okay", "allora", "bene", "ecco", "well", "right", "oh",
           "guardi", "senta", "signora", "grazie", "thanks", "that", "for", "ahh", "ohh", "ehh", "mamma", "mia"}
-# (the negations without "never", "mai", as before)
-NOT_BEFORE = (NEGATIONS - {"never", "mai"}) | NO_WORDS | {"purtroppo", "unfortunately", "still", "ancora", "macche"}
+NOT_BEFORE = NEGATIONS | NO_WORDS | {"purtroppo", "unfortunately", "still", "ancora", "macche"}
 # after the relief, what turns it ("per fortuna che c è lei ma non va ancora", "thank god you answered, still dead")
 _BUT = re.compile(r"\b(?:ma|pero|but|though|however|eppure|tuttavia)\b")
 _HOW_TO_CHECK = re.compile(

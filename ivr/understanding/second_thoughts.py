@@ -16,9 +16,9 @@ from ivr.understanding.spoken_numbers import UNITS, digits_from_speech
 YES = YES_FIRST
 NO = NO_WORDS | {"manno"}
 # a turn: what follows it takes back what came before ("no cioè sì", "sì anzi no", "la uno anzi la due")
-TURNS = TURN_WORDS | {"attimo", "momento", "secondo", "ehm"}
+TURNS = TURN_WORDS
 # …and these, not first, right before a yes or a no: "well actually no", "ok wait no thanks", "hmm i mean yes"
-CORRECTING = TURN_WORDS - {"scusi", "scusa", "aspetti", "aspetta"}   # the turns that correct, not the asks for a moment
+CORRECTING = {"anzi", "actually", "mean", "cioe", "wait", "sorry"}   # of TURN_WORDS, only those that correct
 THEREFORE = {"quindi", "percio", "so", "allora", "dunque"}
 ARTICLE = {"la", "il", "l", "lo", "the", "option", "opzione", "numero", "number", "tasto"}
 LEADS = {"ecco", "allora", "beh", "dunque", "ok", "okay", "si", "direi", "io", "faccio", "prendo", "scelgo", "dico"}

@@ -17,7 +17,7 @@ PREFERENCE = ("preferisco", "preferirei", "piuttosto", "meglio se", "i d rather"
 # — "no need for an agent" — and the model reads it there)
 NEEDLESS = ("non serve", "non mi serve", "non c e bisogno", "non ce n e bisogno", "non occorre", "non e necessario",
             "no need", "not necessary", "there s no need", "i don t need it", "don t need one")
-YES_WORDS = answer_words.YES_WORDS | OK_WORDS
+YES_WORDS = answer_words.YES_FIRST | OK_WORDS
 # a leading no that is not the answer: "no problem", "no need (for an agent)", "no, wait"
 NOT_A_NO = ("no problem", "no worries", "no prob", "no need", "no idea", "no aspett", "no wait", "no hang",
             "no hold", "no un attimo", "no un momento", "no scusi", "no sorry", "no lo so", "no so", "mica male",
@@ -37,8 +37,7 @@ NOT_REALLY = ("non proprio", "non tanto", "non molto", "non particolarmente", "n
 # praise that leads an answer is a yes ("utilissimo", "brilliant cheers") when nothing in it is negated
 PRAISE = {"utilissimo", "utilissima", "utilissimi", "ottimo", "ottima", "benissimo", "perfetto", "perfetta",
           "perfect", "brilliant", "excellent", "fantastic", "splendid", "superb", "fab", "lifesaver", "spot"}
-# (the negations without "never", "mai", as before)
-NEGATED = (NEGATIONS - {"never", "mai"}) | DONT | {"ma", "but", "pero", "doesn", "didn", "isn", "still", "ancora"}
+NEGATED = NEGATIONS | DONT | {"ma", "but", "pero", "doesn", "didn", "isn", "still", "ancora"}
 # a question about what to do next ("e adesso che devo fare?", "so what now?"): no answer, asked again
 WHAT_NEXT = ("che devo fare", "cosa devo fare", "che faccio", "cosa faccio", "che si fa", "cosa si fa",
              "come faccio", "what do i do", "what should i do", "what now", "what am i supposed to do",
@@ -73,7 +72,7 @@ HOLDING = ("aspetti", "aspetta", "attenda", "un attimo", "un momento", "un secon
            "just a moment", "just a minute", "hold on", "hang on", "wait", "give me a sec", "give me a minute",
            "give me a moment", "give me a second", "let me check",
            "let me see", "let me have a look", "bear with me", "momento")
-ANSWER_WORDS = {"si", "yes", "yeah", "yep", "no", "nope", "nah", "ok", "okay", "certo", "sure"}
+ANSWER_WORDS = answer_words.ANSWER_WORDS
 
 
 def prefers_other(text: str, needless: bool = False) -> bool:
