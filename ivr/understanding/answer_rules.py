@@ -21,7 +21,7 @@ KEY_WORDS = {"il", "la", "lo", "l", "numero", "tasto", "premo", "premero", "scel
 KEY_DIGITS = {word: value for word, value in UNITS.items() if 1 <= value <= 9 and word not in ("un", "una")}
 # at a yes/no menu, the keys the call offers: 1 yes, 2 no
 YES_NO_KEYS = {1: "yes", 2: "no"}
-NEGATORS = NEGATIONS | DONT | {"nah", "niente", "nessuna", "nessun", "without"}
+NEGATORS = NEGATIONS | DONT | {"nah", "niente", "nessuna", "nessun", "without"}   # no "t": "t r e tre" is spelt
 ANSWER_NO = NO_WORDS   # "no, mi richiami": a no to the question, then the choice (not its refusal)
 # a question about the choices themselves ("che differenza c'è", "what's the difference"): asked again,
 # even when it names them

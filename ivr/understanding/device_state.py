@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ivr.understanding import answer_words
+from ivr.understanding.answer_words import DONT, NEGATED
 from ivr.understanding.lexical import normalise
 
 YES, NO, UNSURE = "yes", "no", "unsure"
@@ -65,9 +67,8 @@ WORKING = {"working", "works", "work", "funziona", "funzionano", "va", "vanno", 
            "ok", "fine", "bene"}
 # "back" after these is no return of the service ("call me back", "get back to me")
 NOT_BACK = {"call", "ring", "phone", "get", "say", "ask", "go", "richiamare", "me", "us", "him", "her", "them"}
-NEGATIONS = {"non", "not", "no", "never", "mai", "cannot", "nemmeno", "neanche", "manco", "nessun", "nessuna", "nothing",
-             "niente", "nulla"}
 NOTHING = {"nessun", "nessuna", "nothing", "niente", "nulla"}
+NEGATIONS = answer_words.NEGATIONS | DONT | {"cannot", "nemmeno", "neanche", "manco"} | NOTHING
 # signs that it works said with a word of trouble in them ("the red light's gone off", "non lampeggia più", "no
 # problems now"): read as one sign that it works
 OK_SIGNS = re.compile(r"\b(?:(?:red|orange|amber|rossa|arancione) (?:light )?(?:s |has |is )?(?:gone|went|turned) "
@@ -94,7 +95,7 @@ TRY = {"provato", "provare", "prova", "provo", "guardato", "guardare", "guardo",
        "looking", "try", "tried", "trying", "test", "tested", "see", "seen", "acceso", "accendere", "switched", "turned",
        "restarted", "rebooted", "riavviato", "riacceso"}
 # a negation before the check ("haven't looked yet", "non ho ancora guardato")
-NOT = {"non", "not", "no", "haven", "hasn", "didn", "t", "never", "mai"}
+NOT = NEGATED | {"haven", "hasn", "didn"}
 
 
 def _found(clean: str, phrases) -> list[int]:

@@ -9,7 +9,7 @@ no at every yes/no question.
 from __future__ import annotations
 
 from ivr.understanding import answer_words
-from ivr.understanding.answer_words import DONT, NEGATIONS, OK_WORDS
+from ivr.understanding.answer_words import OK_WORDS
 from ivr.understanding.lexical import normalise
 from ivr.understanding.yes_tone import DENIALS
 
@@ -24,7 +24,7 @@ WISH = {"voglio", "vorrei", "passi", "passa", "passate", "passatemi", "passami",
 # someone asked or consulted, not asked for ("chiedo a qualcuno", "i need to check with someone at home")
 CONSULTED = {"ask", "asking", "check", "checking", "chiedo", "chiedere", "domandare", "domando", "sentire", "sento",
              "home", "casa", "else"}
-NEGATED = NEGATIONS | DONT | {"nessuno", "nobody", "neither", "without", "senza"}
+NEGATED = answer_words.NEGATED | {"nessuno", "nobody", "neither", "without", "senza"}
 YES_FIRST = answer_words.YES_FIRST | OK_WORDS | {"va", "perfetto", "fine"}   # "va bene", "perfetto", "fine": a yes here
 # more strong denials than sarcasm's (yes_tone.DENIALS)
 STRONG = DENIALS + ("completely off", "totally off", "way off the mark", "wide of the mark", "off the mark",
