@@ -2,7 +2,7 @@
 counts, labels, what a recogniser hands over) and the bars (≥ 95 % right per menu and language, a wrong action rarer
 than "not understood", ≤ 5 % of the answers to none of the choices acted on).
 
-A set's test module subclasses BlindMenuSet as `Test…` and names its folder, the sets written before it and the bars
+A set's test module subclasses BlindMenuSet as `Test…` and names its folder and the bars
 its one blind run missed; a missed bar is xfail(strict=True) with that run's figures, so a fix shows up as an XPASS."""
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ LABELS = {"options": set(OPTION_DIGITS.values()), "window": set(WINDOW_NAMES), "
           "number": {"yes", "no"}, "helpful": {"yes", "no"}}  # number: also the E.164 of a number said instead
 # what a speech recogniser never hands over (an apostrophe it keeps: "l'orario", "i'd")
 PUNCTUATION = set(string.punctuation) - {"'"}
+EVALUATION_FOLDERS = PROJECT_ROOT / "tests" / "data"   # where every menu_eval* set lies
 
 
 def texts_under(folder: Path) -> set[str]:
@@ -33,7 +34,7 @@ def texts_under(folder: Path) -> set[str]:
 
 def evaluation_texts() -> set[str]:
     """The normalised answers of every menu evaluation set (tests/data/menu_eval*), blind or seen."""
-    return set().union(*(texts_under(folder) for folder in (PROJECT_ROOT / "tests" / "data").glob("menu_eval*")))
+    return set().union(*(texts_under(folder) for folder in EVALUATION_FOLDERS.glob("menu_eval*")))
 
 
 def training_texts() -> set[str]:
@@ -44,7 +45,6 @@ def training_texts() -> set[str]:
 
 class BlindMenuSet:
     FOLDER: Path
-    EARLIER: tuple[Path, ...] = ()
     BLIND_RUN_MISSED: dict[tuple[str, str], str] = {}  # the bars the one blind run missed, with its figures
     STILL_MISSED: frozenset[tuple[str, str]] = frozenset()  # of those, the ones a later fix has not reached
     NONE_ACTED_ON_MISSED = ""  # the blind run's figures when it acted on more than 5 % of the answers to none
@@ -63,8 +63,9 @@ class BlindMenuSet:
         shared = texts_under(self.FOLDER) & training_texts()
         assert not shared, f"answers also in prompts/menus.yaml: {sorted(shared)}"
 
-    def test_no_answer_is_in_an_earlier_evaluation_set(self):
-        shared = {other.name: sorted(texts_under(self.FOLDER) & texts_under(other)) for other in self.EARLIER}
+    def test_no_answer_is_in_another_evaluation_set(self):
+        others = [folder for folder in EVALUATION_FOLDERS.glob("menu_eval*") if folder != self.FOLDER]
+        shared = {other.name: sorted(texts_under(self.FOLDER) & texts_under(other)) for other in others}
         assert {name: texts for name, texts in shared.items() if texts} == {}
 
     def test_no_answer_is_both_a_choice_and_none_of_them(self):

@@ -10,13 +10,7 @@ from __future__ import annotations
 
 from ivr.app.settings import PROJECT_ROOT
 from tests.support.blind_menu_set import BlindMenuSet
-from tests.unit.test_menu_answers import MENU_EVAL, menus  # noqa: F401  (menus: the app's models, a fixture)
-from tests.unit.test_menu_answers_fresh import FRESH
-from tests.unit.test_menu_answers_third import THIRD
-from tests.unit.test_menu_answers_fourth import FOURTH
-from tests.unit.test_menu_answers_fifth import FIFTH
-from tests.unit.test_menu_answers_sixth import SIXTH
-from tests.unit.test_menu_answers_seventh import SEVENTH
+from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's models, a fixture)
 
 EIGHTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_eighth"
 # its asked_again/ holds answers that name none of the choices ("aspetti un attimo che pago alla cassa", "can you do
@@ -36,7 +30,6 @@ MISSED: dict[tuple[str, str], str] = {
 
 class TestEighthSet(BlindMenuSet):
     FOLDER = EIGHTH
-    EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH)
     BLIND_RUN_MISSED = MISSED
     STILL_MISSED: frozenset[tuple[str, str]] = frozenset()  # round 8 (commits 168ddf0..b42b528) reached both: 99.1 % right
     ANSWERS_PER_MENU, NONE_PER_MENU, NONE_PER_LANGUAGE = 42, 8, 45

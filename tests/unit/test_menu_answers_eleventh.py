@@ -11,16 +11,7 @@ from __future__ import annotations
 
 from ivr.app.settings import PROJECT_ROOT
 from tests.support.blind_menu_set import BlindMenuSet
-from tests.unit.test_menu_answers import MENU_EVAL, menus  # noqa: F401  (menus: the app's models, a fixture)
-from tests.unit.test_menu_answers_fresh import FRESH
-from tests.unit.test_menu_answers_third import THIRD
-from tests.unit.test_menu_answers_fourth import FOURTH
-from tests.unit.test_menu_answers_fifth import FIFTH
-from tests.unit.test_menu_answers_sixth import SIXTH
-from tests.unit.test_menu_answers_seventh import SEVENTH
-from tests.unit.test_menu_answers_eighth import EIGHTH
-from tests.unit.test_menu_answers_ninth import NINTH
-from tests.unit.test_menu_answers_tenth import TENTH
+from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's models, a fixture)
 
 ELEVENTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_eleventh"
 # its asked_again/ holds answers a random caller gives that name none of the choices ("un attimo", "which number",
@@ -41,7 +32,6 @@ NONE_ACTED_ON = ("7 of 100 answers to none of the choices acted on (7.0 %): ques
 
 class TestEleventhSet(BlindMenuSet):
     FOLDER = ELEVENTH
-    EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH, TENTH)
     BLIND_RUN_MISSED = MISSED
     STILL_MISSED = frozenset(MISSED)
     # NONE_ACTED_ON: round 11 (questions about a choice asked again) reached it: 1 of 100 acted on, 99.4 % right

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from ivr.app.settings import PROJECT_ROOT
 from tests.support.blind_menu_set import BlindMenuSet
-from tests.unit.test_menu_answers import MENU_EVAL, menus  # noqa: F401  (menus: the app's models, a fixture)
-from tests.unit.test_menu_answers_fresh import FRESH
-from tests.unit.test_menu_answers_third import THIRD
-from tests.unit.test_menu_answers_fourth import FOURTH
+from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's models, a fixture)
 
 FIFTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_fifth"
 # its asked_again/ holds answers that name none of the choices ("aspetti che guardo l'agenda", "hang on i'm driving"): the call must ask again
@@ -47,6 +44,5 @@ STILL_MISSED: frozenset[tuple[str, str]] = frozenset()
 
 class TestFifthSet(BlindMenuSet):
     FOLDER = FIFTH
-    EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH)
     BLIND_RUN_MISSED = BLIND_RUN_MISSED
     STILL_MISSED = STILL_MISSED

@@ -13,14 +13,7 @@ from __future__ import annotations
 
 from ivr.app.settings import PROJECT_ROOT
 from tests.support.blind_menu_set import BlindMenuSet
-from tests.unit.test_menu_answers import MENU_EVAL, menus  # noqa: F401  (menus: the app's models, a fixture)
-from tests.unit.test_menu_answers_fresh import FRESH
-from tests.unit.test_menu_answers_third import THIRD
-from tests.unit.test_menu_answers_fourth import FOURTH
-from tests.unit.test_menu_answers_fifth import FIFTH
-from tests.unit.test_menu_answers_sixth import SIXTH
-from tests.unit.test_menu_answers_seventh import SEVENTH
-from tests.unit.test_menu_answers_eighth import EIGHTH
+from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's models, a fixture)
 
 NINTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_ninth"
 # its asked_again/ holds answers that name none of the choices ("aspetti che prendo la penna", "noon tomorrow" when no
@@ -60,7 +53,6 @@ NONE_ACTED_ON = ("6 of 100 answers to none of the choices acted on (6.0 %): 'un 
 
 class TestNinthSet(BlindMenuSet):
     FOLDER = NINTH
-    EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH)
     BLIND_RUN_MISSED = MISSED
     STILL_MISSED: frozenset[tuple[str, str]] = frozenset()  # rounds 9 and 10 reached all eight: 98.3 % right
     NONE_ACTED_ON_MISSED = NONE_ACTED_ON

@@ -10,12 +10,7 @@ from __future__ import annotations
 
 from ivr.app.settings import PROJECT_ROOT
 from tests.support.blind_menu_set import BlindMenuSet
-from tests.unit.test_menu_answers import MENU_EVAL, menus  # noqa: F401  (menus: the app's models, a fixture)
-from tests.unit.test_menu_answers_fresh import FRESH
-from tests.unit.test_menu_answers_third import THIRD
-from tests.unit.test_menu_answers_fourth import FOURTH
-from tests.unit.test_menu_answers_fifth import FIFTH
-from tests.unit.test_menu_answers_sixth import SIXTH
+from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's models, a fixture)
 
 SEVENTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_seventh"
 # its asked_again/ holds answers that name none of the choices ("aspetti che chiedo a mio marito", "hang on let me
@@ -56,7 +51,6 @@ STILL_MISSED: frozenset[tuple[str, str]] = frozenset()
 
 class TestSeventhSet(BlindMenuSet):
     FOLDER = SEVENTH
-    EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH)
     BLIND_RUN_MISSED = MISSED
     STILL_MISSED = STILL_MISSED
     ANSWERS_PER_MENU, NONE_PER_MENU, NONE_PER_LANGUAGE = 42, 8, 45

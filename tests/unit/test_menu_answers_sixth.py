@@ -9,11 +9,7 @@ from __future__ import annotations
 
 from ivr.app.settings import PROJECT_ROOT
 from tests.support.blind_menu_set import BlindMenuSet
-from tests.unit.test_menu_answers import MENU_EVAL, menus  # noqa: F401  (menus: the app's models, a fixture)
-from tests.unit.test_menu_answers_fresh import FRESH
-from tests.unit.test_menu_answers_third import THIRD
-from tests.unit.test_menu_answers_fourth import FOURTH
-from tests.unit.test_menu_answers_fifth import FIFTH
+from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's models, a fixture)
 
 SIXTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_sixth"
 # its asked_again/ holds answers that name none of the choices ("aspetti che accosto la macchina", "which one the home or the shop"): the
@@ -45,6 +41,5 @@ STILL_MISSED: frozenset[tuple[str, str]] = frozenset()
 
 class TestSixthSet(BlindMenuSet):
     FOLDER = SIXTH
-    EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH)
     BLIND_RUN_MISSED = BLIND_RUN_MISSED
     STILL_MISSED = STILL_MISSED

@@ -9,15 +9,7 @@ from __future__ import annotations
 
 from ivr.app.settings import PROJECT_ROOT
 from tests.support.blind_menu_set import BlindMenuSet
-from tests.unit.test_menu_answers import MENU_EVAL, menus  # noqa: F401  (menus: the app's models, a fixture)
-from tests.unit.test_menu_answers_fresh import FRESH
-from tests.unit.test_menu_answers_third import THIRD
-from tests.unit.test_menu_answers_fourth import FOURTH
-from tests.unit.test_menu_answers_fifth import FIFTH
-from tests.unit.test_menu_answers_sixth import SIXTH
-from tests.unit.test_menu_answers_seventh import SEVENTH
-from tests.unit.test_menu_answers_eighth import EIGHTH
-from tests.unit.test_menu_answers_ninth import NINTH
+from tests.unit.test_menu_answers import menus  # noqa: F401  (the app's models, a fixture)
 
 TENTH = PROJECT_ROOT / "tests" / "data" / "menu_eval_tenth"
 # its asked_again/ holds answers a random caller gives that name none of the choices ("un attimo", "which number",
@@ -41,7 +33,6 @@ WRONG_ACTIONS = ("7 wrong actions against 3 not understood: the six window answe
 
 class TestTenthSet(BlindMenuSet):
     FOLDER = TENTH
-    EARLIER = (MENU_EVAL, FRESH, THIRD, FOURTH, FIFTH, SIXTH, SEVENTH, EIGHTH, NINTH)
     BLIND_RUN_MISSED = MISSED
     STILL_MISSED: frozenset[tuple[str, str]] = frozenset()  # round 10 reached both, and the wrong-action bar: 99.4 %
     ANSWERS_PER_MENU, NONE_PER_MENU, NONE_PER_LANGUAGE = 44, 8, 45
