@@ -134,8 +134,10 @@ def _yes_no_reading(menus: MenuModel, menu: str, text: str) -> str | None:
     model = "yes_no" if menu == OUTAGE else menu
     if menu != "helpful" and theirs_confirmed(text):  # "it's my husband's phone but yes call me on it"
         return "yes"
-    if menu != "helpful" and (theirs_wanted(text) or someone_else_knows(text)):
-        return "no" if theirs_wanted(text) else None  # "ring my wife's mobile instead"; "il numero lo sa mia figlia"
+    if menu != "helpful" and theirs_wanted(text):  # "ring my wife's mobile instead"
+        return "no"
+    if menu != "helpful" and someone_else_knows(text):  # "il numero lo sa mia figlia"
+        return None
     text = without_stammer(without_exclamation(said_to_us(text)))  # "mizzica sì", "mio marito dice che …", "qu quello"
     if not text:  # "no bruno giù dal divano": said to the dog
         return None
