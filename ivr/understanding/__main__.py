@@ -66,7 +66,9 @@ def _eval(args, model: Understanding) -> int:
               f"{detector.word_weight:.1f}, names weight {detector.names_weight:.1f}, threshold "
               f"{detector.threshold:.3f}, never on {', '.join(detector.passes)}"
               + (f"; texts of an out-of-scope shape at {detector.shape_threshold:.3f}"
-                 if getattr(detector, "shape_threshold", None) is not None else ""))
+                 if getattr(detector, "shape_threshold", None) is not None else "")
+              + (f"; second encoder's share {1 - detector.first_share:.1f}"
+                 if getattr(detector, "second_weights", None) is not None else ""))
     if args.set in ("heldout", "both"):
         print(f"######## held-out set: {len(args.heldout)} utterances written like the catalog, model {args.model}")
         print("\n".join(format_report(evaluate(model, args.heldout), most=args.most)))

@@ -38,10 +38,11 @@ def _detector_cached(path: Path, folder: Path, catalog_bytes: bytes) -> bool:
     return not examples.is_file() or detector_path(folder, detector_key(examples), catalog_bytes, grievances).is_file()
 
 
-def _detector(path: Path, encoder, embed, catalog: IntentCatalog, catalog_bytes: bytes):
-    """The out-of-scope detector (out_of_scope.py), or None without its examples file."""
+def _detector(path: Path, encoder, embed, catalog: IntentCatalog, catalog_bytes: bytes, threads: int = 1):
+    """The out-of-scope detector (out_of_scope.py) with its second encoder, or None without its examples file."""
     from ivr.understanding.complaint import load_complaint_examples
     from ivr.understanding.out_of_scope_training import trained_detector
+    from ivr.understanding.second_encoder import second_encoder
 
     examples, complaints = path.with_name(OUT_OF_SCOPE_EXAMPLES), path.with_name(COMPLAINT_EXAMPLES)
     if not examples.is_file():
@@ -50,7 +51,8 @@ def _detector(path: Path, encoder, embed, catalog: IntentCatalog, catalog_bytes:
     if complaints.is_file():  # grievances about the line are in scope, however long and angry
         grievance_bytes = complaints.read_bytes()
         grievances = tuple(t for texts in load_complaint_examples(complaints)["complaint"].values() for t in texts)
-    return trained_detector(encoder, embed, catalog, catalog_bytes, examples, grievances, grievance_bytes)
+    return trained_detector(encoder, embed, catalog, catalog_bytes, examples, grievances, grievance_bytes,
+                            second_encoder(threads))
 
 
 def _trained_elsewhere(path: Path, engine: str, model: str, cache: Path, reject_below: float) -> None:
@@ -103,7 +105,8 @@ def _built(path: Path, mtime: float, engine: str, model: str, cache: Path, threa
         complaints = (trained_complaints(encoder, embed, catalog, catalog_bytes, examples)
                       if examples.is_file() else None)
         # the cleaned text, as the intent head reads it (serving reuses the head's vector)
-        detector = _detector(path, encoder, lambda text: encoder.encode([clean(text)])[0], catalog, catalog_bytes)
+        detector = _detector(path, encoder, lambda text: encoder.encode([clean(text)])[0], catalog, catalog_bytes,
+                             threads)
         lines = path.with_name(GRIEVANCE_TOPICS)
         second = (trained_second_opinion(encoder, catalog, catalog_bytes, lines, cache, reject_below)
                   if lines.is_file() else None)

@@ -157,8 +157,14 @@ def served():
     return load_understanding(load_settings(environ={}, dotenv=False))[1]
 
 
-def test_the_served_detector_judges_texts_of_an_out_of_scope_shape_lower(served):
-    assert served.out_of_scope.shape_threshold < served.out_of_scope.threshold
+def test_with_the_second_encoder_the_served_detector_judges_shaped_texts_at_the_blends_threshold(served):
+    # the second encoder reads the shape itself; a lower threshold chosen on ~2 in-scope shaped training texts fell to
+    # the grid's floor and cost the first held-out set two utterances (docs/understanding.md, "A second encoder")
+    assert served.out_of_scope.shape_threshold == served.out_of_scope.threshold
+
+
+def test_the_served_detector_judges_a_shaped_text_even_when_the_lexical_model_is_sure(served):
+    assert served.out_of_scope.names_someone_else("what does UNESCO stand for")
 
 
 @pytest.mark.parametrize("text", ["what does UNESCO stand for", "how much does a plumber earn",
