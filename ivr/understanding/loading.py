@@ -32,10 +32,13 @@ def _second_opinion_cached(path: Path, folder: Path, cache: Path, catalog_bytes:
 
 def _detector_cached(path: Path, folder: Path, catalog_bytes: bytes) -> bool:
     from ivr.understanding.out_of_scope import detector_key, detector_path
+    from ivr.understanding.second_encoder import second_encoder_name
 
     examples, complaints = path.with_name(OUT_OF_SCOPE_EXAMPLES), path.with_name(COMPLAINT_EXAMPLES)
     grievances = complaints.read_bytes() if complaints.is_file() else b""
-    return not examples.is_file() or detector_path(folder, detector_key(examples), catalog_bytes, grievances).is_file()
+    # the name the package promises: if its encoder then fails to load, the training child runs and finds the rest cached
+    return not examples.is_file() or detector_path(folder, detector_key(examples), catalog_bytes, grievances,
+                                                   second_encoder_name()).is_file()
 
 
 def _detector(path: Path, encoder, embed, catalog: IntentCatalog, catalog_bytes: bytes, threads: int = 1):

