@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ivr.understanding.clock_said import minutes_said
 from ivr.understanding.dates_said import MONTHS, WEEKDAYS, date_said, hour_value
+from ivr.understanding.hour_spans import spans_led
 from ivr.understanding.lexical import normalise
 from ivr.understanding.meal_times import plain_times
 
@@ -162,6 +163,7 @@ def time_said(text: str) -> TimeSaid:
     that names a time of its own is left out (`_asked_first`)."""
     words = _DAY_AFTER.sub("dopodomani", plain_times(normalise(text)).replace("o clock", "oclock").replace(
         "midmorning", "mid morning"))  # "after dinner": the evening (meal_times.py)
+    words = spans_led(words)  # "le undici all'una": from eleven (hour_spans.py)
     words = _HUNDRED.sub(lambda m: _clock(m["h"]) or m[0], words)
     first = _asked_first(words.split())
     if first is not None:

@@ -11,9 +11,11 @@ afternoon", "nel tardo pomeriggio" the window holding half past four.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from ivr.understanding.dates_said import WEEKDAYS
+from ivr.understanding.hour_spans import clock_reading
 from ivr.understanding.hours_corrected import hour_corrected
 from ivr.understanding.lexical import normalise
 from ivr.understanding.meal_times import next_week_named, weekend_named
@@ -63,11 +65,24 @@ def _at_hour(fits: list[int], windows: list[tuple[datetime, datetime]], hour: fl
 
 
 def resolve(text: str, windows: list[tuple[datetime, datetime]], now: datetime) -> tuple[bool, int | None]:
-    """(a time was named, the index of the one offered window it names, or None)."""
+    """(a time was named, the index of the one offered window it names, or None). "Ten to one" alone names a
+    window only when the span (ten till one) and the clock time (12:50) pick the same one (hour_spans.py)."""
+    named, index = _resolved(text, windows, now)
+    clock = clock_reading(normalise(hour_corrected(text)))
+    if clock is None or index is None:
+        return named, index
+    words, less = clock
+    return named, index if _resolved(words, windows, now, less)[1] == index else None
+
+
+def _resolved(text: str, windows: list[tuple[datetime, datetime]], now: datetime,
+              less: float = 0.0) -> tuple[bool, int | None]:
+    """`resolve`, the hour said `less` hours earlier ("ten to one": one, less a sixth)."""
     text = normalise(hour_corrected(text))  # "alle sei anzi no alle tre": three
     text, next_week = next_week_named(text)  # "after the weekend", "la settimana prossima"
     text = text if next_week else weekend_named(text, windows)  # "the weekend one": the Saturday window
     said = time_said(text)
+    said = replace(said, hour=said.hour - less) if less and said.hour is not None else said
     monday = (now + timedelta(days=7 - now.weekday())).date()
     fits = [i for i, (start, _) in enumerate(windows) if not next_week or start.date() >= monday]
     if next_week and said.empty:  # the first window from Monday on, never one before or during the weekend
