@@ -55,7 +55,6 @@ def choose_blend(embedded_p: np.ndarray, lexical_p: np.ndarray, labels: list[int
     the word (names) weight stays 0."""
     truth = np.array(labels) == 1
     steps = np.linspace(0.0, 1.0, 11)
-    thresholds = np.linspace(0.3, 0.95, 27)
     best = (0.5, 0.0, 0.5, 0.0, -1.0, 0.0)
     for weight in steps:
         for word_weight in (steps if word_p is not None else (0.0,)):
@@ -68,15 +67,23 @@ def choose_blend(embedded_p: np.ndarray, lexical_p: np.ndarray, labels: list[int
                     blend = blend + word_weight * word_p
                 if names_p is not None:
                     blend = blend + names_weight * names_p
-                raised = blend[None, :] >= thresholds[:, None]
-                caught = (raised & truth).sum(axis=1)
-                precision = np.where(raised.any(axis=1), caught / np.maximum(raised.sum(axis=1), 1), 0.0)
-                for k in np.flatnonzero(precision >= target):   # in order of threshold, like the loop it replaced
-                    recall = caught[k] / int(truth.sum())
+                for threshold, precision, recall in meeting_target(blend, truth, target):
                     if recall > best[4] + 1e-9:
-                        best = (float(weight), float(word_weight), float(thresholds[k]), float(precision[k]),
-                                float(recall), float(names_weight))
+                        best = (float(weight), float(word_weight), threshold, precision, recall, float(names_weight))
     return best
+
+
+THRESHOLDS = np.linspace(0.3, 0.95, 27)   # the thresholds a blend is judged at, out of fold
+
+
+def meeting_target(blend: np.ndarray, truth: np.ndarray, target: float):
+    """(threshold, precision, recall) of each threshold of THRESHOLDS at which the blend's out-of-fold precision is
+    ≥ target, in order of threshold."""
+    raised = blend[None, :] >= THRESHOLDS[:, None]
+    caught = (raised & truth).sum(axis=1)
+    precision = np.where(raised.any(axis=1), caught / np.maximum(raised.sum(axis=1), 1), 0.0)
+    for k in np.flatnonzero(precision >= target):
+        yield float(THRESHOLDS[k]), float(precision[k]), float(caught[k] / int(truth.sum()))
 
 
 def second_out_of_fold(vectors: np.ndarray, labels: list[int], folds: int = 5) -> np.ndarray:
@@ -103,17 +110,12 @@ def choose_second_share(first_p: np.ndarray, second_p: np.ndarray, labels: list[
     """(first share, threshold, precision, recall): the blend of second_blend with the best out-of-fold recall at
     precision ≥ target (share 1: the second encoder adds nothing)."""
     truth = np.array(labels) == 1
-    thresholds = np.linspace(0.3, 0.95, 27)
     best = (1.0, 0.5, 0.0, -1.0)
     for share in np.linspace(1.0, 0.0, 11):   # from the first members alone: of equal recalls, the least change
-        blend = second_blend(share, first_p, second_p, keep_first)
-        raised = blend[None, :] >= thresholds[:, None]
-        caught = (raised & truth).sum(axis=1)
-        precision = np.where(raised.any(axis=1), caught / np.maximum(raised.sum(axis=1), 1), 0.0)
-        for k in np.flatnonzero(precision >= target):
-            recall = caught[k] / int(truth.sum())
+        for threshold, precision, recall in meeting_target(second_blend(share, first_p, second_p, keep_first), truth,
+                                                           target):
             if recall > best[3] + 1e-9:
-                best = (float(share), float(thresholds[k]), float(precision[k]), float(recall))
+                best = (float(share), threshold, precision, recall)
     return best
 
 
