@@ -32,3 +32,18 @@ def held_out_texts() -> tuple[list[str], list[str]]:
     first = texts_in(yaml.safe_load((data / "intents_heldout.yaml").read_text(encoding="utf-8")))
     realstyle = [e["text"] for e in yaml.safe_load((data / "intents_realstyle.yaml").read_text(encoding="utf-8"))["texts"]]
     return first, realstyle
+
+
+# How customers write (issue 16): the shapes both real-style held-out sets are checked for.
+CUSTOMER_SHAPES = {
+    "hashtag or mention": r"[#@]\w",
+    "emoji": r"[\U0001F300-\U0001FAFF\u2600-\u27BF]",
+    "voicemail transcript": r"^(vocale|voicemail): ",
+    "several sentences": r"[.!?]+\s+\S",
+    "shouting": r"\b[A-Z]{3,}\b",
+}
+
+
+def shaped_texts(cases, lang: str, shape: str) -> list[str]:
+    """The texts in `lang` among cases (with .text and .lang) written in one of CUSTOMER_SHAPES."""
+    return [c.text for c in cases if c.lang == lang and re.search(CUSTOMER_SHAPES[shape], c.text)]
